@@ -1,0 +1,47 @@
+package org.chargeedge.api.charger;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+import org.chargeedge.ocpp.v16.BootNotificationRequest;
+
+/**
+ * One charger as the gateway knows it.
+ *
+ * @param chargePointId identity from the connection URL
+ * @param connected whether a WebSocket connection is open now
+ * @param connectedSince start of the current (or last) connection; null if never connected
+ * @param disconnectedSince end of the last connection; null while connected
+ * @param remoteAddress address of the current (or last) connection
+ * @param boot the last BootNotification; null if the charger connected but never booted
+ * @param bootedAt when that BootNotification was received
+ * @param lastSeen when the charger last sent a frame or answered a ping
+ * @param connectors connector states by ascending id (0 = the charge point as a whole)
+ * @param openTransactions transactions started and not yet stopped
+ */
+public record ChargerInfo(
+        String chargePointId,
+        boolean connected,
+        Instant connectedSince,
+        Instant disconnectedSince,
+        String remoteAddress,
+        BootNotificationRequest boot,
+        Instant bootedAt,
+        Instant lastSeen,
+        List<ConnectorInfo> connectors,
+        List<TransactionInfo> openTransactions) {
+
+    public ChargerInfo {
+        connectors = List.copyOf(connectors);
+        openTransactions = List.copyOf(openTransactions);
+    }
+
+    public Optional<ConnectorInfo> connector(int connectorId) {
+        return connectors.stream().filter(c -> c.connectorId() == connectorId).findFirst();
+    }
+
+    public Optional<TransactionInfo> transaction(int transactionId) {
+        return openTransactions.stream().filter(t -> t.transactionId() == transactionId).findFirst();
+    }
+}

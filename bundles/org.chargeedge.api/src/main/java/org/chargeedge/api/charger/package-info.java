@@ -1,0 +1,13 @@
+/**
+ * The site's chargers as services: {@link org.chargeedge.api.charger.ChargerCommands}
+ * to call a connected charger, {@link org.chargeedge.api.charger.SiteView} for
+ * the live state, {@link org.chargeedge.api.charger.ChargerCallHandler} (a
+ * whiteboard) to take part in answering what chargers send, and the
+ * EventAdmin topics of {@link org.chargeedge.api.charger.ChargerEvents}.
+ */
+@Export
+@Version("1.0.0")
+package org.chargeedge.api.charger;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;

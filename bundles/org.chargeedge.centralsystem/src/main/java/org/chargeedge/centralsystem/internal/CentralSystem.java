@@ -1,0 +1,247 @@
+package org.chargeedge.centralsystem.internal;
+
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import org.chargeedge.api.charger.ChargerCallException;
+import org.chargeedge.api.charger.ChargerCallException.Reason;
+import org.chargeedge.api.charger.ChargerCallHandler;
+import org.chargeedge.api.charger.ChargerCommands;
+import org.chargeedge.api.charger.ChargerInfo;
+import org.chargeedge.api.charger.SiteView;
+import org.chargeedge.ocpp.rpc.OcppJsonCodec;
+import org.chargeedge.ocpp.v16.Confirmation;
+import org.chargeedge.ocpp.v16.Request;
+import org.java_websocket.WebSocket;
+import org.java_websocket.exceptions.WebsocketNotConnectedException;
+import org.java_websocket.framing.CloseFrame;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.event.Event;
+import org.osgi.service.event.EventAdmin;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The local OCPP 1.6J central system: a WebSocket server for the site's
+ * chargers, the {@link ChargerCommands} to call them and the {@link SiteView}
+ * of their state. Incoming calls go through the {@link ChargerCallHandler}
+ * whiteboard, then the built-in answers.
+ */
+@Component(configurationPid = CentralSystem.PID, service = {ChargerCommands.class, SiteView.class}, immediate = true)
+@Designate(ocd = Config.class)
+public class CentralSystem implements ChargerCommands, SiteView, OcppWebSocketServer.Listener {
+
+    static final String PID = "org.chargeedge.centralsystem";
+    private static final Logger LOG = LoggerFactory.getLogger(CentralSystem.class);
+    private static final int TRANSACTION_ID_BLOCK = 1000;
+    private static final int STOP_TIMEOUT_MS = 5000;
+
+    private final Clock clock = Clock.systemUTC();
+    private final OcppJsonCodec codec = new OcppJsonCodec();
+    private final HandlerRegistry handlers = new HandlerRegistry();
+    private final SiteState site = new SiteState();
+
+    /**
+     * Open sessions by charge point id. Written by the WebSocket worker threads
+     * when connections open and close, read by callers of ChargerCommands on any
+     * thread: a ConcurrentHashMap, with remove(key, value) so a replaced session
+     * never removes its successor.
+     */
+    private final ConcurrentHashMap<String, ChargerSession> sessions = new ConcurrentHashMap<>();
+
+    private ScheduledThreadPoolExecutor timer;
+    private CallDispatcher dispatcher;
+    private OcppWebSocketServer server;
+    private Config config;
+
+    @Activate
+    void activate(Config config, BundleContext context) throws Exception {
+        this.config = config;
+        timer = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "chargeedge-ocpp-timer");
+            t.setDaemon(true);
+            return t;
+        });
+        timer.setRemoveOnCancelPolicy(true);
+        TransactionIdIssuer transactionIds = new TransactionIdIssuer(
+                context.getDataFile("transaction-ids").toPath(), TRANSACTION_ID_BLOCK);
+        BuiltInCentralSystem builtIn = new BuiltInCentralSystem(clock, config.heartbeatInterval(),
+                config.authorizationPolicy(), config.acceptedIdTags(), transactionIds);
+        dispatcher = new CallDispatcher(codec, handlers, builtIn, site, timer,
+                Duration.ofSeconds(config.handlerTimeout()));
+        ChargePointIds ids = new ChargePointIds(config.pathPrefix(), config.maxChargePointIdLength(),
+                config.chargePointIds());
+        int ioThreads = config.ioThreads() > 0 ? config.ioThreads() : Runtime.getRuntime().availableProcessors();
+        server = new OcppWebSocketServer(new InetSocketAddress(config.host(), config.port()), ioThreads,
+                config.maxMessageSize(), ids, this);
+        server.setConnectionLostTimeout(config.pingInterval());
+        server.start();
+        try {
+            server.started().get(10, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            LOG.error("OCPP server cannot listen on {}:{}: {}", config.host(), config.port(), cause.toString());
+            stopServer();
+            throw new IllegalStateException("cannot listen on " + config.host() + ":" + config.port(), cause);
+        }
+        LOG.info("OCPP 1.6J central system listening on ws://{}:{}{}{chargePointId}", config.host(),
+                server.getPort(), config.pathPrefix());
+    }
+
+    @Deactivate
+    void deactivate() {
+        stopServer();
+        sessions.values().forEach(s -> s.closed(Reason.SHUTDOWN));
+        sessions.clear();
+        LOG.info("OCPP central system stopped");
+    }
+
+    private void stopServer() {
+        try {
+            // Closes every connection with 1001 (going away) and waits for the close handshakes.
+            server.stop(STOP_TIMEOUT_MS, "gateway shutting down");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        timer.shutdownNow();
+    }
+
+    /** The port actually bound (differs from the configuration when that says 0). */
+    int port() {
+        return server.getPort();
+    }
+
+    // ---- whiteboard and events --------------------------------------------------------------
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void addHandler(ChargerCallHandler handler, Map<String, Object> properties) {
+        handlers.add(handler, properties);
+    }
+
+    void removeHandler(ChargerCallHandler handler) {
+        handlers.remove(handler);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    void setEventAdmin(EventAdmin eventAdmin) {
+        site.setEventSink((topic, properties) -> eventAdmin.postEvent(new Event(topic, properties)));
+    }
+
+    void unsetEventAdmin(EventAdmin eventAdmin) {
+        site.setEventSink(null);
+    }
+
+    // ---- connections ------------------------------------------------------------------------
+
+    @Override
+    public void opened(WebSocket connection, String chargePointId) {
+        ChargerSession session = new ChargerSession(chargePointId, new Transport(connection), codec, dispatcher,
+                site, timer, clock, Duration.ofSeconds(config.callTimeout()), config.maxQueuedCalls());
+        connection.setAttachment(session);
+        ChargerSession previous = sessions.put(chargePointId, session);
+        if (previous != null) {
+            LOG.warn("{}: new connection from {} replaces the one from {}", chargePointId,
+                    session.transport().remoteAddress(), previous.transport().remoteAddress());
+            previous.closed(Reason.CONNECTION_LOST);
+            previous.transport().close(CloseFrame.NORMAL, "replaced by a new connection of " + chargePointId);
+        }
+        LOG.info("{}: connected from {}", chargePointId, session.transport().remoteAddress());
+        site.connected(chargePointId, session.transport().remoteAddress(), session.connectedAt());
+    }
+
+    @Override
+    public void text(WebSocket connection, String text) {
+        ChargerSession session = connection.getAttachment();
+        if (session != null) {
+            session.onText(text);
+        }
+    }
+
+    @Override
+    public void closed(WebSocket connection, int code, String reason, boolean remote) {
+        ChargerSession session = connection.getAttachment();
+        if (session == null) {
+            return;
+        }
+        session.closed(Reason.CONNECTION_LOST);
+        if (sessions.remove(session.chargePointId(), session)) {
+            LOG.info("{}: disconnected ({} {}{})", session.chargePointId(), code, reason,
+                    remote ? "" : ", closed by the gateway");
+            site.disconnected(session.chargePointId(), clock.instant());
+        }
+    }
+
+    private static final class Transport implements ChargerSession.Transport {
+        private final WebSocket connection;
+        private final String remoteAddress;
+
+        Transport(WebSocket connection) {
+            this.connection = connection;
+            InetSocketAddress remote = connection.getRemoteSocketAddress();
+            this.remoteAddress = remote == null ? "?" : remote.getAddress().getHostAddress() + ":" + remote.getPort();
+        }
+
+        @Override
+        public boolean send(String text) {
+            try {
+                connection.send(text);
+                return true;
+            } catch (WebsocketNotConnectedException e) {
+                return false;
+            }
+        }
+
+        @Override
+        public void close(int code, String reason) {
+            connection.close(code, reason);
+        }
+
+        @Override
+        public String remoteAddress() {
+            return remoteAddress;
+        }
+    }
+
+    // ---- services ---------------------------------------------------------------------------
+
+    @Override
+    public <C extends Confirmation> CompletionStage<C> call(String chargePointId, Request<C> request) {
+        if (!request.action().initiator().centralSystem()) {
+            throw new IllegalArgumentException(request.action() + " is sent by charge points, not to them");
+        }
+        ChargerSession session = sessions.get(chargePointId);
+        if (session == null) {
+            return CompletableFuture.failedFuture(new ChargerCallException(chargePointId, Reason.NOT_CONNECTED,
+                    null, chargePointId + " is not connected"));
+        }
+        return session.call(request);
+    }
+
+    @Override
+    public List<ChargerInfo> chargers() {
+        return site.chargers();
+    }
+
+    @Override
+    public Optional<ChargerInfo> charger(String chargePointId) {
+        return site.charger(chargePointId);
+    }
+}

@@ -1,0 +1,71 @@
+package org.chargeedge.centralsystem.internal;
+
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Which connection paths name an acceptable charge point. An id must be URL
+ * safe (RFC 3986 unreserved characters, no percent-encoding), not empty, not
+ * longer than the limit, and on the allow-list when one is configured.
+ */
+final class ChargePointIds {
+
+    private final String pathPrefix;
+    private final int maxLength;
+    private final Set<String> allowed;
+
+    ChargePointIds(String pathPrefix, int maxLength, String allowedCsv) {
+        this.pathPrefix = pathPrefix.endsWith("/") ? pathPrefix : pathPrefix + "/";
+        this.maxLength = maxLength;
+        this.allowed = Arrays.stream(allowedCsv.split(","))
+                .map(String::trim).filter(s -> !s.isEmpty()).collect(Collectors.toUnmodifiableSet());
+    }
+
+    /** The outcome of checking a path: the id, or the reason it is refused. */
+    record Check(String chargePointId, String refusal) {
+        boolean accepted() {
+            return refusal == null;
+        }
+    }
+
+    Check check(String resourceDescriptor) {
+        String path = resourceDescriptor == null ? "" : resourceDescriptor;
+        int query = path.indexOf('?');
+        if (query >= 0) {
+            path = path.substring(0, query);
+        }
+        if (!path.startsWith(pathPrefix)) {
+            return new Check(null, "path does not start with " + pathPrefix);
+        }
+        String id = path.substring(pathPrefix.length());
+        if (id.isEmpty()) {
+            return new Check(null, "no charge point id after " + pathPrefix);
+        }
+        if (id.length() > maxLength) {
+            return new Check(null, "charge point id longer than " + maxLength + " characters");
+        }
+        Optional<Character> bad = firstUnsafe(id);
+        if (bad.isPresent()) {
+            return new Check(null, "charge point id contains '" + bad.get()
+                    + "'; allowed are letters, digits and - . _ ~");
+        }
+        if (!allowed.isEmpty() && !allowed.contains(id)) {
+            return new Check(null, "charge point id " + id + " is not in chargePointIds");
+        }
+        return new Check(id, null);
+    }
+
+    private static Optional<Character> firstUnsafe(String id) {
+        for (int i = 0; i < id.length(); i++) {
+            char c = id.charAt(i);
+            boolean unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+                    || c == '-' || c == '.' || c == '_' || c == '~';
+            if (!unreserved) {
+                return Optional.of(c);
+            }
+        }
+        return Optional.empty();
+    }
+}

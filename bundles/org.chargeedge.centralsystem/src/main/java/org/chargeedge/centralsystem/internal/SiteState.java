@@ -1,0 +1,214 @@
+package org.chargeedge.centralsystem.internal;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.chargeedge.api.charger.CallContext;
+import org.chargeedge.api.charger.ChargerEvents;
+import org.chargeedge.api.charger.ChargerInfo;
+import org.chargeedge.api.charger.ConnectorInfo;
+import org.chargeedge.api.charger.SiteView;
+import org.chargeedge.api.charger.TransactionInfo;
+import org.chargeedge.ocpp.v16.BootNotificationRequest;
+import org.chargeedge.ocpp.v16.Confirmation;
+import org.chargeedge.ocpp.v16.MeterValue;
+import org.chargeedge.ocpp.v16.MeterValuesRequest;
+import org.chargeedge.ocpp.v16.Request;
+import org.chargeedge.ocpp.v16.StartTransactionConfirmation;
+import org.chargeedge.ocpp.v16.StartTransactionRequest;
+import org.chargeedge.ocpp.v16.StatusNotificationRequest;
+import org.chargeedge.ocpp.v16.StopTransactionRequest;
+
+/**
+ * The live view of the site, built from the connections and from every call a
+ * charger made and got answered.
+ *
+ * <p>Threads: each charger's snapshot is replaced with {@code compute} on a
+ * ConcurrentHashMap, which serialises the writers of one charger (its session's
+ * dispatch, its connect and disconnect) while other chargers proceed in
+ * parallel; readers see whole immutable snapshots. Last-seen times change on
+ * every frame, so they live in their own map instead of forcing a new
+ * snapshot per frame.
+ */
+final class SiteState implements SiteView, CallDispatcher.Observer {
+
+    /** Where change events go (EventAdmin when present). */
+    interface EventSink {
+        void post(String topic, Map<String, Object> properties);
+    }
+
+    private final ConcurrentHashMap<String, ChargerInfo> chargers = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Instant> lastSeen = new ConcurrentHashMap<>();
+    private volatile EventSink events = (topic, properties) -> { };
+
+    void setEventSink(EventSink sink) {
+        this.events = sink == null ? (topic, properties) -> { } : sink;
+    }
+
+    @Override
+    public List<ChargerInfo> chargers() {
+        List<ChargerInfo> all = new ArrayList<>(chargers.size());
+        chargers.values().forEach(c -> all.add(withLastSeen(c)));
+        all.sort(Comparator.comparing(ChargerInfo::chargePointId));
+        return List.copyOf(all);
+    }
+
+    @Override
+    public Optional<ChargerInfo> charger(String chargePointId) {
+        return Optional.ofNullable(chargers.get(chargePointId)).map(this::withLastSeen);
+    }
+
+    private ChargerInfo withLastSeen(ChargerInfo c) {
+        Instant seen = lastSeen.get(c.chargePointId());
+        if (seen == null || seen.equals(c.lastSeen())) {
+            return c;
+        }
+        return new ChargerInfo(c.chargePointId(), c.connected(), c.connectedSince(), c.disconnectedSince(),
+                c.remoteAddress(), c.boot(), c.bootedAt(), seen, c.connectors(), c.openTransactions());
+    }
+
+    void seen(String chargePointId, Instant at) {
+        lastSeen.put(chargePointId, at);
+    }
+
+    void connected(String chargePointId, String remoteAddress, Instant at) {
+        seen(chargePointId, at);
+        ChargerInfo info = chargers.compute(chargePointId, (id, c) -> c == null
+                ? new ChargerInfo(id, true, at, null, remoteAddress, null, null, at, List.of(), List.of())
+                : new ChargerInfo(id, true, at, null, remoteAddress, c.boot(), c.bootedAt(), at, c.connectors(),
+                        c.openTransactions()));
+        post(ChargerEvents.CONNECTED, info, null, null);
+    }
+
+    void disconnected(String chargePointId, Instant at) {
+        Instant seen = lastSeen.getOrDefault(chargePointId, at);
+        ChargerInfo info = chargers.computeIfPresent(chargePointId, (id, c) -> new ChargerInfo(id, false,
+                c.connectedSince(), at, c.remoteAddress(), c.boot(), c.bootedAt(), seen, c.connectors(),
+                c.openTransactions()));
+        if (info != null) {
+            post(ChargerEvents.DISCONNECTED, info, null, null);
+        }
+    }
+
+    @Override
+    public void answered(CallContext context, Request<?> request, Confirmation confirmation) {
+        String id = context.chargePointId();
+        switch (request.action()) {
+            case BootNotification -> {
+                ChargerInfo info = update(id, c -> new ChargerInfo(c.chargePointId(), c.connected(),
+                        c.connectedSince(), c.disconnectedSince(), c.remoteAddress(),
+                        (BootNotificationRequest) request, context.receivedAt(), c.lastSeen(), c.connectors(),
+                        c.openTransactions()));
+                post(ChargerEvents.BOOTED, info, null, null);
+            }
+            case StatusNotification -> {
+                StatusNotificationRequest s = (StatusNotificationRequest) request;
+                Instant at = s.timestamp() != null ? s.timestamp() : context.receivedAt();
+                ChargerInfo info = update(id, c -> withConnector(c, s.connectorId(), old -> new ConnectorInfo(
+                        s.connectorId(), s.status(), s.errorCode(), s.info(), s.vendorErrorCode(), at,
+                        old == null ? null : old.latestMeterValue())));
+                post(ChargerEvents.STATUS_CHANGED, info, s.connectorId(), null);
+            }
+            case StartTransaction -> {
+                StartTransactionRequest s = (StartTransactionRequest) request;
+                int txId = ((StartTransactionConfirmation) confirmation).transactionId();
+                TransactionInfo tx = new TransactionInfo(txId, s.connectorId(), s.idTag(), s.meterStart(),
+                        s.timestamp(), null);
+                ChargerInfo info = update(id, c -> {
+                    List<TransactionInfo> open = new ArrayList<>(c.openTransactions());
+                    open.removeIf(t -> t.transactionId() == txId);
+                    open.add(tx);
+                    return withTransactions(c, open);
+                });
+                post(ChargerEvents.TRANSACTION_STARTED, info, s.connectorId(), txId);
+            }
+            case MeterValues -> {
+                MeterValuesRequest m = (MeterValuesRequest) request;
+                if (m.meterValue().isEmpty()) {
+                    return;
+                }
+                MeterValue latest = m.meterValue().stream().max(Comparator.comparing(MeterValue::timestamp))
+                        .orElseThrow();
+                ChargerInfo info = update(id, c -> {
+                    ChargerInfo withMeter = withConnector(c, m.connectorId(), old -> old == null
+                            ? new ConnectorInfo(m.connectorId(), null, null, null, null, null, latest)
+                            : old.withMeterValue(latest));
+                    if (m.transactionId() == null) {
+                        return withMeter;
+                    }
+                    List<TransactionInfo> open = new ArrayList<>(withMeter.openTransactions());
+                    open.replaceAll(t -> t.transactionId() == m.transactionId() ? t.withMeterValue(latest) : t);
+                    return withTransactions(withMeter, open);
+                });
+                post(ChargerEvents.METER_VALUES, info, m.connectorId(), m.transactionId());
+            }
+            case StopTransaction -> {
+                StopTransactionRequest s = (StopTransactionRequest) request;
+                Integer[] connector = new Integer[1];
+                ChargerInfo info = update(id, c -> {
+                    List<TransactionInfo> open = new ArrayList<>(c.openTransactions());
+                    open.removeIf(t -> {
+                        if (t.transactionId() == s.transactionId()) {
+                            connector[0] = t.connectorId();
+                            return true;
+                        }
+                        return false;
+                    });
+                    return withTransactions(c, open);
+                });
+                post(ChargerEvents.TRANSACTION_STOPPED, info, connector[0], s.transactionId());
+            }
+            default -> {
+                // Heartbeat, DataTransfer and the notifications change nothing kept here.
+            }
+        }
+    }
+
+    private ChargerInfo update(String chargePointId, java.util.function.UnaryOperator<ChargerInfo> change) {
+        return chargers.compute(chargePointId, (id, c) -> change.apply(c != null ? c
+                : new ChargerInfo(id, false, null, null, null, null, null, null, List.of(), List.of())));
+    }
+
+    private static ChargerInfo withConnector(ChargerInfo c, int connectorId,
+                                             java.util.function.UnaryOperator<ConnectorInfo> change) {
+        List<ConnectorInfo> connectors = new ArrayList<>(c.connectors());
+        int index = -1;
+        for (int i = 0; i < connectors.size(); i++) {
+            if (connectors.get(i).connectorId() == connectorId) {
+                index = i;
+            }
+        }
+        if (index >= 0) {
+            connectors.set(index, change.apply(connectors.get(index)));
+        } else {
+            connectors.add(change.apply(null));
+            connectors.sort(Comparator.comparingInt(ConnectorInfo::connectorId));
+        }
+        return new ChargerInfo(c.chargePointId(), c.connected(), c.connectedSince(), c.disconnectedSince(),
+                c.remoteAddress(), c.boot(), c.bootedAt(), c.lastSeen(), connectors, c.openTransactions());
+    }
+
+    private static ChargerInfo withTransactions(ChargerInfo c, List<TransactionInfo> open) {
+        return new ChargerInfo(c.chargePointId(), c.connected(), c.connectedSince(), c.disconnectedSince(),
+                c.remoteAddress(), c.boot(), c.bootedAt(), c.lastSeen(), c.connectors(), open);
+    }
+
+    private void post(String topic, ChargerInfo info, Integer connectorId, Integer transactionId) {
+        Map<String, Object> properties = new HashMap<>();
+        properties.put(ChargerEvents.CHARGE_POINT_ID, info.chargePointId());
+        properties.put(ChargerEvents.CHARGER, info);
+        if (connectorId != null) {
+            properties.put(ChargerEvents.CONNECTOR_ID, connectorId);
+        }
+        if (transactionId != null) {
+            properties.put(ChargerEvents.TRANSACTION_ID, transactionId);
+        }
+        events.post(topic, properties);
+    }
+}

@@ -1,0 +1,8 @@
+package org.chargeedge.ocpp.v16;
+
+/** Kind of a charging profile. Constants are spelled as on the wire. */
+public enum ChargingProfileKindType implements OcppEnum {
+    Absolute,
+    Recurring,
+    Relative
+}

@@ -1,0 +1,8 @@
+package org.chargeedge.ocpp.v16;
+
+/** Result of SetChargingProfile.req. Constants are spelled as on the wire. */
+public enum ChargingProfileStatus implements OcppEnum {
+    Accepted,
+    Rejected,
+    NotSupported
+}

@@ -1,0 +1,9 @@
+package org.chargeedge.ocpp.v16;
+
+/** Heartbeat.req: the CALL payload of {@link Action#Heartbeat}. */
+public record HeartbeatRequest() implements Request<HeartbeatConfirmation> {
+    @Override
+    public Action action() {
+        return Action.Heartbeat;
+    }
+}
