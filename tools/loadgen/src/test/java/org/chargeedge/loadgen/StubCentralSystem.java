@@ -69,6 +69,7 @@ final class StubCentralSystem extends WebSocketServer {
         }
     }
 
+    static final Map<String, long[]> DEBUG = new ConcurrentHashMap<>();
     final Config config;
     private final CountDownLatch started = new CountDownLatch(1);
     private final ScheduledExecutorService delayer = Executors.newScheduledThreadPool(2);
@@ -193,6 +194,8 @@ final class StubCentralSystem extends WebSocketServer {
             protocolViolation(c, "message id reused: " + id);
         }
         int n = c.calls.incrementAndGet();
+        final long received = System.nanoTime();
+        DEBUG.put(c.chargePointId + "/" + id, new long[] {received, 0});
         if (config.dropAtCall > 0 && n == config.dropAtCall && dropped.incrementAndGet() <= config.dropConnections) {
             conn.closeConnection(CloseFrame.ABNORMAL_CLOSE, "stub drops the connection");
             return;
@@ -207,6 +210,7 @@ final class StubCentralSystem extends WebSocketServer {
         Runnable send = () -> {
             c.busy.set(false);
             if (conn.isOpen()) {
+                DEBUG.get(c.chargePointId + "/" + id)[1] = System.nanoTime();
                 conn.send(reply);
                 if (callAfter) {
                     conn.send("[2,\"srv-" + id + "\",\"GetConfiguration\",{}]");

@@ -74,6 +74,11 @@ public class CentralSystem implements ChargerCommands, SiteView, OcppWebSocketSe
 
     @Activate
     void activate(Config config, BundleContext context) throws Exception {
+        start(config, context.getDataFile("").toPath());
+    }
+
+    /** Starts on {@code dataDir}; the bundle's data area in the framework, a folder of their own in tests. */
+    void start(Config config, java.nio.file.Path dataDir) throws Exception {
         this.config = config;
         timer = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "chargeedge-ocpp-timer");
@@ -82,7 +87,7 @@ public class CentralSystem implements ChargerCommands, SiteView, OcppWebSocketSe
         });
         timer.setRemoveOnCancelPolicy(true);
         TransactionIdIssuer transactionIds = new TransactionIdIssuer(
-                context.getDataFile("transaction-ids").toPath(), TRANSACTION_ID_BLOCK);
+                dataDir.resolve("transaction-ids"), TRANSACTION_ID_BLOCK);
         BuiltInCentralSystem builtIn = new BuiltInCentralSystem(clock, config.heartbeatInterval(),
                 config.authorizationPolicy(), config.acceptedIdTags(), transactionIds);
         dispatcher = new CallDispatcher(codec, handlers, builtIn, site, timer,

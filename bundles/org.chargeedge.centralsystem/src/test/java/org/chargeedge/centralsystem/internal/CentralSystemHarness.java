@@ -1,0 +1,66 @@
+package org.chargeedge.centralsystem.internal;
+
+import java.lang.reflect.Proxy;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+import org.chargeedge.api.charger.ChargerCallHandler;
+import org.osgi.framework.Constants;
+
+/**
+ * A real central system on a free loopback port, outside OSGi, for tests:
+ * the same component the runtime activates, with its configuration given as
+ * a map of the {@link Config} properties that differ from the defaults.
+ */
+final class CentralSystemHarness implements AutoCloseable {
+
+    final CentralSystem centralSystem = new CentralSystem();
+    private long nextServiceId = 1;
+
+    CentralSystemHarness(Path dataDir, Map<String, Object> overrides) throws Exception {
+        Map<String, Object> properties = new HashMap<>();
+        properties.put("host", "127.0.0.1");
+        properties.put("port", 0);
+        properties.putAll(overrides);
+        centralSystem.start(config(properties), dataDir);
+    }
+
+    CentralSystemHarness(Path dataDir) throws Exception {
+        this(dataDir, Map.of());
+    }
+
+    int port() {
+        return centralSystem.port();
+    }
+
+    String url(String chargePointId) {
+        return "ws://127.0.0.1:" + port() + "/ocpp/" + chargePointId;
+    }
+
+    /** Registers a whiteboard handler as DS would. */
+    void addHandler(ChargerCallHandler handler, int ranking, String... actions) {
+        Map<String, Object> props = new HashMap<>();
+        props.put(ChargerCallHandler.ACTIONS, actions);
+        props.put(Constants.SERVICE_RANKING, ranking);
+        props.put(Constants.SERVICE_ID, nextServiceId++);
+        centralSystem.addHandler(handler, props);
+    }
+
+    @Override
+    public void close() {
+        centralSystem.deactivate();
+    }
+
+    /** A {@link Config} with its annotation defaults, overridden by {@code properties}. */
+    static Config config(Map<String, Object> properties) {
+        return (Config) Proxy.newProxyInstance(Config.class.getClassLoader(), new Class<?>[] {Config.class},
+                (proxy, method, args) -> {
+                    if (method.getDeclaringClass() == Object.class || method.getName().equals("annotationType")) {
+                        return method.getName().equals("annotationType") ? Config.class : null;
+                    }
+                    Object value = properties.get(method.getName());
+                    return value != null ? value : method.getDefaultValue();
+                });
+    }
+}
