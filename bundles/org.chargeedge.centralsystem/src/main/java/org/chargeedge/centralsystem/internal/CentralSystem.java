@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.chargeedge.api.charger.ChargerCallException;
 import org.chargeedge.api.charger.ChargerCallException.Reason;
@@ -57,7 +58,8 @@ public class CentralSystem implements ChargerCommands, SiteView, OcppWebSocketSe
     private final Clock clock = Clock.systemUTC();
     private final OcppJsonCodec codec = new OcppJsonCodec();
     private final HandlerRegistry handlers = new HandlerRegistry();
-    private final SiteState site = new SiteState();
+    private final SiteState site = new SiteState(this::postEvent);
+    private final AtomicReference<EventAdmin> eventAdmin = new AtomicReference<>();
 
     /**
      * Open sessions by charge point id. Written by the WebSocket worker threads
@@ -113,8 +115,9 @@ public class CentralSystem implements ChargerCommands, SiteView, OcppWebSocketSe
 
     @Deactivate
     void deactivate() {
-        stopServer();
+        // Fail what waits for chargers with SHUTDOWN first, then close the connections.
         sessions.values().forEach(s -> s.closed(Reason.SHUTDOWN));
+        stopServer();
         sessions.clear();
         LOG.info("OCPP central system stopped");
     }
@@ -147,11 +150,19 @@ public class CentralSystem implements ChargerCommands, SiteView, OcppWebSocketSe
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     void setEventAdmin(EventAdmin eventAdmin) {
-        site.setEventSink((topic, properties) -> eventAdmin.postEvent(new Event(topic, properties)));
+        this.eventAdmin.set(eventAdmin);
     }
 
     void unsetEventAdmin(EventAdmin eventAdmin) {
-        site.setEventSink(null);
+        // A replacement may be bound before the old one is unbound: only clear our own.
+        this.eventAdmin.compareAndSet(eventAdmin, null);
+    }
+
+    private void postEvent(String topic, Map<String, Object> properties) {
+        EventAdmin admin = eventAdmin.get();
+        if (admin != null) {
+            admin.postEvent(new Event(topic, properties));
+        }
     }
 
     // ---- connections ------------------------------------------------------------------------

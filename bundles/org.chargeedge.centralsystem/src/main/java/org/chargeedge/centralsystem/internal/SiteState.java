@@ -45,10 +45,10 @@ final class SiteState implements SiteView, CallDispatcher.Observer {
 
     private final ConcurrentHashMap<String, ChargerInfo> chargers = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Instant> lastSeen = new ConcurrentHashMap<>();
-    private volatile EventSink events = (topic, properties) -> { };
+    private final EventSink events;
 
-    void setEventSink(EventSink sink) {
-        this.events = sink == null ? (topic, properties) -> { } : sink;
+    SiteState(EventSink events) {
+        this.events = events;
     }
 
     @Override

@@ -4,7 +4,8 @@ import java.util.Optional;
 
 /**
  * A text frame that is not a well-formed OCPP-J message. When the message id
- * could be read (and the frame was a CALL), the receiver answers with a
+ * could be read (and the frame was a CALL, or of an unknown MessageTypeId), the
+ * receiver answers with a
  * CALLERROR carrying {@link #errorCode()}; otherwise OCPP-J prescribes no
  * answer and the frame is dropped and logged.
  */

@@ -46,7 +46,7 @@ import org.chargeedge.ocpp.v16.Request;
  * element count or an element type is wrong, the id is longer than 36
  * characters (the answer echoes the id as received so the peer can match it),
  * the type is unknown, or the nesting is deeper than
- * {@value org.chargeedge.ocpp.internal.Json#MAX_NESTING_DEPTH};</li>
+ * 64 levels;</li>
  * <li>the same faults in a CALLRESULT or CALLERROR: FormationViolation, never
  * answerable; the id is in the exception so the caller can fail the pending
  * call.</li>

@@ -7,6 +7,8 @@ package org.chargeedge.ocpp.rpc;
  * PropertyConstraintViolation for a value out of range, an unknown enumeration
  * value or a string too long, FormationViolation for a payload that is not a
  * JSON object); the message names the field, e.g. {@code "idTagInfo.status"}.
+ * A date-time that cannot be read is a TypeConstraintViolation: dateTime is an
+ * OCPP data type, like integer.
  */
 public final class OcppValidationException extends Exception {
     private static final long serialVersionUID = 1L;
