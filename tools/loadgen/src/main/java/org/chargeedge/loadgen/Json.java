@@ -301,7 +301,7 @@ public final class Json {
             if (Double.isNaN(d) || Double.isInfinite(d)) {
                 b.append("null");
             } else if (d == Math.rint(d) && Math.abs(d) < 1e15) {
-                b.append((long) d);
+                b.append((long) d).append(".0"); // stays a decimal when read back
             } else {
                 b.append(d);
             }

@@ -223,9 +223,6 @@ final class SimulatedCharger implements WebSocket.Listener, Feedback {
             lateId = p.id;
             stats.timeouts.increment();
             stats.error("timeout");
-            if (Boolean.getBoolean("loadgen.debug")) {
-                System.err.println("DEBUG timeout " + chargePointId + "/" + p.id + " " + p.call.action() + " sent at " + p.sendNanos + " now " + nowNanos);
-            }
             script.onFailure(p.call, "timeout");
             sendNext();
         }
@@ -313,9 +310,6 @@ final class SimulatedCharger implements WebSocket.Listener, Feedback {
                 }
                 sendNext();
             } else if (id.equals(lateId)) {
-                if (Boolean.getBoolean("loadgen.debug")) {
-                    System.err.println("DEBUG late " + chargePointId + "/" + id + " at " + now);
-                }
                 stats.lateAnswers.increment();
             } else {
                 stats.error("unexpected-id");

@@ -1,0 +1,190 @@
+#!/usr/bin/env bash
+# Benchmarks the ChargeEdge gateway: starts it with `java -jar` from the repository root (fresh
+# CHARGEEDGE_DATA_DIR, JAVA_OPTS passed through), measures the time from start to the TCP port
+# accepting connections (polled every 10 ms), runs the OCPP load generator against it, prints the
+# gateway's RSS and stops it with SIGTERM.
+#
+#   tools/loadgen/bench-gateway.sh [GATEWAY_JAR] [script options] [--] [load generator options]
+#
+# Script options:
+#   --gateway-jar PATH   gateway jar (default run/target/gateway/chargeedge-gateway.jar, relative to
+#                        the current directory or the repository root)
+#   --port N             port the gateway listens on (default 9000); the load generator gets
+#                        --url ws://127.0.0.1:N/ocpp/ unless you pass your own --url
+#   --start-timeout S    give up when the port does not accept within S seconds (default 60)
+#   --stop-timeout S     SIGKILL when the gateway has not exited S seconds after SIGTERM (default 15)
+#   --keep-data          keep the temporary data directory and the gateway log
+#   -h, --help           this text
+# Every other argument goes to the load generator (see tools/loadgen/readme.md), e.g.
+#   tools/loadgen/bench-gateway.sh --chargers 1000 --scenario meter --duration 60s --json /tmp/r.json
+#
+# Environment: JAVA_OPTS (gateway JVM), LOADGEN_JAVA_OPTS (load generator JVM, default -Xmx512m),
+# LOADGEN_JAR (default tools/loadgen/target/chargeedge-loadgen.jar), JAVA (default java).
+#
+# Exit code: the load generator's (0 = no failed connection, no error), or 3 when the gateway did not
+# start, or 4 when it had to be killed after SIGTERM.
+set -euo pipefail
+
+SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_ROOT=$(cd "$SCRIPT_DIR/../.." && pwd)
+JAVA=${JAVA:-java}
+GATEWAY_JAR=run/target/gateway/chargeedge-gateway.jar
+LOADGEN_JAR=${LOADGEN_JAR:-$SCRIPT_DIR/target/chargeedge-loadgen.jar}
+HOST=127.0.0.1
+PORT=9000
+START_TIMEOUT=60
+STOP_TIMEOUT=15
+KEEP_DATA=0
+LOADGEN_ARGS=()
+
+usage() {
+    sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//'
+}
+
+if [[ $# -gt 0 && $1 != -* ]]; then
+    GATEWAY_JAR=$1
+    shift
+fi
+while [[ $# -gt 0 ]]; do
+    case $1 in
+        --gateway-jar) GATEWAY_JAR=${2:?--gateway-jar needs a path}; shift 2 ;;
+        --port) PORT=${2:?--port needs a number}; shift 2 ;;
+        --start-timeout) START_TIMEOUT=${2:?}; shift 2 ;;
+        --stop-timeout) STOP_TIMEOUT=${2:?}; shift 2 ;;
+        --keep-data) KEEP_DATA=1; shift ;;
+        -h|--help) usage; exit 0 ;;
+        --) shift; LOADGEN_ARGS+=("$@"); break ;;
+        *) LOADGEN_ARGS+=("$1"); shift ;;
+    esac
+done
+[[ $PORT =~ ^[0-9]+$ ]] || { echo "bench-gateway: --port must be a number" >&2; exit 2; }
+
+if [[ -f $GATEWAY_JAR ]]; then
+    GATEWAY_JAR=$(cd "$(dirname "$GATEWAY_JAR")" && pwd)/$(basename "$GATEWAY_JAR")
+elif [[ $GATEWAY_JAR != /* && -f $REPO_ROOT/$GATEWAY_JAR ]]; then
+    GATEWAY_JAR=$REPO_ROOT/$GATEWAY_JAR
+else
+    echo "bench-gateway: gateway jar not found: $GATEWAY_JAR (build it first: mvn -B verify)" >&2
+    exit 2
+fi
+if [[ ! -f $LOADGEN_JAR ]]; then
+    echo "bench-gateway: load generator jar not found: $LOADGEN_JAR (mvn -B -pl tools/loadgen verify)" >&2
+    exit 2
+fi
+
+now_ns() { date +%s%N; }
+port_open() { (exec 3<>"/dev/tcp/$HOST/$PORT") 2>/dev/null; }
+rss_line() {
+    local status=/proc/$1/status
+    [[ -r $status ]] || { echo "n/a"; return; }
+    awk '/^VmRSS:/ {rss=$2} /^VmHWM:/ {hwm=$2} END {printf "VmRSS %d KiB (%.1f MiB), VmHWM %d KiB (%.1f MiB)", rss, rss/1024, hwm, hwm/1024}' "$status"
+}
+rss_kib() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status" 2>/dev/null || echo -1; }
+
+if port_open; then
+    echo "bench-gateway: something already accepts connections on $HOST:$PORT; stop it first" >&2
+    exit 2
+fi
+
+DATA_DIR=$(mktemp -d "${TMPDIR:-/tmp}/chargeedge-bench.XXXXXX")
+GATEWAY_LOG=$DATA_DIR.gateway.log
+GW_PID=
+
+cleanup() {
+    if [[ -n $GW_PID ]] && kill -0 "$GW_PID" 2>/dev/null; then
+        kill -TERM "$GW_PID" 2>/dev/null || true
+        for _ in $(seq 1 $((STOP_TIMEOUT * 10))); do
+            kill -0 "$GW_PID" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill -KILL "$GW_PID" 2>/dev/null || true
+    fi
+    if [[ $KEEP_DATA == 1 ]]; then
+        echo "bench-gateway: kept data dir $DATA_DIR and log $GATEWAY_LOG"
+    else
+        rm -rf "$DATA_DIR" "$GATEWAY_LOG"
+    fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+echo "bench-gateway: starting $GATEWAY_JAR (JAVA_OPTS=${JAVA_OPTS:-}) with CHARGEEDGE_DATA_DIR=$DATA_DIR"
+cd "$REPO_ROOT"
+START_NS=$(now_ns)
+# shellcheck disable=SC2086 # JAVA_OPTS is a list of options
+CHARGEEDGE_DATA_DIR=$DATA_DIR "$JAVA" ${JAVA_OPTS:-} -jar "$GATEWAY_JAR" >"$GATEWAY_LOG" 2>&1 &
+GW_PID=$!
+
+DEADLINE_NS=$((START_NS + START_TIMEOUT * 1000000000))
+until port_open; do
+    if ! kill -0 "$GW_PID" 2>/dev/null; then
+        echo "bench-gateway: gateway exited before accepting on port $PORT; last log lines:" >&2
+        tail -n 30 "$GATEWAY_LOG" >&2 || true
+        GW_PID=
+        exit 3
+    fi
+    if (($(now_ns) > DEADLINE_NS)); then
+        echo "bench-gateway: port $PORT not accepting after ${START_TIMEOUT}s; last log lines:" >&2
+        tail -n 30 "$GATEWAY_LOG" >&2 || true
+        exit 3
+    fi
+    sleep 0.01
+done
+READY_NS=$(now_ns)
+START_MS=$(((READY_NS - START_NS) / 1000000))
+echo "bench-gateway: pid $GW_PID accepting on $HOST:$PORT after $START_MS ms"
+RSS_IDLE=$(rss_kib "$GW_PID" VmRSS)
+echo "bench-gateway: gateway idle: $(rss_line "$GW_PID")"
+
+HAS_URL=0
+for a in "${LOADGEN_ARGS[@]+"${LOADGEN_ARGS[@]}"}"; do
+    [[ $a == --url || $a == --url=* ]] && HAS_URL=1
+done
+URL_ARGS=()
+[[ $HAS_URL == 1 ]] || URL_ARGS=(--url "ws://$HOST:$PORT/ocpp/")
+
+set +e
+# shellcheck disable=SC2086
+"$JAVA" ${LOADGEN_JAVA_OPTS:--Xmx512m} -jar "$LOADGEN_JAR" "${URL_ARGS[@]+"${URL_ARGS[@]}"}" \
+    "${LOADGEN_ARGS[@]+"${LOADGEN_ARGS[@]}"}" --gateway-pid "$GW_PID"
+LOADGEN_RC=$?
+set -e
+
+if ! kill -0 "$GW_PID" 2>/dev/null; then
+    echo "bench-gateway: the gateway died during the run; last log lines:" >&2
+    tail -n 30 "$GATEWAY_LOG" >&2 || true
+    GW_PID=
+    exit 3
+fi
+RSS_AFTER=$(rss_kib "$GW_PID" VmRSS)
+HWM=$(rss_kib "$GW_PID" VmHWM)
+echo "bench-gateway: gateway after the run: $(rss_line "$GW_PID")"
+
+STOP_NS=$(now_ns)
+kill -TERM "$GW_PID"
+STOP_RC=0
+STOPPED=0
+for _ in $(seq 1 $((STOP_TIMEOUT * 100))); do
+    if ! kill -0 "$GW_PID" 2>/dev/null; then
+        STOPPED=1
+        break
+    fi
+    sleep 0.01
+done
+STOP_MS=$((($(now_ns) - STOP_NS) / 1000000))
+if [[ $STOPPED == 1 ]]; then
+    GW_EXIT=0
+    wait "$GW_PID" 2>/dev/null || GW_EXIT=$?
+    echo "bench-gateway: gateway stopped by SIGTERM in $STOP_MS ms (exit status $GW_EXIT)"
+else
+    echo "bench-gateway: gateway still running ${STOP_TIMEOUT}s after SIGTERM; killing it" >&2
+    kill -KILL "$GW_PID" 2>/dev/null || true
+    STOP_RC=4
+fi
+GW_PID=
+
+echo "BENCH-GATEWAY startMs=$START_MS rssIdleKiB=$RSS_IDLE rssAfterKiB=$RSS_AFTER hwmKiB=$HWM stopMs=$STOP_MS loadgenExit=$LOADGEN_RC"
+if ((LOADGEN_RC != 0)); then
+    exit "$LOADGEN_RC"
+fi
+exit "$STOP_RC"
