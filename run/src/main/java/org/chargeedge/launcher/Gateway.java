@@ -35,11 +35,21 @@ public final class Gateway {
 
     /** Bundles of this distribution are installed under this location prefix, keyed by symbolic name. */
     static final String LOCATION_PREFIX = "chargeedge:dist/";
-    /** Started first: they must be ready before any other bundle loads a ServiceLoader-based API (slf4j). */
-    private static final List<String> EARLY = List.of("org.apache.aries.spifly", "org.objectweb.asm",
-            "slf4j.simple", "org.apache.felix.log");
-    private static final int EARLY_LEVEL = 1;
-    private static final int DEFAULT_LEVEL = 2;
+    /**
+     * Start levels by symbolic-name prefix; everything else starts at {@link #DEFAULT_LEVEL}. Level 1:
+     * SPI Fly and the slf4j provider, which must be ready before any bundle loads slf4j. Level 2:
+     * the environment overrides (a Configuration Admin plugin, with Configuration Admin and SCR to
+     * run it), which must be registered before any configuration is delivered.
+     */
+    private static final Map<String, Integer> LEVELS = Map.of(
+            "org.apache.aries.spifly", 1,
+            "org.objectweb.asm", 1,
+            "slf4j.simple", 1,
+            "org.apache.felix.log", 1,
+            "org.apache.felix.configadmin", 2,
+            "org.apache.felix.scr", 2,
+            "org.chargeedge.config", 2);
+    private static final int DEFAULT_LEVEL = 3;
     private static final long STOP_TIMEOUT_MS = 30_000;
 
     private final Settings settings;
@@ -157,6 +167,11 @@ public final class Gateway {
         return p;
     }
 
+    static int startLevel(String symbolicName) {
+        return LEVELS.entrySet().stream().filter(e -> symbolicName.startsWith(e.getKey()))
+                .mapToInt(Map.Entry::getValue).findFirst().orElse(DEFAULT_LEVEL);
+    }
+
     private Path bundlesDir() {
         if (settings.bundlesDir() != null) {
             return settings.bundlesDir();
@@ -211,9 +226,7 @@ public final class Gateway {
                     bundle.update(in);
                 }
             }
-            String name = bsn;
-            boolean early = EARLY.stream().anyMatch(name::startsWith);
-            bundle.adapt(BundleStartLevel.class).setStartLevel(early ? EARLY_LEVEL : DEFAULT_LEVEL);
+            bundle.adapt(BundleStartLevel.class).setStartLevel(startLevel(bsn));
             if (manifest.getMainAttributes().getValue(Constants.FRAGMENT_HOST) == null) {
                 toStart.add(bundle);
             }

@@ -1,5 +1,10 @@
 package org.chargeedge.loadgen;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.core.util.Separators;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -15,6 +20,11 @@ public final class Report {
 
     /** Prefix of the single machine-readable stdout line; the rest of the line is the JSON report. */
     public static final String LINE_PREFIX = "LOADGEN-RESULT ";
+
+    /** Indented with two spaces and {@code "name": value}, for files people read. */
+    static final ObjectWriter PRETTY = RunState.JSON.writer(new DefaultPrettyPrinter(
+            Separators.createDefaultInstance().withObjectFieldValueSpacing(Separators.Spacing.AFTER)
+                    .withObjectEmptySeparator("").withArrayEmptySeparator("")));
 
     private final Options options;
 
@@ -140,11 +150,19 @@ public final class Report {
     }
 
     public String json() {
-        return Json.write(data);
+        return write(RunState.JSON.writer());
     }
 
     public String prettyJson() {
-        return Json.writePretty(data);
+        return write(PRETTY) + "\n";
+    }
+
+    private String write(ObjectWriter writer) {
+        try {
+            return writer.writeValueAsString(data);
+        } catch (JsonProcessingException e) { // maps, numbers, strings and booleans always serialize
+            throw new UncheckedIOException(e);
+        }
     }
 
     @SuppressWarnings("unchecked")

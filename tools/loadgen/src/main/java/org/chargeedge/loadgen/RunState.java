@@ -1,5 +1,8 @@
 package org.chargeedge.loadgen;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -7,6 +10,17 @@ import java.util.concurrent.ScheduledExecutorService;
 final class RunState {
 
     static final String SUBPROTOCOL = "ocpp1.6";
+
+    /**
+     * The one JSON mapper of the program (thread-safe): parses OCPP-J frames into {@code Map}s (insertion
+     * ordered), {@code List}s, {@code String}, {@code Long} (every integer that fits; the scripts and checks
+     * rely on it), {@code Double}, {@code Boolean} and {@code null}, and writes the report. Trailing text
+     * after the value is an error, as the rest of strict JSON is by default.
+     */
+    static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(DeserializationFeature.USE_LONG_FOR_INTS)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
 
     final Options options;
     final Stats stats;

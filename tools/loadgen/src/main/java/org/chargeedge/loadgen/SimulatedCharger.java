@@ -1,5 +1,6 @@
 package org.chargeedge.loadgen;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import java.net.ConnectException;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
@@ -18,6 +19,7 @@ import org.chargeedge.loadgen.scenario.Call;
 import org.chargeedge.loadgen.scenario.ChargerContext;
 import org.chargeedge.loadgen.scenario.ChargerScript;
 import org.chargeedge.loadgen.scenario.Feedback;
+import org.chargeedge.loadgen.scenario.Payloads;
 
 /**
  * One simulated OCPP-J 1.6 charge point on one WebSocket. It keeps at most one CALL outstanding: the
@@ -172,7 +174,7 @@ final class SimulatedCharger implements WebSocket.Listener, Feedback {
         String id = Long.toString(++counter);
         StringBuilder frame = new StringBuilder(call.payloadJson().length() + 40);
         frame.append("[2,\"").append(id).append("\",");
-        Json.quote(frame, call.action());
+        Payloads.quote(frame, call.action());
         frame.append(',').append(call.payloadJson()).append(']');
         pending = new Pending(id, call, now, intended);
         if (run.paced) {
@@ -254,13 +256,13 @@ final class SimulatedCharger implements WebSocket.Listener, Feedback {
     private void handle(String text) {
         List<?> frame;
         try {
-            Object parsed = Json.parse(text);
+            Object parsed = RunState.JSON.readValue(text, Object.class);
             if (!(parsed instanceof List)) {
                 stats.error("malformed-frame");
                 return;
             }
             frame = (List<?>) parsed;
-        } catch (Json.JsonException e) {
+        } catch (JsonProcessingException e) {
             stats.error("malformed-frame");
             return;
         }
@@ -277,8 +279,8 @@ final class SimulatedCharger implements WebSocket.Listener, Feedback {
             }
             stats.incomingCalls.increment();
             StringBuilder reply = new StringBuilder(96).append("[4,");
-            Json.quote(reply, id).append(",\"NotSupported\",");
-            Json.quote(reply, "load generator does not handle " + frame.get(2)).append(",{}]");
+            Payloads.quote(reply, id).append(",\"NotSupported\",");
+            Payloads.quote(reply, "load generator does not handle " + frame.get(2)).append(",{}]");
             synchronized (this) {
                 if (!closing && !disconnected) {
                     send(reply.toString());

@@ -69,7 +69,7 @@ class LoadGeneratorTest {
     }
 
     @SuppressWarnings("unchecked")
-    private static Run execute(String... args) {
+    private static Run execute(String... args) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code = LoadGenerator.execute(args, new PrintStream(out, true, StandardCharsets.UTF_8),
@@ -84,7 +84,7 @@ class LoadGeneratorTest {
         Map<String, Object> json = null;
         if (!resultLines.isEmpty()) {
             assertThat(resultLines).as("exactly one machine-readable line").hasSize(1);
-            json = (Map<String, Object>) Json.parse(resultLines.get(0).substring(Report.LINE_PREFIX.length()));
+            json = RunState.JSON.readValue(resultLines.get(0).substring(Report.LINE_PREFIX.length()), Map.class);
             assertThat(((Number) json.get("exitCode")).intValue()).isEqualTo(code);
         }
         return new Run(code, stdout, err.toString(StandardCharsets.UTF_8), json);
@@ -276,7 +276,7 @@ class LoadGeneratorTest {
         assertThat(r.exitCode()).as(r.out()).isZero();
 
         @SuppressWarnings("unchecked")
-        Map<String, Object> json = (Map<String, Object>) Json.parse(Files.readString(file));
+        Map<String, Object> json = RunState.JSON.readValue(Files.readString(file), Map.class);
         assertThat(json).isEqualTo(r.json());
         assertThat(json).containsKeys("tool", "scenario", "url", "chargers", "rate", "durationS", "warmupS",
                 "connect", "calls", "latencyMs", "serviceTimeMs", "errors", "warnings", "close", "gateway", "ok",
@@ -341,7 +341,7 @@ class LoadGeneratorTest {
     }
 
     @Test
-    void usageErrorsExitWith2() {
+    void usageErrorsExitWith2() throws Exception {
         Run r = execute("--chargers", "zero");
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).contains("--chargers expects an integer");

@@ -3,6 +3,7 @@ package org.chargeedge.loadgen;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,25 +62,26 @@ class OptionsAndPayloadTest {
     }
 
     @Test
-    void jsonRoundTripAndStrictness() {
+    void jsonRoundTripAndStrictness() throws Exception {
         String text = "{\"a\":[1,-2.5e3,true,false,null,\"x\\\"\\u00e9\\n\"],\"b\":{}}";
-        Object v = Json.parse(text);
+        Object v = RunState.JSON.readValue(text, Object.class);
         assertThat(v).isEqualTo(Map.of("a", java.util.Arrays.asList(1L, -2500.0, true, false, null, "x\"\u00e9\n"),
                 "b", Map.of()));
-        assertThat(Json.parse(Json.write(v))).isEqualTo(v);
-        assertThat(Json.parse(Json.writePretty(v))).isEqualTo(v);
+        assertThat(RunState.JSON.readValue(RunState.JSON.writeValueAsString(v), Object.class)).isEqualTo(v);
+        assertThat(RunState.JSON.readValue(Report.PRETTY.writeValueAsString(v), Object.class)).isEqualTo(v);
         for (String bad : new String[] {"", "[1,]", "{\"a\" 1}", "[1] x", "01", "\"abc", "[\"\u0001\"]", "tru", "{1:2}"}) {
-            assertThatThrownBy(() -> Json.parse(bad)).as(bad).isInstanceOf(Json.JsonException.class);
+            assertThatThrownBy(() -> RunState.JSON.readValue(bad, Object.class)).as(bad)
+                    .isInstanceOf(JsonProcessingException.class);
         }
     }
 
     @Test
     @SuppressWarnings("unchecked")
-    void meterValuesCarryRealisticSampledValues() {
+    void meterValuesCarryRealisticSampledValues() throws Exception {
         Meter meter = new Meter(1);
         Call c = Payloads.meterValues(1, 77L, meter);
         assertThat(c.action()).isEqualTo("MeterValues");
-        Map<String, Object> p = (Map<String, Object>) Json.parse(c.payloadJson());
+        Map<String, Object> p = RunState.JSON.readValue(c.payloadJson(), Map.class);
         assertThat(p).containsEntry("connectorId", 1L).containsEntry("transactionId", 77L);
         Map<String, Object> mv = (Map<String, Object>) ((List<?>) p.get("meterValue")).get(0);
         assertThat((String) mv.get("timestamp")).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d{3})?Z");
@@ -93,7 +95,7 @@ class OptionsAndPayloadTest {
         double current = Double.parseDouble((String) sv.get(2).get("value"));
         assertThat(current).isBetween(12.0, 17.0);
         double e1 = Double.parseDouble((String) sv.get(0).get("value"));
-        Map<String, Object> p2 = (Map<String, Object>) Json.parse(Payloads.meterValues(1, null, meter).payloadJson());
+        Map<String, Object> p2 = RunState.JSON.readValue(Payloads.meterValues(1, null, meter).payloadJson(), Map.class);
         assertThat(p2).doesNotContainKey("transactionId");
         Map<String, Object> mv2 = (Map<String, Object>) ((List<?>) p2.get("meterValue")).get(0);
         double e2 = Double.parseDouble((String) ((List<Map<String, Object>>) mv2.get("sampledValue")).get(0).get("value"));

@@ -1,5 +1,6 @@
 package org.chargeedge.loadgen;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Instant;
@@ -21,6 +22,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.nio.channels.CancelledKeyException;
 import java.nio.channels.SelectionKey;
+import org.chargeedge.loadgen.scenario.Payloads;
 import org.java_websocket.WebSocket;
 import org.java_websocket.WebSocketImpl;
 import org.java_websocket.drafts.Draft;
@@ -199,8 +201,8 @@ final class StubCentralSystem extends WebSocketServer {
         Conn c = conn.getAttachment();
         List<?> frame;
         try {
-            frame = (List<?>) Json.parse(message);
-        } catch (RuntimeException e) {
+            frame = (List<?>) RunState.JSON.readValue(message, Object.class);
+        } catch (IOException | RuntimeException e) {
             protocolViolation(c, "not a JSON array: " + message);
             return;
         }
@@ -256,9 +258,9 @@ final class StubCentralSystem extends WebSocketServer {
 
     private String reply(Conn c, String id, String action, Map<String, Object> p) {
         if (action.equals(config.errorAction)) {
-            return "[4," + Json.quote(id) + ",\"InternalError\",\"stub error\",{}]";
+            return "[4," + quote(id) + ",\"InternalError\",\"stub error\",{}]";
         }
-        String now = Json.quote(Instant.now().toString());
+        String now = quote(Instant.now().toString());
         String result;
         switch (action) {
             case "BootNotification":
@@ -300,9 +302,13 @@ final class StubCentralSystem extends WebSocketServer {
                 result = "{}";
                 break;
             default:
-                return "[4," + Json.quote(id) + ",\"NotImplemented\",\"unknown action\",{}]";
+                return "[4," + quote(id) + ",\"NotImplemented\",\"unknown action\",{}]";
         }
-        return "[3," + Json.quote(id) + "," + result + "]";
+        return "[3," + quote(id) + "," + result + "]";
+    }
+
+    private static String quote(String text) {
+        return Payloads.quote(new StringBuilder(), text).toString();
     }
 
     private void checkMeterValues(Conn c, Map<String, Object> p) {

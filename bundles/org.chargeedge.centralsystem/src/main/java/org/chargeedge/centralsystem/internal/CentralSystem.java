@@ -54,6 +54,7 @@ public class CentralSystem implements ChargerCommands, SiteView, OcppWebSocketSe
     private static final Logger LOG = LoggerFactory.getLogger(CentralSystem.class);
     private static final int TRANSACTION_ID_BLOCK = 1000;
     private static final int STOP_TIMEOUT_MS = 5000;
+    private static final long WRITE_REPAIR_MS = 5;
 
     private final Clock clock = Clock.systemUTC();
     private final OcppJsonCodec codec = new OcppJsonCodec();
@@ -109,6 +110,8 @@ public class CentralSystem implements ChargerCommands, SiteView, OcppWebSocketSe
             stopServer();
             throw new IllegalStateException("cannot listen on " + config.host() + ":" + config.port(), cause);
         }
+        timer.scheduleWithFixedDelay(server::repairStalledWrites, WRITE_REPAIR_MS, WRITE_REPAIR_MS,
+                TimeUnit.MILLISECONDS);
         LOG.info("OCPP 1.6J central system listening on ws://{}:{}{}{chargePointId}", config.host(),
                 server.getPort(), config.pathPrefix());
     }

@@ -119,6 +119,23 @@ final class OcppWebSocketServer extends WebSocketServer {
         }
     }
 
+    /**
+     * Works around a race in Java-WebSocket 1.6.0: a frame queued by a thread
+     * other than the selector while the selector finishes writing can be left
+     * without write interest on its key, so it waits for the next read or ping
+     * (a charger would wait up to a minute for its answer). Re-announcing the
+     * write demand of every connection that still has data queued is harmless
+     * when nothing is stuck. Called every few milliseconds by the central
+     * system's timer.
+     */
+    void repairStalledWrites() {
+        for (WebSocket connection : getConnections()) {
+            if (connection.isOpen() && connection.hasBufferedData()) {
+                onWriteDemand(connection);
+            }
+        }
+    }
+
     @Override
     public void onStart() {
         started.complete(null);

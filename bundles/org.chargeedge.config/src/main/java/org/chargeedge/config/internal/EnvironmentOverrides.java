@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * the stored configuration and the files stay as they are and removing the
  * variable restores them.
  */
-@Component(property = {
+@Component(immediate = true, property = {
         ConfigurationPlugin.CM_RANKING + ":Integer=1000",
         "config.plugin.id=org.chargeedge.config.environment"})
 public class EnvironmentOverrides implements ConfigurationPlugin {

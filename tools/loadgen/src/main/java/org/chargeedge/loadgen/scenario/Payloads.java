@@ -1,9 +1,9 @@
 package org.chargeedge.loadgen.scenario;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
-import org.chargeedge.loadgen.Json;
 
 /** Builders of OCPP 1.6 request payloads (plain JSON text) and checks of their results. */
 public final class Payloads {
@@ -28,7 +28,7 @@ public final class Payloads {
     public static Call bootNotification(ChargerContext ctx) {
         StringBuilder b = new StringBuilder(160);
         b.append("{\"chargePointVendor\":\"ChargeEdge\",\"chargePointModel\":\"LoadGen\",\"chargePointSerialNumber\":");
-        Json.quote(b, truncate(ctx.chargePointId(), 25));
+        quote(b, truncate(ctx.chargePointId(), 25));
         b.append(",\"firmwareVersion\":\"loadgen-1\"}");
         return new Call(BOOT_NOTIFICATION, b.toString());
     }
@@ -46,7 +46,7 @@ public final class Payloads {
         long meterStart = (long) Math.floor(meter.sample());
         StringBuilder b = new StringBuilder(128);
         b.append("{\"connectorId\":").append(connectorId).append(",\"idTag\":");
-        Json.quote(b, idTag);
+        quote(b, idTag);
         b.append(",\"meterStart\":").append(meterStart).append(",\"timestamp\":\"").append(now()).append("\"}");
         return new Call(START_TRANSACTION, b.toString());
     }
@@ -55,7 +55,7 @@ public final class Payloads {
         long meterStop = (long) Math.floor(meter.sample());
         StringBuilder b = new StringBuilder(128);
         b.append("{\"transactionId\":").append(transactionId).append(",\"idTag\":");
-        Json.quote(b, idTag);
+        quote(b, idTag);
         b.append(",\"meterStop\":").append(meterStop).append(",\"timestamp\":\"").append(now())
                 .append("\",\"reason\":\"Local\"}");
         return new Call(STOP_TRANSACTION, b.toString());
@@ -119,6 +119,13 @@ public final class Payloads {
             feedback.warning("StartTransaction:idTag-" + status);
         }
         return (Long) tx;
+    }
+
+    /** Appends {@code text} as a JSON string literal (escaped by Jackson's {@link JsonStringEncoder}). */
+    public static StringBuilder quote(StringBuilder b, String text) {
+        b.append('"');
+        JsonStringEncoder.getInstance().quoteAsString(text, b);
+        return b.append('"');
     }
 
     private static String truncate(String s, int max) {
