@@ -167,7 +167,8 @@ public final class Gateway {
         return p;
     }
 
-    static int startLevel(String symbolicName) {
+    /** The start level the launcher gives a bundle; the in-framework tests use the same. */
+    public static int startLevel(String symbolicName) {
         return LEVELS.entrySet().stream().filter(e -> symbolicName.startsWith(e.getKey()))
                 .mapToInt(Map.Entry::getValue).findFirst().orElse(DEFAULT_LEVEL);
     }

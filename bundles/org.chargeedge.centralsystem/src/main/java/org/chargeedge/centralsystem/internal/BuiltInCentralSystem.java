@@ -2,6 +2,7 @@ package org.chargeedge.centralsystem.internal;
 
 import java.time.Clock;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -48,7 +49,8 @@ final class BuiltInCentralSystem implements CallDispatcher.Terminal {
         this.heartbeatInterval = heartbeatInterval;
         this.policy = policy;
         this.acceptedIdTags = Arrays.stream(acceptedIdTagsCsv.split(","))
-                .map(String::trim).filter(s -> !s.isEmpty()).collect(Collectors.toUnmodifiableSet());
+                .map(String::trim).filter(s -> !s.isEmpty()).map(BuiltInCentralSystem::caseless)
+                .collect(Collectors.toUnmodifiableSet());
         this.transactionIds = transactionIds;
     }
 
@@ -78,10 +80,15 @@ final class BuiltInCentralSystem implements CallDispatcher.Terminal {
         };
     }
 
+    /** idTags are CiString20: compared without regard to case. */
+    private static String caseless(String idTag) {
+        return idTag.toLowerCase(Locale.ROOT);
+    }
+
     private IdTagInfo authorize(String idTag) {
         boolean accepted = switch (policy) {
             case AcceptAll -> true;
-            case AcceptListed -> acceptedIdTags.contains(idTag);
+            case AcceptListed -> acceptedIdTags.contains(caseless(idTag));
             case RejectAll -> false;
         };
         return IdTagInfo.of(accepted ? AuthorizationStatus.Accepted : AuthorizationStatus.Invalid);

@@ -91,7 +91,11 @@ final class CallDispatcher {
     private CompletionStage<Confirmation> proceed(List<ChargerCallHandler> chain, int index, CallContext context,
                                                   Request<?> request) {
         if (index == chain.size()) {
-            return terminal.handle(context, request);
+            try {
+                return terminal.handle(context, request);
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
+            }
         }
         ChargerCallHandler handler = chain.get(index);
         Action action = request.action();

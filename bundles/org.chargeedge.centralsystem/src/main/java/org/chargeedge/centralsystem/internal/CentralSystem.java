@@ -195,6 +195,14 @@ public class CentralSystem implements ChargerCommands, SiteView, OcppWebSocketSe
     }
 
     @Override
+    public void pong(WebSocket connection) {
+        ChargerSession session = connection.getAttachment();
+        if (session != null) {
+            site.seen(session.chargePointId(), clock.instant());
+        }
+    }
+
+    @Override
     public void closed(WebSocket connection, int code, String reason, boolean remote) {
         ChargerSession session = connection.getAttachment();
         if (session == null) {

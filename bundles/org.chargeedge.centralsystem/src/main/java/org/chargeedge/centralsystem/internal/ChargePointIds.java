@@ -17,7 +17,9 @@ final class ChargePointIds {
     private final Set<String> allowed;
 
     ChargePointIds(String pathPrefix, int maxLength, String allowedCsv) {
-        this.pathPrefix = pathPrefix.endsWith("/") ? pathPrefix : pathPrefix + "/";
+        String prefix = pathPrefix.trim();
+        prefix = prefix.startsWith("/") ? prefix : "/" + prefix;
+        this.pathPrefix = prefix.endsWith("/") ? prefix : prefix + "/";
         this.maxLength = maxLength;
         this.allowed = Arrays.stream(allowedCsv.split(","))
                 .map(String::trim).filter(s -> !s.isEmpty()).collect(Collectors.toUnmodifiableSet());

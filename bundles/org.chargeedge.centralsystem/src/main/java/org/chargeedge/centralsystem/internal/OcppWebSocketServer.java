@@ -10,6 +10,7 @@ import org.java_websocket.drafts.Draft;
 import org.java_websocket.drafts.Draft_6455;
 import org.java_websocket.exceptions.InvalidDataException;
 import org.java_websocket.framing.CloseFrame;
+import org.java_websocket.framing.Framedata;
 import org.java_websocket.handshake.ClientHandshake;
 import org.java_websocket.handshake.ServerHandshakeBuilder;
 import org.java_websocket.protocols.Protocol;
@@ -38,6 +39,9 @@ final class OcppWebSocketServer extends WebSocketServer {
         void text(WebSocket connection, String text);
 
         void closed(WebSocket connection, int code, String reason, boolean remote);
+
+        /** The peer answered a ping. */
+        void pong(WebSocket connection);
     }
 
     private final ChargePointIds ids;
@@ -101,6 +105,12 @@ final class OcppWebSocketServer extends WebSocketServer {
     public void onMessage(WebSocket conn, ByteBuffer message) {
         LOG.warn("{}: binary frame refused, OCPP-J uses text frames only", conn.getRemoteSocketAddress());
         conn.close(CloseFrame.REFUSE, "OCPP-J uses text frames only");
+    }
+
+    @Override
+    public void onWebsocketPong(WebSocket conn, Framedata frame) {
+        super.onWebsocketPong(conn, frame);
+        listener.pong(conn);
     }
 
     @Override
