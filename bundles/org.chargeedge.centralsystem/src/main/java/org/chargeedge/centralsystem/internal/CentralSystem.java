@@ -54,7 +54,7 @@ public class CentralSystem implements ChargerCommands, SiteView, OcppWebSocketSe
     private static final Logger LOG = LoggerFactory.getLogger(CentralSystem.class);
     private static final int TRANSACTION_ID_BLOCK = 1000;
     private static final int STOP_TIMEOUT_MS = 5000;
-    private static final long WRITE_REPAIR_MS = 5;
+    private static final long WRITE_REPAIR_MS = 10;
 
     private final Clock clock = Clock.systemUTC();
     private final OcppJsonCodec codec = new OcppJsonCodec();

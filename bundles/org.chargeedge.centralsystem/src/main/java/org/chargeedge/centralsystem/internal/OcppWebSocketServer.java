@@ -2,10 +2,13 @@ package org.chargeedge.centralsystem.internal;
 
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 import org.java_websocket.WebSocket;
+import org.java_websocket.WebSocketImpl;
 import org.java_websocket.drafts.Draft;
 import org.java_websocket.drafts.Draft_6455;
 import org.java_websocket.exceptions.InvalidDataException;
@@ -47,6 +50,7 @@ final class OcppWebSocketServer extends WebSocketServer {
     private final ChargePointIds ids;
     private final Listener listener;
     private final CompletableFuture<Void> started = new CompletableFuture<>();
+    private Map<WebSocket, ByteBuffer> queuedHeads = Map.of();
 
     OcppWebSocketServer(InetSocketAddress address, int ioThreads, int maxMessageSize, ChargePointIds ids,
                         Listener listener) {
@@ -133,17 +137,27 @@ final class OcppWebSocketServer extends WebSocketServer {
      * Works around a race in Java-WebSocket 1.6.0: a frame queued by a thread
      * other than the selector while the selector finishes writing can be left
      * without write interest on its key, so it waits for the next read or ping
-     * (a charger would wait up to a minute for its answer). Re-announcing the
-     * write demand of every connection that still has data queued is harmless
-     * when nothing is stuck. Called every few milliseconds by the central
-     * system's timer.
+     * (a charger would wait up to a minute for its answer). A connection whose
+     * oldest queued frame is still the same one as at the previous run made no
+     * progress for a whole interval: its write demand is announced again, which
+     * is harmless if it was only slow. Called at a fixed interval by the
+     * central system's timer thread, which alone owns {@link #queuedHeads}.
      */
     void repairStalledWrites() {
+        Map<WebSocket, ByteBuffer> heads = new IdentityHashMap<>();
         for (WebSocket connection : getConnections()) {
-            if (connection.isOpen() && connection.hasBufferedData()) {
-                onWriteDemand(connection);
+            if (!(connection instanceof WebSocketImpl impl) || !impl.isOpen()) {
+                continue;
+            }
+            ByteBuffer head = impl.outQueue.peek();
+            if (head != null) {
+                if (head == queuedHeads.get(connection)) {
+                    onWriteDemand(connection);
+                }
+                heads.put(connection, head);
             }
         }
+        queuedHeads = heads;
     }
 
     @Override
