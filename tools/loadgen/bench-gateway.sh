@@ -19,6 +19,8 @@
 #   tools/loadgen/bench-gateway.sh --chargers 1000 --scenario meter --duration 60s --json /tmp/r.json
 #
 # Environment: JAVA_OPTS (gateway JVM), LOADGEN_JAVA_OPTS (load generator JVM, default -Xmx512m),
+# LOADGEN_NICE (niceness of the load generator, default 0: raise it so a gateway sharing the cores
+# with it gets them first, as on a site PC where it runs alone),
 # LOADGEN_JAR (default tools/loadgen/target/chargeedge-loadgen.jar), JAVA (default java).
 #
 # Exit code: the load generator's (0 = no failed connection, no error), or 3 when the gateway did not
@@ -145,7 +147,7 @@ URL_ARGS=()
 
 set +e
 # shellcheck disable=SC2086
-"$JAVA" ${LOADGEN_JAVA_OPTS:--Xmx512m} -jar "$LOADGEN_JAR" "${URL_ARGS[@]+"${URL_ARGS[@]}"}" \
+nice -n "${LOADGEN_NICE:-0}" "$JAVA" ${LOADGEN_JAVA_OPTS:--Xmx512m} -jar "$LOADGEN_JAR" "${URL_ARGS[@]+"${URL_ARGS[@]}"}" \
     "${LOADGEN_ARGS[@]+"${LOADGEN_ARGS[@]}"}" --gateway-pid "$GW_PID"
 LOADGEN_RC=$?
 set -e
