@@ -33,6 +33,10 @@ import org.osgi.framework.startlevel.BundleStartLevel;
  */
 public final class Gateway {
 
+    /** Framework property naming the data directory. */
+    public static final String DATA_DIR_PROPERTY = "chargeedge.data.dir";
+    /** Framework property naming the configuration directory. */
+    public static final String CONFIG_DIR_PROPERTY = "chargeedge.config.dir";
     /** Bundles of this distribution are installed under this location prefix, keyed by symbolic name. */
     static final String LOCATION_PREFIX = "chargeedge:dist/";
     /**
@@ -154,6 +158,9 @@ public final class Gateway {
         // Keep the cache: bundles installed or updated at run time, and Configuration Admin's store, live there.
         p.put(Constants.FRAMEWORK_STORAGE_CLEAN, "none");
         p.put(Constants.FRAMEWORK_BEGINNING_STARTLEVEL, String.valueOf(DEFAULT_LEVEL));
+        // Where bundles keep data that must outlive their own reinstallation (the store, id reservations).
+        p.put(DATA_DIR_PROPERTY, settings.dataDir().toString());
+        p.put(CONFIG_DIR_PROPERTY, settings.configDir().toString());
         p.put("felix.fileinstall.dir", settings.configDir().toString());
         p.put("felix.fileinstall.filter", ".*\\.(cfg|config)");
         p.put("felix.fileinstall.poll", "2000");

@@ -51,6 +51,7 @@ import org.slf4j.LoggerFactory;
 public class CentralSystem implements ChargerCommands, SiteView, OcppWebSocketServer.Listener {
 
     static final String PID = "org.chargeedge.centralsystem";
+    static final String DATA_DIR_PROPERTY = "chargeedge.data.dir";
     private static final Logger LOG = LoggerFactory.getLogger(CentralSystem.class);
     private static final int TRANSACTION_ID_BLOCK = 1000;
     private static final int STOP_TIMEOUT_MS = 5000;
@@ -77,7 +78,11 @@ public class CentralSystem implements ChargerCommands, SiteView, OcppWebSocketSe
 
     @Activate
     void activate(Config config, BundleContext context) throws Exception {
-        start(config, context.getDataFile("").toPath());
+        // The gateway's data directory outlives a reinstallation of this bundle; the bundle's own data
+        // area is the fallback for runtimes without one.
+        String dataDir = context.getProperty(DATA_DIR_PROPERTY);
+        start(config, dataDir != null ? java.nio.file.Path.of(dataDir, "centralsystem")
+                : context.getDataFile("").toPath());
     }
 
     /** Starts on {@code dataDir}; the bundle's data area in the framework, a folder of their own in tests. */

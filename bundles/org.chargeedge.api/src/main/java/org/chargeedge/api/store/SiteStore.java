@@ -1,0 +1,60 @@
+package org.chargeedge.api.store;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+
+import org.chargeedge.ocpp.v16.BootNotificationRequest;
+import org.chargeedge.ocpp.v16.IdTagInfo;
+import org.chargeedge.ocpp.v16.MeterValuesRequest;
+import org.chargeedge.ocpp.v16.StartTransactionRequest;
+import org.chargeedge.ocpp.v16.StatusNotificationRequest;
+import org.chargeedge.ocpp.v16.StopTransactionRequest;
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * Durable record of what the site's chargers did. Writes never block: each
+ * returns a stage that completes when the data is committed and synced to
+ * disk, or fails with a {@link StoreException} when it cannot be kept (disk
+ * full, database failing); a caller must then not acknowledge the data.
+ */
+@ProviderType
+public interface SiteStore {
+
+    /** Records a transaction the central system started under {@code transactionId}. */
+    CompletionStage<Void> transactionStarted(String chargePointId, int transactionId,
+                                             StartTransactionRequest request, IdTagInfo idTagInfo, Instant receivedAt);
+
+    /**
+     * Records every sampled value of the request. Values for a transaction the
+     * store does not know are kept all the same.
+     */
+    CompletionStage<Void> meterValues(String chargePointId, MeterValuesRequest request, Instant receivedAt);
+
+    /**
+     * Records the end of a transaction, with its transaction data. A transaction
+     * the store does not know (started before installation, or lost by the
+     * charger) is recorded as stopped and marked {@link StoredTransaction#startUnknown()}.
+     */
+    CompletionStage<Void> transactionStopped(String chargePointId, StopTransactionRequest request,
+                                             Instant receivedAt);
+
+    CompletionStage<Void> chargerBooted(String chargePointId, BootNotificationRequest request, Instant receivedAt);
+
+    CompletionStage<Void> connectorStatus(String chargePointId, StatusNotificationRequest request,
+                                          Instant receivedAt);
+
+    Optional<StoredTransaction> transaction(int transactionId);
+
+    /** Transactions started and not stopped, of one charger, oldest first. */
+    List<StoredTransaction> openTransactions(String chargePointId);
+
+    /** Open transactions of one idTag on any charger (for ConcurrentTx). */
+    List<StoredTransaction> openTransactionsOf(String idTag);
+
+    /** The highest transaction id ever recorded, 0 when none. */
+    int highestTransactionId();
+
+    StoreHealth health();
+}
