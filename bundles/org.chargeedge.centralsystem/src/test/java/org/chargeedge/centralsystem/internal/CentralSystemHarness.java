@@ -12,13 +12,15 @@ import org.osgi.framework.Constants;
  * A real central system on a free loopback port, outside OSGi, for tests:
  * the same component the runtime activates, with its configuration given as
  * a map of the {@link Config} properties that differ from the defaults.
+ * Published in this module's test jar for the tests of bundles that plug
+ * handlers into the central system.
  */
-final class CentralSystemHarness implements AutoCloseable {
+public final class CentralSystemHarness implements AutoCloseable {
 
     final CentralSystem centralSystem = new CentralSystem();
     private long nextServiceId = 1;
 
-    CentralSystemHarness(Path dataDir, Map<String, Object> overrides) throws Exception {
+    public CentralSystemHarness(Path dataDir, Map<String, Object> overrides) throws Exception {
         Map<String, Object> properties = new HashMap<>();
         properties.put("host", "127.0.0.1");
         properties.put("port", 0);
@@ -26,25 +28,34 @@ final class CentralSystemHarness implements AutoCloseable {
         centralSystem.start(config(properties), dataDir);
     }
 
-    CentralSystemHarness(Path dataDir) throws Exception {
+    public CentralSystemHarness(Path dataDir) throws Exception {
         this(dataDir, Map.of());
     }
 
-    int port() {
+    public int port() {
         return centralSystem.port();
     }
 
-    String url(String chargePointId) {
+    public String url(String chargePointId) {
         return "ws://127.0.0.1:" + port() + "/ocpp/" + chargePointId;
     }
 
     /** Registers a whiteboard handler as DS would. */
-    void addHandler(ChargerCallHandler handler, int ranking, String... actions) {
+    public void addHandler(ChargerCallHandler handler, int ranking, String... actions) {
         Map<String, Object> props = new HashMap<>();
         props.put(ChargerCallHandler.ACTIONS, actions);
         props.put(Constants.SERVICE_RANKING, ranking);
         props.put(Constants.SERVICE_ID, nextServiceId++);
         centralSystem.addHandler(handler, props);
+    }
+
+    /** The services the component offers. */
+    public org.chargeedge.api.charger.ChargerCommands commands() {
+        return centralSystem;
+    }
+
+    public org.chargeedge.api.charger.SiteView siteView() {
+        return centralSystem;
     }
 
     @Override
