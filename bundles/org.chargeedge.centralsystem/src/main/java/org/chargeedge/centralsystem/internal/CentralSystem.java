@@ -21,6 +21,8 @@ import org.chargeedge.api.charger.ChargerCallHandler;
 import org.chargeedge.api.charger.ChargerCommands;
 import org.chargeedge.api.charger.ChargerInfo;
 import org.chargeedge.api.charger.SiteView;
+import org.chargeedge.api.charger.TransactionInfo;
+import org.chargeedge.api.store.SiteStore;
 import org.chargeedge.ocpp.rpc.OcppJsonCodec;
 import org.chargeedge.ocpp.v16.Confirmation;
 import org.chargeedge.ocpp.v16.Request;
@@ -71,6 +73,8 @@ public class CentralSystem implements ChargerCommands, SiteView, OcppWebSocketSe
      */
     private final ConcurrentHashMap<String, ChargerSession> sessions = new ConcurrentHashMap<>();
 
+    private final AtomicReference<SiteStore> store = new AtomicReference<>();
+    private volatile TransactionIdIssuer transactionIds;
     private ScheduledThreadPoolExecutor timer;
     private CallDispatcher dispatcher;
     private OcppWebSocketServer server;
@@ -94,8 +98,11 @@ public class CentralSystem implements ChargerCommands, SiteView, OcppWebSocketSe
             return t;
         });
         timer.setRemoveOnCancelPolicy(true);
-        TransactionIdIssuer transactionIds = new TransactionIdIssuer(
-                dataDir.resolve("transaction-ids"), TRANSACTION_ID_BLOCK);
+        transactionIds = new TransactionIdIssuer(dataDir.resolve("transaction-ids"), TRANSACTION_ID_BLOCK);
+        SiteStore s = store.get();
+        if (s != null) {
+            transactionIds.advancePast(s.highestTransactionId());
+        }
         BuiltInCentralSystem builtIn = new BuiltInCentralSystem(clock, config.heartbeatInterval(),
                 config.authorizationPolicy(), config.acceptedIdTags(), transactionIds);
         dispatcher = new CallDispatcher(codec, handlers, builtIn, site, timer,
@@ -173,6 +180,36 @@ public class CentralSystem implements ChargerCommands, SiteView, OcppWebSocketSe
         }
     }
 
+    /** With a store present, ids it has seen are never issued again, and open transactions survive restarts. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    void setSiteStore(SiteStore store) {
+        this.store.set(store);
+        TransactionIdIssuer ids = transactionIds;
+        if (ids != null) {
+            ids.advancePast(store.highestTransactionId());
+        }
+    }
+
+    void unsetSiteStore(SiteStore store) {
+        this.store.compareAndSet(store, null);
+    }
+
+    private List<TransactionInfo> storedOpenTransactions(String chargePointId) {
+        SiteStore s = store.get();
+        if (s == null) {
+            return List.of();
+        }
+        try {
+            return s.openTransactions(chargePointId).stream()
+                    .map(t -> new TransactionInfo(t.transactionId(), t.connectorId(), t.idTag(),
+                            t.meterStart() == null ? 0 : t.meterStart(), t.startedAt(), null))
+                    .toList();
+        } catch (RuntimeException e) {
+            LOG.warn("{}: cannot read open transactions from the store: {}", chargePointId, e.toString());
+            return List.of();
+        }
+    }
+
     // ---- connections ------------------------------------------------------------------------
 
     @Override
@@ -188,7 +225,8 @@ public class CentralSystem implements ChargerCommands, SiteView, OcppWebSocketSe
             previous.transport().close(CloseFrame.NORMAL, "replaced by a new connection of " + chargePointId);
         }
         LOG.info("{}: connected from {}", chargePointId, session.transport().remoteAddress());
-        site.connected(chargePointId, session.transport().remoteAddress(), session.connectedAt());
+        site.connected(chargePointId, session.transport().remoteAddress(), session.connectedAt(),
+                this::storedOpenTransactions);
     }
 
     @Override

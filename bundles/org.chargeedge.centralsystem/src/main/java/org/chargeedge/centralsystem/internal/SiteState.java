@@ -77,10 +77,15 @@ final class SiteState implements SiteView, CallDispatcher.Observer {
         lastSeen.put(chargePointId, at);
     }
 
-    void connected(String chargePointId, String remoteAddress, Instant at) {
+    /**
+     * @param persisted the charger's open transactions from before a restart, asked for only the first
+     *        time the charger connects after the gateway started
+     */
+    void connected(String chargePointId, String remoteAddress, Instant at,
+                   java.util.function.Function<String, List<TransactionInfo>> persisted) {
         seen(chargePointId, at);
         ChargerInfo info = chargers.compute(chargePointId, (id, c) -> c == null
-                ? new ChargerInfo(id, true, at, null, remoteAddress, null, null, at, List.of(), List.of())
+                ? new ChargerInfo(id, true, at, null, remoteAddress, null, null, at, List.of(), persisted.apply(id))
                 : new ChargerInfo(id, true, at, null, remoteAddress, c.boot(), c.bootedAt(), at, c.connectors(),
                         c.openTransactions()));
         post(ChargerEvents.CONNECTED, info, null, null);

@@ -44,6 +44,17 @@ final class TransactionIdIssuer {
         return next++;
     }
 
+    /**
+     * Makes sure no id up to {@code used} is issued again: ids the store has
+     * seen are never reused, even if this reservation file was lost.
+     */
+    synchronized void advancePast(int used) {
+        if (used >= next) {
+            next = used + 1;
+            reservedUpTo = next;
+        }
+    }
+
     private static int read(Path file) {
         try {
             if (!Files.exists(file)) {

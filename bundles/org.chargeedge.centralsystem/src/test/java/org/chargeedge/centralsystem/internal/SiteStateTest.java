@@ -64,13 +64,15 @@ class SiteStateTest {
                 UnitOfMeasure.Wh)));
     }
 
+    private static final java.util.function.Function<String, List<TransactionInfo>> NOTHING_STORED = id -> List.of();
+
     private Posted last() {
         return posted.get(posted.size() - 1);
     }
 
     @Test
     void connectAndDisconnectPostEventsAndKeepTheCharger() {
-        site.connected("CP1", "10.0.0.5:4000", t(1));
+        site.connected("CP1", "10.0.0.5:4000", t(1), NOTHING_STORED);
         assertThat(posted).hasSize(1);
         assertThat(last().topic()).isEqualTo(ChargerEvents.CONNECTED);
         assertThat(last().properties()).containsEntry(ChargerEvents.CHARGE_POINT_ID, "CP1")
@@ -93,6 +95,22 @@ class SiteStateTest {
     }
 
     @Test
+    void openTransactionsFromTheStoreAreShownOnTheFirstConnectOnly() {
+        List<String> asked = new java.util.ArrayList<>();
+        TransactionInfo stored = new TransactionInfo(77, 1, "TAG", 1000, t(0), null);
+        java.util.function.Function<String, List<TransactionInfo>> store = id -> {
+            asked.add(id);
+            return List.of(stored);
+        };
+        site.connected("CP1", "a", t(1), store);
+        assertThat(site.charger("CP1").orElseThrow().openTransactions()).containsExactly(stored);
+        site.disconnected("CP1", t(2));
+        site.connected("CP1", "a", t(3), store);
+        assertThat(asked).containsExactly("CP1");
+        assertThat(site.charger("CP1").orElseThrow().openTransactions()).containsExactly(stored);
+    }
+
+    @Test
     void disconnectOfAnUnknownChargerPostsNothing() {
         site.disconnected("NOBODY", t(1));
         assertThat(posted).isEmpty();
@@ -101,7 +119,7 @@ class SiteStateTest {
 
     @Test
     void lastSeenFollowsFrames() {
-        site.connected("CP1", "a", t(1));
+        site.connected("CP1", "a", t(1), NOTHING_STORED);
         site.seen("CP1", t(7));
         assertThat(site.charger("CP1").orElseThrow().lastSeen()).isEqualTo(t(7));
         assertThat(site.chargers()).singleElement().satisfies(c -> assertThat(c.lastSeen()).isEqualTo(t(7)));
@@ -109,7 +127,7 @@ class SiteStateTest {
 
     @Test
     void bootIsKeptAcrossReconnects() {
-        site.connected("CP1", "a", t(1));
+        site.connected("CP1", "a", t(1), NOTHING_STORED);
         BootNotificationRequest boot = new BootNotificationRequest("V", "M", "S", null, "fw", null, null, null, null);
         answered("CP1", 2, boot, new BootNotificationConfirmation(t(2), 300, RegistrationStatus.Accepted));
         assertThat(last().topic()).isEqualTo(ChargerEvents.BOOTED);
@@ -117,7 +135,7 @@ class SiteStateTest {
         assertThat(last().charger().bootedAt()).isEqualTo(t(2));
 
         site.disconnected("CP1", t(3));
-        site.connected("CP1", "b", t(4));
+        site.connected("CP1", "b", t(4), NOTHING_STORED);
         ChargerInfo again = site.charger("CP1").orElseThrow();
         assertThat(again.boot()).isEqualTo(boot);
         assertThat(again.remoteAddress()).isEqualTo("b");
@@ -127,7 +145,7 @@ class SiteStateTest {
 
     @Test
     void statusNotificationUpdatesTheConnectorAndPostsItsId() {
-        site.connected("CP1", "a", t(1));
+        site.connected("CP1", "a", t(1), NOTHING_STORED);
         answered("CP1", 2, new StatusNotificationRequest(2, ChargePointErrorCode.NoError, null,
                 ChargePointStatus.Available, t(-5), null, null), new StatusNotificationConfirmation());
         answered("CP1", 3, new StatusNotificationRequest(0, ChargePointErrorCode.OtherError, "hot", 
@@ -148,7 +166,7 @@ class SiteStateTest {
 
     @Test
     void transactionLifecycle() {
-        site.connected("CP1", "a", t(1));
+        site.connected("CP1", "a", t(1), NOTHING_STORED);
         answered("CP1", 2, new StatusNotificationRequest(1, ChargePointErrorCode.NoError, null,
                 ChargePointStatus.Charging, null, null, null), new StatusNotificationConfirmation());
         answered("CP1", 3, new StartTransactionRequest(1, "TAG", 100, null, t(3)),
@@ -182,7 +200,7 @@ class SiteStateTest {
 
     @Test
     void meterValuesWithoutATransactionOnlyUpdateTheConnector() {
-        site.connected("CP1", "a", t(1));
+        site.connected("CP1", "a", t(1), NOTHING_STORED);
         answered("CP1", 2, new MeterValuesRequest(3, null, List.of(meter(2, "5"))), new MeterValuesConfirmation());
         assertThat(last().properties()).containsEntry(ChargerEvents.CONNECTOR_ID, 3)
                 .doesNotContainKey(ChargerEvents.TRANSACTION_ID);
@@ -193,7 +211,7 @@ class SiteStateTest {
 
     @Test
     void stopOfAnUnknownTransactionPostsWithoutConnector() {
-        site.connected("CP1", "a", t(1));
+        site.connected("CP1", "a", t(1), NOTHING_STORED);
         answered("CP1", 2, new StopTransactionRequest(null, 1, t(2), 999, null, null),
                 new StopTransactionConfirmation(null));
         assertThat(last().topic()).isEqualTo(ChargerEvents.TRANSACTION_STOPPED);
@@ -203,7 +221,7 @@ class SiteStateTest {
 
     @Test
     void resentStartTransactionDoesNotDuplicateTheOpenTransaction() {
-        site.connected("CP1", "a", t(1));
+        site.connected("CP1", "a", t(1), NOTHING_STORED);
         StartTransactionRequest start = new StartTransactionRequest(1, "TAG", 0, null, t(2));
         Confirmation answer = new StartTransactionConfirmation(IdTagInfo.of(AuthorizationStatus.Accepted), 5);
         answered("CP1", 2, start, answer);
@@ -213,7 +231,7 @@ class SiteStateTest {
 
     @Test
     void heartbeatPostsNothing() {
-        site.connected("CP1", "a", t(1));
+        site.connected("CP1", "a", t(1), NOTHING_STORED);
         posted.clear();
         answered("CP1", 2, new HeartbeatRequest(), new HeartbeatConfirmation(t(2)));
         assertThat(posted).isEmpty();
@@ -221,9 +239,9 @@ class SiteStateTest {
 
     @Test
     void chargersAreSortedById() {
-        site.connected("b", "x", t(1));
-        site.connected("C", "x", t(1));
-        site.connected("a", "x", t(1));
+        site.connected("b", "x", t(1), NOTHING_STORED);
+        site.connected("C", "x", t(1), NOTHING_STORED);
+        site.connected("a", "x", t(1), NOTHING_STORED);
         assertThat(site.chargers()).extracting(ChargerInfo::chargePointId).containsExactly("C", "a", "b");
     }
 }

@@ -45,6 +45,18 @@ class TransactionIdIssuerTest {
     }
 
     @Test
+    void idsTheStoreHasSeenAreNeverIssuedAgainEvenWhenTheFileWasLost() throws Exception {
+        TransactionIdIssuer issuer = new TransactionIdIssuer(file(), 10);
+        assertThat(issuer.next()).isEqualTo(1);
+        issuer.advancePast(500);
+        int id = issuer.next();
+        assertThat(id).isEqualTo(501);
+        assertThat(stored(file())).as("the new block is reserved on disk first").isGreaterThan(id);
+        issuer.advancePast(3);
+        assertThat(issuer.next()).as("a lower id changes nothing").isEqualTo(502);
+    }
+
+    @Test
     void firstIdIsPositiveAndTheFileIsCreatedWithItsDirectory() throws Exception {
         TransactionIdIssuer issuer = new TransactionIdIssuer(file(), 1000);
         assertThat(Files.exists(file())).isFalse();
