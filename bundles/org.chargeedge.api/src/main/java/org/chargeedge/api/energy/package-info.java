@@ -1,0 +1,14 @@
+/**
+ * The site's energy model: what the grid connection, the PV inverters, the
+ * battery, the building and sub-circuits draw or produce, each measurement
+ * with its time and a staleness timeout. Stale or missing means unknown,
+ * never zero. Signs: grid power positive is import, negative export; battery
+ * power positive is charging; PV power is production, never negative;
+ * building and circuit power are consumption.
+ */
+@Export
+@Version("1.0.0")
+package org.chargeedge.api.energy;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;
