@@ -124,6 +124,8 @@ final class ChargerSession {
             } else {
                 LOG.warn("{}: dropped a frame that is not an OCPP-J message ({}): {}", chargePointId,
                         e.getMessage(), abbreviate(text));
+                // A broken answer to our call: fail the call now rather than at its timeout.
+                e.messageId().ifPresent(id -> onMalformedAnswer(id, e.getMessage()));
             }
             return;
         }
@@ -195,17 +197,13 @@ final class ChargerSession {
     }
 
     private void onAnswer(String messageId, RpcFrame.CallResult result, RpcFrame.CallError error) {
-        Outgoing answered;
-        Outgoing next;
-        synchronized (this) {
-            if (inFlight == null || !inFlight.messageId().equals(messageId)) {
-                LOG.warn("{}: ignored an answer to unknown message id {} (late after a timeout, or never sent)",
-                        chargePointId, messageId);
-                return;
-            }
-            answered = inFlight;
-            next = finishInFlightLocked();
+        Taken taken = take(messageId);
+        if (taken == null) {
+            LOG.warn("{}: ignored an answer to unknown message id {} (late after a timeout, or never sent)",
+                    chargePointId, messageId);
+            return;
         }
+        Outgoing answered = taken.answered();
         if (result != null) {
             try {
                 answered.result().complete(codec.decodeConfirmation(answered.action(), result.payload()));
@@ -221,7 +219,29 @@ final class ChargerSession {
                     error.errorCode(), chargePointId + " answered " + answered.action() + " with "
                     + error.errorCode() + ": " + error.errorDescription()));
         }
-        transmit(next);
+        transmit(taken.next());
+    }
+
+    private void onMalformedAnswer(String messageId, String problem) {
+        Taken taken = take(messageId);
+        if (taken == null) {
+            return;
+        }
+        taken.answered().result().completeExceptionally(new ChargerCallException(chargePointId,
+                Reason.INVALID_CONFIRMATION, null, chargePointId + " answered " + taken.answered().action()
+                + " with a malformed frame: " + problem));
+        transmit(taken.next());
+    }
+
+    private record Taken(Outgoing answered, Outgoing next) {}
+
+    /** The in-flight call if {@code messageId} answers it, and the queued call started in its place. */
+    private synchronized Taken take(String messageId) {
+        if (inFlight == null || !inFlight.messageId().equals(messageId)) {
+            return null;
+        }
+        Outgoing answered = inFlight;
+        return new Taken(answered, finishInFlightLocked());
     }
 
     // ---- calls to the charger ---------------------------------------------------------------

@@ -189,6 +189,22 @@ class CallDisciplineTest {
     }
 
     @Test
+    void malformedAnswerFailsTheCallAtOnceAndTheNextIsSent() throws Exception {
+        start("callTimeout", 60);
+        RawCharger cp = charger("M-1");
+        CompletionStage<ResetConfirmation> stage = harness.centralSystem.call("M-1", new ResetRequest(ResetType.Hard));
+        CompletionStage<ClearCacheConfirmation> next = harness.centralSystem.call("M-1", new ClearCacheRequest());
+        JsonNode call = cp.next();
+        // A CALLRESULT without its payload: not answerable, but it names our call.
+        cp.send("[3,\"" + call.get(1).asText() + "\"]");
+        ChargerCallException e = failure(stage);
+        assertThat(e.reason()).isEqualTo(Reason.INVALID_CONFIRMATION);
+        assertThat(e.getMessage()).contains("malformed");
+        cp.answer(cp.next(), "{\"status\":\"Accepted\"}");
+        assertThat(result(next).status()).isEqualTo(ClearCacheStatus.Accepted);
+    }
+
+    @Test
     void queueFullIsReportedAtOnce() throws Exception {
         start("maxQueuedCalls", 1);
         RawCharger cp = charger("F-1");
