@@ -1,0 +1,567 @@
+package org.chargeedge.store.internal;
+
+import static org.chargeedge.store.internal.Sql.bind;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+
+import org.chargeedge.api.authorization.AuthorizationRepository;
+import org.chargeedge.api.store.OutboundMessage;
+import org.chargeedge.api.store.OutboundQueue;
+import org.chargeedge.api.store.SiteStore;
+import org.chargeedge.api.store.StoreException;
+import org.chargeedge.api.store.StoreHealth;
+import org.chargeedge.api.store.StoredTransaction;
+import org.chargeedge.ocpp.v16.AuthorizationData;
+import org.chargeedge.ocpp.v16.AuthorizationStatus;
+import org.chargeedge.ocpp.v16.BootNotificationRequest;
+import org.chargeedge.ocpp.v16.IdTagInfo;
+import org.chargeedge.ocpp.v16.MeterValue;
+import org.chargeedge.ocpp.v16.MeterValuesRequest;
+import org.chargeedge.ocpp.v16.Reason;
+import org.chargeedge.ocpp.v16.SampledValue;
+import org.chargeedge.ocpp.v16.StartTransactionRequest;
+import org.chargeedge.ocpp.v16.StatusNotificationRequest;
+import org.chargeedge.ocpp.v16.StopTransactionRequest;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
+
+/**
+ * The site store on SQLite: one database file in WAL mode with {@code synchronous=FULL}, so a
+ * write is on disk (WAL synced) before its stage completes and survives a power cut.
+ *
+ * <p>Threads: every write goes through the {@link Writer}, whose one thread owns the write
+ * connection and commits in groups; reads run on the caller's thread on a connection of the
+ * {@link ReadPool}. The component's fields are set on activation and not changed after.
+ */
+@Component(configurationPid = SqliteStore.PID,
+        service = {SiteStore.class, OutboundQueue.class, AuthorizationRepository.class}, immediate = true)
+@Designate(ocd = Config.class)
+public class SqliteStore implements SiteStore, OutboundQueue, AuthorizationRepository {
+
+    static final String PID = "org.chargeedge.store";
+    static final String DATA_DIR_PROPERTY = "chargeedge.data.dir";
+
+    private static final Logger LOG = LoggerFactory.getLogger(SqliteStore.class);
+    private static final int JOURNAL_SIZE_LIMIT = 64 * 1024 * 1024;
+    /** SQLite's own ceiling, used when no size limit is configured. */
+    private static final long UNLIMITED_PAGES = 4294967294L;
+
+    private static final String TRANSACTION_COLUMNS = "transaction_id, charge_point_id, connector_id, id_tag,"
+            + " meter_start, started_at, reservation_id, start_status, meter_stop, stopped_at, stop_id_tag, reason,"
+            + " start_unknown FROM charge_transaction";
+    private static final String SEEN = "INSERT INTO charger (charge_point_id, last_seen_at) VALUES (?, ?)"
+            + " ON CONFLICT (charge_point_id) DO UPDATE SET last_seen_at = max(last_seen_at, excluded.last_seen_at)";
+    private static final String INSERT_METER_VALUE = "INSERT INTO meter_value (charge_point_id, connector_id,"
+            + " transaction_id, sampled_at, value, context, format, measurand, phase, location, unit, received_at)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+    private final Clock clock = Clock.systemUTC();
+    private Path file;
+    private Writer writer;
+    private ReadPool readers;
+
+    @Activate
+    void activate(Config config, BundleContext context) throws SQLException, IOException {
+        Path path;
+        if (!config.databasePath().isBlank()) {
+            path = Path.of(config.databasePath());
+        } else {
+            // The gateway's data directory outlives a reinstallation of this bundle; the bundle's own
+            // data area is the fallback for runtimes without one.
+            String dataDir = context.getProperty(DATA_DIR_PROPERTY);
+            path = dataDir != null ? Path.of(dataDir, "store", "chargeedge.db")
+                    : context.getDataFile("chargeedge.db").toPath();
+        }
+        start(path, StoreSettings.from(config));
+    }
+
+    @Deactivate
+    void deactivate() {
+        close();
+    }
+
+    /** A store on {@code file}, outside the framework (tests). */
+    static SqliteStore open(Path file, StoreSettings settings) throws SQLException, IOException {
+        SqliteStore store = new SqliteStore();
+        store.start(file, settings);
+        return store;
+    }
+
+    /** Creates or opens the database, brings its schema up to date and starts the writer. */
+    void start(Path file, StoreSettings settings) throws SQLException, IOException {
+        this.file = file.toAbsolutePath();
+        Files.createDirectories(this.file.getParent());
+        Connection write = connect(this.file, settings.busyTimeoutMillis());
+        List<Connection> reads = new ArrayList<>();
+        int version;
+        try {
+            Migrations.load().migrate(write);
+            version = Migrations.version(write);
+            limitSize(write, settings.maxDatabaseSizeBytes());
+            for (int i = 0; i < settings.readConnections(); i++) {
+                Connection read = connect(this.file, settings.busyTimeoutMillis());
+                reads.add(read);
+                try (Statement st = read.createStatement()) {
+                    st.execute("PRAGMA query_only = ON");
+                }
+            }
+        } catch (SQLException | RuntimeException e) {
+            write.close();
+            for (Connection c : reads) {
+                c.close();
+            }
+            LOG.error("Store {} cannot be opened: {}", this.file, e.getMessage());
+            throw e;
+        }
+        readers = new ReadPool(reads);
+        writer = new Writer(write, settings.maxBatchSize(),
+                new MeterValuePruner(settings.meterValueRetention(), settings.pruneBatchSize(),
+                        settings.upstreamConfigured(), clock),
+                settings.pruneInterval(), clock);
+        LOG.info("Store open: {} (schema version {}, WAL, synchronous=FULL)", this.file, version);
+    }
+
+    void close() {
+        if (writer != null) {
+            writer.close();
+            readers.close();
+        }
+    }
+
+    static Connection connect(Path file, int busyTimeoutMillis) throws SQLException {
+        SQLiteConfig config = new SQLiteConfig();
+        config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+        // FULL: the WAL is synced at every commit, so a commit survives a power cut, not only a crash.
+        config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
+        config.setBusyTimeout(busyTimeoutMillis);
+        // Meter values and stops may name transactions the store never saw start.
+        config.enforceForeignKeys(false);
+        // After a checkpoint, the WAL is truncated to this size instead of keeping its peak size.
+        config.setJournalSizeLimit(JOURNAL_SIZE_LIMIT);
+        // The data source, not DriverManager: DriverManager cannot see the driver across bundle class loaders.
+        SQLiteDataSource source = new SQLiteDataSource(config);
+        source.setUrl("jdbc:sqlite:" + file);
+        return source.getConnection();
+    }
+
+    /** Caps the database at {@code bytes} (0: no cap); writes beyond it fail as on a full disk. */
+    private static void limitSize(Connection connection, long bytes) throws SQLException {
+        try (Statement st = connection.createStatement()) {
+            long pages = UNLIMITED_PAGES;
+            if (bytes > 0) {
+                try (ResultSet rs = st.executeQuery("PRAGMA page_size")) {
+                    pages = Math.max(1, bytes / (rs.next() ? rs.getLong(1) : 4096));
+                }
+            }
+            st.execute("PRAGMA max_page_count = " + pages);
+        }
+    }
+
+    /** Changes the size cap while running; completes once the writer applied it. */
+    CompletionStage<Void> limitSize(long bytes) {
+        return writer.submit(s -> {
+            limitSize(s.connection(), bytes);
+            return null;
+        });
+    }
+
+    Writer writer() {
+        return writer;
+    }
+
+    Path file() {
+        return file;
+    }
+
+    // ---- SiteStore: writes ------------------------------------------------------------------
+
+    @Override
+    public CompletionStage<Void> transactionStarted(String chargePointId, int transactionId,
+                                                    StartTransactionRequest request, IdTagInfo idTagInfo,
+                                                    Instant receivedAt) {
+        return writer.submit(s -> {
+            StoredTransaction existing = find(s, transactionId);
+            if (existing != null) {
+                if (sameStart(existing, chargePointId, request)) {
+                    return null;
+                }
+                LOG.error("BUG: transaction id {} was given to {} for a StartTransaction on connector {}, but the"
+                        + " store already has it as {}. Refusing it: the charger sends StartTransaction again"
+                        + " and gets a new id.", transactionId, chargePointId, request.connectorId(), existing);
+                throw new StoreException("transaction id " + transactionId + " is already used by another"
+                        + " transaction", null);
+            }
+            bind(s.prepare("INSERT INTO charge_transaction (transaction_id, charge_point_id, connector_id, id_tag,"
+                    + " meter_start, started_at, reservation_id, start_status, start_parent_id_tag,"
+                    + " start_received_at, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'Started')"),
+                    transactionId, chargePointId, request.connectorId(), request.idTag(), request.meterStart(),
+                    request.timestamp(), request.reservationId(), idTagInfo.status(), idTagInfo.parentIdTag(),
+                    receivedAt).executeUpdate();
+            seen(s, chargePointId, receivedAt);
+            return null;
+        });
+    }
+
+    private static boolean sameStart(StoredTransaction t, String chargePointId, StartTransactionRequest r) {
+        return !t.startUnknown() && t.chargePointId().equals(chargePointId) && t.connectorId() == r.connectorId()
+                && r.idTag().equalsIgnoreCase(t.idTag()) && Objects.equals(t.meterStart(), r.meterStart())
+                && r.timestamp().truncatedTo(ChronoUnit.MILLIS).equals(t.startedAt());
+    }
+
+    @Override
+    public CompletionStage<Void> meterValues(String chargePointId, MeterValuesRequest request, Instant receivedAt) {
+        return writer.submit(s -> {
+            insertMeterValues(s, chargePointId, request.connectorId(), request.transactionId(),
+                    request.meterValue(), receivedAt);
+            seen(s, chargePointId, receivedAt);
+            return null;
+        });
+    }
+
+    @Override
+    public CompletionStage<Void> transactionStopped(String chargePointId, StopTransactionRequest request,
+                                                    Instant receivedAt) {
+        int id = request.transactionId();
+        return writer.submit(s -> {
+            StoredTransaction existing = find(s, id);
+            int connectorId;
+            if (existing == null) {
+                connectorId = connectorOfMeterValues(s, id);
+                LOG.warn("{}: StopTransaction for transaction {}, which the store does not know; recorded as"
+                        + " stopped with its start unknown", chargePointId, id);
+                bind(s.prepare("INSERT INTO charge_transaction (transaction_id, charge_point_id, connector_id,"
+                        + " state, meter_stop, stopped_at, stop_id_tag, reason, stop_received_at, start_unknown)"
+                        + " VALUES (?, ?, ?, 'Stopped', ?, ?, ?, ?, ?, 1)"),
+                        id, chargePointId, connectorId, request.meterStop(), request.timestamp(), request.idTag(),
+                        request.reason(), receivedAt).executeUpdate();
+            } else if (!existing.open()) {
+                // A charger resends a stop it got no answer for: the first one counts, its data is stored.
+                LOG.info("{}: StopTransaction for transaction {} again; it was stored at its first arrival",
+                        chargePointId, id);
+                seen(s, chargePointId, receivedAt);
+                return null;
+            } else {
+                if (!existing.chargePointId().equals(chargePointId)) {
+                    LOG.warn("{}: StopTransaction for transaction {}, which {} started; recorded all the same",
+                            chargePointId, id, existing.chargePointId());
+                }
+                connectorId = existing.connectorId();
+                bind(s.prepare("UPDATE charge_transaction SET state = 'Stopped', meter_stop = ?, stopped_at = ?,"
+                        + " stop_id_tag = ?, reason = ?, stop_received_at = ? WHERE transaction_id = ?"),
+                        request.meterStop(), request.timestamp(), request.idTag(), request.reason(), receivedAt, id)
+                        .executeUpdate();
+            }
+            insertMeterValues(s, chargePointId, connectorId, id, request.transactionData(), receivedAt);
+            seen(s, chargePointId, receivedAt);
+            return null;
+        });
+    }
+
+    @Override
+    public CompletionStage<Void> chargerBooted(String chargePointId, BootNotificationRequest r, Instant receivedAt) {
+        return writer.submit(s -> {
+            bind(s.prepare("INSERT INTO charger (charge_point_id, vendor, model, charge_point_serial,"
+                    + " charge_box_serial, firmware_version, iccid, imsi, meter_type, meter_serial, booted_at,"
+                    + " last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (charge_point_id)"
+                    + " DO UPDATE SET vendor = excluded.vendor, model = excluded.model,"
+                    + " charge_point_serial = excluded.charge_point_serial,"
+                    + " charge_box_serial = excluded.charge_box_serial,"
+                    + " firmware_version = excluded.firmware_version, iccid = excluded.iccid,"
+                    + " imsi = excluded.imsi, meter_type = excluded.meter_type,"
+                    + " meter_serial = excluded.meter_serial, booted_at = excluded.booted_at,"
+                    + " last_seen_at = max(last_seen_at, excluded.last_seen_at)"),
+                    chargePointId, r.chargePointVendor(), r.chargePointModel(), r.chargePointSerialNumber(),
+                    r.chargeBoxSerialNumber(), r.firmwareVersion(), r.iccid(), r.imsi(), r.meterType(),
+                    r.meterSerialNumber(), receivedAt, receivedAt).executeUpdate();
+            return null;
+        });
+    }
+
+    @Override
+    public CompletionStage<Void> connectorStatus(String chargePointId, StatusNotificationRequest r,
+                                                 Instant receivedAt) {
+        return writer.submit(s -> {
+            bind(s.prepare("INSERT INTO connector_status (charge_point_id, connector_id, status, error_code, info,"
+                    + " vendor_id, vendor_error_code, status_at, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                    + " ON CONFLICT (charge_point_id, connector_id) DO UPDATE SET status = excluded.status,"
+                    + " error_code = excluded.error_code, info = excluded.info, vendor_id = excluded.vendor_id,"
+                    + " vendor_error_code = excluded.vendor_error_code, status_at = excluded.status_at,"
+                    + " received_at = excluded.received_at"),
+                    chargePointId, r.connectorId(), r.status(), r.errorCode(), r.info(), r.vendorId(),
+                    r.vendorErrorCode(), r.timestamp(), receivedAt).executeUpdate();
+            seen(s, chargePointId, receivedAt);
+            return null;
+        });
+    }
+
+    private static void seen(Writer.Session s, String chargePointId, Instant at) throws SQLException {
+        bind(s.prepare(SEEN), chargePointId, at).executeUpdate();
+    }
+
+    private static void insertMeterValues(Writer.Session s, String chargePointId, int connectorId,
+                                          Integer transactionId, List<MeterValue> values, Instant receivedAt)
+            throws SQLException {
+        if (values == null) {
+            return;
+        }
+        PreparedStatement insert = s.prepare(INSERT_METER_VALUE);
+        for (MeterValue mv : values) {
+            for (SampledValue v : mv.sampledValue()) {
+                bind(insert, chargePointId, connectorId, transactionId, mv.timestamp(), v.value(), v.context(),
+                        v.format(), v.measurand(), v.phase(), v.location(), v.unit(), receivedAt).executeUpdate();
+            }
+        }
+    }
+
+    /** The connector of the transaction's meter values, 0 (the charger as a whole) when there are none. */
+    private static int connectorOfMeterValues(Writer.Session s, int transactionId) throws SQLException {
+        try (ResultSet rs = bind(s.prepare("SELECT connector_id FROM meter_value WHERE transaction_id = ? LIMIT 1"),
+                transactionId).executeQuery()) {
+            return rs.next() ? rs.getInt(1) : 0;
+        }
+    }
+
+    private static StoredTransaction find(Writer.Session s, int transactionId) throws SQLException {
+        try (ResultSet rs = bind(s.prepare("SELECT " + TRANSACTION_COLUMNS + " WHERE transaction_id = ?"),
+                transactionId).executeQuery()) {
+            return rs.next() ? transaction(rs) : null;
+        }
+    }
+
+    // ---- SiteStore: reads -------------------------------------------------------------------
+
+    @Override
+    public Optional<StoredTransaction> transaction(int transactionId) {
+        return transactions("WHERE transaction_id = ?", transactionId).stream().findFirst();
+    }
+
+    @Override
+    public List<StoredTransaction> openTransactions(String chargePointId) {
+        return transactions("WHERE charge_point_id = ? AND state = 'Started' ORDER BY started_at, transaction_id",
+                chargePointId);
+    }
+
+    @Override
+    public List<StoredTransaction> openTransactionsOf(String idTag) {
+        return transactions("WHERE id_tag = ? AND state = 'Started' ORDER BY started_at, transaction_id", idTag);
+    }
+
+    private List<StoredTransaction> transactions(String where, Object parameter) {
+        return readers.read(c -> {
+            try (PreparedStatement ps = bind(c.prepareStatement("SELECT " + TRANSACTION_COLUMNS + " " + where),
+                    parameter); ResultSet rs = ps.executeQuery()) {
+                List<StoredTransaction> out = new ArrayList<>();
+                while (rs.next()) {
+                    out.add(transaction(rs));
+                }
+                return out;
+            }
+        });
+    }
+
+    private static StoredTransaction transaction(ResultSet rs) throws SQLException {
+        return new StoredTransaction(rs.getInt("transaction_id"), rs.getString("charge_point_id"),
+                rs.getInt("connector_id"), rs.getString("id_tag"), Sql.integer(rs, "meter_start"),
+                Sql.instant(rs, "started_at"), Sql.integer(rs, "reservation_id"),
+                Sql.wire(AuthorizationStatus.class, rs.getString("start_status")), Sql.integer(rs, "meter_stop"),
+                Sql.instant(rs, "stopped_at"), rs.getString("stop_id_tag"),
+                Sql.wire(Reason.class, rs.getString("reason")), rs.getInt("start_unknown") == 1);
+    }
+
+    @Override
+    public int highestTransactionId() {
+        return readers.read(c -> {
+            try (Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT COALESCE(MAX(transaction_id), 0) FROM charge_transaction")) {
+                return rs.next() ? rs.getInt(1) : 0;
+            }
+        });
+    }
+
+    @Override
+    public StoreHealth health() {
+        Writer.Health h = writer.health();
+        return new StoreHealth(h.ok(), h.problem(), h.since(), sizeOnDisk());
+    }
+
+    private long sizeOnDisk() {
+        long size = 0;
+        for (String suffix : new String[] {"", "-wal"}) {
+            try {
+                size += Files.size(file.resolveSibling(file.getFileName() + suffix));
+            } catch (IOException e) {
+                // A WAL that is not there (yet) takes no space.
+            }
+        }
+        return size;
+    }
+
+    // ---- OutboundQueue ----------------------------------------------------------------------
+
+    @Override
+    public CompletionStage<Long> append(String chargePointId, String action, String payloadJson) {
+        Instant queuedAt = clock.instant();
+        return writer.submit(s -> {
+            bind(s.prepare("INSERT INTO outbound_sequence (charge_point_id, last_sequence) VALUES (?, 1)"
+                    + " ON CONFLICT (charge_point_id) DO UPDATE SET last_sequence = last_sequence + 1"),
+                    chargePointId).executeUpdate();
+            long sequence;
+            try (ResultSet rs = bind(s.prepare("SELECT last_sequence FROM outbound_sequence"
+                    + " WHERE charge_point_id = ?"), chargePointId).executeQuery()) {
+                rs.next();
+                sequence = rs.getLong(1);
+            }
+            bind(s.prepare("INSERT INTO outbound_message (charge_point_id, sequence, action, payload, queued_at)"
+                    + " VALUES (?, ?, ?, ?, ?)"), chargePointId, sequence, action, payloadJson, queuedAt)
+                    .executeUpdate();
+            return sequence;
+        });
+    }
+
+    @Override
+    public List<OutboundMessage> peek(String chargePointId, int max) {
+        return readers.read(c -> {
+            try (PreparedStatement ps = bind(c.prepareStatement("SELECT sequence, action, payload, queued_at"
+                    + " FROM outbound_message WHERE charge_point_id = ? ORDER BY sequence LIMIT ?"),
+                    chargePointId, max); ResultSet rs = ps.executeQuery()) {
+                List<OutboundMessage> out = new ArrayList<>();
+                while (rs.next()) {
+                    out.add(new OutboundMessage(chargePointId, rs.getLong("sequence"), rs.getString("action"),
+                            rs.getString("payload"), Sql.instant(rs, "queued_at")));
+                }
+                return out;
+            }
+        });
+    }
+
+    @Override
+    public CompletionStage<Void> acknowledge(String chargePointId, long sequence) {
+        return writer.submit(s -> {
+            bind(s.prepare("DELETE FROM outbound_message WHERE charge_point_id = ? AND sequence <= ?"),
+                    chargePointId, sequence).executeUpdate();
+            return null;
+        });
+    }
+
+    @Override
+    public int depth(String chargePointId) {
+        return readers.read(c -> {
+            try (PreparedStatement ps = bind(c.prepareStatement(
+                    "SELECT COUNT(*) FROM outbound_message WHERE charge_point_id = ?"), chargePointId);
+                 ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getInt(1) : 0;
+            }
+        });
+    }
+
+    // ---- AuthorizationRepository ------------------------------------------------------------
+
+    @Override
+    public StoredList loadList() {
+        return readers.read(c -> {
+            try (Statement st = c.createStatement()) {
+                // One read transaction: the version and the entries of the same save.
+                st.execute("BEGIN");
+                try {
+                    int version;
+                    try (ResultSet rs = st.executeQuery("SELECT version FROM authorization_list WHERE id = 1")) {
+                        version = rs.next() ? rs.getInt(1) : 0;
+                    }
+                    List<AuthorizationData> entries = new ArrayList<>();
+                    try (ResultSet rs = st.executeQuery("SELECT id_tag, status, expiry_date, parent_id_tag"
+                            + " FROM authorization_list_entry ORDER BY id_tag")) {
+                        while (rs.next()) {
+                            entries.add(new AuthorizationData(rs.getString("id_tag"), idTagInfo(rs)));
+                        }
+                    }
+                    return new StoredList(version, entries);
+                } finally {
+                    st.execute("COMMIT");
+                }
+            }
+        });
+    }
+
+    /** The IdTagInfo of a row, null when it has no status (an entry without idTagInfo). */
+    private static IdTagInfo idTagInfo(ResultSet rs) throws SQLException {
+        AuthorizationStatus status = Sql.wire(AuthorizationStatus.class, rs.getString("status"));
+        return status == null ? null
+                : new IdTagInfo(Sql.instant(rs, "expiry_date"), rs.getString("parent_id_tag"), status);
+    }
+
+    @Override
+    public CompletionStage<Void> saveList(int version, List<AuthorizationData> entries) {
+        List<AuthorizationData> copy = List.copyOf(entries);
+        return writer.submit(s -> {
+            s.prepare("DELETE FROM authorization_list_entry").executeUpdate();
+            PreparedStatement insert = s.prepare("INSERT OR REPLACE INTO authorization_list_entry"
+                    + " (id_tag, status, expiry_date, parent_id_tag) VALUES (?, ?, ?, ?)");
+            for (AuthorizationData entry : copy) {
+                IdTagInfo info = entry.idTagInfo();
+                bind(insert, entry.idTag(), info == null ? null : info.status(),
+                        info == null ? null : info.expiryDate(), info == null ? null : info.parentIdTag())
+                        .executeUpdate();
+            }
+            bind(s.prepare("INSERT INTO authorization_list (id, version) VALUES (1, ?)"
+                    + " ON CONFLICT (id) DO UPDATE SET version = excluded.version"), version).executeUpdate();
+            return null;
+        });
+    }
+
+    @Override
+    public Map<String, CachedIdTag> loadCache() {
+        return readers.read(c -> {
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                    "SELECT id_tag, status, expiry_date, parent_id_tag, cached_at FROM authorization_cache")) {
+                Map<String, CachedIdTag> out = new LinkedHashMap<>();
+                while (rs.next()) {
+                    out.put(rs.getString("id_tag"), new CachedIdTag(idTagInfo(rs), Sql.instant(rs, "cached_at")));
+                }
+                return Collections.unmodifiableMap(out);
+            }
+        });
+    }
+
+    @Override
+    public CompletionStage<Void> saveCacheEntry(String idTag, IdTagInfo info, Instant cachedAt) {
+        return writer.submit(s -> {
+            bind(s.prepare("INSERT OR REPLACE INTO authorization_cache (id_tag, status, expiry_date, parent_id_tag,"
+                    + " cached_at) VALUES (?, ?, ?, ?, ?)"), idTag, info.status(), info.expiryDate(),
+                    info.parentIdTag(), cachedAt).executeUpdate();
+            return null;
+        });
+    }
+
+    @Override
+    public CompletionStage<Void> clearCache() {
+        return writer.submit(s -> {
+            s.prepare("DELETE FROM authorization_cache").executeUpdate();
+            return null;
+        });
+    }
+}

@@ -1,0 +1,91 @@
+package org.chargeedge.store.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class MigrationsTest {
+
+    private static final String SCHEMA = "SELECT type || ' ' || name || ': ' || sql FROM sqlite_master"
+            + " WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name";
+
+    @TempDir
+    Path dir;
+
+    /** Every version a database on a site may have: 0 (a new file) up to the latest. */
+    static Stream<Integer> everyVersion() {
+        return IntStream.rangeClosed(0, Migrations.load().latest()).boxed();
+    }
+
+    @Test
+    void theScriptsAreFoundInOrder() {
+        Migrations migrations = Migrations.load();
+        assertThat(migrations.latest()).isGreaterThanOrEqualTo(1);
+    }
+
+    @ParameterizedTest(name = "from version {0}")
+    @MethodSource("everyVersion")
+    void aDatabaseOfAnyEarlierVersionOpensWithTheSchemaOfANewOne(int from) throws Exception {
+        Path fresh = dir.resolve("fresh.db");
+        SqliteStore.open(fresh, StoreSettings.defaults()).close();
+
+        Path old = dir.resolve("v" + from + ".db");
+        try (Connection c = SqliteStore.connect(old, 1000)) {
+            Migrations.load().migrate(c, from);
+            assertThat(Migrations.version(c)).isEqualTo(from);
+        }
+        SqliteStore store = SqliteStore.open(old, StoreSettings.defaults());
+        try {
+            assertThat(Fixtures.count(old, "PRAGMA user_version")).isEqualTo(Migrations.load().latest());
+            assertThat(Fixtures.rows(old, SCHEMA)).isEqualTo(Fixtures.rows(fresh, SCHEMA));
+            // The migrated store works.
+            Fixtures.result(store.transactionStarted("CP-1", 7, Fixtures.start(1, "TAG", 0), Fixtures.ACCEPTED,
+                    Fixtures.T0));
+            assertThat(store.transaction(7)).isPresent();
+        } finally {
+            store.close();
+        }
+    }
+
+    @Test
+    void aDatabaseOfANewerGatewayIsRefused() throws Exception {
+        Path file = dir.resolve("newer.db");
+        try (Connection c = SqliteStore.connect(file, 1000); Statement st = c.createStatement()) {
+            st.execute("PRAGMA user_version = " + (Migrations.load().latest() + 1));
+        }
+        assertThatThrownBy(() -> SqliteStore.open(file, StoreSettings.defaults()))
+                .isInstanceOf(SQLException.class).hasMessageContaining("newer");
+    }
+
+    @Test
+    void aFailingMigrationLeavesTheDatabaseAtTheLastCompleteVersion() throws Exception {
+        Migrations broken = new Migrations(List.of("CREATE TABLE a (x INTEGER);",
+                "CREATE TABLE b (y INTEGER);\nINSERT INTO no_such_table VALUES (1);"));
+        Path file = dir.resolve("broken.db");
+        try (Connection c = SqliteStore.connect(file, 1000)) {
+            assertThatThrownBy(() -> broken.migrate(c)).isInstanceOf(SQLException.class)
+                    .hasMessageContaining("version 2");
+            assertThat(Migrations.version(c)).isEqualTo(1);
+        }
+        assertThat(Fixtures.count(file, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'a'")).isEqualTo(1);
+        assertThat(Fixtures.count(file, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'b'")).isZero();
+    }
+
+    @Test
+    void scriptsAreSplitIntoStatementsWithoutComments() {
+        assertThat(Migrations.statements("-- a comment\nCREATE TABLE a (\n  x INTEGER\n);\n\n-- more\nSELECT 1;\n"))
+                .containsExactly("CREATE TABLE a (\n  x INTEGER\n);", "SELECT 1;");
+    }
+}
