@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 
+import org.chargeedge.api.charger.CallRejectedException;
 import org.chargeedge.api.charger.ChargerCallException;
 import org.chargeedge.api.charger.ChargerCallException.Reason;
 import org.chargeedge.api.charger.ChargerCallHandler;
@@ -23,7 +24,9 @@ import org.chargeedge.api.charger.ChargerInfo;
 import org.chargeedge.api.charger.SiteView;
 import org.chargeedge.api.charger.TransactionInfo;
 import org.chargeedge.api.store.SiteStore;
+import org.chargeedge.ocpp.rpc.ErrorCode;
 import org.chargeedge.ocpp.rpc.OcppJsonCodec;
+import org.chargeedge.ocpp.v16.Action;
 import org.chargeedge.ocpp.v16.Confirmation;
 import org.chargeedge.ocpp.v16.Request;
 import org.java_websocket.WebSocket;
@@ -56,6 +59,8 @@ public class CentralSystem implements ChargerCommands, SiteView, OcppWebSocketSe
     static final String DATA_DIR_PROPERTY = "chargeedge.data.dir";
     private static final Logger LOG = LoggerFactory.getLogger(CentralSystem.class);
     private static final int TRANSACTION_ID_BLOCK = 1000;
+    private static final java.util.Set<Action> TRANSACTION_ACTIONS =
+            java.util.EnumSet.of(Action.StartTransaction, Action.MeterValues, Action.StopTransaction);
     private static final int STOP_TIMEOUT_MS = 5000;
     private static final long WRITE_REPAIR_MS = 10;
 
@@ -105,7 +110,15 @@ public class CentralSystem implements ChargerCommands, SiteView, OcppWebSocketSe
         }
         BuiltInCentralSystem builtIn = new BuiltInCentralSystem(clock, config.heartbeatInterval(),
                 config.authorizationPolicy(), config.acceptedIdTags(), transactionIds);
-        dispatcher = new CallDispatcher(codec, handlers, builtIn, site, timer,
+        CallDispatcher.Terminal terminal = config.requireStore() ? (context, request) -> {
+            if (TRANSACTION_ACTIONS.contains(request.action()) && store.get() == null) {
+                // The store's handler would have answered before reaching here; without it nothing is kept.
+                throw new CallRejectedException(ErrorCode.InternalError,
+                        "the gateway's store is not running; " + request.action() + " cannot be kept now");
+            }
+            return builtIn.handle(context, request);
+        } : builtIn;
+        dispatcher = new CallDispatcher(codec, handlers, terminal, site, timer,
                 Duration.ofSeconds(config.handlerTimeout()));
         ChargePointIds ids = new ChargePointIds(config.pathPrefix(), config.maxChargePointIdLength(),
                 config.chargePointIds());

@@ -50,6 +50,10 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "Comma-separated idTags accepted under AcceptListed")
     String acceptedIdTags() default "";
 
+    @AttributeDefinition(description = "Refuse StartTransaction, MeterValues and StopTransaction (CALLERROR InternalError) "
+            + "while no store is running, so nothing is acknowledged that is not kept on disk")
+    boolean requireStore() default false;
+
     @AttributeDefinition(description = "WebSocket decoder threads; 0 means one per processor", min = "0")
     int ioThreads() default 0;
 }
