@@ -155,4 +155,25 @@ public final class GatewayRuntime {
             }
         }
     }
+
+    /**
+     * Starts the gateway jar as a child process on {@code data} and {@code work/config}, with its
+     * output in {@code log}; {@code environment} adds variables (CHARGEEDGE_OCPP_PORT and the like).
+     */
+    public static Process startProcess(Path work, Path data, Path log, java.util.Map<String, String> environment)
+            throws IOException {
+        Path jar = gatewayDir().resolve("chargeedge-gateway.jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " is missing: run mvn package first");
+        }
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:+UseSerialGC", "-Xmx128m", "-jar", jar.toString(), "--data", data.toString(),
+                "--config", work.resolve("config").toString(), "--no-console")
+                .directory(work.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        pb.environment().putAll(environment);
+        return pb.start();
+    }
 }

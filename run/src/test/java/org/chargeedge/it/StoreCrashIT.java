@@ -14,6 +14,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -242,18 +243,8 @@ class StoreCrashIT {
 
     /** Starts the gateway jar on the data directory and waits until it accepts chargers. */
     private Process startGateway(int n) throws Exception {
-        Path jar = GatewayRuntime.gatewayDir().resolve("chargeedge-gateway.jar");
-        assertThat(jar).as("run mvn package first").isRegularFile();
         Path log = work.resolve("gateway-" + n + ".log");
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+UseSerialGC", "-Xmx128m", "-jar", jar.toString(), "--data", data.toString(),
-                "--config", work.resolve("config").toString(), "--no-console")
-                .directory(work.toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-        pb.environment().put("CHARGEEDGE_OCPP_PORT", String.valueOf(port));
-        Process p = pb.start();
+        Process p = GatewayRuntime.startProcess(work, data, log, Map.of("CHARGEEDGE_OCPP_PORT", String.valueOf(port)));
         processes.add(p);
         awaitLog(log, "central system listening on");
         return p;

@@ -165,6 +165,44 @@ public class GatewayProcessIT {
     }
 
     @Test
+    public void localAuthorizationListIsKeptInTheStoreAcrossARestart() throws Exception {
+        Path data = work.resolve("data");
+        int port = GatewayRuntime.freePort();
+        Path config = config("config", port);
+        Files.writeString(config.resolve("org.chargeedge.authorization.cfg"), "unknownIdTagStatus = Invalid\n");
+        Files.writeString(config.resolve("local-auth-list.json"), """
+                {"version": 3, "entries": [
+                  {"idTag": "CARD-A", "status": "Accepted"},
+                  {"idTag": "CARD-B", "status": "Blocked"}]}
+                """);
+        Gateway first = start(data, config, Map.of(), false);
+        awaitPort(first, port);
+        try (OcppTestClient cp = OcppTestClient.connect(port, "AUTH-1")) {
+            assertEquals("Accepted", authorize(cp, "CARD-A"));
+            assertEquals("Blocked", authorize(cp, "CARD-B"));
+            assertEquals("Invalid", authorize(cp, "CARD-C"));
+        }
+        terminate(first);
+
+        // A file with a lower version is ignored: the list comes from the store.
+        Files.writeString(config.resolve("local-auth-list.json"), """
+                {"version": 2, "entries": [{"idTag": "CARD-A", "status": "Blocked"}]}
+                """);
+        Gateway second = start(data, config, Map.of(), false);
+        awaitPort(second, port);
+        try (OcppTestClient cp = OcppTestClient.connect(port, "AUTH-1")) {
+            assertEquals("Accepted", authorize(cp, "CARD-A"));
+            assertEquals("Blocked", authorize(cp, "CARD-B"));
+        }
+        terminate(second);
+    }
+
+    private static String authorize(OcppTestClient cp, String idTag) throws Exception {
+        return cp.callResult("Authorize", OcppTestClient.object().put("idTag", idTag))
+                .get("idTagInfo").get("status").asText();
+    }
+
+    @Test
     public void sigtermClosesChargerConnectionsWithGoingAway() throws Exception {
         int port = GatewayRuntime.freePort();
         Gateway gw = start(work.resolve("data"), config("config", port), Map.of(), false);

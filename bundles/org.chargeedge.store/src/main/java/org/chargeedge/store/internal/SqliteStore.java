@@ -20,15 +20,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletionStage;
 
 import org.chargeedge.api.authorization.AuthorizationRepository;
 import org.chargeedge.api.store.OutboundMessage;
 import org.chargeedge.api.store.OutboundQueue;
+import org.chargeedge.api.store.ParkedMessages;
 import org.chargeedge.api.store.SiteStore;
 import org.chargeedge.api.store.StoreException;
 import org.chargeedge.api.store.StoreHealth;
 import org.chargeedge.api.store.StoredTransaction;
+import org.chargeedge.api.store.TransactionIdMap;
 import org.chargeedge.ocpp.v16.AuthorizationData;
 import org.chargeedge.ocpp.v16.AuthorizationStatus;
 import org.chargeedge.ocpp.v16.BootNotificationRequest;
@@ -59,9 +62,11 @@ import org.sqlite.SQLiteDataSource;
  * {@link ReadPool}. The component's fields are set on activation and not changed after.
  */
 @Component(configurationPid = SqliteStore.PID,
-        service = {SiteStore.class, OutboundQueue.class, AuthorizationRepository.class}, immediate = true)
+        service = {SiteStore.class, OutboundQueue.class, AuthorizationRepository.class, TransactionIdMap.class,
+                ParkedMessages.class}, immediate = true)
 @Designate(ocd = Config.class)
-public class SqliteStore implements SiteStore, OutboundQueue, AuthorizationRepository {
+public class SqliteStore implements SiteStore, OutboundQueue, AuthorizationRepository, TransactionIdMap,
+        ParkedMessages {
 
     static final String PID = "org.chargeedge.store";
     static final String DATA_DIR_PROPERTY = "chargeedge.data.dir";
@@ -426,21 +431,24 @@ public class SqliteStore implements SiteStore, OutboundQueue, AuthorizationRepos
     @Override
     public CompletionStage<Long> append(String chargePointId, String action, String payloadJson) {
         Instant queuedAt = clock.instant();
-        return writer.submit(s -> {
-            bind(s.prepare("INSERT INTO outbound_sequence (charge_point_id, last_sequence) VALUES (?, 1)"
-                    + " ON CONFLICT (charge_point_id) DO UPDATE SET last_sequence = last_sequence + 1"),
-                    chargePointId).executeUpdate();
-            long sequence;
-            try (ResultSet rs = bind(s.prepare("SELECT last_sequence FROM outbound_sequence"
-                    + " WHERE charge_point_id = ?"), chargePointId).executeQuery()) {
-                rs.next();
-                sequence = rs.getLong(1);
-            }
-            bind(s.prepare("INSERT INTO outbound_message (charge_point_id, sequence, action, payload, queued_at)"
-                    + " VALUES (?, ?, ?, ?, ?)"), chargePointId, sequence, action, payloadJson, queuedAt)
-                    .executeUpdate();
-            return sequence;
-        });
+        return writer.submit(s -> append(s, chargePointId, action, payloadJson, queuedAt));
+    }
+
+    private static long append(Writer.Session s, String chargePointId, String action, String payloadJson,
+                               Instant queuedAt) throws SQLException {
+        bind(s.prepare("INSERT INTO outbound_sequence (charge_point_id, last_sequence) VALUES (?, 1)"
+                + " ON CONFLICT (charge_point_id) DO UPDATE SET last_sequence = last_sequence + 1"),
+                chargePointId).executeUpdate();
+        long sequence;
+        try (ResultSet rs = bind(s.prepare("SELECT last_sequence FROM outbound_sequence"
+                + " WHERE charge_point_id = ?"), chargePointId).executeQuery()) {
+            rs.next();
+            sequence = rs.getLong(1);
+        }
+        bind(s.prepare("INSERT INTO outbound_message (charge_point_id, sequence, action, payload, queued_at)"
+                + " VALUES (?, ?, ?, ?, ?)"), chargePointId, sequence, action, payloadJson, queuedAt)
+                .executeUpdate();
+        return sequence;
     }
 
     @Override
@@ -476,6 +484,138 @@ public class SqliteStore implements SiteStore, OutboundQueue, AuthorizationRepos
                  ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getInt(1) : 0;
             }
+        });
+    }
+
+    // ---- TransactionIdMap -------------------------------------------------------------------
+
+    @Override
+    public CompletionStage<Integer> queueStart(String chargePointId, String startKey, int gatewayId,
+                                               String payloadJson) {
+        Instant queuedAt = clock.instant();
+        return writer.submit(s -> {
+            try (ResultSet rs = bind(s.prepare("SELECT gateway_id FROM transaction_id_map"
+                    + " WHERE charge_point_id = ? AND start_key = ?"), chargePointId, startKey).executeQuery()) {
+                if (rs.next()) {
+                    return rs.getInt(1);
+                }
+            }
+            bind(s.prepare("INSERT INTO transaction_id_map (gateway_id, charge_point_id, start_key) VALUES (?, ?, ?)"),
+                    gatewayId, chargePointId, startKey).executeUpdate();
+            append(s, chargePointId, "StartTransaction", payloadJson, queuedAt);
+            return gatewayId;
+        });
+    }
+
+    @Override
+    public CompletionStage<Boolean> queueStop(String chargePointId, int gatewayId, String payloadJson) {
+        Instant queuedAt = clock.instant();
+        return writer.submit(s -> {
+            // A transaction started before the upstream link existed has no row yet.
+            bind(s.prepare("INSERT INTO transaction_id_map (gateway_id, charge_point_id) VALUES (?, ?)"
+                    + " ON CONFLICT (gateway_id) DO NOTHING"), gatewayId, chargePointId).executeUpdate();
+            if (bind(s.prepare("UPDATE transaction_id_map SET stop_queued = 1 WHERE gateway_id = ?"
+                    + " AND stop_queued = 0"), gatewayId).executeUpdate() == 0) {
+                return false;
+            }
+            append(s, chargePointId, "StopTransaction", payloadJson, queuedAt);
+            return true;
+        });
+    }
+
+    @Override
+    public OptionalInt startedAs(String chargePointId, String startKey) {
+        return readers.read(c -> {
+            try (PreparedStatement ps = bind(c.prepareStatement("SELECT gateway_id FROM transaction_id_map"
+                    + " WHERE charge_point_id = ? AND start_key = ?"), chargePointId, startKey);
+                 ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? OptionalInt.of(rs.getInt(1)) : OptionalInt.empty();
+            }
+        });
+    }
+
+    @Override
+    public CompletionStage<Void> map(String chargePointId, int gatewayId, int csmsId) {
+        return writer.submit(s -> {
+            bind(s.prepare("INSERT INTO transaction_id_map (gateway_id, charge_point_id, csms_id) VALUES (?, ?, ?)"
+                    + " ON CONFLICT (gateway_id) DO UPDATE SET csms_id = excluded.csms_id"),
+                    gatewayId, chargePointId, csmsId).executeUpdate();
+            return null;
+        });
+    }
+
+    @Override
+    public OptionalInt csmsId(int gatewayId) {
+        return readers.read(c -> {
+            try (PreparedStatement ps = bind(c.prepareStatement(
+                    "SELECT csms_id FROM transaction_id_map WHERE gateway_id = ? AND csms_id IS NOT NULL"),
+                    gatewayId); ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? OptionalInt.of(rs.getInt(1)) : OptionalInt.empty();
+            }
+        });
+    }
+
+    @Override
+    public OptionalInt gatewayId(String chargePointId, int csmsId) {
+        return readers.read(c -> {
+            // The newest mapping wins should a CSMS ever reuse an id on the same charger.
+            try (PreparedStatement ps = bind(c.prepareStatement("SELECT gateway_id FROM transaction_id_map"
+                    + " WHERE charge_point_id = ? AND csms_id = ? ORDER BY gateway_id DESC LIMIT 1"),
+                    chargePointId, csmsId); ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? OptionalInt.of(rs.getInt(1)) : OptionalInt.empty();
+            }
+        });
+    }
+
+    // ---- ParkedMessages ---------------------------------------------------------------------
+
+    @Override
+    public CompletionStage<Void> park(OutboundMessage message, String reason) {
+        Instant parkedAt = clock.instant();
+        return writer.submit(s -> {
+            bind(s.prepare("INSERT OR REPLACE INTO outbound_parked (charge_point_id, sequence, action, payload,"
+                    + " queued_at, reason, parked_at) VALUES (?, ?, ?, ?, ?, ?, ?)"), message.chargePointId(),
+                    message.sequence(), message.action(), message.payloadJson(), message.queuedAt(), reason,
+                    parkedAt).executeUpdate();
+            bind(s.prepare("DELETE FROM outbound_message WHERE charge_point_id = ? AND sequence = ?"),
+                    message.chargePointId(), message.sequence()).executeUpdate();
+            return null;
+        });
+    }
+
+    @Override
+    public List<Parked> parked(String chargePointId) {
+        return readers.read(c -> {
+            try (PreparedStatement ps = bind(c.prepareStatement("SELECT sequence, action, payload, queued_at,"
+                    + " reason, parked_at FROM outbound_parked WHERE charge_point_id = ? ORDER BY sequence"),
+                    chargePointId); ResultSet rs = ps.executeQuery()) {
+                List<Parked> out = new ArrayList<>();
+                while (rs.next()) {
+                    out.add(new Parked(new OutboundMessage(chargePointId, rs.getLong("sequence"),
+                            rs.getString("action"), rs.getString("payload"), Sql.instant(rs, "queued_at")),
+                            rs.getString("reason"), Sql.instant(rs, "parked_at")));
+                }
+                return out;
+            }
+        });
+    }
+
+    @Override
+    public CompletionStage<Integer> requeue(String chargePointId) {
+        Instant queuedAt = clock.instant();
+        return writer.submit(s -> {
+            List<String[]> rows = new ArrayList<>();
+            try (ResultSet rs = bind(s.prepare("SELECT action, payload FROM outbound_parked"
+                    + " WHERE charge_point_id = ? ORDER BY sequence"), chargePointId).executeQuery()) {
+                while (rs.next()) {
+                    rows.add(new String[] {rs.getString(1), rs.getString(2)});
+                }
+            }
+            for (String[] row : rows) {
+                append(s, chargePointId, row[0], row[1], queuedAt);
+            }
+            bind(s.prepare("DELETE FROM outbound_parked WHERE charge_point_id = ?"), chargePointId).executeUpdate();
+            return rows.size();
         });
     }
 

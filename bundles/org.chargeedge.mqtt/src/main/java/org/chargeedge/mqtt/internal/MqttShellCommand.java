@@ -1,0 +1,65 @@
+package org.chargeedge.mqtt.internal;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.apache.felix.service.command.Descriptor;
+import org.chargeedge.api.energy.EnergySnapshot;
+import org.chargeedge.api.energy.SiteEnergy;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+
+/** {@code chargeedge:mqtt}: the broker connection, each input's counters and the energy model now. */
+@Component(service = MqttShellCommand.class, property = {
+        "osgi.command.scope=chargeedge",
+        "osgi.command.function=mqtt"})
+public class MqttShellCommand {
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile BrokerConnection connection;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile SiteEnergy siteEnergy;
+    /** DS adds and removes inputs on its own threads while the shell reads: a concurrent list. */
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    private final List<MqttInput> inputs = new CopyOnWriteArrayList<>();
+
+    @Descriptor("show the MQTT connection, the energy inputs and the site's energy values")
+    public String mqtt() {
+        StringBuilder out = new StringBuilder();
+        BrokerConnection c = connection;
+        if (c == null) {
+            out.append("MQTT: not configured (no ").append(BrokerConnection.PID).append(" configuration)\n");
+        } else {
+            BrokerConnection.State s = c.state();
+            if (s.serverUri() == null) {
+                out.append("MQTT: no broker configured\n");
+            } else {
+                out.append("Broker           ").append(s.serverUri()).append(s.connected() ? " connected since "
+                        + s.since() : " NOT connected (" + s.failedAttempts() + " failed attempts)").append('\n');
+                out.append("Last error       ").append(s.lastError() == null ? "-" : s.lastError() + " at "
+                        + s.lastErrorAt()).append('\n');
+                out.append("Messages         ").append(s.received()).append(" received, ").append(s.published())
+                        .append(" published, ").append(s.dropped()).append(" dropped\n");
+                out.append("Subscriptions    ").append(s.subscriptions()).append('\n');
+            }
+        }
+        for (MqttInput i : inputs) {
+            out.append("Input ").append(i.describe()).append('\n');
+        }
+        SiteEnergy e = siteEnergy;
+        if (e != null) {
+            EnergySnapshot snap = e.snapshot();
+            Map<String, String> sorted = new TreeMap<>();
+            snap.measurements().forEach((k, m) -> sorted.put(k.toString(), String.format(Locale.ROOT, "%.1f %s  (%s, %s)",
+                    m.value(), k.quantity().unit(), m.source(), m.measuredAt())));
+            out.append("Energy model     ").append(sorted.isEmpty() ? "no fresh values" : "").append('\n');
+            sorted.forEach((k, v) -> out.append(String.format(Locale.ROOT, "  %-24s %s%n", k, v)));
+        }
+        return out.toString();
+    }
+}

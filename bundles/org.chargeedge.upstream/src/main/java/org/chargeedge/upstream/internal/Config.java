@@ -1,0 +1,60 @@
+package org.chargeedge.upstream.internal;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/** Documented, with examples, in docs/configuration.md; keep both in step. */
+@ObjectClassDefinition(
+        id = UpstreamComponent.PID,
+        name = "ChargeEdge upstream link",
+        description = "One WebSocket per connected charger to the site's cloud central system (CSMS)")
+@interface Config {
+
+    @AttributeDefinition(description = "CSMS URL (ws:// or wss://); the charge point id is appended, or replaces "
+            + "{chargePointId}. Empty: the gateway runs standalone (environment: CHARGEEDGE_UPSTREAM_URL)")
+    String url() default "";
+
+    @AttributeDefinition(description = "HTTP Basic user name; empty means the charge point id (OCPP security profile 1)")
+    String username() default "";
+
+    @AttributeDefinition(description = "HTTP Basic password for every charger; empty sends no credentials",
+            type = org.osgi.service.metatype.annotations.AttributeType.PASSWORD)
+    String password() default "";
+
+    @AttributeDefinition(description = "Per-charger passwords, comma-separated CHARGER=PASSWORD; they win over password",
+            type = org.osgi.service.metatype.annotations.AttributeType.PASSWORD)
+    String chargerPasswords() default "";
+
+    @AttributeDefinition(description = "PEM file of a CA trusted for wss:// besides the JDK's trust store")
+    String caFile() default "";
+
+    @AttributeDefinition(description = "First reconnect delay in milliseconds (doubled per failure, with jitter)", min = "10")
+    int reconnectMinMillis() default 1000;
+
+    @AttributeDefinition(description = "Longest reconnect delay in milliseconds", min = "10")
+    int reconnectMaxMillis() default 60000;
+
+    @AttributeDefinition(description = "Milliseconds the CSMS has to answer an Authorize before the local decision is given", min = "1")
+    int authorizeTimeoutMillis() default 2000;
+
+    @AttributeDefinition(description = "Milliseconds the CSMS has to answer a StartTransaction (or StopTransaction) "
+            + "before the charger gets the local answer", min = "1")
+    int startTransactionTimeoutMillis() default 2000;
+
+    @AttributeDefinition(description = "Milliseconds the CSMS has to answer any other call before the local answer is given "
+            + "(a queued transaction message is sent again later)", min = "1")
+    int callTimeoutMillis() default 10000;
+
+    @AttributeDefinition(description = "Queued messages sent per second and charger during replay; 0 = no limit", min = "0")
+    int replayRatePerSecond() default 20;
+
+    @AttributeDefinition(description = "Times a queued message the CSMS answers with CALLERROR is sent again before it is parked", min = "0")
+    int maxRetries() default 5;
+
+    @AttributeDefinition(description = "Milliseconds before the first retry of a refused message; times the attempt number after", min = "1")
+    int retryIntervalMillis() default 5000;
+
+    @AttributeDefinition(description = "Stop a running transaction (RemoteStopTransaction) whose StartTransaction the CSMS "
+            + "rejects after the charger was given the local answer")
+    boolean stopTransactionOnInvalidId() default true;
+}

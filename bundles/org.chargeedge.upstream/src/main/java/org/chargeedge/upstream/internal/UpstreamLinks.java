@@ -1,0 +1,279 @@
+package org.chargeedge.upstream.internal;
+
+import java.net.http.HttpClient;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import org.chargeedge.api.charger.CallContext;
+import org.chargeedge.api.charger.CallRejectedException;
+import org.chargeedge.api.charger.ChargerCallHandler;
+import org.chargeedge.api.charger.ChargerInfo;
+import org.chargeedge.api.upstream.UpstreamStatus;
+import org.chargeedge.ocpp.rpc.ErrorCode;
+import org.chargeedge.ocpp.rpc.OcppValidationException;
+import org.chargeedge.ocpp.v16.AuthorizeConfirmation;
+import org.chargeedge.ocpp.v16.AuthorizeRequest;
+import org.chargeedge.ocpp.v16.Confirmation;
+import org.chargeedge.ocpp.v16.IdTagInfo;
+import org.chargeedge.ocpp.v16.MeterValuesRequest;
+import org.chargeedge.ocpp.v16.Request;
+import org.chargeedge.ocpp.v16.StartTransactionConfirmation;
+import org.chargeedge.ocpp.v16.StartTransactionRequest;
+import org.chargeedge.ocpp.v16.StopTransactionConfirmation;
+import org.chargeedge.ocpp.v16.StopTransactionRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * The links of the connected chargers and the handler that puts them into the chargers' calls.
+ *
+ * <p>Ranked 900: after the store (1000), which has committed MeterValues and StopTransaction
+ * before they get here and records StartTransaction after this handler answered, and before the
+ * local authorization (500) and the built-in answers. Transaction messages are always answered
+ * by the local chain (which issues the gateway's transaction id) and queued durably before the
+ * charger gets its answer; online, StartTransaction and StopTransaction wait a short time for the
+ * CSMS's idTagInfo. Every other call goes to the CSMS while the link is up, and is answered
+ * locally when it is down or the CSMS is slow.
+ */
+final class UpstreamLinks implements ChargerCallHandler, UpstreamStatus, AutoCloseable {
+
+    static final int RANKING = 900;
+    static final String[] ACTIONS = {"Authorize", "BootNotification", "DataTransfer", "DiagnosticsStatusNotification",
+            "FirmwareStatusNotification", "Heartbeat", "MeterValues", "StartTransaction", "StatusNotification",
+            "StopTransaction"};
+
+    private static final Logger LOG = LoggerFactory.getLogger(UpstreamLinks.class);
+
+    private final Settings settings;
+    private final Services services;
+    private final Clock clock = Clock.systemUTC();
+    private final ScheduledThreadPoolExecutor scheduler;
+    private final HttpClient http;
+
+    /**
+     * Links by charge point id. Created by the connection events and by the first call of a
+     * charger (whichever comes first), removed on disconnection, read by handler and shell
+     * threads: a concurrent map, with remove(key, value) so a new link is never closed by an old event.
+     */
+    private final ConcurrentHashMap<String, Uplink> links = new ConcurrentHashMap<>();
+
+    UpstreamLinks(Settings settings, Services services, HttpClient http) {
+        this.settings = settings;
+        this.services = services;
+        this.http = http;
+        this.scheduler = new ScheduledThreadPoolExecutor(2, r -> {
+            Thread t = new Thread(r, "chargeedge-upstream");
+            t.setDaemon(true);
+            return t;
+        });
+        scheduler.setRemoveOnCancelPolicy(true);
+    }
+
+    /** Opens links for the chargers connected now (the events of their connection came before us). */
+    void start() {
+        services.site().chargers().stream().filter(ChargerInfo::connected)
+                .forEach(c -> uplink(c.chargePointId()));
+    }
+
+    @Override
+    public void close() {
+        links.values().forEach(Uplink::close);
+        links.clear();
+        scheduler.shutdownNow();
+    }
+
+    void connected(String chargePointId) {
+        uplink(chargePointId);
+    }
+
+    void disconnected(String chargePointId) {
+        // Events are asynchronous: the charger may be back already.
+        if (services.site().charger(chargePointId).map(ChargerInfo::connected).orElse(false)) {
+            return;
+        }
+        Uplink link = links.get(chargePointId);
+        if (link != null && links.remove(chargePointId, link)) {
+            link.close();
+            LOG.info("{}: upstream link closed, the charger disconnected", chargePointId);
+        }
+    }
+
+    private Uplink uplink(String chargePointId) {
+        Uplink existing = links.get(chargePointId);
+        if (existing != null) {
+            return existing;
+        }
+        Uplink created = new Uplink(chargePointId, settings, http, scheduler, services, clock);
+        Uplink raced = links.putIfAbsent(chargePointId, created);
+        if (raced != null) {
+            return raced;
+        }
+        created.open();
+        return created;
+    }
+
+    // ---- the chargers' calls ----------------------------------------------------------------
+
+    @Override
+    public CompletionStage<Confirmation> handle(CallContext context, Request<?> request, Chain chain) {
+        Uplink link = uplink(context.chargePointId());
+        return switch (request.action()) {
+            case StartTransaction -> chain.proceed(request).thenCompose(local ->
+                    start(link, (StartTransactionRequest) request, (StartTransactionConfirmation) local));
+            case StopTransaction -> stop(link, (StopTransactionRequest) request, chain);
+            case MeterValues -> ((MeterValuesRequest) request).transactionId() != null
+                    ? queued(services.queue().append(link.chargePointId(), "MeterValues",
+                            Payloads.text(Payloads.of(request))), request).thenCompose(seq -> {
+                                link.pump();
+                                return chain.proceed(request);
+                            })
+                    : forwardOrLocal(link, context, request, chain, settings.callTimeout(), c -> { });
+            case Authorize -> forwardOrLocal(link, context, request, chain, settings.authorizeTimeout(),
+                    c -> learn(((AuthorizeRequest) request).idTag(), ((AuthorizeConfirmation) c).idTagInfo()));
+            default -> forwardOrLocal(link, context, request, chain, settings.callTimeout(), c -> { });
+        };
+    }
+
+    /** The write's stage; a failure becomes the CALLERROR that makes the charger send again later. */
+    private static <T> CompletionStage<T> queued(CompletionStage<T> write, Request<?> request) {
+        return write.exceptionallyCompose(e -> CompletableFuture.failedFuture(new CallRejectedException(
+                ErrorCode.InternalError, "The gateway cannot queue the " + request.action()
+                        + " for the central system now; send it again later")));
+    }
+
+    private CompletionStage<Confirmation> start(Uplink link, StartTransactionRequest request,
+                                                StartTransactionConfirmation local) {
+        ObjectNode payload = Payloads.of(request);
+        return queued(services.ids().queueStart(link.chargePointId(), Payloads.startKey(payload),
+                local.transactionId(), Payloads.text(payload)), request).thenCompose(gatewayId -> {
+            if (gatewayId != local.transactionId()) {
+                LOG.info("{}: StartTransaction sent again; it keeps its transaction id {}", link.chargePointId(),
+                        gatewayId);
+            }
+            StartTransactionConfirmation localAnswer = new StartTransactionConfirmation(local.idTagInfo(), gatewayId);
+            if (!link.online()) {
+                return CompletableFuture.completedFuture(localAnswer);
+            }
+            CompletableFuture<JsonNode> answer = link.awaitAnswer(gatewayId, settings.startTransactionTimeout());
+            link.pump();
+            return answer.thenApply(csms -> {
+                IdTagInfo info = csms == null ? null : idTagInfo(csms.get("idTagInfo"));
+                if (info == null) {
+                    return localAnswer;
+                }
+                learn(request.idTag(), info);
+                return new StartTransactionConfirmation(info, gatewayId);
+            });
+        });
+    }
+
+    private CompletionStage<Confirmation> stop(Uplink link, StopTransactionRequest request, Chain chain) {
+        return queued(services.ids().queueStop(link.chargePointId(), request.transactionId(),
+                Payloads.text(Payloads.of(request))), request).thenCompose(queuedNow -> {
+            CompletableFuture<JsonNode> answer = queuedNow && link.online()
+                    ? link.awaitAnswer(request.transactionId(), settings.startTransactionTimeout())
+                    : CompletableFuture.completedFuture(null);
+            link.pump();
+            return chain.proceed(request).thenCombine(answer, (local, csms) -> {
+                IdTagInfo info = csms == null ? null : idTagInfo(csms.get("idTagInfo"));
+                if (info == null || request.idTag() == null) {
+                    return local;
+                }
+                learn(request.idTag(), info);
+                return new StopTransactionConfirmation(info);
+            });
+        });
+    }
+
+    /**
+     * Online: the CSMS answers, within {@code timeout}; the charger's own message id goes upstream
+     * (the CSMS sees the charger's call). Offline, slow or refused: the local chain answers.
+     */
+    private CompletionStage<Confirmation> forwardOrLocal(Uplink link, CallContext context, Request<?> request,
+                                                         Chain chain, Duration timeout,
+                                                         Consumer<Confirmation> fromCsms) {
+        if (!link.online()) {
+            return chain.proceed(request);
+        }
+        return link.call(context.messageId(), request.action().name(), Payloads.of(request), timeout)
+                .handle((answer, failure) -> {
+                    if (failure == null) {
+                        try {
+                            Confirmation confirmation = Payloads.codec().decodeConfirmation(request.action(), answer);
+                            fromCsms.accept(confirmation);
+                            return CompletableFuture.completedFuture(confirmation);
+                        } catch (OcppValidationException e) {
+                            LOG.warn("{}: invalid {} answer from the CSMS, answered locally: {}",
+                                    context.chargePointId(), request.action(), e.getMessage());
+                        }
+                    } else {
+                        LOG.debug("{}: {} answered locally: {}", context.chargePointId(), request.action(),
+                                failure.toString());
+                    }
+                    return chain.proceed(request);
+                }).thenCompose(s -> s);
+    }
+
+    private static IdTagInfo idTagInfo(JsonNode node) {
+        if (node == null || !node.isObject()) {
+            return null;
+        }
+        try {
+            return ((AuthorizeConfirmation) Payloads.codec().decodeConfirmation(org.chargeedge.ocpp.v16.Action.Authorize,
+                    Payloads.MAPPER.createObjectNode().set("idTagInfo", node))).idTagInfo();
+        } catch (OcppValidationException e) {
+            return null;
+        }
+    }
+
+    /** The CSMS's word on an idTag goes into the cache, for when the link is down. */
+    private void learn(String idTag, IdTagInfo info) {
+        if (info != null) {
+            services.authorizationCache().ifPresent(c -> c.put(idTag, info));
+        }
+    }
+
+    // ---- UpstreamStatus ---------------------------------------------------------------------
+
+    @Override
+    public List<Link> links() {
+        return links.values().stream().map(Uplink::status).sorted(Comparator.comparing(Link::chargePointId)).toList();
+    }
+
+    @Override
+    public Optional<Link> link(String chargePointId) {
+        return Optional.ofNullable(links.get(chargePointId)).map(Uplink::status);
+    }
+
+    @Override
+    public int replayFailed(String chargePointId) {
+        int moved;
+        try {
+            moved = services.parked().requeue(chargePointId).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot requeue the failed messages of " + chargePointId + ": " + e, e);
+        }
+        Uplink link = links.get(chargePointId);
+        if (link != null) {
+            link.pump();
+        }
+        LOG.info("{}: {} failed messages put back into the upstream queue", chargePointId, moved);
+        return moved;
+    }
+
+    String url() {
+        return settings.url();
+    }
+}

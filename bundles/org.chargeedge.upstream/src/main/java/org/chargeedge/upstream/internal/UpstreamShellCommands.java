@@ -1,0 +1,51 @@
+package org.chargeedge.upstream.internal;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import org.chargeedge.api.upstream.UpstreamStatus;
+import org.chargeedge.api.upstream.UpstreamStatus.Link;
+
+/** Gogo commands (scope chargeedge): {@code upstream} and {@code replayfailed CHARGER}. Holds no state. */
+public final class UpstreamShellCommands {
+
+    private final UpstreamStatus status;
+
+    UpstreamShellCommands(UpstreamStatus status) {
+        this.status = status;
+    }
+
+    /** One line per connected charger's link. */
+    public String upstream() {
+        List<Link> links = status.links();
+        if (links.isEmpty()) {
+            return "no upstream links (no charger connected)";
+        }
+        StringBuilder out = new StringBuilder(String.format("%-20s %-26s %7s %12s %6s  %s%n", "CHARGER", "LINK",
+                "QUEUED", "OLDEST", "FAILED", "LAST PROBLEM"));
+        Instant now = Instant.now();
+        for (Link l : links) {
+            String link = l.connected() ? "up since " + l.connectedSince() : "down since " + l.downSince();
+            String oldest = l.oldestQueued() == null ? "-" : age(Duration.between(l.oldestQueued(), now));
+            out.append(String.format("%-20s %-26s %7d %12s %6d  %s%n", l.chargePointId(), shorten(link), l.queueDepth(),
+                    oldest, l.failed(), l.lastProblem() == null ? "-" : l.lastProblem()));
+        }
+        return out.toString();
+    }
+
+    /** Puts the charger's parked (failed) messages back into its upstream queue. */
+    public String replayfailed(String chargePointId) {
+        int n = status.replayFailed(chargePointId);
+        return n + " failed message" + (n == 1 ? "" : "s") + " of " + chargePointId + " queued again";
+    }
+
+    private static String shorten(String s) {
+        return s.length() <= 26 ? s : s.substring(0, 26);
+    }
+
+    static String age(Duration d) {
+        long s = Math.max(0, d.toSeconds());
+        return s < 120 ? s + " s" : s < 7200 ? s / 60 + " min" : s / 3600 + " h";
+    }
+}

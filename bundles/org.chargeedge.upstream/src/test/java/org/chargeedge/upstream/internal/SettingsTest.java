@@ -1,0 +1,65 @@
+package org.chargeedge.upstream.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.lang.reflect.Proxy;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+class SettingsTest {
+
+    /** A Config with its defaults, overridden by {@code values}. */
+    static Config config(Map<String, Object> values) {
+        return (Config) Proxy.newProxyInstance(Config.class.getClassLoader(), new Class<?>[] {Config.class},
+                (proxy, method, args) -> values.containsKey(method.getName()) ? values.get(method.getName())
+                        : method.getDefaultValue());
+    }
+
+    @Test
+    void withoutAUrlTheComponentDoesNothing() throws Exception {
+        UpstreamComponent component = new UpstreamComponent();
+        // A null context: any registration, thread or link would fail here.
+        component.activate(config(Map.of()), null);
+        component.deactivate();
+        assertThat(Settings.from(config(Map.of())).standalone()).isTrue();
+    }
+
+    @Test
+    void theChargePointIdIsAppendedOrSubstituted() {
+        assertThat(Settings.from(config(Map.of("url", "ws://csms.example:8180/steve/websocket/CentralSystemService")))
+                .uri("CP-1").toString()).isEqualTo("ws://csms.example:8180/steve/websocket/CentralSystemService/CP-1");
+        assertThat(Settings.from(config(Map.of("url", "wss://csms.example/ocpp/"))).uri("CP-1").toString())
+                .isEqualTo("wss://csms.example/ocpp/CP-1");
+        assertThat(Settings.from(config(Map.of("url", "wss://csms.example/{chargePointId}/ocpp16"))).uri("CP-1")
+                .toString()).isEqualTo("wss://csms.example/CP-1/ocpp16");
+    }
+
+    @Test
+    void basicCredentialsPerChargerWinOverTheSitesAndDefaultToTheChargePointIdAsUser() {
+        Settings s = Settings.from(config(Map.of("url", "ws://x", "password", "site-secret",
+                "chargerPasswords", "CP-2=own, CP-3 = third")));
+        assertThat(decode(s.authorization("CP-1").orElseThrow())).isEqualTo("CP-1:site-secret");
+        assertThat(decode(s.authorization("CP-2").orElseThrow())).isEqualTo("CP-2:own");
+        assertThat(decode(s.authorization("CP-3").orElseThrow())).isEqualTo("CP-3:third");
+        assertThat(Settings.from(config(Map.of("url", "ws://x"))).authorization("CP-1")).isEmpty();
+    }
+
+    private static String decode(String header) {
+        assertThat(header).startsWith("Basic ");
+        return new String(Base64.getDecoder().decode(header.substring(6)), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void backoffDoublesUpToItsBoundWithJitter() {
+        Settings s = Settings.from(config(Map.of("reconnectMinMillis", 1000, "reconnectMaxMillis", 8000)));
+        assertThat(s.backoff(1, 0.0)).isEqualTo(Duration.ofMillis(500));
+        assertThat(s.backoff(1, 1.0)).isEqualTo(Duration.ofMillis(1000));
+        assertThat(s.backoff(3, 1.0)).isEqualTo(Duration.ofMillis(4000));
+        assertThat(s.backoff(10, 1.0)).isEqualTo(Duration.ofMillis(8000));
+        assertThat(s.backoff(100, 0.5)).isBetween(Duration.ofMillis(4000), Duration.ofMillis(8000));
+    }
+}

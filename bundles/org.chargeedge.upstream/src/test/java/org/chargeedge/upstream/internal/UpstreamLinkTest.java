@@ -1,0 +1,289 @@
+package org.chargeedge.upstream.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.fail;
+
+import java.net.http.HttpClient;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.function.BooleanSupplier;
+
+import org.chargeedge.api.upstream.UpstreamStatus;
+import org.chargeedge.centralsystem.internal.CentralSystemHarness;
+import org.chargeedge.store.internal.SqliteStore;
+import org.chargeedge.store.internal.TestStores;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import eu.chargetime.ocpp.CallErrorException;
+import eu.chargetime.ocpp.model.core.AuthorizationStatus;
+import eu.chargetime.ocpp.model.core.AuthorizeConfirmation;
+import eu.chargetime.ocpp.model.core.BootNotificationConfirmation;
+import eu.chargetime.ocpp.model.core.GetConfigurationRequest;
+import eu.chargetime.ocpp.model.core.MeterValuesRequest;
+import eu.chargetime.ocpp.model.core.RemoteStartStopStatus;
+import eu.chargetime.ocpp.model.core.RemoteStopTransactionConfirmation;
+import eu.chargetime.ocpp.model.core.RemoteStopTransactionRequest;
+import eu.chargetime.ocpp.model.core.StartTransactionConfirmation;
+import eu.chargetime.ocpp.model.core.StartTransactionRequest;
+import eu.chargetime.ocpp.model.core.StopTransactionRequest;
+
+/**
+ * The link between real peers: a ChargeTimeEU charger on the gateway's real central system with
+ * the real store, and a ChargeTimeEU central system as the CSMS behind a relay the test cuts to
+ * make outages.
+ */
+class UpstreamLinkTest {
+
+    private static final String CP = "CP-1";
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    @TempDir
+    Path dir;
+    Csms csms;
+    Outage relay;
+    SqliteStore store;
+    CentralSystemHarness centralSystem;
+    UpstreamLinks links;
+    TestCharger charger;
+
+    @BeforeEach
+    void start() throws Exception {
+        csms = new Csms();
+        relay = new Outage(csms.port());
+        store = TestStores.open(dir.resolve("store.db"));
+        centralSystem = new CentralSystemHarness(dir.resolve("centralsystem"));
+        links = new UpstreamLinks(Settings.forTest("ws://127.0.0.1:" + relay.port() + "/ocpp"),
+                new Services(centralSystem.commands(), centralSystem.siteView(), store, store, store, store,
+                        () -> null, () -> null), HttpClient.newHttpClient());
+        centralSystem.addHandler(TestStores.handler(store), TestStores.HANDLER_RANKING, "BootNotification",
+                "StatusNotification", "StartTransaction", "MeterValues", "StopTransaction");
+        centralSystem.addHandler(links, UpstreamLinks.RANKING, UpstreamLinks.ACTIONS);
+    }
+
+    @AfterEach
+    void stop() {
+        if (charger != null) {
+            charger.close();
+        }
+        links.close();
+        centralSystem.close();
+        TestStores.close(store);
+        relay.close();
+        csms.close();
+    }
+
+    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                fail("timed out waiting for " + what);
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    private static ZonedDateTime at(int minute) {
+        return ZonedDateTime.of(2025, 3, 1, 10, minute, 0, 0, ZoneOffset.UTC);
+    }
+
+    /** Connects the charger; with {@code online}, waits until its link is up and ready. */
+    private void connect(boolean online) throws Exception {
+        charger = TestCharger.connect(centralSystem.port(), CP);
+        charger.send(charger.core.createHeartbeatRequest());
+        if (online) {
+            await("the charger's upstream link", () -> csms.connected(CP) && link().connected());
+        }
+    }
+
+    private UpstreamStatus.Link link() {
+        return links.link(CP).orElseThrow();
+    }
+
+    private int start(String idTag, int minute) throws Exception {
+        StartTransactionConfirmation conf = charger.send(charger.core.createStartTransactionRequest(1, idTag, 1000,
+                at(minute)));
+        return conf.getTransactionId();
+    }
+
+    private void meterValues(int transactionId, int minute, String value) throws Exception {
+        MeterValuesRequest mv = charger.core.createMeterValuesRequest(1, at(minute), value);
+        mv.setTransactionId(transactionId);
+        charger.send(mv);
+    }
+
+    private void stopTx(int transactionId, int minute) throws Exception {
+        charger.send(charger.core.createStopTransactionRequest(2000, at(minute), transactionId));
+    }
+
+    /** What the CSMS received of the transaction messages, as "Action:transactionId:detail". */
+    private List<String> transactionTrail() {
+        return csms.received.stream().filter(r -> r.chargePointId().equals(CP)).map(r -> {
+            if (r.request() instanceof StartTransactionRequest s) {
+                return "Start:" + s.getIdTag() + ":" + s.getTimestamp().toInstant();
+            }
+            if (r.request() instanceof MeterValuesRequest m) {
+                return "MeterValues:" + m.getTransactionId() + ":" + m.getMeterValue()[0].getSampledValue()[0].getValue()
+                        + ":" + m.getMeterValue()[0].getTimestamp().toInstant();
+            }
+            if (r.request() instanceof StopTransactionRequest s) {
+                return "Stop:" + s.getTransactionId() + ":" + s.getTimestamp().toInstant();
+            }
+            return null;
+        }).filter(s -> s != null).toList();
+    }
+
+    @Test
+    void onlineTheCsmsAnswersAndIdsAreMappedBothWays() throws Exception {
+        connect(true);
+        BootNotificationConfirmation boot = charger.send(charger.core.createBootNotificationRequest("V", "M"));
+        assertThat(boot.getInterval()).as("the CSMS's answer, not the gateway's").isEqualTo(Csms.BOOT_INTERVAL);
+
+        csms.statuses.put("BLOCKED-1", AuthorizationStatus.Blocked);
+        AuthorizeConfirmation authorized = charger.send(charger.core.createAuthorizeRequest("blocked-1"));
+        assertThat(authorized.getIdTagInfo().getStatus()).isEqualTo(AuthorizationStatus.Blocked);
+
+        int gatewayId = start("TAG-1", 0);
+        assertThat(gatewayId).as("the charger sees the gateway's id").isLessThan(Csms.FIRST_ID);
+        meterValues(gatewayId, 1, "1500");
+        await("meter values at the CSMS", () -> csms.of(CP, MeterValuesRequest.class).size() == 1);
+
+        RemoteStopTransactionConfirmation remoteStop = (RemoteStopTransactionConfirmation) csms.send(CP,
+                new RemoteStopTransactionRequest(Csms.FIRST_ID));
+        assertThat(remoteStop.getStatus()).isEqualTo(RemoteStartStopStatus.Accepted);
+        assertThat(charger.received(RemoteStopTransactionRequest.class)).singleElement()
+                .extracting(RemoteStopTransactionRequest::getTransactionId).isEqualTo(gatewayId);
+
+        RemoteStopTransactionConfirmation unknown = (RemoteStopTransactionConfirmation) csms.send(CP,
+                new RemoteStopTransactionRequest(Csms.FIRST_ID + 50));
+        assertThat(unknown.getStatus()).isEqualTo(RemoteStartStopStatus.Rejected);
+        assertThat(charger.received(RemoteStopTransactionRequest.class)).hasSize(1);
+
+        stopTx(gatewayId, 2);
+        await("the stop at the CSMS", () -> csms.of(CP, StopTransactionRequest.class).size() == 1);
+        assertThat(transactionTrail()).containsExactly(
+                "Start:TAG-1:2025-03-01T10:00:00Z",
+                "MeterValues:" + Csms.FIRST_ID + ":1500:2025-03-01T10:01:00Z",
+                "Stop:" + Csms.FIRST_ID + ":2025-03-01T10:02:00Z");
+        assertThat(csms.actions(CP)).contains("BootNotification", "Authorize");
+        assertThat(link().queueDepth()).isZero();
+    }
+
+    @Test
+    void csmsGoneMidTransactionGetsEverythingOnceInOrderWhenBack() throws Exception {
+        connect(true);
+        charger.send(charger.core.createBootNotificationRequest("V", "M"));
+        int gatewayId = start("TAG-1", 0);
+        await("the start at the CSMS", () -> csms.of(CP, StartTransactionRequest.class).size() == 1);
+
+        relay.cut();
+        await("the link down", () -> !link().connected());
+        for (int i = 1; i <= 3; i++) {
+            meterValues(gatewayId, i, String.valueOf(1000 + i));
+        }
+        stopTx(gatewayId, 4);
+        assertThat(link().queueDepth()).isEqualTo(4);
+        assertThat(link().oldestQueued()).isNotNull();
+        assertThat(csms.of(CP, MeterValuesRequest.class)).isEmpty();
+
+        relay.restore();
+        await("the stop at the CSMS", () -> csms.of(CP, StopTransactionRequest.class).size() == 1);
+        int c = Csms.FIRST_ID;
+        assertThat(transactionTrail()).containsExactly(
+                "Start:TAG-1:2025-03-01T10:00:00Z",
+                "MeterValues:" + c + ":1001:2025-03-01T10:01:00Z",
+                "MeterValues:" + c + ":1002:2025-03-01T10:02:00Z",
+                "MeterValues:" + c + ":1003:2025-03-01T10:03:00Z",
+                "Stop:" + c + ":2025-03-01T10:04:00Z");
+        // The charger's boot was announced again on the new connection, before the queue.
+        List<String> actions = csms.actions(CP);
+        assertThat(actions.lastIndexOf("BootNotification")).isLessThan(actions.indexOf("MeterValues"));
+        assertThat(actions.stream().filter("BootNotification"::equals)).hasSize(2);
+        await("the queue empty", () -> link().queueDepth() == 0);
+    }
+
+    @Test
+    void startedOfflineStoppedOnlineWithRemoteStopReachingTheChargersTransaction() throws Exception {
+        relay.cut();
+        connect(false);
+        charger.send(charger.core.createBootNotificationRequest("V", "M"));
+        int gatewayId = start("TAG-2", 0);
+        meterValues(gatewayId, 1, "1100");
+        meterValues(gatewayId, 2, "1200");
+        assertThat(csms.received).isEmpty();
+        assertThat(link().connected()).isFalse();
+        assertThat(link().lastProblem()).isNotNull();
+
+        relay.restore();
+        await("the replayed meter values", () -> csms.of(CP, MeterValuesRequest.class).size() == 2);
+
+        RemoteStopTransactionConfirmation remoteStop = (RemoteStopTransactionConfirmation) csms.send(CP,
+                new RemoteStopTransactionRequest(Csms.FIRST_ID));
+        assertThat(remoteStop.getStatus()).isEqualTo(RemoteStartStopStatus.Accepted);
+        assertThat(charger.received(RemoteStopTransactionRequest.class)).singleElement()
+                .extracting(RemoteStopTransactionRequest::getTransactionId).isEqualTo(gatewayId);
+
+        stopTx(gatewayId, 3);
+        await("the stop at the CSMS", () -> csms.of(CP, StopTransactionRequest.class).size() == 1);
+        int c = Csms.FIRST_ID;
+        assertThat(transactionTrail()).containsExactly(
+                "Start:TAG-2:2025-03-01T10:00:00Z",
+                "MeterValues:" + c + ":1100:2025-03-01T10:01:00Z",
+                "MeterValues:" + c + ":1200:2025-03-01T10:02:00Z",
+                "Stop:" + c + ":2025-03-01T10:03:00Z");
+    }
+
+    @Test
+    void aMessageTheCsmsKeepsRefusingIsParkedThenReplayedOnRequest() throws Exception {
+        connect(true);
+        int gatewayId = start("TAG-3", 0);
+        csms.failMeterValues.set(1000);
+        meterValues(gatewayId, 1, "1300");
+        await("the message parked", () -> link().failed() == 1);
+        stopTx(gatewayId, 2);
+        await("the stop at the CSMS", () -> csms.of(CP, StopTransactionRequest.class).size() == 1);
+        assertThat(csms.of(CP, MeterValuesRequest.class)).isEmpty();
+        assertThat(store.parked(CP)).singleElement().satisfies(p -> assertThat(p.reason()).contains("CALLERROR"));
+
+        csms.failMeterValues.set(0);
+        assertThat(links.replayFailed(CP)).isEqualTo(1);
+        await("the replayed message at the CSMS", () -> csms.of(CP, MeterValuesRequest.class).size() == 1);
+        assertThat(csms.of(CP, MeterValuesRequest.class).get(0).getTransactionId()).isEqualTo(Csms.FIRST_ID);
+        assertThat(link().failed()).isZero();
+        assertThat(new UpstreamShellCommands(links).upstream()).contains(CP).contains("up since");
+    }
+
+    @Test
+    void aStartTheCsmsRejectsOnReplayStopsTheRunningTransaction() throws Exception {
+        relay.cut();
+        connect(false);
+        int gatewayId = start("STOLEN", 0);
+        csms.statuses.put("STOLEN", AuthorizationStatus.Invalid);
+        relay.restore();
+        await("the RemoteStopTransaction at the charger",
+                () -> !charger.received(RemoteStopTransactionRequest.class).isEmpty());
+        assertThat(charger.received(RemoteStopTransactionRequest.class).get(0).getTransactionId()).isEqualTo(gatewayId);
+    }
+
+    @Test
+    void aCommandForAChargerThatIsNotConnectedGetsACallErrorAtOnce() throws Exception {
+        connect(true);
+        charger.close();
+        charger = null;
+        await("the charger gone", () -> !centralSystem.siteView().charger(CP).orElseThrow().connected());
+        long started = System.nanoTime();
+        assertThatThrownBy(() -> csms.send(CP, new GetConfigurationRequest()))
+                .isInstanceOf(ExecutionException.class).cause().isInstanceOf(CallErrorException.class)
+                .hasMessageContaining("not connected");
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(2));
+        assertThat(ChronoUnit.MILLIS).isNotNull();
+    }
+}
