@@ -55,7 +55,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 public class BundleUpdateIT {
 
     private static final String NAME = "BundleUpdateIT";
-    private static final String SHELL_FILTER = "(osgi.command.scope=chargeedge)";
+    private static final String SHELL_FILTER = "(&(osgi.command.scope=chargeedge)(osgi.command.function=chargers))";
 
     @Inject
     private BundleContext context;

@@ -51,6 +51,11 @@ public final class GatewayRuntime {
         return Path.of(System.getProperty("chargeedge.gateway.dir", "target/gateway")).toAbsolutePath();
     }
 
+    /** The repository's config/ directory: what a gateway runs with out of the box. */
+    public static Path shippedConfig() {
+        return Path.of(System.getProperty("chargeedge.config.shipped", "../config")).toAbsolutePath();
+    }
+
     public static Path itDir() {
         return Path.of(System.getProperty("chargeedge.it.dir", "target/it")).toAbsolutePath();
     }
@@ -102,8 +107,15 @@ public final class GatewayRuntime {
         try {
             deleteTree(base);
             Files.createDirectories(config);
-            // Written before the framework starts, so FileInstall finds it in its first scan.
+            // The shipped configuration, then the central system's test settings over it; written before
+            // the framework starts, so FileInstall finds them in its first scan.
+            try (Stream<Path> shipped = Files.list(shippedConfig())) {
+                for (Path file : shipped.filter(f -> f.toString().endsWith(".cfg")).toList()) {
+                    Files.copy(file, config.resolve(file.getFileName()));
+                }
+            }
             Files.writeString(config.resolve("org.chargeedge.centralsystem.cfg"), String.join("\n",
+                    "requireStore = true",
                     "host = 127.0.0.1",
                     "port = " + port,
                     "pathPrefix = /ocpp/",

@@ -87,6 +87,7 @@ final class Uplink {
     private final ScheduledExecutorService scheduler;
     private final Services services;
     private final Clock clock;
+    private final Delivery delivery;
 
     // Guarded by this.
     private WebSocket socket;
@@ -105,6 +106,9 @@ final class Uplink {
     private long nextSendNanos;
     private long retrySequence = -1;
     private int retries;
+    // The CSMS id of the gateway transaction last delivered: saves a store read per MeterValues.
+    private int lastGatewayId = -1;
+    private int lastCsmsId;
 
     /**
      * Handlers wait here for the CSMS's answer to a StartTransaction or StopTransaction they queued,
@@ -114,13 +118,14 @@ final class Uplink {
     private final ConcurrentHashMap<Integer, CompletableFuture<JsonNode>> waiters = new ConcurrentHashMap<>();
 
     Uplink(String chargePointId, Settings settings, HttpClient http, ScheduledExecutorService scheduler,
-           Services services, Clock clock) {
+           Services services, Clock clock, Delivery delivery) {
         this.chargePointId = chargePointId;
         this.settings = settings;
         this.http = http;
         this.scheduler = scheduler;
         this.services = services;
         this.clock = clock;
+        this.delivery = delivery;
         this.downSince = clock.instant();
     }
 
@@ -512,6 +517,8 @@ final class Uplink {
                 }
                 ready = true;
             }
+            // Parked and requeued meanwhile: read the queue afresh.
+            delivery.reread();
             pump();
         });
     }
@@ -544,8 +551,7 @@ final class Uplink {
     private void sendNext() {
         OutboundMessage head;
         try {
-            List<OutboundMessage> peeked = services.queue().peek(chargePointId, 1);
-            head = peeked.isEmpty() ? null : peeked.get(0);
+            head = delivery.next();
         } catch (RuntimeException e) {
             LOG.error("{}: cannot read the upstream queue: {}", chargePointId, e.toString());
             stopSending(settings.retryInterval());
@@ -561,6 +567,10 @@ final class Uplink {
             if (again) {
                 scheduler.execute(this::sendNext);
             }
+            return;
+        }
+        if (!delivery.windowOpen(this::sendNext)) {
+            // Too many answers wait for their acknowledgement to commit: the store is slow; it wakes the sender.
             return;
         }
         long wait;
@@ -601,17 +611,36 @@ final class Uplink {
                 return;
             }
             gatewayId = id.getAsInt();
+            if (services.ids().csmsId(gatewayId).isPresent()) {
+                // Answered and mapped before a crash that came before its acknowledgement: sending it
+                // again would open a second transaction at the CSMS.
+                LOG.info("{}: queued StartTransaction {} of transaction {} was answered before; not sent again",
+                        chargePointId, message.sequence(), gatewayId);
+                delivery.answeredDurably(message.sequence()).whenComplete((v, e) -> afterDurable(e, message));
+                return;
+            }
         } else {
             OptionalInt id = Payloads.transactionId(payload);
             gatewayId = id.orElse(-1);
             if (id.isPresent()) {
-                OptionalInt csmsId = services.ids().csmsId(gatewayId);
-                if (csmsId.isEmpty()) {
-                    // Its start was refused for good or never queued: the CSMS cannot place it.
-                    park(message, "the CSMS has no id for gateway transaction " + gatewayId);
-                    return;
+                int csmsId;
+                synchronized (this) {
+                    csmsId = lastGatewayId == gatewayId ? lastCsmsId : -1;
                 }
-                payload = Payloads.withTransactionId(payload, csmsId.getAsInt());
+                if (csmsId < 0) {
+                    OptionalInt mapped = services.ids().csmsId(gatewayId);
+                    if (mapped.isEmpty()) {
+                        // Its start was refused for good or never queued: the CSMS cannot place it.
+                        park(message, "the CSMS has no id for gateway transaction " + gatewayId);
+                        return;
+                    }
+                    csmsId = mapped.getAsInt();
+                    synchronized (this) {
+                        lastGatewayId = gatewayId;
+                        lastCsmsId = csmsId;
+                    }
+                }
+                payload = Payloads.withTransactionId(payload, csmsId);
             }
         }
         call(UUID.randomUUID().toString(), message.action(), payload, settings.callTimeout())
@@ -626,36 +655,59 @@ final class Uplink {
     }
 
     private void accepted(OutboundMessage message, int gatewayId, JsonNode answer) {
-        CompletionStage<Void> recorded = CompletableFuture.completedFuture(null);
+        CompletableFuture<Void> durable;
         boolean start = message.action().equals("StartTransaction");
         if (start) {
             if (!answer.path("transactionId").isInt()) {
                 refused(message, new CsmsError("FormationViolation", "StartTransaction.conf without transactionId"));
                 return;
             }
-            recorded = services.ids().map(chargePointId, gatewayId, answer.get("transactionId").intValue());
+            // The id map must be durable before anything naming the transaction goes out: a crash
+            // before it would send the start again and open a second transaction at the CSMS. The
+            // acknowledgement follows it.
+            // Marked answered only once mapped: should the map fail, the start is not skipped.
+            durable = services.ids().map(chargePointId, gatewayId, answer.get("transactionId").intValue())
+                    .toCompletableFuture().thenCompose(v -> delivery.answeredDurably(message.sequence()));
+        } else if (message.action().equals("StopTransaction")) {
+            // Two per transaction, and the one whose duplicate matters most: waits for its acknowledgement.
+            durable = delivery.answeredDurably(message.sequence());
+        } else {
+            // MeterValues, the bulk of a replay: acknowledged in the background while the next one is
+            // already on its way. A crash before that commit can only send answered MeterValues again.
+            delivery.answered(message.sequence());
+            resetRetries();
+            scheduler.execute(this::sendNext);
+            return;
         }
-        // Acknowledged only once the CSMS answered and its id is durable: a crash before this sends it again.
-        recorded.thenCompose(v -> services.queue().acknowledge(chargePointId, message.sequence()))
-                .whenComplete((v, e) -> {
-                    if (e != null) {
-                        LOG.error("{}: cannot record the CSMS's answer to queued {} {}: {}", chargePointId,
-                                message.action(), message.sequence(), e.toString());
-                        stopSending(settings.retryInterval());
-                        return;
-                    }
-                    synchronized (this) {
-                        retries = 0;
-                        retrySequence = -1;
-                    }
-                    CompletableFuture<JsonNode> waiter = gatewayId >= 0 && !message.action().equals("MeterValues")
-                            ? waiters.remove(gatewayId) : null;
-                    boolean chargerGotIt = waiter != null && waiter.complete(answer);
-                    if (start && !chargerGotIt) {
-                        startAnsweredLate(gatewayId, answer);
-                    }
-                    scheduler.execute(this::sendNext);
-                });
+        durable.whenComplete((v, e) -> {
+            if (e != null) {
+                afterDurable(e, message);
+                return;
+            }
+            resetRetries();
+            CompletableFuture<JsonNode> waiter = gatewayId >= 0 ? waiters.remove(gatewayId) : null;
+            boolean chargerGotIt = waiter != null && waiter.complete(answer);
+            if (start && !chargerGotIt) {
+                startAnsweredLate(gatewayId, answer);
+            }
+            scheduler.execute(this::sendNext);
+        });
+    }
+
+    private synchronized void resetRetries() {
+        retries = 0;
+        retrySequence = -1;
+    }
+
+    /** After a durable acknowledgement: the next message, or a pause when the store failed. */
+    private void afterDurable(Throwable failure, OutboundMessage message) {
+        if (failure != null) {
+            LOG.error("{}: cannot record the CSMS's answer to queued {} {}: {}", chargePointId, message.action(),
+                    message.sequence(), failure.toString());
+            stopSending(settings.retryInterval());
+            return;
+        }
+        scheduler.execute(this::sendNext);
     }
 
     /** A StartTransaction the charger got the local answer for: 1.6's DeAuthorized if the CSMS refuses it. */
@@ -713,6 +765,7 @@ final class Uplink {
                 stopSending(settings.retryInterval());
                 return;
             }
+            delivery.removed(message.sequence());
             scheduler.execute(this::sendNext);
         });
     }

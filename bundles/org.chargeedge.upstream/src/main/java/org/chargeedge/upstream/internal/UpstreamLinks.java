@@ -68,6 +68,8 @@ final class UpstreamLinks implements ChargerCallHandler, UpstreamStatus, AutoClo
      * threads: a concurrent map, with remove(key, value) so a new link is never closed by an old event.
      */
     private final ConcurrentHashMap<String, Uplink> links = new ConcurrentHashMap<>();
+    /** What the CSMS answered of each charger's queue; outlives the charger's links (see {@link Delivery}). */
+    private final ConcurrentHashMap<String, Delivery> deliveries = new ConcurrentHashMap<>();
 
     UpstreamLinks(Settings settings, Services services, HttpClient http) {
         this.settings = settings;
@@ -115,7 +117,9 @@ final class UpstreamLinks implements ChargerCallHandler, UpstreamStatus, AutoClo
         if (existing != null) {
             return existing;
         }
-        Uplink created = new Uplink(chargePointId, settings, http, scheduler, services, clock);
+        Uplink created = new Uplink(chargePointId, settings, http, scheduler, services, clock,
+                deliveries.computeIfAbsent(chargePointId, id -> new Delivery(id, services.queue(), scheduler,
+                        settings.retryInterval())));
         Uplink raced = links.putIfAbsent(chargePointId, created);
         if (raced != null) {
             return raced;

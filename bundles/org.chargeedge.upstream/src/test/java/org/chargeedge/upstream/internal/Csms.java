@@ -12,6 +12,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import eu.chargetime.ocpp.AuthenticationException;
 import eu.chargetime.ocpp.JSONServer;
 import eu.chargetime.ocpp.ServerEvents;
 import eu.chargetime.ocpp.feature.profile.ServerCoreEventHandler;
@@ -58,6 +59,10 @@ final class Csms implements AutoCloseable {
     final Map<String, AuthorizationStatus> statuses = new ConcurrentHashMap<>();
     /** MeterValues requests answered with a CALLERROR before the next ones are accepted. */
     final AtomicInteger failMeterValues = new AtomicInteger();
+    /** "user:password" of each handshake that carried HTTP Basic credentials, as the server decoded them. */
+    final List<String> credentials = new CopyOnWriteArrayList<>();
+    /** HTTP status the handshake is refused with; 0 accepts. */
+    final AtomicInteger refuseWith = new AtomicInteger();
     private final AtomicInteger nextId = new AtomicInteger(FIRST_ID);
     private final Map<String, UUID> sessions = new ConcurrentHashMap<>();
     private final JSONServer server;
@@ -67,12 +72,22 @@ final class Csms implements AutoCloseable {
         ServerCoreProfile core = new ServerCoreProfile(new Handler());
         server = new JSONServer(core);
         server.addFeatureProfile(new ServerSmartChargingProfile());
+        server.addFeatureProfile(new eu.chargetime.ocpp.feature.profile.ServerLocalAuthListProfile());
         try (ServerSocket probe = new ServerSocket(0)) {
             port = probe.getLocalPort();
         }
         server.open("127.0.0.1", port, new ServerEvents() {
             @Override
-            public void authenticateSession(SessionInformation information, String username, byte[] password) {
+            public void authenticateSession(SessionInformation information, String username, byte[] password)
+                    throws AuthenticationException {
+                // Null without an Authorization header; the server itself refuses passwords outside 16-20 bytes.
+                if (username != null) {
+                    credentials.add(username + ":" + new String(password, java.nio.charset.StandardCharsets.UTF_8));
+                }
+                int refuse = refuseWith.get();
+                if (refuse != 0) {
+                    throw new AuthenticationException(refuse, "refused by the test");
+                }
             }
 
             @Override

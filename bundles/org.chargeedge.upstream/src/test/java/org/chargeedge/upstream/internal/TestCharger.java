@@ -7,6 +7,13 @@ import java.util.concurrent.TimeUnit;
 
 import eu.chargetime.ocpp.ClientEvents;
 import eu.chargetime.ocpp.JSONClient;
+import eu.chargetime.ocpp.feature.profile.ClientLocalAuthListEventHandler;
+import eu.chargetime.ocpp.feature.profile.ClientLocalAuthListProfile;
+import eu.chargetime.ocpp.model.localauthlist.GetLocalListVersionConfirmation;
+import eu.chargetime.ocpp.model.localauthlist.GetLocalListVersionRequest;
+import eu.chargetime.ocpp.model.localauthlist.SendLocalListConfirmation;
+import eu.chargetime.ocpp.model.localauthlist.SendLocalListRequest;
+import eu.chargetime.ocpp.model.localauthlist.UpdateStatus;
 import eu.chargetime.ocpp.feature.profile.ClientCoreEventHandler;
 import eu.chargetime.ocpp.feature.profile.ClientCoreProfile;
 import eu.chargetime.ocpp.model.Confirmation;
@@ -38,7 +45,7 @@ import eu.chargetime.ocpp.model.core.UnlockConnectorRequest;
 import eu.chargetime.ocpp.model.core.UnlockStatus;
 
 /**
- * An independent charge point (ChargeTimeEU JSONClient, Core profile) connected to the gateway.
+ * An independent charge point (ChargeTimeEU JSONClient, Core and local list profiles) connected to the gateway.
  * Keeps the central-system calls it receives, in order.
  */
 final class TestCharger implements ClientCoreEventHandler, AutoCloseable {
@@ -50,6 +57,17 @@ final class TestCharger implements ClientCoreEventHandler, AutoCloseable {
 
     private TestCharger(String chargePointId) {
         client = new JSONClient(core, chargePointId);
+        client.addFeatureProfile(new ClientLocalAuthListProfile(new ClientLocalAuthListEventHandler() {
+            @Override
+            public GetLocalListVersionConfirmation handleGetLocalListVersionRequest(GetLocalListVersionRequest r) {
+                return record(r, new GetLocalListVersionConfirmation(0));
+            }
+
+            @Override
+            public SendLocalListConfirmation handleSendLocalListRequest(SendLocalListRequest r) {
+                return record(r, new SendLocalListConfirmation(UpdateStatus.Accepted));
+            }
+        }));
     }
 
     /** Connects to the gateway at {@code ws://127.0.0.1:PORT/ocpp/ID}; waits until open. */

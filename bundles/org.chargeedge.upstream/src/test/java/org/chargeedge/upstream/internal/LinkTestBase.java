@@ -1,0 +1,158 @@
+package org.chargeedge.upstream.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.fail;
+
+import java.net.http.HttpClient;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.function.BooleanSupplier;
+
+import org.chargeedge.api.authorization.LocalAuthorizationList;
+import org.chargeedge.api.upstream.UpstreamStatus;
+import org.chargeedge.centralsystem.internal.CentralSystemHarness;
+import org.chargeedge.store.internal.SqliteStore;
+import org.chargeedge.store.internal.TestStores;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.io.TempDir;
+
+import eu.chargetime.ocpp.CallErrorException;
+import eu.chargetime.ocpp.model.core.AuthorizationStatus;
+import eu.chargetime.ocpp.model.core.AuthorizeConfirmation;
+import eu.chargetime.ocpp.model.core.BootNotificationConfirmation;
+import eu.chargetime.ocpp.model.core.GetConfigurationRequest;
+import eu.chargetime.ocpp.model.core.MeterValuesRequest;
+import eu.chargetime.ocpp.model.core.RemoteStartStopStatus;
+import eu.chargetime.ocpp.model.core.RemoteStopTransactionConfirmation;
+import eu.chargetime.ocpp.model.core.RemoteStopTransactionRequest;
+import eu.chargetime.ocpp.model.core.StartTransactionConfirmation;
+import eu.chargetime.ocpp.model.core.StartTransactionRequest;
+import eu.chargetime.ocpp.model.core.StopTransactionRequest;
+
+/**
+ * Real peers for the link's tests: a ChargeTimeEU charger on the gateway's real central system with
+ * the real store, and a ChargeTimeEU central system as the CSMS behind a relay the test cuts to
+ * make outages.
+ */
+abstract class LinkTestBase {
+
+    static final String CP = "CP-1";
+    static final Duration WAIT = Duration.ofSeconds(10);
+
+    @TempDir
+    Path dir;
+    Csms csms;
+    Outage relay;
+    SqliteStore store;
+    CentralSystemHarness centralSystem;
+    UpstreamLinks links;
+    TestCharger charger;
+
+    /** The running test's method name, for settings that differ per test. */
+    String testName;
+
+    @BeforeEach
+    void start(TestInfo info) throws Exception {
+        testName = info.getTestMethod().map(java.lang.reflect.Method::getName).orElse("");
+        csms = new Csms();
+        relay = new Outage(csms.port());
+        store = TestStores.open(dir.resolve("store.db"));
+        centralSystem = new CentralSystemHarness(dir.resolve("centralsystem"));
+        links = new UpstreamLinks(settings("ws://127.0.0.1:" + relay.port() + "/ocpp"),
+                new Services(centralSystem.commands(), centralSystem.siteView(), store, store, store, store,
+                        this::localList, () -> null), HttpClient.newHttpClient());
+        centralSystem.addHandler(TestStores.handler(store), TestStores.HANDLER_RANKING, "BootNotification",
+                "StatusNotification", "StartTransaction", "MeterValues", "StopTransaction");
+        centralSystem.addHandler(links, UpstreamLinks.RANKING, UpstreamLinks.ACTIONS);
+    }
+
+    /** The link's settings; tests that need others override. */
+    Settings settings(String url) {
+        return Settings.forTest(url);
+    }
+
+    /** The gateway's list the link updates on SendLocalList; none unless a test has one. */
+    LocalAuthorizationList localList() {
+        return null;
+    }
+
+    @AfterEach
+    void stop() {
+        if (charger != null) {
+            charger.close();
+        }
+        links.close();
+        centralSystem.close();
+        TestStores.close(store);
+        relay.close();
+        csms.close();
+    }
+
+    static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                fail("timed out waiting for " + what);
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    static ZonedDateTime at(int minute) {
+        return ZonedDateTime.of(2025, 3, 1, 10, minute, 0, 0, ZoneOffset.UTC);
+    }
+
+    /** Connects the charger; with {@code online}, waits until its link is up and ready. */
+    void connect(boolean online) throws Exception {
+        charger = TestCharger.connect(centralSystem.port(), CP);
+        charger.send(charger.core.createHeartbeatRequest());
+        if (online) {
+            await("the charger's upstream link", () -> csms.connected(CP) && link().connected());
+        }
+    }
+
+    UpstreamStatus.Link link() {
+        return links.link(CP).orElseThrow();
+    }
+
+    int start(String idTag, int minute) throws Exception {
+        StartTransactionConfirmation conf = charger.send(charger.core.createStartTransactionRequest(1, idTag, 1000,
+                at(minute)));
+        return conf.getTransactionId();
+    }
+
+    void meterValues(int transactionId, int minute, String value) throws Exception {
+        MeterValuesRequest mv = charger.core.createMeterValuesRequest(1, at(minute), value);
+        mv.setTransactionId(transactionId);
+        charger.send(mv);
+    }
+
+    void stopTx(int transactionId, int minute) throws Exception {
+        charger.send(charger.core.createStopTransactionRequest(2000, at(minute), transactionId));
+    }
+
+    /** What the CSMS received of the transaction messages, as "Action:transactionId:detail". */
+    List<String> transactionTrail() {
+        return csms.received.stream().filter(r -> r.chargePointId().equals(CP)).map(r -> {
+            if (r.request() instanceof StartTransactionRequest s) {
+                return "Start:" + s.getIdTag() + ":" + s.getTimestamp().toInstant();
+            }
+            if (r.request() instanceof MeterValuesRequest m) {
+                return "MeterValues:" + m.getTransactionId() + ":" + m.getMeterValue()[0].getSampledValue()[0].getValue()
+                        + ":" + m.getMeterValue()[0].getTimestamp().toInstant();
+            }
+            if (r.request() instanceof StopTransactionRequest s) {
+                return "Stop:" + s.getTransactionId() + ":" + s.getTimestamp().toInstant();
+            }
+            return null;
+        }).filter(s -> s != null).toList();
+    }
+}
