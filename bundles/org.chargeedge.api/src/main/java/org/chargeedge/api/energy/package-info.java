@@ -7,7 +7,7 @@
  * building and circuit power are consumption.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.chargeedge.api.energy;
 
 import org.osgi.annotation.bundle.Export;

@@ -23,9 +23,6 @@ import org.osgi.service.event.EventAdmin;
 @Component(service = {SiteEnergy.class, MeasurementSink.class}, immediate = true)
 public class SiteEnergyComponent implements SiteEnergy, MeasurementSink {
 
-    /** Event property with the {@link MeasurementKey}, set on every event (also when the value became unknown). */
-    static final String KEY = "key";
-
     private final EnergyModel model = new EnergyModel(Clock.systemUTC(), System::nanoTime);
 
     /** Optional: the model works without EventAdmin, consumers then poll snapshots. */

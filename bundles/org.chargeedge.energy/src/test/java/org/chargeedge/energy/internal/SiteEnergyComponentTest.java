@@ -45,7 +45,7 @@ class SiteEnergyComponentTest {
         assertThat(posted).hasSize(2);
         assertThat(posted.get(0).getTopic()).isEqualTo(SiteEnergy.TOPIC_MEASUREMENT);
         assertThat(posted.get(0).getProperty(SiteEnergy.MEASUREMENT)).isEqualTo(m);
-        assertThat(posted.get(1).getProperty(SiteEnergyComponent.KEY)).isEqualTo(PV);
+        assertThat(posted.get(1).getProperty(org.chargeedge.api.energy.SiteEnergy.KEY)).isEqualTo(PV);
         assertThat(posted.get(1).getProperty(SiteEnergy.MEASUREMENT)).isNull();
         assertThat(c.snapshot().value(PV)).isEmpty();
     }
