@@ -16,8 +16,9 @@ import org.slf4j.LoggerFactory;
  * {@code batchSize} rows. Freed pages are reused by later writes, so the file stops growing once
  * the retention window is full, without VACUUM.
  *
- * <p>{@code delivered_upstream} is set by the upstream link once the back office has a value; while
- * an upstream is configured only delivered values are pruned, without one every old value is.
+ * <p>With {@code upstreamConfigured} only rows marked {@code delivered_upstream} are pruned. The
+ * upstream link delivers from the outbound queue (never pruned) instead, so the gateway runs with it
+ * off and prunes every old value.
  * State is owned by the writer thread.
  */
 final class MeterValuePruner implements Writer.Maintenance {

@@ -17,7 +17,8 @@ record StoreSettings(Duration meterValueRetention, Duration pruneInterval, int p
     }
 
     static StoreSettings from(Config config) {
-        // No upstream link exists yet; the one that comes will mark what it delivered and set this.
+        // The upstream link delivers from the outbound queue, which is never pruned: old meter values
+        // can go whether or not they went upstream.
         return new StoreSettings(Duration.ofDays(config.meterValueRetentionDays()),
                 Duration.ofMinutes(config.pruneIntervalMinutes()), config.pruneBatchSize(), config.maxBatchSize(),
                 config.maxDatabaseSizeMegabytes() * 1024L * 1024L, config.readConnections(),
