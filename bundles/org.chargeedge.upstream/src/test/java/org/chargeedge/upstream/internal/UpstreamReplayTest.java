@@ -36,6 +36,7 @@ class UpstreamReplayTest extends LinkTestBase {
     /** 16 to 20 bytes: the ChargeTimeEU server refuses other lengths (OCPP 1.6 security profile 1). */
     private static final String PASSWORD = "0123456789abcdef";
     private LocalAuthorization authorization;
+    private Unauthorized unauthorized;
 
     @Override
     Settings settings(String url) {
@@ -44,8 +45,17 @@ class UpstreamReplayTest extends LinkTestBase {
             // Slow enough to cut the link while the replay is half way.
             case "theCsmsComingAndGoingMidReplayGetsEverythingOnceInOrder" -> s.withReplayRate(200);
             // The ChargeTimeEU server asks its handler only about handshakes with credentials.
-            case "basicCredentialsReachTheCsms", "aRefusedHandshakeIsReportedWhileTheSiteGoesOnLocally" ->
+            case "basicCredentialsReachTheCsms", "aHandshakeTheCsmsRefusesIsReportedWhileTheSiteGoesOnLocally" ->
                     s.withPasswords("", Map.of(CP, PASSWORD));
+            case "wrongCredentialsAreReportedAsSuch" -> {
+                try {
+                    unauthorized = new Unauthorized();
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+                yield Settings.forTest("ws://127.0.0.1:" + unauthorized.server.getLocalPort() + "/ocpp")
+                        .withPasswords("", Map.of(CP, PASSWORD));
+            }
             default -> s;
         };
     }
@@ -232,24 +242,74 @@ class UpstreamReplayTest extends LinkTestBase {
     }
 
     @Test
-    void aRefusedHandshakeIsReportedWhileTheSiteGoesOnLocally() throws Exception {
+    void aHandshakeTheCsmsRefusesIsReportedWhileTheSiteGoesOnLocally() throws Exception {
+        // Java-WebSocket, under the ChargeTimeEU server, answers every refused handshake with 404.
         csms.refuseWith.set(401);
         connect(false);
-        await("the refusal in the status", () -> String.valueOf(link().lastProblem()).contains("HTTP 401"));
-        assertThat(link().lastProblem()).contains("(credentials)");
+        await("the refusal in the status", () -> String.valueOf(link().lastProblem()).contains("HTTP 404"));
+        assertThat(link().lastProblem()).contains("unknown charge point id or wrong URL");
         // The site goes on: the charger's transaction is answered and queued locally.
-        int gatewayId = start("TAG-401", 0);
+        int gatewayId = start("TAG-404", 0);
         assertThat(gatewayId).isPositive();
         assertThat(link().queueDepth()).isEqualTo(1);
-
-        // Retried at the slowest pace (reconnectMax, 500 ms here): the next refusal is reported too.
-        csms.refuseWith.set(404);
-        await("the 404 in the status", () -> String.valueOf(link().lastProblem()).contains("HTTP 404"));
-        assertThat(link().lastProblem()).contains("unknown charge point id or wrong URL");
         assertThat(link().connected()).isFalse();
         assertThat(csms.received).isEmpty();
 
+        // Retried at the slowest pace (reconnectMax, 500 ms here) until the CSMS accepts.
         csms.refuseWith.set(0);
         await("the start at the CSMS once it accepts", () -> csms.of(CP, StartTransactionRequest.class).size() == 1);
+    }
+
+    @Test
+    void wrongCredentialsAreReportedAsSuch() throws Exception {
+        connect(false);
+        await("the refusal in the status", () -> String.valueOf(link().lastProblem()).contains("HTTP 401"));
+        assertThat(link().lastProblem()).contains("(credentials)");
+        assertThat(start("TAG-401", 0)).isPositive();
+        assertThat(unauthorized.authorizations).isNotEmpty()
+                .allSatisfy(h -> assertThat(h).isEqualTo("Basic " + java.util.Base64.getEncoder().encodeToString(
+                        (CP + ":" + PASSWORD).getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+    }
+
+    /** An HTTP server that refuses every WebSocket handshake with 401, keeping the Authorization headers. */
+    static final class Unauthorized implements AutoCloseable {
+        final List<String> authorizations = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final java.net.ServerSocket server;
+
+        Unauthorized() throws java.io.IOException {
+            server = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+            Thread t = new Thread(() -> {
+                while (!server.isClosed()) {
+                    try (java.net.Socket s = server.accept()) {
+                        java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(
+                                s.getInputStream(), java.nio.charset.StandardCharsets.ISO_8859_1));
+                        for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
+                            if (line.regionMatches(true, 0, "Authorization:", 0, 14)) {
+                                authorizations.add(line.substring(14).strip());
+                            }
+                        }
+                        s.getOutputStream().write(("HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic\r\n"
+                                + "Content-Length: 0\r\nConnection: close\r\n\r\n")
+                                .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+                    } catch (java.io.IOException e) {
+                        // Closed, or the client went away.
+                    }
+                }
+            }, "unauthorized");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        @Override
+        public void close() throws java.io.IOException {
+            server.close();
+        }
+    }
+
+    @org.junit.jupiter.api.AfterEach
+    void stopUnauthorized() throws java.io.IOException {
+        if (unauthorized != null) {
+            unauthorized.close();
+        }
     }
 }

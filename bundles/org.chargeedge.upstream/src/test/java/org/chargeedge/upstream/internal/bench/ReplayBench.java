@@ -1,0 +1,110 @@
+package org.chargeedge.upstream.internal.bench;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import org.chargeedge.store.internal.SqliteStore;
+import org.chargeedge.store.internal.TestStores;
+import org.chargeedge.upstream.internal.ReplayBenchAccess;
+import org.java_websocket.WebSocket;
+import org.java_websocket.handshake.ClientHandshake;
+import org.java_websocket.server.WebSocketServer;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Replay throughput: 100,000 messages queued for one charger (a start, MeterValues, a stop) on the
+ * real store, delivered by the real link to a minimal Java-WebSocket CSMS in this JVM that answers
+ * at once. Prints figures; runs only with -Dbench=true.
+ */
+class ReplayBench {
+
+    static final int MESSAGES = 100_000;
+
+    /** Answers every CALL at once: StartTransaction with id 1, everything else with an empty object. */
+    static final class EchoCsms extends WebSocketServer {
+        volatile CountDownLatch stopped = new CountDownLatch(1);
+        volatile long received;
+
+        EchoCsms() {
+            super(new InetSocketAddress("127.0.0.1", 0));
+            setReuseAddr(true);
+        }
+
+        @Override
+        public void onOpen(WebSocket conn, ClientHandshake handshake) {
+        }
+
+        @Override
+        public void onClose(WebSocket conn, int code, String reason, boolean remote) {
+        }
+
+        @Override
+        public void onMessage(WebSocket conn, String message) {
+            // [2,"id","Action",{...}]: the id is the second string.
+            int a = message.indexOf('"') + 1;
+            String id = message.substring(a, message.indexOf('"', a));
+            received++;
+            String answer = message.contains("\"StartTransaction\"")
+                    ? "{\"transactionId\":1,\"idTagInfo\":{\"status\":\"Accepted\"}}" : "{}";
+            conn.send("[3,\"" + id + "\"," + answer + "]");
+            if (message.contains("\"StopTransaction\"")) {
+                stopped.countDown();
+            }
+        }
+
+        @Override
+        public void onError(WebSocket conn, Exception ex) {
+        }
+
+        @Override
+        public void onStart() {
+        }
+    }
+
+    @Test
+    void replay() throws Exception {
+        Assumptions.assumeTrue(Boolean.getBoolean("bench"), "a benchmark: -Dbench=true");
+        Path dir = Files.createTempDirectory("replay-bench");
+        SqliteStore store = TestStores.open(dir.resolve("store.db"));
+        EchoCsms csms = new EchoCsms();
+        csms.start();
+        while (csms.getPort() == 0) {
+            Thread.sleep(10);
+        }
+        try {
+            String cp = "BENCH-1";
+            store.queueStart(cp, "1|tag|0|2025-03-01T10:00:00Z", 1, "{\"connectorId\":1,\"idTag\":\"TAG\","
+                    + "\"meterStart\":0,\"timestamp\":\"2025-03-01T10:00:00Z\"}").toCompletableFuture().get();
+            List<CompletableFuture<Long>> writes = new ArrayList<>();
+            for (int i = 1; i <= MESSAGES - 2; i++) {
+                writes.add(store.append(cp, "MeterValues", "{\"connectorId\":1,\"transactionId\":1,\"meterValue\":"
+                        + "[{\"timestamp\":\"2025-03-01T10:00:00Z\",\"sampledValue\":[{\"value\":\"" + i + "\"}]}]}")
+                        .toCompletableFuture());
+            }
+            writes.add(store.queueStop(cp, 1, "{\"transactionId\":1,\"meterStop\":9,\"timestamp\":"
+                    + "\"2025-03-01T12:00:00Z\"}").thenApply(b -> 0L).toCompletableFuture());
+            CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
+            System.out.printf("queued: %d messages%n", store.depth(cp));
+
+            long started = System.nanoTime();
+            try (AutoCloseable link = ReplayBenchAccess.link(store, "ws://127.0.0.1:" + csms.getPort() + "/ocpp", cp)) {
+                if (!csms.stopped.await(120, TimeUnit.SECONDS)) {
+                    throw new AssertionError("replay incomplete: " + csms.received + " received");
+                }
+                double seconds = (System.nanoTime() - started) / 1e9;
+                System.out.printf("replay: %d messages at the CSMS in %.2f s = %.0f messages/s (left in queue: %d)%n",
+                        csms.received, seconds, csms.received / seconds, store.depth(cp));
+            }
+        } finally {
+            csms.stop(1000);
+            TestStores.close(store);
+        }
+    }
+}
