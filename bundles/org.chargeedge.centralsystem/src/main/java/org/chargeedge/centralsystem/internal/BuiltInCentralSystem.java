@@ -3,6 +3,8 @@ package org.chargeedge.centralsystem.internal;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.OptionalInt;
+import java.util.function.BiFunction;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -42,9 +44,16 @@ final class BuiltInCentralSystem implements CallDispatcher.Terminal {
     private final AuthorizationPolicy policy;
     private final Set<String> acceptedIdTags;
     private final TransactionIdIssuer transactionIds;
+    private final BiFunction<String, StartTransactionRequest, OptionalInt> openTransactionStartedBy;
 
+    /**
+     * @param openTransactionStartedBy the id of the charger's open transaction that this very
+     *        StartTransaction started already (a charger sends it again when the answer was lost, e.g.
+     *        across a reboot): it gets the same id instead of a second transaction
+     */
     BuiltInCentralSystem(Clock clock, int heartbeatInterval, AuthorizationPolicy policy, String acceptedIdTagsCsv,
-                         TransactionIdIssuer transactionIds) {
+                         TransactionIdIssuer transactionIds,
+                         BiFunction<String, StartTransactionRequest, OptionalInt> openTransactionStartedBy) {
         this.clock = clock;
         this.heartbeatInterval = heartbeatInterval;
         this.policy = policy;
@@ -52,22 +61,32 @@ final class BuiltInCentralSystem implements CallDispatcher.Terminal {
                 .map(String::trim).filter(s -> !s.isEmpty()).map(BuiltInCentralSystem::caseless)
                 .collect(Collectors.toUnmodifiableSet());
         this.transactionIds = transactionIds;
+        this.openTransactionStartedBy = openTransactionStartedBy;
     }
 
     @Override
     public CompletionStage<Confirmation> handle(CallContext context, Request<?> request) {
-        return CompletableFuture.completedFuture(answer(request));
+        return CompletableFuture.completedFuture(answer(context.chargePointId(), request));
     }
 
     Confirmation answer(Request<?> request) {
+        return answer(null, request);
+    }
+
+    Confirmation answer(String chargePointId, Request<?> request) {
         return switch (request.action()) {
             case BootNotification -> new BootNotificationConfirmation(clock.instant(), heartbeatInterval,
                     RegistrationStatus.Accepted);
             case Heartbeat -> new HeartbeatConfirmation(clock.instant());
             case StatusNotification -> new StatusNotificationConfirmation();
             case Authorize -> new AuthorizeConfirmation(authorize(((AuthorizeRequest) request).idTag()));
-            case StartTransaction -> new StartTransactionConfirmation(
-                    authorize(((StartTransactionRequest) request).idTag()), transactionIds.next());
+            case StartTransaction -> {
+                StartTransactionRequest start = (StartTransactionRequest) request;
+                OptionalInt resent = chargePointId == null ? OptionalInt.empty()
+                        : openTransactionStartedBy.apply(chargePointId, start);
+                yield new StartTransactionConfirmation(authorize(start.idTag()),
+                        resent.isPresent() ? resent.getAsInt() : transactionIds.next());
+            }
             case MeterValues -> new MeterValuesConfirmation();
             case StopTransaction -> {
                 String idTag = ((StopTransactionRequest) request).idTag();

@@ -109,7 +109,7 @@ public class CentralSystem implements ChargerCommands, SiteView, OcppWebSocketSe
             transactionIds.advancePast(s.highestTransactionId());
         }
         BuiltInCentralSystem builtIn = new BuiltInCentralSystem(clock, config.heartbeatInterval(),
-                config.authorizationPolicy(), config.acceptedIdTags(), transactionIds);
+                config.authorizationPolicy(), config.acceptedIdTags(), transactionIds, site::openTransactionStartedBy);
         CallDispatcher.Terminal terminal = config.requireStore() ? (context, request) -> {
             if (TRANSACTION_ACTIONS.contains(request.action()) && store.get() == null) {
                 // The store's handler would have answered before reaching here; without it nothing is kept.

@@ -73,6 +73,19 @@ final class SiteState implements SiteView, CallDispatcher.Observer {
                 c.remoteAddress(), c.boot(), c.bootedAt(), seen, c.connectors(), c.openTransactions());
     }
 
+    /** The open transaction this StartTransaction started already, if the charger sends it again. */
+    java.util.OptionalInt openTransactionStartedBy(String chargePointId, StartTransactionRequest start) {
+        ChargerInfo c = chargers.get(chargePointId);
+        if (c == null) {
+            return java.util.OptionalInt.empty();
+        }
+        return c.openTransactions().stream()
+                .filter(t -> t.connectorId() == start.connectorId() && t.meterStart() == start.meterStart()
+                        && t.idTag() != null && t.idTag().equalsIgnoreCase(start.idTag())
+                        && java.util.Objects.equals(t.startedAt(), start.timestamp()))
+                .mapToInt(TransactionInfo::transactionId).findFirst();
+    }
+
     void seen(String chargePointId, Instant at) {
         lastSeen.put(chargePointId, at);
     }

@@ -60,7 +60,18 @@ class BuiltInCentralSystemTest {
 
     private BuiltInCentralSystem builtIn(AuthorizationPolicy policy, String accepted) {
         return new BuiltInCentralSystem(CLOCK, 77, policy, accepted,
-                new TransactionIdIssuer(dir.resolve("transaction-ids"), 10));
+                new TransactionIdIssuer(dir.resolve("transaction-ids"), 10), (cp, start) -> java.util.OptionalInt.empty());
+    }
+
+    @Test
+    void aStartTransactionSentAgainGetsTheIdOfTheTransactionItStarted() throws Exception {
+        StartTransactionRequest start = new StartTransactionRequest(1, "A1", 500, null, NOW);
+        BuiltInCentralSystem b = new BuiltInCentralSystem(CLOCK, 77, AuthorizationPolicy.AcceptAll, "",
+                new TransactionIdIssuer(dir.resolve("transaction-ids"), 10),
+                (cp, s) -> cp.equals("CP1") && s.equals(start) ? java.util.OptionalInt.of(42)
+                        : java.util.OptionalInt.empty());
+        assertThat(((StartTransactionConfirmation) b.answer("CP1", start)).transactionId()).isEqualTo(42);
+        assertThat(((StartTransactionConfirmation) b.answer("CP2", start)).transactionId()).isNotEqualTo(42);
     }
 
     private static AuthorizeRequest authorize(String idTag) {

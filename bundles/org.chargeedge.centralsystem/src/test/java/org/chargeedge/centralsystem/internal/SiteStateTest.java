@@ -111,6 +111,19 @@ class SiteStateTest {
     }
 
     @Test
+    void aResentStartTransactionIsRecognisedByWhatItSays() {
+        site.connected("CP1", "a", t(1), id -> List.of(new TransactionInfo(77, 1, "TAG", 1000, t(0), null)));
+        assertThat(site.openTransactionStartedBy("CP1",
+                new org.chargeedge.ocpp.v16.StartTransactionRequest(1, "tag", 1000, null, t(0)))).hasValue(77);
+        assertThat(site.openTransactionStartedBy("CP1",
+                new org.chargeedge.ocpp.v16.StartTransactionRequest(1, "TAG", 1001, null, t(0)))).isEmpty();
+        assertThat(site.openTransactionStartedBy("CP1",
+                new org.chargeedge.ocpp.v16.StartTransactionRequest(2, "TAG", 1000, null, t(0)))).isEmpty();
+        assertThat(site.openTransactionStartedBy("CP2",
+                new org.chargeedge.ocpp.v16.StartTransactionRequest(1, "TAG", 1000, null, t(0)))).isEmpty();
+    }
+
+    @Test
     void disconnectOfAnUnknownChargerPostsNothing() {
         site.disconnected("NOBODY", t(1));
         assertThat(posted).isEmpty();
