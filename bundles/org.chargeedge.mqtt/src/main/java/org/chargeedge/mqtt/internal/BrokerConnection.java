@@ -1,6 +1,8 @@
 package org.chargeedge.mqtt.internal;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -14,6 +16,8 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+
+import javax.net.ssl.SSLSocketFactory;
 
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
@@ -59,6 +63,8 @@ public class BrokerConnection implements MqttBus {
     private final ConnectionSettings settings;
     private final ScheduledExecutorService timer;
     private final MqttAsyncClient client;
+    /** From the TLS files; null for Paho's default. */
+    private final SSLSocketFactory sslSocketFactory;
 
     private volatile List<Sub> subs = List.of();
     private volatile List<Runnable> hooks = List.of();
@@ -93,18 +99,23 @@ public class BrokerConnection implements MqttBus {
             // quiet by design: a gateway without a broker is a normal site
             LOG.info("MQTT: no broker configured (set url, or host, in {} or CHARGEEDGE_MQTT_URL)", PID);
             this.client = null;
+            this.sslSocketFactory = null;
             return;
         }
         MqttAsyncClient c;
+        SSLSocketFactory f;
         try {
+            f = socketFactory(settings);
             c = new MqttAsyncClient(settings.serverUri(), settings.clientId(), new MemoryPersistence());
-        } catch (MqttException | IllegalArgumentException e) {
+        } catch (MqttException | IllegalArgumentException | IOException | GeneralSecurityException e) {
             LOG.error("MQTT: cannot use broker {}: {}", settings.serverUri(), e.toString());
             lastError = e.toString();
             this.client = null;
+            this.sslSocketFactory = null;
             return;
         }
         this.client = c;
+        this.sslSocketFactory = f;
         c.setCallback(new Callback());
         LOG.info("MQTT: connecting to {} as {}", settings.serverUri(), settings.clientId());
         timer.execute(this::connect);
@@ -120,7 +131,19 @@ public class BrokerConnection implements MqttBus {
         return new ConnectionSettings(ConnectionSettings.serverUri(c.url(), c.host(), c.port(), c.tls()),
                 c.username(), c.password(), clientId, c.cleanSession(), base.isEmpty() ? "chargeedge" : base,
                 c.keepAlive(), Duration.ofSeconds(c.connectTimeout()), Duration.ofMillis(c.minBackoffMillis()),
-                Duration.ofSeconds(c.maxBackoffSeconds()));
+                Duration.ofSeconds(c.maxBackoffSeconds()), new TlsFiles(c.tlsCaFile(), c.tlsCertFile(), c.tlsKeyFile()));
+    }
+
+    /** A socket factory from the TLS files, for ssl:// with files; else null (Paho's default). */
+    static SSLSocketFactory socketFactory(ConnectionSettings s) throws IOException, GeneralSecurityException {
+        if (!s.tls().configured()) {
+            return null;
+        }
+        if (!s.serverUri().startsWith("ssl://")) {
+            LOG.warn("MQTT: {} is not ssl://: the TLS files are not used", s.serverUri());
+            return null;
+        }
+        return s.tls().context().getSocketFactory();
     }
 
     @Deactivate
@@ -163,6 +186,9 @@ public class BrokerConnection implements MqttBus {
             o.setPassword(settings.password().toCharArray());
         }
         o.setWill(settings.statusTopic(), bytes("offline"), 1, true);
+        if (sslSocketFactory != null) {
+            o.setSocketFactory(sslSocketFactory);
+        }
         try {
             client.connect(o).waitForCompletion(settings.connectTimeout().toMillis() + 1000);
         } catch (MqttException e) {

@@ -19,8 +19,20 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "Broker port; 0 for 1883, or 8883 with TLS", min = "0", max = "65535")
     int port() default 0;
 
-    @AttributeDefinition(description = "Connect with TLS (trust store of the JVM)")
+    @AttributeDefinition(description = "Connect with TLS (trust store of the JVM, plus tlsCaFile)")
     boolean tls() default false;
+
+    @AttributeDefinition(description = "ssl:// only: PEM file with the CA certificate(s) of a private broker, "
+            + "trusted in addition to the JVM's trust store; empty for none")
+    String tlsCaFile() default "";
+
+    @AttributeDefinition(description = "ssl:// only: PEM file with a client certificate (then its intermediates); "
+            + "empty for none")
+    String tlsCertFile() default "";
+
+    @AttributeDefinition(description = "ssl:// only: PEM file with the client certificate's unencrypted PKCS#8 "
+            + "private key (BEGIN PRIVATE KEY)")
+    String tlsKeyFile() default "";
 
     @AttributeDefinition(description = "User name; empty for none")
     String username() default "";

@@ -16,9 +16,10 @@ import org.chargeedge.api.energy.MeasurementKey;
  * @param key the model key written; for a part, the combined key
  * @param part null for a direct value; else this value is one term of a sum
  * @param staleAfter how long a value stays valid
+ * @param time where a JSON payload carries the device's measuring time; null: the arrival time counts
  */
 record Mapping(TopicFilter topic, Extraction extraction, double factor, MeasurementKey key, Part part,
-               Duration staleAfter) {
+               Duration staleAfter, DeviceTime time) {
 
     /**
      * One term of {@code key = sum of coefficient * part}: import minus export,
@@ -46,26 +47,32 @@ record Mapping(TopicFilter topic, Extraction extraction, double factor, Measurem
     }
 
     static Mapping direct(String topic, String extraction, double factor, MeasurementKey key, Duration staleAfter) {
-        return new Mapping(TopicFilter.of(topic), Extraction.parse(extraction), factor, key, null, staleAfter);
+        return new Mapping(TopicFilter.of(topic), Extraction.parse(extraction), factor, key, null, staleAfter, null);
     }
 
     static Mapping part(String topic, String extraction, double factor, MeasurementKey key, int index, int count,
                         Duration staleAfter) {
         return new Mapping(TopicFilter.of(topic), Extraction.parse(extraction), factor, key, new Part(index, count),
-                staleAfter);
+                staleAfter, null);
     }
 
     Mapping withStaleAfter(Duration d) {
-        return new Mapping(topic, extraction, factor, key, part, d);
+        return new Mapping(topic, extraction, factor, key, part, d, time);
     }
 
     Mapping inverted() {
-        return new Mapping(topic, extraction, -factor, key, part, staleAfter);
+        return new Mapping(topic, extraction, -factor, key, part, staleAfter, time);
+    }
+
+    /** The same value, measured when the payload's time field says (JSON payloads only). */
+    Mapping withTime(DeviceTime t) {
+        return new Mapping(topic, extraction, factor, key, part, staleAfter, t);
     }
 
     @Override
     public String toString() {
         return key + (part == null ? "" : "[" + part.index() + "/" + part.count() + "]") + " <- " + topic.filter()
-                + (extraction.json() ? " " + extraction : "") + (factor == 1 ? "" : " x" + factor);
+                + (extraction.json() ? " " + extraction : "") + (factor == 1 ? "" : " x" + factor)
+                + (time == null ? "" : " time=" + time);
     }
 }

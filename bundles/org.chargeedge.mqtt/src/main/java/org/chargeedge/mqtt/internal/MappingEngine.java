@@ -72,7 +72,10 @@ final class MappingEngine {
     final LongAdder values = new LongAdder();
     final LongAdder unknown = new LongAdder();
     final LongAdder invalid = new LongAdder();
+    /** Messages whose device time could not be read (their values count from arrival). */
+    final LongAdder badTime = new LongAdder();
     private volatile String lastInvalid = "";
+    private volatile String lastBadTime = "";
 
     MappingEngine(String name, List<Mapping> mappings, MeasurementSink sink, Clock clock) {
         this.name = name;
@@ -107,6 +110,10 @@ final class MappingEngine {
         return lastInvalid;
     }
 
+    String lastBadTime() {
+        return lastBadTime;
+    }
+
     synchronized void onMessage(String topic, byte[] payload) {
         messages.increment();
         Instant now = clock.instant();
@@ -114,6 +121,8 @@ final class MappingEngine {
         JsonNode document = null;
         boolean empty = isBlank(payload);
         String text = null;
+        DeviceTime timeRead = null;
+        Instant measuredAt = now;
         for (Mapping m : mappings) {
             if (!m.topic().matches(topic)) {
                 continue;
@@ -127,17 +136,44 @@ final class MappingEngine {
                     document = parse(payload);
                 }
                 r = m.extraction().read(document);
+                if (m.time() != null && m.time() != timeRead) {
+                    // presets share one DeviceTime per topic: read (and count) once per message
+                    timeRead = m.time();
+                    measuredAt = deviceTime(m.time(), document, topic, now, payload);
+                }
             } else {
                 if (text == null) {
                     text = new String(payload, StandardCharsets.UTF_8);
                 }
                 r = Reading.parseText(text);
             }
-            apply(m, r, topic, now, payload);
+            apply(m, r, topic, m.time() != null && m.time() == timeRead ? measuredAt : now, payload);
         }
     }
 
-    private void apply(Mapping m, Reading r, String topic, Instant now, byte[] payload) {
+    /**
+     * The device's time when the payload carries a readable one, never later
+     * than the arrival (a device clock ahead must not make data fresher);
+     * else the arrival time, an unreadable time being counted.
+     */
+    private Instant deviceTime(DeviceTime t, JsonNode document, String topic, Instant now, byte[] payload) {
+        DeviceTime.Result r = t.read(document, clock.getZone());
+        switch (r.kind()) {
+            case AT -> {
+                return r.at().isAfter(now) ? now : r.at();
+            }
+            case INVALID -> {
+                badTime.increment();
+                lastBadTime = topic + ": " + abbreviate(payload);
+                return now;
+            }
+            default -> {
+                return now;
+            }
+        }
+    }
+
+    private void apply(Mapping m, Reading r, String topic, Instant measuredAt, byte[] payload) {
         switch (r.kind()) {
             case ABSENT -> {
                 return;
@@ -152,7 +188,7 @@ final class MappingEngine {
         Mapping.Part part = m.part();
         if (part == null) {
             if (r.kind() == Reading.Kind.VALUE) {
-                sink.accept(new Measurement(m.key(), r.value() * m.factor(), now, m.staleAfter(), topic));
+                sink.accept(new Measurement(m.key(), r.value() * m.factor(), measuredAt, m.staleAfter(), topic));
             } else {
                 sink.unknown(m.key(), topic);
             }
@@ -161,7 +197,7 @@ final class MappingEngine {
         Sum sum = sums.get(m.key());
         if (r.kind() == Reading.Kind.VALUE) {
             sum.values[part.index()] = r.value() * m.factor();
-            sum.at[part.index()] = now;
+            sum.at[part.index()] = measuredAt;
             Instant oldest = sum.oldest();
             if (oldest != null) {
                 sink.accept(new Measurement(m.key(), sum.total(), oldest, m.staleAfter(), topic));

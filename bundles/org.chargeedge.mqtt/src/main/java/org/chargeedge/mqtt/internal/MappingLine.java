@@ -15,13 +15,16 @@ import org.chargeedge.api.energy.Quantity;
  *
  * <pre>
  * METER QUANTITY [PHASE] topic=FILTER [json=PATH | value] [scale=N] [invert] [import | export] [sum] [staleAfter=S]
+ *     [time=PATH]
  * </pre>
  *
  * METER is grid, pv, battery, building or circuit:NAME; QUANTITY one of
  * {@link Quantity}; PHASE L1, L2, L3 or {@code L*} for a triplet, whose topic
  * and path may hold {n} (1..3), {i} (0..2) or {x} (a..c), and which with
  * {@code sum} also gives the total. {@code import} and {@code export} name the
- * two unsigned halves of one signed value (import minus export).
+ * two unsigned halves of one signed value (import minus export). {@code time}
+ * names the JSON field(s, separated by |) holding the device's measuring time,
+ * see {@link DeviceTime}.
  */
 final class MappingLine {
 
@@ -43,6 +46,7 @@ final class MappingLine {
         int half = -1;
         boolean sum = false;
         Duration staleAfter = defaultStaleAfter;
+        DeviceTime time = null;
         for (int i = 2; i < tokens.length; i++) {
             String t = tokens[i];
             int eq = t.indexOf('=');
@@ -64,6 +68,7 @@ final class MappingLine {
                 case "export" -> half = 1;
                 case "sum" -> sum = true;
                 case "staleafter" -> staleAfter = Duration.ofSeconds((long) number(value, line));
+                case "time" -> time = deviceTime(value, line);
                 default -> throw new IllegalArgumentException("unknown word '" + t + "' in: " + line);
             }
         }
@@ -85,7 +90,25 @@ final class MappingLine {
             out.add(half < 0 ? Mapping.direct(topic, json, factor, key, staleAfter)
                     : Mapping.part(topic, json, half == 0 ? factor : -factor, key, half, 2, staleAfter));
         }
+        if (time != null) {
+            if (json == null) {
+                throw new IllegalArgumentException("time= needs a JSON value (json=PATH): " + line);
+            }
+            DeviceTime t = time;
+            out.replaceAll(m -> m.withTime(t));
+        }
         return out;
+    }
+
+    private static DeviceTime deviceTime(String value, String line) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException("time= needs a JSON path: " + line);
+        }
+        try {
+            return DeviceTime.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("time=" + value + ": " + e.getMessage() + " in: " + line);
+        }
     }
 
     /** Per-phase values from a template, and with {@code sum} their total. */

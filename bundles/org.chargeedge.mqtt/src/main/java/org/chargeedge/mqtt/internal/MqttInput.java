@@ -62,7 +62,7 @@ public class MqttInput {
             return;
         }
         this.error = null;
-        this.engine = new MappingEngine(name, plan.mappings(), sink, Clock.systemUTC());
+        this.engine = new MappingEngine(name, plan.mappings(), sink, Clock.systemDefaultZone());
         for (String filter : engine.filters()) {
             handles.add(bus.subscribe(filter, qos, (topic, payload, retained) -> engine.onMessage(topic, payload)));
         }
@@ -108,9 +108,11 @@ public class MqttInput {
             return name + ": not running: " + error;
         }
         String invalid = engine.lastInvalid();
-        return String.format("%s: %d messages, %d values, %d unknown, %d invalid%s%n    %s", name,
-                engine.messages.sum(), engine.values.sum(), engine.unknown.sum(), engine.invalid.sum(),
-                invalid.isEmpty() ? "" : " (last: " + invalid + ")",
+        String badTime = engine.lastBadTime();
+        return String.format("%s: %d messages, %d values, %d unknown, %d invalid%s, %d unreadable times%s%n    %s",
+                name, engine.messages.sum(), engine.values.sum(), engine.unknown.sum(), engine.invalid.sum(),
+                invalid.isEmpty() ? "" : " (last: " + invalid + ")", engine.badTime.sum(),
+                badTime.isEmpty() ? "" : " (last: " + badTime + ")",
                 String.join("\n    ", engine.mappings().stream().map(Mapping::toString).toList()));
     }
 

@@ -27,7 +27,17 @@ final class Presets {
     static final List<String> NAMES = List.of("generic", "opendtu", "ahoydtu", "victron", "shelly3em", "shellypro3em",
             "tasmota", "sbfspot", "smaem", "fronius", "homeassistant", "zigbee2mqtt");
 
+    /** Device time fields of the presets that read one (see {@link DeviceTime} for the formats). */
+    static final DeviceTime TASMOTA_TIME = DeviceTime.parse("Time");
+    static final DeviceTime SBFSPOT_TIME = DeviceTime.parse("Timestamp|TimeStamp|timestamp");
+
     private Presets() {
+    }
+
+    private static void withTime(List<Mapping> out, int from, DeviceTime t) {
+        for (int i = from; i < out.size(); i++) {
+            out.set(i, out.get(i).withTime(t));
+        }
     }
 
     static Plan build(InputSettings s) {
@@ -83,6 +93,10 @@ final class Presets {
                 out.addAll(MappingLine.triplet(m, Quantity.POWER, p + "/power", null, 1, true, stale));
                 out.addAll(MappingLine.triplet(m, Quantity.CURRENT, p + "/current", null, 1, false, stale));
                 out.addAll(MappingLine.triplet(m, Quantity.VOLTAGE, p + "/voltage", null, 1, false, stale));
+                // the import register (Wh) per phase and summed; total_returned (export) is not mapped: the
+                // model's ENERGY is a rising import register (as Tasmota's Total_in), and total - total_returned
+                // would fall while exporting
+                out.addAll(MappingLine.triplet(m, Quantity.ENERGY, p + "/total", null, 1, true, stale));
             }
             case "shellypro3em" -> {
                 String p = required(s.topicPrefix(), "topicPrefix (the device's MQTT prefix)");
@@ -100,17 +114,23 @@ final class Presets {
             case "tasmota" -> {
                 String t = prefix(s, "tele") + "/" + required(s.device(), "device (the Tasmota topic)") + "/SENSOR";
                 Meter m = meter(s, Meter.GRID);
+                int first = out.size();
                 out.add(Mapping.direct(t, "/" + s.sensor() + "/" + s.powerLabel(), 1, key(m, Quantity.POWER), stale));
                 if (!s.energyLabel().isBlank()) {
                     out.add(Mapping.direct(t, "/" + s.sensor() + "/" + s.energyLabel(), 1000,
                             key(m, Quantity.ENERGY), stale));
                 }
+                // "Time" is the device's local time of the reading
+                withTime(out, first, TASMOTA_TIME);
             }
             case "sbfspot" -> {
                 String t = s.topicPrefix().isBlank() ? "sbfspot_" + required(s.device(), "device (the inverter serial)")
                         : prefix(s, "");
+                int first = out.size();
                 out.add(Mapping.direct(t, "/PACTot", 1, key(Meter.PV, Quantity.POWER), stale));
                 out.add(Mapping.direct(t, "/MeteringWTot", 1, key(Meter.GRID, Quantity.POWER), stale));
+                // runs from cron: the reading's own time, so data minutes old counts as old
+                withTime(out, first, SBFSPOT_TIME);
             }
             case "smaem" -> {
                 String t = prefix(s, "SMA-EM/status") + "/" + required(s.device(), "device (the meter serial)");
@@ -127,7 +147,13 @@ final class Presets {
             case "fronius" -> {
                 String t = prefix(s, "fronius") + "/meter/" + required(s.device(), "device (the meter name)")
                         + "/values";
-                out.add(Mapping.direct(t, "/power_active", 1, key(meter(s, Meter.GRID), Quantity.POWER), stale));
+                Meter m = meter(s, Meter.GRID);
+                out.add(Mapping.direct(t, "/power_active", 1, key(m, Quantity.POWER), stale));
+                // assumed: "phases" holds L1..L3 in order, each {"power_active":..,"current":..,"voltage":..};
+                // without the array (or a field) those values are simply absent, as in a partial update
+                out.addAll(MappingLine.triplet(m, Quantity.POWER, t, "/phases/{i}/power_active", 1, false, stale));
+                out.addAll(MappingLine.triplet(m, Quantity.CURRENT, t, "/phases/{i}/current", 1, false, stale));
+                out.addAll(MappingLine.triplet(m, Quantity.VOLTAGE, t, "/phases/{i}/voltage", 1, false, stale));
             }
             case "homeassistant" -> {
                 String t = prefix(s, "homeassistant") + "/sensor/"

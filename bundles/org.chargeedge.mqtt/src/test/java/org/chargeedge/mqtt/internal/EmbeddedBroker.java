@@ -9,19 +9,37 @@ import java.util.Properties;
 import io.moquette.broker.Server;
 import io.moquette.broker.config.MemoryConfig;
 
-/** A real MQTT broker (Moquette) in the test JVM, on a free port; can be stopped and started again on that port. */
+/**
+ * A real MQTT broker (Moquette) in the test JVM, on a free port; can be
+ * stopped and started again on that port. With a PKCS#12 key store it also
+ * listens for TLS, and with client authentication trusts the store's CA.
+ */
 final class EmbeddedBroker implements AutoCloseable {
 
     private final int port;
+    private final int sslPort;
+    private final Path keyStore;
+    private final boolean needClientAuth;
     private final Path data;
     private Server server;
 
     EmbeddedBroker() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        this(null, false);
+    }
+
+    EmbeddedBroker(Path keyStore, boolean needClientAuth) throws IOException {
+        port = freePort();
+        sslPort = keyStore == null ? 0 : freePort();
+        this.keyStore = keyStore;
+        this.needClientAuth = needClientAuth;
         data = Files.createTempDirectory("moquette");
         start();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
     }
 
     synchronized void start() throws IOException {
@@ -37,6 +55,14 @@ final class EmbeddedBroker implements AutoCloseable {
         p.setProperty("use_metrics", "false");
         p.setProperty("use_bugsnag", "false");
         p.setProperty("netty.mqtt.message_size", "65536");
+        if (keyStore != null) {
+            p.setProperty("ssl_port", String.valueOf(sslPort));
+            p.setProperty("jks_path", keyStore.toString());
+            p.setProperty("key_store_type", "pkcs12");
+            p.setProperty("key_store_password", "changeit");
+            p.setProperty("key_manager_password", "changeit");
+            p.setProperty("need_client_auth", String.valueOf(needClientAuth));
+        }
         server = new Server();
         server.startServer(new MemoryConfig(p));
     }
@@ -54,6 +80,10 @@ final class EmbeddedBroker implements AutoCloseable {
 
     String url() {
         return "tcp://127.0.0.1:" + port;
+    }
+
+    String sslUrl() {
+        return "ssl://127.0.0.1:" + sslPort;
     }
 
     @Override

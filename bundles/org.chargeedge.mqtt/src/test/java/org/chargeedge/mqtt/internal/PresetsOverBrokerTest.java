@@ -3,6 +3,9 @@ package org.chargeedge.mqtt.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -73,6 +76,14 @@ class PresetsOverBrokerTest {
         return m;
     }
 
+    private static final DateTimeFormatter ISO = DateTimeFormatter.ISO_LOCAL_DATE_TIME;
+    private static final DateTimeFormatter SBFSPOT = DateTimeFormatter.ofPattern("dd/MM/yyyy HH:mm:ss");
+
+    /** The device's local time (the gateway's zone) some minutes ago, as the device writes it. */
+    private static String local(int minutesAgo, DateTimeFormatter f) {
+        return LocalDateTime.now().minusMinutes(minutesAgo).truncatedTo(ChronoUnit.SECONDS).format(f);
+    }
+
     static Stream<Case> cases() {
         String v = "N/c0619ab1234/system/0";
         return Stream.of(
@@ -105,10 +116,16 @@ class PresetsOverBrokerTest {
                                 new Pub("shellies/shellyem3-ABC/emeter/2/power", "15"),
                                 new Pub("shellies/shellyem3-ABC/emeter/0/current", "1.10"),
                                 new Pub("shellies/shellyem3-ABC/emeter/2/voltage", "231.2"),
-                                new Pub("shellies/shellyem3-ABC/emeter/0/total", "123456.7")),
+                                new Pub("shellies/shellyem3-ABC/emeter/0/total", "123456.7"),
+                                new Pub("shellies/shellyem3-ABC/emeter/1/total", "1000"),
+                                new Pub("shellies/shellyem3-ABC/emeter/2/total", "2000.3"),
+                                new Pub("shellies/shellyem3-ABC/emeter/1/total_returned", "98765.4")),
                         map(k(Meter.GRID, Quantity.POWER), -954.5, k(Meter.GRID, Quantity.POWER, PhaseRef.L2), -1200.0,
                                 k(Meter.GRID, Quantity.CURRENT, PhaseRef.L1), 1.1,
-                                k(Meter.GRID, Quantity.VOLTAGE, PhaseRef.L3), 231.2)),
+                                k(Meter.GRID, Quantity.VOLTAGE, PhaseRef.L3), 231.2,
+                                k(Meter.GRID, Quantity.ENERGY, PhaseRef.L1), 123456.7,
+                                k(Meter.GRID, Quantity.ENERGY, PhaseRef.L2), 1000.0,
+                                k(Meter.GRID, Quantity.ENERGY), 126457.0)),
                 new Case("Shelly Pro 3EM, then a partial NotifyStatus",
                         Inputs.settings("grid", "preset", "shellypro3em", "topicPrefix", "shellypro3em-84cca8"),
                         List.of(new Pub("shellypro3em-84cca8/status/em:0", "{\"id\":0,\"a_current\":4.1,\"a_voltage\":230.1,"
@@ -122,14 +139,23 @@ class PresetsOverBrokerTest {
                                 k(Meter.GRID, Quantity.POWER, PhaseRef.L2), -100.0,
                                 k(Meter.GRID, Quantity.CURRENT, PhaseRef.L1), 4.1)),
                 new Case("Tasmota SML", Inputs.settings("grid", "preset", "tasmota", "device", "smartmeter"),
-                        List.of(new Pub("tele/smartmeter/SENSOR", "{\"Time\":\"2024-01-01T12:00:00\",\"SML\":"
+                        List.of(new Pub("tele/smartmeter/SENSOR", "{\"Time\":\"" + local(0, ISO) + "\",\"SML\":"
                                 + "{\"Total_in\":12345.678,\"Total_out\":234.5,\"Power_curr\":-542}}")),
                         map(k(Meter.GRID, Quantity.POWER), -542.0, k(Meter.GRID, Quantity.ENERGY), 12345678.0)),
+                new Case("Tasmota SML, reading an hour old", Inputs.settings("grid", "preset", "tasmota", "device", "sm2"),
+                        List.of(new Pub("tele/sm2/SENSOR", "{\"Time\":\"" + local(60, ISO) + "\",\"SML\":"
+                                + "{\"Total_in\":12345.678,\"Power_curr\":-542}}")),
+                        map(k(Meter.GRID, Quantity.POWER), null)),
                 new Case("SBFspot (SMA)", Inputs.settings("sma", "preset", "sbfspot", "device", "2130012345"),
-                        List.of(new Pub("sbfspot_2130012345", "{\"Timestamp\":\"01/06/2024 12:00:00\","
+                        List.of(new Pub("sbfspot_2130012345", "{\"Timestamp\":\"" + local(3, SBFSPOT) + "\","
                                 + "\"InvSerial\":2130012345,\"PACTot\":3456.0,\"EToday\":12.3,"
                                 + "\"MeteringWTot\":-1200.0}")),
                         map(k(Meter.PV, Quantity.POWER), 3456.0, k(Meter.GRID, Quantity.POWER), -1200.0)),
+                new Case("SBFspot (SMA), retained data 20 minutes old",
+                        Inputs.settings("sma", "preset", "sbfspot", "device", "2130099999"),
+                        List.of(new Pub("sbfspot_2130099999", "{\"TimeStamp\":\"" + local(20, SBFSPOT) + "\","
+                                + "\"PACTot\":3456.0,\"MeteringWTot\":-1200.0}")),
+                        map(k(Meter.PV, Quantity.POWER), null, k(Meter.GRID, Quantity.POWER), null)),
                 new Case("SMA-EM daemon", Inputs.settings("grid", "preset", "smaem", "device", "1900123456"),
                         List.of(new Pub("SMA-EM/status/1900123456", "{\"pconsume\":0.0,\"psupply\":1830.5,"
                                 + "\"p1consume\":0.0,\"p1supply\":610.2,\"p2consume\":12.0,\"p2supply\":0.0,"
@@ -138,8 +164,16 @@ class PresetsOverBrokerTest {
                                 k(Meter.GRID, Quantity.POWER, PhaseRef.L2), 12.0)),
                 new Case("Fronius bridge", Inputs.settings("grid", "preset", "fronius", "device", "smartmeter"),
                         List.of(new Pub("fronius/meter/smartmeter/values", "{\"power_active\":-1842.0,"
-                                + "\"phases\":[{\"power_active\":-600},{\"power_active\":-600},{\"power_active\":-642}]}")),
-                        map(k(Meter.GRID, Quantity.POWER), -1842.0)),
+                                + "\"phases\":[{\"power_active\":-600,\"current\":2.6,\"voltage\":230.5},"
+                                + "{\"power_active\":-600,\"current\":2.7,\"voltage\":231.0},"
+                                + "{\"power_active\":-642,\"current\":2.8,\"voltage\":229.9}]}")),
+                        map(k(Meter.GRID, Quantity.POWER), -1842.0, k(Meter.GRID, Quantity.POWER, PhaseRef.L3), -642.0,
+                                k(Meter.GRID, Quantity.CURRENT, PhaseRef.L2), 2.7,
+                                k(Meter.GRID, Quantity.VOLTAGE, PhaseRef.L1), 230.5)),
+                new Case("Fronius bridge without phases", Inputs.settings("grid", "preset", "fronius", "device", "sm2"),
+                        List.of(new Pub("fronius/meter/sm2/values", "{\"power_active\":-1842.0}")),
+                        map(k(Meter.GRID, Quantity.POWER), -1842.0, k(Meter.GRID, Quantity.POWER, PhaseRef.L1), null,
+                                k(Meter.GRID, Quantity.CURRENT, PhaseRef.L1), null)),
                 new Case("Home Assistant statestream, kW", Inputs.settings("grid", "preset", "homeassistant",
                         "device", "grid_power", "meter", "grid", "quantity", "POWER", "scale", "1000"),
                         List.of(new Pub("homeassistant/sensor/grid_power/state", "1.25")),

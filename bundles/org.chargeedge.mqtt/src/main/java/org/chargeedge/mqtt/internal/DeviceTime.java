@@ -1,0 +1,108 @@
+package org.chargeedge.mqtt.internal;
+
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+
+import com.fasterxml.jackson.core.JsonPointer;
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * Where a JSON payload carries the time the device measured, and how to read
+ * it: the first of the named fields that is present. Accepted: epoch seconds
+ * (or milliseconds) as a number, ISO 8601 with an offset or {@code Z}, and
+ * local times ({@code 2024-06-01T12:00:00}, {@code 2024-06-01 12:00:00},
+ * {@code 01/06/2024 12:00:00} day first as SBFspot writes it), read in the
+ * given zone (the gateway's, which is also the devices' on one site).
+ */
+record DeviceTime(List<JsonPointer> fields, String spec) {
+
+    /** What a payload says about the time. */
+    record Result(Kind kind, Instant at) {
+        enum Kind { AT, ABSENT, INVALID }
+
+        static final Result ABSENT = new Result(Kind.ABSENT, null);
+        static final Result INVALID = new Result(Kind.INVALID, null);
+    }
+
+    private static final DateTimeFormatter[] LOCAL = {
+        DateTimeFormatter.ISO_LOCAL_DATE_TIME,
+        DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss[.SSS]"),
+        DateTimeFormatter.ofPattern("dd/MM/yyyy HH:mm:ss"),
+    };
+
+    DeviceTime {
+        fields = List.copyOf(fields);
+        if (fields.isEmpty()) {
+            throw new IllegalArgumentException("a device time needs a field");
+        }
+    }
+
+    /** One or more fields separated by {@code |}, each a JSON pointer or simple path, e.g. {@code Timestamp|TimeStamp}. */
+    static DeviceTime parse(String spec) {
+        List<JsonPointer> fields = java.util.Arrays.stream(spec.strip().split("\\|"))
+                .map(String::strip)
+                .filter(s -> !s.isEmpty())
+                .map(s -> JsonPointer.compile(s.startsWith("/") ? s : Extraction.pathToPointer(s)))
+                .toList();
+        return new DeviceTime(fields, spec.strip());
+    }
+
+    Result read(JsonNode document, ZoneId zone) {
+        if (document == null) {
+            return Result.ABSENT;
+        }
+        for (JsonPointer p : fields) {
+            JsonNode node = document.at(p);
+            if (node.isMissingNode() || node.isNull()) {
+                continue;
+            }
+            Instant at = node.isNumber() ? epoch(node.doubleValue())
+                    : node.isTextual() ? text(node.textValue().strip(), zone) : null;
+            return at == null ? Result.INVALID : new Result(Result.Kind.AT, at);
+        }
+        return Result.ABSENT;
+    }
+
+    private static Instant epoch(double v) {
+        if (!Double.isFinite(v) || v <= 0) {
+            return null;
+        }
+        // above 1e11 it cannot be seconds (year 5138): milliseconds
+        double millis = v > 1e11 ? v : v * 1000;
+        return Instant.ofEpochMilli((long) millis);
+    }
+
+    private static Instant text(String s, ZoneId zone) {
+        if (s.isEmpty()) {
+            return null;
+        }
+        try {
+            return epoch(Double.parseDouble(s));
+        } catch (NumberFormatException e) {
+            // not a number: a date
+        }
+        try {
+            return OffsetDateTime.parse(s).toInstant();
+        } catch (DateTimeException e) {
+            // no offset: a local time
+        }
+        for (DateTimeFormatter f : LOCAL) {
+            try {
+                return LocalDateTime.parse(s, f).atZone(zone).toInstant();
+            } catch (DateTimeException e) {
+                // next format
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public String toString() {
+        return spec;
+    }
+}
