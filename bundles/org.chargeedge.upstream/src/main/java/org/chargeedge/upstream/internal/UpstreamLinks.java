@@ -24,7 +24,6 @@ import org.chargeedge.ocpp.v16.AuthorizeConfirmation;
 import org.chargeedge.ocpp.v16.AuthorizeRequest;
 import org.chargeedge.ocpp.v16.Confirmation;
 import org.chargeedge.ocpp.v16.IdTagInfo;
-import org.chargeedge.ocpp.v16.MeterValuesRequest;
 import org.chargeedge.ocpp.v16.Request;
 import org.chargeedge.ocpp.v16.StartTransactionConfirmation;
 import org.chargeedge.ocpp.v16.StartTransactionRequest;
@@ -137,13 +136,13 @@ final class UpstreamLinks implements ChargerCallHandler, UpstreamStatus, AutoClo
             case StartTransaction -> chain.proceed(request).thenCompose(local ->
                     start(link, (StartTransactionRequest) request, (StartTransactionConfirmation) local));
             case StopTransaction -> stop(link, (StopTransactionRequest) request, chain);
-            case MeterValues -> ((MeterValuesRequest) request).transactionId() != null
-                    ? queued(services.queue().append(link.chargePointId(), "MeterValues",
-                            Payloads.text(Payloads.of(request))), request).thenCompose(seq -> {
-                                link.pump();
-                                return chain.proceed(request);
-                            })
-                    : forwardOrLocal(link, context, request, chain, settings.callTimeout(), c -> { });
+            // Every MeterValues goes through the queue, with or without a transaction: the CSMS sees
+            // them all, in the order the charger sent them, outages or not.
+            case MeterValues -> queued(services.queue().append(link.chargePointId(), "MeterValues",
+                    Payloads.text(Payloads.of(request))), request).thenCompose(seq -> {
+                        link.pump();
+                        return chain.proceed(request);
+                    });
             case Authorize -> forwardOrLocal(link, context, request, chain, settings.authorizeTimeout(),
                     c -> learn(((AuthorizeRequest) request).idTag(), ((AuthorizeConfirmation) c).idTagInfo()));
             default -> forwardOrLocal(link, context, request, chain, settings.callTimeout(), c -> { });

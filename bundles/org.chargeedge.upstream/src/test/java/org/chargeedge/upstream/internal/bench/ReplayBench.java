@@ -27,8 +27,13 @@ class ReplayBench {
 
     static final int MESSAGES = 100_000;
 
-    /** Answers every CALL at once: StartTransaction with id 1, everything else with an empty object. */
+    /**
+     * Answers every CALL at once: StartTransaction with id 1, Heartbeat with {@link #TIME} (how a
+     * charger behind the gateway tells the CSMS's answer from a local one), everything else with an
+     * empty object.
+     */
     static final class EchoCsms extends WebSocketServer {
+        static final String TIME = "2000-01-01T00:00:00Z";
         volatile CountDownLatch stopped = new CountDownLatch(1);
         volatile long received;
 
@@ -51,8 +56,12 @@ class ReplayBench {
             int a = message.indexOf('"') + 1;
             String id = message.substring(a, message.indexOf('"', a));
             received++;
-            String answer = message.contains("\"StartTransaction\"")
-                    ? "{\"transactionId\":1,\"idTagInfo\":{\"status\":\"Accepted\"}}" : "{}";
+            String answer = "{}";
+            if (message.contains("\"StartTransaction\"")) {
+                answer = "{\"transactionId\":1,\"idTagInfo\":{\"status\":\"Accepted\"}}";
+            } else if (message.contains("\"Heartbeat\"")) {
+                answer = "{\"currentTime\":\"" + TIME + "\"}";
+            }
             conn.send("[3,\"" + id + "\"," + answer + "]");
             if (message.contains("\"StopTransaction\"")) {
                 stopped.countDown();
