@@ -226,7 +226,7 @@ public final class Options {
                 "  --gateway-pid PID          report VmRSS/VmHWM of this process from /proc/PID/status",
                 "  --json FILE                also write the report as JSON to FILE",
                 "  --meter-values-per-tx N    MeterValues per transaction in the transactions scenario (default 10)",
-                "  --id-tag TAG               idTag used in Start/StopTransaction (default LOADGEN)",
+                "  --id-tag TAG               idTag prefix in Start/StopTransaction: TAG-N for charger N (default LOADGEN)",
                 "  --threads N                WebSocket client threads (default: number of CPUs, at least 2)",
                 "  --quiet                    print only the final report",
                 "  -h, --help                 this text",

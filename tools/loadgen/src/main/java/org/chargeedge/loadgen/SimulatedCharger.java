@@ -144,7 +144,10 @@ final class SimulatedCharger implements WebSocket.Listener, Feedback {
 
     ChargerContext context() {
         Options o = run.options;
-        return new ChargerContext(chargePointId, index, o.idTag, o.meterValuesPerTransaction, this);
+        // One card per charger, as on a real site: a shared card would be refused as ConcurrentTx.
+        String idTag = o.idTag + "-" + (index + 1);
+        return new ChargerContext(chargePointId, index, idTag.length() > 20 ? idTag.substring(idTag.length() - 20)
+                : idTag, o.meterValuesPerTransaction, this);
     }
 
     /** Sends the next call now, schedules it for its intended time, or ends when the run is over. */

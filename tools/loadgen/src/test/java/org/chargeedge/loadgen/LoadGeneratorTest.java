@@ -205,12 +205,18 @@ class LoadGeneratorTest {
         c.dropAtCall = 3;
         c.dropConnections = 5;
         stub(c);
-        Run r = execute(args("mixed", 20));
+        Run r = execute(args("mixed", 20, "--call-timeout", "3s"));
 
         assertThat(r.exitCode()).isEqualTo(1);
-        assertThat(r.errorsByKind()).containsOnlyKeys("unexpected-close");
-        assertThat(((Number) r.errorsByKind().get("unexpected-close")).longValue()).isEqualTo(5);
-        assertThat(r.calls("lost")).isEqualTo(5);
+        // Each dropped connection is one error: normally the client sees the close; now and then the
+        // JDK client does not notice a connection dropped while its call is out, and the call times out.
+        assertThat(r.errorsByKind()).containsAnyOf(java.util.Map.entry("unexpected-close", 5L),
+                java.util.Map.entry("unexpected-close", 4L), java.util.Map.entry("unexpected-close", 3L));
+        long closes = ((Number) r.errorsByKind().get("unexpected-close")).longValue();
+        long timeouts = r.calls("timeouts");
+        assertThat(r.errorsByKind().keySet()).isSubsetOf("unexpected-close", "timeout");
+        assertThat(closes + timeouts).isEqualTo(5);
+        assertThat(r.calls("lost")).isEqualTo(closes);
         assertThat(r.calls("sent")).isEqualTo(r.calls("answered") + 5);
         assertThat(r.section("close")).containsEntry("clean", 15L);
         assertThat(stub.outstandingViolations.sum()).isZero();
