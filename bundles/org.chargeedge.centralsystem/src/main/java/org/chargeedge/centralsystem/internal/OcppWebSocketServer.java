@@ -2,9 +2,9 @@ package org.chargeedge.centralsystem.internal;
 
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.util.IdentityHashMap;
+import java.nio.channels.CancelledKeyException;
+import java.nio.channels.SelectionKey;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 import org.java_websocket.WebSocket;
@@ -50,7 +50,6 @@ final class OcppWebSocketServer extends WebSocketServer {
     private final ChargePointIds ids;
     private final Listener listener;
     private final CompletableFuture<Void> started = new CompletableFuture<>();
-    private Map<WebSocket, ByteBuffer> queuedHeads = Map.of();
 
     OcppWebSocketServer(InetSocketAddress address, int ioThreads, int maxMessageSize, ChargePointIds ids,
                         Listener listener) {
@@ -137,27 +136,26 @@ final class OcppWebSocketServer extends WebSocketServer {
      * Works around a race in Java-WebSocket 1.6.0: a frame queued by a thread
      * other than the selector while the selector finishes writing can be left
      * without write interest on its key, so it waits for the next read or ping
-     * (a charger would wait up to a minute for its answer). A connection whose
-     * oldest queued frame is still the same one as at the previous run made no
-     * progress for a whole interval: its write demand is announced again, which
-     * is harmless if it was only slow. Called at a fixed interval by the
-     * central system's timer thread, which alone owns {@link #queuedHeads}.
+     * (a charger would wait up to a minute for its answer, a close frame would
+     * not leave). A connection with frames queued and no write interest is in
+     * that state: its write demand is announced again. Called at a fixed
+     * interval by the central system's timer thread.
      */
     void repairStalledWrites() {
-        Map<WebSocket, ByteBuffer> heads = new IdentityHashMap<>();
         for (WebSocket connection : getConnections()) {
-            if (!(connection instanceof WebSocketImpl impl) || !impl.isOpen()) {
+            if (!(connection instanceof WebSocketImpl impl) || impl.outQueue.isEmpty()) {
                 continue;
             }
-            ByteBuffer head = impl.outQueue.peek();
-            if (head != null) {
-                if (head == queuedHeads.get(connection)) {
+            SelectionKey key = impl.getSelectionKey();
+            try {
+                if (key != null && key.isValid() && (key.interestOps() & SelectionKey.OP_WRITE) == 0
+                        && !impl.outQueue.isEmpty()) {
                     onWriteDemand(connection);
                 }
-                heads.put(connection, head);
+            } catch (CancelledKeyException e) {
+                // closed meanwhile: nothing left to write
             }
         }
-        queuedHeads = heads;
     }
 
     @Override
