@@ -77,6 +77,7 @@ final class ChargerSession {
     private ScheduledFuture<?> inFlightTimeout;
     private final ArrayDeque<Incoming> incoming = new ArrayDeque<>();
     private boolean dispatching;
+    private int unanswered;
     private boolean pipeliningReported;
     private Reason closedBecause;
 
@@ -149,10 +150,13 @@ final class ChargerSession {
                 overflow = true;
             } else {
                 incoming.add(call);
+                boolean earlierUnanswered = unanswered > 0;
+                unanswered++;
                 if (!dispatching) {
                     dispatching = true;
                     startDispatch = true;
-                } else if (!pipeliningReported) {
+                }
+                if (earlierUnanswered && !pipeliningReported) {
                     pipeliningReported = true;
                     LOG.warn("{}: sends a CALL before the previous one is answered; they are answered in order",
                             chargePointId);
@@ -168,6 +172,14 @@ final class ChargerSession {
         }
     }
 
+    /** Counted as answered first: the charger may send its next CALL as soon as it reads this one. */
+    private void sendAnswer(String text) {
+        synchronized (this) {
+            unanswered--;
+        }
+        transport.send(text);
+    }
+
     /** Answers queued calls until the queue is empty or an answer is pending. */
     private void dispatchQueued() {
         while (true) {
@@ -180,16 +192,16 @@ final class ChargerSession {
                 }
             }
             if (next.answer() != null) {
-                transport.send(next.answer());
+                sendAnswer(next.answer());
                 continue;
             }
             CompletableFuture<String> answer = dispatcher.answer(next.context(), next.call());
             if (answer.isDone()) {
-                transport.send(answer.join());
+                sendAnswer(answer.join());
                 continue;
             }
             answer.whenComplete((text, e) -> {
-                transport.send(text);
+                sendAnswer(text);
                 dispatchQueued();
             });
             return;
