@@ -13,7 +13,6 @@ import org.chargeedge.ocpp.v16.AuthorizationStatus;
 import org.chargeedge.ocpp.v16.AuthorizeConfirmation;
 import org.chargeedge.ocpp.v16.AuthorizeRequest;
 import org.chargeedge.ocpp.v16.Confirmation;
-import org.chargeedge.ocpp.v16.IdTagInfo;
 import org.chargeedge.ocpp.v16.Request;
 import org.chargeedge.ocpp.v16.StartTransactionConfirmation;
 import org.chargeedge.ocpp.v16.StartTransactionRequest;
@@ -31,12 +30,11 @@ import org.slf4j.LoggerFactory;
  * issues the transaction id) and puts the local decision into the
  * confirmation, so the built-in authorization policy never reaches a charger.
  *
- * <p>The cache learns the idTagInfo coming back up the chain when someone
- * other than the built-in answers produced it (see {@link ChainEnd}). The
- * gateway's own decisions are not cached: they would only echo the list
- * (which 1.6 keeps out of the cache), a cache hit (which would then never
- * expire) or the unknown-idTag policy (which would then outlive a change of
- * that policy).
+ * <p>The gateway's own decisions are not cached: they would only echo the
+ * list (which 1.6 keeps out of the cache), a cache hit (which would then
+ * never expire) or the unknown-idTag policy (which would then outlive a
+ * change of that policy). The cache is fed with the central system's answers
+ * by the upstream link, which receives them.
  */
 @Component(service = ChargerCallHandler.class, property = {
         ChargerCallHandler.ACTIONS + "=Authorize",
@@ -49,14 +47,11 @@ public class AuthorizationHandler implements ChargerCallHandler {
 
     private final LocalAuthorization authorization;
     private final SiteView site;
-    private final ChainEnd chainEnd;
 
     @Activate
-    public AuthorizationHandler(@Reference LocalAuthorization authorization, @Reference SiteView site,
-                                @Reference ChainEnd chainEnd) {
+    public AuthorizationHandler(@Reference LocalAuthorization authorization, @Reference SiteView site) {
         this.authorization = authorization;
         this.site = site;
-        this.chainEnd = chainEnd;
     }
 
     @Override
@@ -70,7 +65,7 @@ public class AuthorizationHandler implements ChargerCallHandler {
             case StartTransaction -> {
                 StartTransactionRequest start = (StartTransactionRequest) request;
                 Decision decision = decide(context, start.connectorId(), start.idTag(), true);
-                yield proceed(context, request, chain, start.idTag()).thenApply(c -> new StartTransactionConfirmation(
+                yield chain.proceed(request).thenApply(c -> new StartTransactionConfirmation(
                         decision.idTagInfo(), ((StartTransactionConfirmation) c).transactionId()));
             }
             case StopTransaction -> stop(context, (StopTransactionRequest) request, chain);
@@ -81,7 +76,7 @@ public class AuthorizationHandler implements ChargerCallHandler {
     private CompletionStage<Confirmation> stop(CallContext context, StopTransactionRequest stop, Chain chain) {
         String idTag = stop.idTag();
         if (idTag == null) {
-            return proceed(context, stop, chain, null);
+            return chain.proceed(stop);
         }
         Decision decision = decide(context, LocalAuthorization.NO_CONNECTOR, idTag, false);
         Optional<TransactionInfo> tx = site.charger(context.chargePointId())
@@ -91,37 +86,8 @@ public class AuthorizationHandler implements ChargerCallHandler {
             LOG.warn("{}: idTag {} stopped transaction {} started by {}, outside its parentIdTag group",
                     context.chargePointId(), idTag, stop.transactionId(), tx.get().idTag());
         }
-        return proceed(context, stop, chain, idTag)
+        return chain.proceed(stop)
                 .thenApply(c -> new StopTransactionConfirmation(decision.idTagInfo()));
-    }
-
-    /** Runs the rest of the chain and caches an authority's idTagInfo on the way back. */
-    private CompletionStage<Confirmation> proceed(CallContext context, Request<?> request, Chain chain,
-                                                  String idTag) {
-        CompletionStage<Confirmation> answered;
-        try {
-            answered = chain.proceed(request);
-        } catch (RuntimeException e) {
-            chainEnd.reachedBuiltIn(context);
-            throw e;
-        }
-        return answered.whenComplete((confirmation, failure) -> {
-            boolean builtIn = chainEnd.reachedBuiltIn(context);
-            IdTagInfo info = idTagInfo(confirmation);
-            if (failure == null && !builtIn && idTag != null && info != null) {
-                authorization.put(idTag, info);
-            }
-        });
-    }
-
-    private static IdTagInfo idTagInfo(Confirmation confirmation) {
-        if (confirmation instanceof StartTransactionConfirmation s) {
-            return s.idTagInfo();
-        }
-        if (confirmation instanceof StopTransactionConfirmation s) {
-            return s.idTagInfo();
-        }
-        return null;
     }
 
     private Decision decide(CallContext context, int connectorId, String idTag, boolean starting) {

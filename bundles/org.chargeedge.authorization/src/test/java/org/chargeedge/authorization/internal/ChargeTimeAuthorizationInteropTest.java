@@ -60,10 +60,8 @@ class ChargeTimeAuthorizationInteropTest {
                 data("DRIVER-2", null, "FLEET", org.chargeedge.ocpp.v16.AuthorizationStatus.Accepted),
                 data("OTHER", null, "ELSEWHERE", org.chargeedge.ocpp.v16.AuthorizationStatus.Accepted)),
                 org.chargeedge.ocpp.v16.UpdateType.Full))).isEqualTo(org.chargeedge.ocpp.v16.UpdateStatus.Accepted);
-        ChainEnd chainEnd = new ChainEnd();
-        harness.addHandler(new AuthorizationHandler(authorization, harness.siteView(), chainEnd), 500,
+        harness.addHandler(new AuthorizationHandler(authorization, harness.siteView()), 500,
                 "Authorize", "StartTransaction", "StopTransaction");
-        harness.addHandler(chainEnd, Integer.MIN_VALUE, "StartTransaction", "StopTransaction");
     }
 
     @AfterEach
@@ -155,24 +153,6 @@ class ChargeTimeAuthorizationInteropTest {
     }
 
     @Test
-    void answersOfAnotherAuthorityInTheChainAreCachedAndTheLocalDecisionStillAnswers() throws Exception {
-        IdTagInfoSeen authority = new IdTagInfoSeen();
-        harness.addHandler(authority, 100, "StartTransaction");
-        LocalListCharger cp = charger("CT-CACHE");
-
-        eu.chargetime.ocpp.model.core.StartTransactionConfirmation started = start(cp, 1, "VISITOR");
-
-        assertThat(started.getTransactionId()).isEqualTo(777);
-        assertThat(started.getIdTagInfo().getStatus()).isEqualTo(AuthorizationStatus.Invalid);
-        assertThat(authorization.get("VISITOR")).contains(new org.chargeedge.ocpp.v16.IdTagInfo(null, "GUESTS",
-                org.chargeedge.ocpp.v16.AuthorizationStatus.Accepted));
-        assertThat(authorize(cp, "VISITOR")).as("from the cache now").isEqualTo(AuthorizationStatus.Accepted);
-        // A listed card is never cached (1.6 keeps list and cache apart).
-        start(cp, 2, "BLOCKED");
-        assertThat(authorization.get("BLOCKED")).isEmpty();
-    }
-
-    @Test
     void authpushSendsTheListToTheCharger() throws Exception {
         LocalListCharger cp = charger("CT-PUSH");
         AuthorizationShellCommands shell = new AuthorizationShellCommands(authorization, harness.commands(),
@@ -189,17 +169,5 @@ class ChargeTimeAuthorizationInteropTest {
         assertThat(old.getExpiryDate().toInstant()).isEqualTo(Instant.parse("2020-01-01T00:00:00Z"));
         assertThat(cp.list().get("DRIVER-2").getParentIdTag()).isEqualTo("FLEET");
         assertThat(shell.authpush("NOT-CONNECTED")).containsPattern("NOT-CONNECTED +Failed");
-    }
-
-    /** Stands for an authority below the local handler (an upstream central system): answers StartTransaction. */
-    private static final class IdTagInfoSeen implements ChargerCallHandler {
-        @Override
-        public CompletableFuture<org.chargeedge.ocpp.v16.Confirmation> handle(
-                org.chargeedge.api.charger.CallContext context, org.chargeedge.ocpp.v16.Request<?> request,
-                Chain chain) {
-            return CompletableFuture.completedFuture(new StartTransactionConfirmation(
-                    new org.chargeedge.ocpp.v16.IdTagInfo(null, "GUESTS",
-                            org.chargeedge.ocpp.v16.AuthorizationStatus.Accepted), 777));
-        }
     }
 }

@@ -68,7 +68,7 @@ abstract class LinkTestBase {
         centralSystem = new CentralSystemHarness(dir.resolve("centralsystem"));
         links = new UpstreamLinks(settings("ws://127.0.0.1:" + relay.port() + "/ocpp"),
                 new Services(centralSystem.commands(), centralSystem.siteView(), store, store, store, store,
-                        this::localList, () -> null), HttpClient.newHttpClient());
+                        this::localList, this::cache), HttpClient.newHttpClient());
         centralSystem.addHandler(TestStores.handler(store), TestStores.HANDLER_RANKING, "BootNotification",
                 "StatusNotification", "StartTransaction", "MeterValues", "StopTransaction");
         centralSystem.addHandler(links, UpstreamLinks.RANKING, UpstreamLinks.ACTIONS);
@@ -81,6 +81,11 @@ abstract class LinkTestBase {
 
     /** The gateway's list the link updates on SendLocalList; none unless a test has one. */
     LocalAuthorizationList localList() {
+        return null;
+    }
+
+    /** The authorization cache the link feeds, if a test has one; null by default. */
+    org.chargeedge.api.authorization.AuthorizationCache cache() {
         return null;
     }
 

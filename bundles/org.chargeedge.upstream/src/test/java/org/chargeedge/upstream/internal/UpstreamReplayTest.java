@@ -234,6 +234,24 @@ class UpstreamReplayTest extends LinkTestBase {
         assertThat(authorization.entry("LISTED-1")).isPresent();
     }
 
+    @Override
+    org.chargeedge.api.authorization.AuthorizationCache cache() {
+        return authorization;
+    }
+
+    @Test
+    void theCsmsAnswerToAuthorizeFeedsTheCacheForWhenTheLinkIsDown() throws Exception {
+        authorization = TestAuthorizations.open(store, centralSystem.siteView());
+        connect(true);
+        csms.statuses.put("CARD-9", AuthorizationStatus.Blocked);
+        eu.chargetime.ocpp.model.core.AuthorizeConfirmation answer =
+                charger.send(charger.core.createAuthorizeRequest("CARD-9"));
+        assertThat(answer.getIdTagInfo().getStatus()).isEqualTo(AuthorizationStatus.Blocked);
+        await("the CSMS's answer in the cache", () -> authorization.get("CARD-9").isPresent());
+        assertThat(authorization.get("CARD-9").orElseThrow().status())
+                .isEqualTo(org.chargeedge.ocpp.v16.AuthorizationStatus.Blocked);
+    }
+
     @Test
     void basicCredentialsReachTheCsms() throws Exception {
         connect(true);
