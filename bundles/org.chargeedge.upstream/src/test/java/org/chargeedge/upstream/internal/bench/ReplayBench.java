@@ -1,18 +1,23 @@
 package org.chargeedge.upstream.internal.bench;
 
 import java.net.InetSocketAddress;
+import java.nio.channels.CancelledKeyException;
+import java.nio.channels.SelectionKey;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import org.chargeedge.store.internal.SqliteStore;
 import org.chargeedge.store.internal.TestStores;
 import org.chargeedge.upstream.internal.ReplayBenchAccess;
 import org.java_websocket.WebSocket;
+import org.java_websocket.WebSocketImpl;
 import org.java_websocket.handshake.ClientHandshake;
 import org.java_websocket.server.WebSocketServer;
 import org.junit.jupiter.api.Assumptions;
@@ -30,12 +35,20 @@ class ReplayBench {
     /**
      * Answers every CALL at once: StartTransaction with id 1, Heartbeat with {@link #TIME} (how a
      * charger behind the gateway tells the CSMS's answer from a local one), everything else with an
-     * empty object.
+     * empty object. Carries the same repair of Java-WebSocket 1.6.0's write race as the gateway's
+     * {@code OcppWebSocketServer.repairStalledWrites} (answers are sent from worker threads), run
+     * every 10 ms on a timer of its own.
      */
     static final class EchoCsms extends WebSocketServer {
         static final String TIME = "2000-01-01T00:00:00Z";
+        static final long WRITE_REPAIR_MS = 10;
         volatile CountDownLatch stopped = new CountDownLatch(1);
         volatile long received;
+        private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "bench-csms-write-repair");
+            t.setDaemon(true);
+            return t;
+        });
 
         EchoCsms() {
             super(new InetSocketAddress("127.0.0.1", 0));
@@ -74,6 +87,32 @@ class ReplayBench {
 
         @Override
         public void onStart() {
+            timer.scheduleWithFixedDelay(this::repairStalledWrites, WRITE_REPAIR_MS, WRITE_REPAIR_MS,
+                    TimeUnit.MILLISECONDS);
+        }
+
+        @Override
+        public void stop(int timeout, String closeMessage) throws InterruptedException {
+            timer.shutdownNow();
+            super.stop(timeout, closeMessage);
+        }
+
+        /** A connection with frames queued but no write interest is announced to the selector again. */
+        void repairStalledWrites() {
+            for (WebSocket connection : getConnections()) {
+                if (!(connection instanceof WebSocketImpl impl) || impl.outQueue.isEmpty()) {
+                    continue;
+                }
+                SelectionKey key = impl.getSelectionKey();
+                try {
+                    if (key != null && key.isValid() && (key.interestOps() & SelectionKey.OP_WRITE) == 0
+                            && !impl.outQueue.isEmpty()) {
+                        onWriteDemand(connection);
+                    }
+                } catch (CancelledKeyException e) {
+                    // closed meanwhile: nothing left to write
+                }
+            }
         }
     }
 
