@@ -66,6 +66,7 @@ final class Csms implements AutoCloseable {
     private final AtomicInteger nextId = new AtomicInteger(FIRST_ID);
     private final Map<String, UUID> sessions = new ConcurrentHashMap<>();
     private final JSONServer server;
+    private final WriteRaceRepair repair;
     private final int port;
 
     Csms() throws Exception {
@@ -102,6 +103,7 @@ final class Csms implements AutoCloseable {
                 sessions.values().remove(session);
             }
         });
+        repair = new WriteRaceRepair(server);
         // open() returns before the port is bound.
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (true) {
@@ -155,6 +157,7 @@ final class Csms implements AutoCloseable {
 
     @Override
     public void close() {
+        repair.close();
         server.close();
     }
 
