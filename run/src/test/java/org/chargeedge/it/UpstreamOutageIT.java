@@ -66,6 +66,7 @@ class UpstreamOutageIT {
     private int csmsPort;
     private final List<Process> processes = new ArrayList<>();
     private JSONServer csms;
+    private org.chargeedge.upstream.internal.WriteRaceRepair csmsRepair;
     /** What the CSMS received, in order; written by its worker threads. */
     private final List<String> received = new CopyOnWriteArrayList<>();
 
@@ -89,6 +90,7 @@ class UpstreamOutageIT {
             }
         }
         if (csms != null) {
+            csmsRepair.close();
             csms.close();
         }
     }
@@ -193,6 +195,7 @@ class UpstreamOutageIT {
                 return new StopTransactionConfirmation();
             }
         }));
+        csmsRepair = new org.chargeedge.upstream.internal.WriteRaceRepair(csms);
         csms.open("127.0.0.1", csmsPort, new ServerEvents() {
             @Override
             public void authenticateSession(SessionInformation information, String username, byte[] password) {

@@ -70,6 +70,7 @@ class UpstreamReplayCrashIT {
     private final int csmsPort = GatewayRuntime.freePort();
     private final List<Process> gateways = new ArrayList<>();
     private JSONServer csms;
+    private org.chargeedge.upstream.internal.WriteRaceRepair csmsRepair;
     /** The CSMS's record of transaction messages, in arrival order; written by its worker threads. */
     private final List<Object> record = new CopyOnWriteArrayList<>();
 
@@ -93,6 +94,7 @@ class UpstreamReplayCrashIT {
             g.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
         if (csms != null) {
+            csmsRepair.close();
             csms.close();
         }
     }
@@ -215,6 +217,7 @@ class UpstreamReplayCrashIT {
                     return answer;
                 });
         csms = new JSONServer(new ServerCoreProfile(handler));
+        csmsRepair = new org.chargeedge.upstream.internal.WriteRaceRepair(csms);
         csms.open("127.0.0.1", csmsPort, new ServerEvents() {
             @Override
             public void authenticateSession(SessionInformation information, String username, byte[] password) {

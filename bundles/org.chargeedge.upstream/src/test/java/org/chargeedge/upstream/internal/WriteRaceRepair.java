@@ -19,9 +19,10 @@ import org.java_websocket.server.WebSocketServer;
  * interest until the next read. A test CSMS that sits on an answer makes the
  * gateway time out and send the message again, which a test of
  * exactly-once delivery would rightly count as a duplicate. The server is not
- * reachable through ChargeTimeEU's API, hence the reflection.
+ * reachable through ChargeTimeEU's API, hence the reflection. Published in
+ * this module's test jar for the gateway's integration tests.
  */
-final class WriteRaceRepair implements AutoCloseable {
+public final class WriteRaceRepair implements AutoCloseable {
 
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "test-csms-write-repair");
@@ -29,7 +30,7 @@ final class WriteRaceRepair implements AutoCloseable {
         return t;
     });
 
-    WriteRaceRepair(JSONServer csms) throws ReflectiveOperationException {
+    public WriteRaceRepair(JSONServer csms) throws ReflectiveOperationException {
         Object listener = field(JSONServer.class, "listener").get(csms);
         Field serverField = field(listener.getClass(), "server");
         timer.scheduleWithFixedDelay(() -> {
