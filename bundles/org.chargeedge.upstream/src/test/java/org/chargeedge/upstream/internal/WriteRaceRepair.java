@@ -45,7 +45,8 @@ public final class WriteRaceRepair implements AutoCloseable {
         }, 10, 10, TimeUnit.MILLISECONDS);
     }
 
-    private static void repair(WebSocketServer server) {
+    /** One pass: a connection with frames queued but no write interest is announced to the selector again. */
+    public static void repair(WebSocketServer server) {
         for (WebSocket connection : server.getConnections()) {
             if (!(connection instanceof WebSocketImpl impl) || impl.outQueue.isEmpty()) {
                 continue;

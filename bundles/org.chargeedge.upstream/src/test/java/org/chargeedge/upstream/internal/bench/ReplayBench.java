@@ -1,8 +1,6 @@
 package org.chargeedge.upstream.internal.bench;
 
 import java.net.InetSocketAddress;
-import java.nio.channels.CancelledKeyException;
-import java.nio.channels.SelectionKey;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,8 +14,8 @@ import java.util.concurrent.TimeUnit;
 import org.chargeedge.store.internal.SqliteStore;
 import org.chargeedge.store.internal.TestStores;
 import org.chargeedge.upstream.internal.ReplayBenchAccess;
+import org.chargeedge.upstream.internal.WriteRaceRepair;
 import org.java_websocket.WebSocket;
-import org.java_websocket.WebSocketImpl;
 import org.java_websocket.handshake.ClientHandshake;
 import org.java_websocket.server.WebSocketServer;
 import org.junit.jupiter.api.Assumptions;
@@ -97,22 +95,9 @@ class ReplayBench {
             super.stop(timeout, closeMessage);
         }
 
-        /** A connection with frames queued but no write interest is announced to the selector again. */
+        /** The same repair the gateway's own server runs: see {@link WriteRaceRepair}. */
         void repairStalledWrites() {
-            for (WebSocket connection : getConnections()) {
-                if (!(connection instanceof WebSocketImpl impl) || impl.outQueue.isEmpty()) {
-                    continue;
-                }
-                SelectionKey key = impl.getSelectionKey();
-                try {
-                    if (key != null && key.isValid() && (key.interestOps() & SelectionKey.OP_WRITE) == 0
-                            && !impl.outQueue.isEmpty()) {
-                        onWriteDemand(connection);
-                    }
-                } catch (CancelledKeyException e) {
-                    // closed meanwhile: nothing left to write
-                }
-            }
+            WriteRaceRepair.repair(this);
         }
     }
 
