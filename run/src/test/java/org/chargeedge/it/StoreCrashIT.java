@@ -33,6 +33,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * to the gateway running as a child process, the gateway is killed with SIGKILL mid-run and started
  * again on the same data directory. Every message that got a CALLRESULT must be in the store, the
  * store must open cleanly, the chargers must carry on, and no transaction id may be issued twice.
+ * A charger whose MeterValues got no answer sends it again, as a real one does: it is kept once.
  */
 class StoreCrashIT {
 
@@ -54,6 +55,8 @@ class StoreCrashIT {
      * concurrent because each charger thread writes its own key and the test thread reads them all.
      */
     private final ConcurrentHashMap<String, Integer> openAtKill = new ConcurrentHashMap<>();
+    /** The MeterValues each charger had sent without an answer when the gateway died. */
+    private final ConcurrentHashMap<String, ObjectNode> meterValuesInFlight = new ConcurrentHashMap<>();
 
     @BeforeEach
     void cleanWorkDir() throws IOException {
@@ -106,8 +109,8 @@ class StoreCrashIT {
         assertThat(done.await(30, TimeUnit.SECONDS)).as("chargers noticed the dead gateway").isTrue();
         assertThat(startsAcknowledged).as("transactions acknowledged before the kill").hasSizeGreaterThan(CHARGERS);
         System.out.printf("acknowledged before the kill: %d StartTransaction, %d MeterValues, %d StopTransaction;"
-                + " %d transactions open%n", startsAcknowledged.size(), meterValuesAcknowledged.size(),
-                stopsAcknowledged.size(), openAtKill.size());
+                + " %d transactions open, %d MeterValues unanswered%n", startsAcknowledged.size(),
+                meterValuesAcknowledged.size(), stopsAcknowledged.size(), openAtKill.size(), meterValuesInFlight.size());
 
         // The store as the killed gateway left it: opened by this test alone.
         Path db = data.resolve("store").resolve("chargeedge.db");
@@ -144,6 +147,11 @@ class StoreCrashIT {
             String id = String.format("CRASH-%03d", i);
             Thread t = new Thread(() -> {
                 try (OcppTestClient cp = OcppTestClient.connect(port, id)) {
+                    ObjectNode unanswered = meterValuesInFlight.get(id);
+                    if (unanswered != null) {
+                        // Maybe stored before the kill, maybe not: a charger cannot know, so it sends it again.
+                        cp.callResult("MeterValues", unanswered);
+                    }
                     Integer open = openAtKill.get(id);
                     if (open != null) {
                         // Started before the crash, stopped after it.
@@ -177,6 +185,14 @@ class StoreCrashIT {
             assertThat(stopped).containsAll(openAtKill.values());
             assertThat(ids(st, "SELECT transaction_id FROM charge_transaction WHERE state = 'Started'"))
                     .containsAll(idsAfter);
+            // Every reading once, the ones sent again after the kill included.
+            Set<String> twice = new HashSet<>();
+            try (ResultSet rs = st.executeQuery("SELECT value FROM meter_value GROUP BY value HAVING COUNT(*) > 1")) {
+                while (rs.next()) {
+                    twice.add(rs.getString(1));
+                }
+            }
+            assertThat(twice).as("meter values stored twice").isEmpty();
         }
     }
 
@@ -190,7 +206,10 @@ class StoreCrashIT {
                 openAtKill.put(id, tx);
                 for (int m = 0; m < METER_VALUES_PER_TRANSACTION; m++) {
                     String value = String.valueOf(index * 1_000_000 + ++sample);
-                    cp.callResult("MeterValues", meterValues(tx, value));
+                    ObjectNode request = meterValues(tx, value);
+                    meterValuesInFlight.put(id, request);
+                    cp.callResult("MeterValues", request);
+                    meterValuesInFlight.remove(id);
                     meterValuesAcknowledged.add(value);
                 }
                 cp.callResult("StopTransaction", stop(tx, 500));

@@ -28,7 +28,10 @@ public interface SiteStore {
 
     /**
      * Records every sampled value of the request. Values for a transaction the
-     * store does not know are kept all the same.
+     * store does not know are kept all the same. A request identical to the last
+     * one recorded for the same charger and connector (a charger sending it again
+     * because it lost the answer: same sampled values, same timestamps) is the same
+     * reading and is not recorded twice; its stage completes all the same.
      */
     CompletionStage<Void> meterValues(String chargePointId, MeterValuesRequest request, Instant receivedAt);
 

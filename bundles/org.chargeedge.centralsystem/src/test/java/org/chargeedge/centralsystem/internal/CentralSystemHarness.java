@@ -49,6 +49,11 @@ public final class CentralSystemHarness implements AutoCloseable {
         centralSystem.addHandler(handler, props);
     }
 
+    /** Unregisters a handler, as DS does when its service goes. */
+    public void removeHandler(ChargerCallHandler handler) {
+        centralSystem.removeHandler(handler);
+    }
+
     /** The services the component offers. */
     public org.chargeedge.api.charger.ChargerCommands commands() {
         return centralSystem;

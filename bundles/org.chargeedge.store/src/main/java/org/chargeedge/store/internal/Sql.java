@@ -1,5 +1,8 @@
 package org.chargeedge.store.internal;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -27,6 +30,15 @@ final class Sql {
             ps.setObject(i + 1, v);
         }
         return ps;
+    }
+
+    /** SHA-256 of the text's UTF-8 bytes: the digests that recognise a message sent again. */
+    static byte[] sha256(String text) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
     }
 
     static Instant instant(ResultSet rs, String column) throws SQLException {

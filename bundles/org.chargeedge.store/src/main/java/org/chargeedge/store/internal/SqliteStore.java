@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletionStage;
 
 import org.chargeedge.api.authorization.AuthorizationRepository;
@@ -32,6 +33,7 @@ import org.chargeedge.api.store.StoreException;
 import org.chargeedge.api.store.StoreHealth;
 import org.chargeedge.api.store.StoredTransaction;
 import org.chargeedge.api.store.TransactionIdMap;
+import org.chargeedge.ocpp.rpc.OcppJsonCodec;
 import org.chargeedge.ocpp.v16.AuthorizationData;
 import org.chargeedge.ocpp.v16.AuthorizationStatus;
 import org.chargeedge.ocpp.v16.BootNotificationRequest;
@@ -84,6 +86,9 @@ public class SqliteStore implements SiteStore, OutboundQueue, AuthorizationRepos
     private static final String INSERT_METER_VALUE = "INSERT INTO meter_value (charge_point_id, connector_id,"
             + " transaction_id, sampled_at, value, context, format, measurand, phase, location, unit, received_at)"
             + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+    /** Encodes requests canonically for their digests; thread-safe. */
+    private static final OcppJsonCodec CODEC = new OcppJsonCodec();
 
     private final Clock clock = Clock.systemUTC();
     private Path file;
@@ -240,7 +245,18 @@ public class SqliteStore implements SiteStore, OutboundQueue, AuthorizationRepos
 
     @Override
     public CompletionStage<Void> meterValues(String chargePointId, MeterValuesRequest request, Instant receivedAt) {
+        // Digested on the caller's thread: the writer's one thread is the store's bottleneck.
+        byte[] digest = Sql.sha256(CODEC.encodeCall("", request));
         return writer.submit(s -> {
+            if (bind(s.prepare("INSERT INTO meter_values_last (charge_point_id, connector_id, digest)"
+                    + " VALUES (?, ?, ?) ON CONFLICT (charge_point_id, connector_id) DO UPDATE"
+                    + " SET digest = excluded.digest WHERE digest IS NOT excluded.digest"),
+                    chargePointId, request.connectorId(), digest).executeUpdate() == 0) {
+                LOG.info("{}: MeterValues of connector {} again, identical to the last; recorded at its first"
+                        + " arrival", chargePointId, request.connectorId());
+                seen(s, chargePointId, receivedAt);
+                return null;
+            }
             insertMeterValues(s, chargePointId, request.connectorId(), request.transactionId(),
                     request.meterValue(), receivedAt);
             seen(s, chargePointId, receivedAt);
@@ -449,6 +465,46 @@ public class SqliteStore implements SiteStore, OutboundQueue, AuthorizationRepos
                 + " VALUES (?, ?, ?, ?, ?)"), chargePointId, sequence, action, payloadJson, queuedAt)
                 .executeUpdate();
         return sequence;
+    }
+
+    @Override
+    public CompletionStage<OptionalLong> appendUnlessRepeated(String chargePointId, String stream, String action,
+                                                             String payloadJson) {
+        Instant queuedAt = clock.instant();
+        byte[] digest = Sql.sha256(payloadJson);
+        return writer.submit(s -> {
+            if (bind(s.prepare("INSERT INTO outbound_stream_last (charge_point_id, stream, digest) VALUES (?, ?, ?)"
+                    + " ON CONFLICT (charge_point_id, stream) DO UPDATE SET digest = excluded.digest"
+                    + " WHERE digest IS NOT excluded.digest"), chargePointId, stream, digest).executeUpdate() == 0) {
+                return OptionalLong.empty();
+            }
+            return OptionalLong.of(append(s, chargePointId, action, payloadJson, queuedAt));
+        });
+    }
+
+    @Override
+    public CompletionStage<Integer> countRefusal(String chargePointId, long sequence) {
+        return writer.submit(s -> {
+            try (ResultSet rs = bind(s.prepare("UPDATE outbound_message SET refusals = refusals + 1"
+                    + " WHERE charge_point_id = ? AND sequence = ? RETURNING refusals"), chargePointId, sequence)
+                    .executeQuery()) {
+                return rs.next() ? rs.getInt(1) : 0;
+            }
+        });
+    }
+
+    @Override
+    public List<String> chargersWithMessages() {
+        return readers.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT charge_point_id FROM outbound_message"
+                    + " ORDER BY charge_point_id"); ResultSet rs = ps.executeQuery()) {
+                List<String> out = new ArrayList<>();
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+                return out;
+            }
+        });
     }
 
     @Override

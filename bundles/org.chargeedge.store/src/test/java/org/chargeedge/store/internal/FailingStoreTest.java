@@ -28,7 +28,7 @@ class FailingStoreTest extends StoreTest {
     /** Writes meter values until the store refuses one; returns how many were acknowledged. */
     private int fill() throws Exception {
         for (int i = 0; i < 100_000; i++) {
-            Throwable e = outcome(store.meterValues("CP-1", Fixtures.meterValues(1, 1, 40), T0));
+            Throwable e = outcome(store.meterValues("CP-1", Fixtures.meterValues(1, 1, 40, T0.plusSeconds(i)), T0));
             if (e != null) {
                 assertThat(e).isInstanceOf(StoreException.class).hasMessageContaining("full");
                 return i;
@@ -59,7 +59,7 @@ class FailingStoreTest extends StoreTest {
         assertThat(count(file, "SELECT COUNT(*) FROM meter_value")).isEqualTo(acknowledged * 40L);
 
         // Still full: still refused, and the state (with its start) is unchanged.
-        assertThat(failure(store.meterValues("CP-1", Fixtures.meterValues(1, 1, 40), T0)))
+        assertThat(failure(store.meterValues("CP-1", Fixtures.meterValues(1, 1, 40, T0.minusSeconds(1)), T0)))
                 .isInstanceOf(StoreException.class);
         assertThat(store.health().since()).isEqualTo(full.since());
 

@@ -47,13 +47,18 @@ final class Fixtures {
 
     /** {@code samples} energy readings on phases L1, L2, L3 in turn. */
     static MeterValuesRequest meterValues(int connectorId, Integer transactionId, int samples) {
+        return meterValues(connectorId, transactionId, samples, T0);
+    }
+
+    /** The same, sampled at {@code sampledAt}: a new reading, where the other is a charger's resend. */
+    static MeterValuesRequest meterValues(int connectorId, Integer transactionId, int samples, Instant sampledAt) {
         List<SampledValue> values = new ArrayList<>();
         Phase[] phases = {Phase.L1, Phase.L2, Phase.L3};
         for (int i = 0; i < samples; i++) {
             values.add(new SampledValue(String.valueOf(1000 + i), null, null, Measurand.CurrentImport,
                     phases[i % 3], null, UnitOfMeasure.A));
         }
-        return new MeterValuesRequest(connectorId, transactionId, List.of(new MeterValue(T0, values)));
+        return new MeterValuesRequest(connectorId, transactionId, List.of(new MeterValue(sampledAt, values)));
     }
 
     static <T> T result(CompletionStage<T> stage) throws Exception {

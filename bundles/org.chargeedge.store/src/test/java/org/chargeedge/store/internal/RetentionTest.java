@@ -36,7 +36,7 @@ class RetentionTest {
 
     private void write(int requests, Instant receivedAt) throws Exception {
         for (int i = 0; i < requests; i++) {
-            result(store.meterValues("CP-1", Fixtures.meterValues(1, 1, 5), receivedAt));
+            result(store.meterValues("CP-1", Fixtures.meterValues(1, 1, 5, receivedAt.plusMillis(i)), receivedAt));
         }
     }
 

@@ -12,6 +12,7 @@ import static org.chargeedge.store.internal.Fixtures.rows;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.OptionalLong;
 
 import org.chargeedge.api.authorization.AuthorizationRepository.CachedIdTag;
 import org.chargeedge.api.authorization.AuthorizationRepository.StoredList;
@@ -253,6 +254,75 @@ class SqliteStoreTest extends StoreTest {
         reopen();
         assertThat(result(store.append("CP-1", "MeterValues", "{}"))).as("after emptying and a restart")
                 .isEqualTo(4L);
+    }
+
+    @Test
+    void meterValuesSentAgainAfterALostAnswerAreRecordedOnceEvenAcrossARestart() throws Exception {
+        MeterValuesRequest reading = Fixtures.meterValues(1, 7, 3, T0);
+        result(store.meterValues("CP-1", reading, T0));
+        result(store.meterValues("CP-1", reading, T0.plusSeconds(30)));
+        assertThat(count(file, "SELECT COUNT(*) FROM meter_value")).isEqualTo(3);
+        reopen();
+        result(store.meterValues("CP-1", reading, T0.plusSeconds(60)));
+        assertThat(count(file, "SELECT COUNT(*) FROM meter_value")).as("after a restart").isEqualTo(3);
+
+        // Repeats are looked for per charger and connector, and only against the last reading.
+        result(store.meterValues("CP-2", reading, T0));
+        result(store.meterValues("CP-1", Fixtures.meterValues(2, 8, 3, T0), T0));
+        MeterValuesRequest next = Fixtures.meterValues(1, 7, 3, T0.plusSeconds(60));
+        result(store.meterValues("CP-1", next, T0.plusSeconds(60)));
+        result(store.meterValues("CP-1", reading, T0.plusSeconds(90)));
+        assertThat(count(file, "SELECT COUNT(*) FROM meter_value")).isEqualTo(5 * 3);
+        // A reading differing in one value only is a new reading.
+        result(store.meterValues("CP-1", Fixtures.meterValues(1, 7, 4, T0), T0.plusSeconds(120)));
+        assertThat(count(file, "SELECT COUNT(*) FROM meter_value")).isEqualTo(5 * 3 + 4);
+    }
+
+    @Test
+    void aMessageRepeatingTheLastOfItsStreamIsNotQueuedAgain() throws Exception {
+        assertThat(result(store.appendUnlessRepeated("CP-1", "MeterValues/1", "MeterValues", "{\"a\":1}")))
+                .isEqualTo(OptionalLong.of(1));
+        assertThat(result(store.appendUnlessRepeated("CP-1", "MeterValues/1", "MeterValues", "{\"a\":1}")))
+                .as("a repeat").isEmpty();
+        assertThat(result(store.appendUnlessRepeated("CP-1", "MeterValues/2", "MeterValues", "{\"a\":1}")))
+                .as("another stream").isEqualTo(OptionalLong.of(2));
+        assertThat(result(store.appendUnlessRepeated("CP-2", "MeterValues/1", "MeterValues", "{\"a\":1}")))
+                .as("another charger").isEqualTo(OptionalLong.of(1));
+        // Delivered and acknowledged, then sent again by the charger after a restart: still a repeat.
+        result(store.acknowledge("CP-1", 2));
+        reopen();
+        assertThat(result(store.appendUnlessRepeated("CP-1", "MeterValues/1", "MeterValues", "{\"a\":1}")))
+                .isEmpty();
+        assertThat(result(store.appendUnlessRepeated("CP-1", "MeterValues/1", "MeterValues", "{\"a\":2}")))
+                .isEqualTo(OptionalLong.of(3));
+        assertThat(result(store.appendUnlessRepeated("CP-1", "MeterValues/1", "MeterValues", "{\"a\":1}")))
+                .as("not the last of its stream").isEqualTo(OptionalLong.of(4));
+        assertThat(store.peek("CP-1", 10)).extracting(OutboundMessage::payloadJson)
+                .containsExactly("{\"a\":2}", "{\"a\":1}");
+    }
+
+    @Test
+    void refusalsOfAQueuedMessageAreCountedDurably() throws Exception {
+        result(store.append("CP-1", "MeterValues", "{}"));
+        result(store.append("CP-1", "MeterValues", "{\"b\":1}"));
+        assertThat(result(store.countRefusal("CP-1", 1))).isEqualTo(1);
+        assertThat(result(store.countRefusal("CP-1", 1))).isEqualTo(2);
+        reopen();
+        assertThat(result(store.countRefusal("CP-1", 1))).as("after a restart").isEqualTo(3);
+        assertThat(result(store.countRefusal("CP-1", 2))).as("counted per message").isEqualTo(1);
+        result(store.acknowledge("CP-1", 1));
+        assertThat(result(store.countRefusal("CP-1", 1))).as("no longer queued").isZero();
+    }
+
+    @Test
+    void theChargersWithQueuedMessagesAreListed() throws Exception {
+        assertThat(store.chargersWithMessages()).isEmpty();
+        result(store.append("CP-2", "MeterValues", "{}"));
+        result(store.append("CP-1", "MeterValues", "{}"));
+        result(store.append("CP-1", "MeterValues", "{\"b\":1}"));
+        assertThat(store.chargersWithMessages()).containsExactly("CP-1", "CP-2");
+        result(store.acknowledge("CP-2", 1));
+        assertThat(store.chargersWithMessages()).containsExactly("CP-1");
     }
 
     @Test

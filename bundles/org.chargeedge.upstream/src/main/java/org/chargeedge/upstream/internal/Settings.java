@@ -60,6 +60,12 @@ record Settings(String url, String username, String password, Map<String, String
                 stopTransactionOnInvalidId);
     }
 
+    Settings withRetries(int retries, Duration interval) {
+        return new Settings(url, username, password, chargerPasswords, caFile, reconnectMin, reconnectMax,
+                authorizeTimeout, startTransactionTimeout, callTimeout, replayRatePerSecond, retries, interval,
+                stopTransactionOnInvalidId);
+    }
+
     boolean standalone() {
         return url.isEmpty();
     }

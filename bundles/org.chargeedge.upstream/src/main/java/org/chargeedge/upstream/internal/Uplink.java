@@ -104,8 +104,8 @@ final class Uplink {
     private boolean sending;
     private boolean sendAgain;
     private long nextSendNanos;
-    private long retrySequence = -1;
-    private int retries;
+    /** Set while the charger is not connected: run when the queue is delivered (closes the link). */
+    private Runnable whenDrained;
     // The CSMS id of the gateway transaction last delivered: saves a store read per MeterValues.
     private int lastGatewayId = -1;
     private int lastCsmsId;
@@ -260,6 +260,35 @@ final class Uplink {
 
     synchronized boolean online() {
         return socket != null;
+    }
+
+    /**
+     * The charger is gone: the link stays only to deliver what is left in the charger's queue, and
+     * {@code drained} runs (once) when the sender finds nothing more to send.
+     */
+    void drainThenClose(Runnable drained) {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            whenDrained = drained;
+        }
+        // The sender may be idle with an empty queue already: let it look.
+        pump();
+    }
+
+    /** The charger is back: the link serves it again. False when the link was closed meanwhile. */
+    synchronized boolean keep() {
+        whenDrained = null;
+        return !closed;
+    }
+
+    synchronized boolean closed() {
+        return closed;
+    }
+
+    synchronized boolean draining() {
+        return whenDrained != null;
     }
 
     private final class Listener implements WebSocket.Listener {
@@ -491,7 +520,9 @@ final class Uplink {
 
     /** After the link came up: the charger's BootNotification and latest statuses, then the queue. */
     private void announce() {
-        Optional<ChargerInfo> info = services.site().charger(chargePointId);
+        // A charger that is not connected (its link only delivers its queue) is not announced: the
+        // CSMS would take a BootNotification for the charger's return and its statuses for current.
+        Optional<ChargerInfo> info = services.site().charger(chargePointId).filter(ChargerInfo::connected);
         CompletableFuture<?> chain = CompletableFuture.completedFuture(null);
         if (info.isPresent() && info.get().boot() != null) {
             chain = call(UUID.randomUUID().toString(), "BootNotification", Payloads.of(info.get().boot()),
@@ -559,13 +590,20 @@ final class Uplink {
         }
         if (head == null) {
             boolean again;
+            Runnable drained = null;
             synchronized (this) {
                 again = sendAgain;
                 sendAgain = false;
                 sending = again;
+                if (!again && whenDrained != null) {
+                    drained = whenDrained;
+                    whenDrained = null;
+                }
             }
             if (again) {
                 scheduler.execute(this::sendNext);
+            } else if (drained != null) {
+                drained.run();
             }
             return;
         }
@@ -675,7 +713,6 @@ final class Uplink {
             // MeterValues, the bulk of a replay: acknowledged in the background while the next one is
             // already on its way. A crash before that commit can only send answered MeterValues again.
             delivery.answered(message.sequence());
-            resetRetries();
             scheduler.execute(this::sendNext);
             return;
         }
@@ -684,7 +721,6 @@ final class Uplink {
                 afterDurable(e, message);
                 return;
             }
-            resetRetries();
             CompletableFuture<JsonNode> waiter = gatewayId >= 0 ? waiters.remove(gatewayId) : null;
             boolean chargerGotIt = waiter != null && waiter.complete(answer);
             if (start && !chargerGotIt) {
@@ -692,11 +728,6 @@ final class Uplink {
             }
             scheduler.execute(this::sendNext);
         });
-    }
-
-    private synchronized void resetRetries() {
-        retries = 0;
-        retrySequence = -1;
     }
 
     /** After a durable acknowledgement: the next message, or a pause when the store failed. */
@@ -737,22 +768,26 @@ final class Uplink {
             stopSending(failure instanceof LinkDown ? null : settings.retryInterval());
             return;
         }
-        int attemptNo;
-        synchronized (this) {
-            if (retrySequence != message.sequence()) {
-                retrySequence = message.sequence();
-                retries = 0;
+        // Counted in the store: a restart does not give a refused message its attempts again.
+        services.queue().countRefusal(chargePointId, message.sequence()).whenComplete((refusals, e) -> {
+            if (e != null) {
+                LOG.error("{}: cannot count the CSMS's refusal of queued {} {}: {}", chargePointId, message.action(),
+                        message.sequence(), e.toString());
+                stopSending(settings.retryInterval());
+            } else if (refusals == 0) {
+                // No longer queued (answered meanwhile through another link): read the queue afresh.
+                delivery.reread();
+                stopSending(settings.retryInterval());
+            } else if (refusals > settings.maxRetries()) {
+                park(message, "CSMS answered CALLERROR " + error.getMessage() + " " + refusals + " times");
+            } else {
+                Duration delay = settings.retryInterval().multipliedBy(refusals);
+                LOG.warn("{}: the CSMS refused queued {} {} ({}); attempt {} of {} in {} ms", chargePointId,
+                        message.action(), message.sequence(), error.getMessage(), refusals + 1,
+                        settings.maxRetries() + 1, delay.toMillis());
+                stopSending(delay);
             }
-            attemptNo = ++retries;
-        }
-        if (attemptNo > settings.maxRetries()) {
-            park(message, "CSMS answered CALLERROR " + error.getMessage() + " " + attemptNo + " times");
-            return;
-        }
-        Duration delay = settings.retryInterval().multipliedBy(attemptNo);
-        LOG.warn("{}: the CSMS refused queued {} {} ({}); attempt {} of {} in {} ms", chargePointId, message.action(),
-                message.sequence(), error.getMessage(), attemptNo, settings.maxRetries() + 1, delay.toMillis());
-        stopSending(delay);
+        });
     }
 
     private void park(OutboundMessage message, String reason) {
@@ -777,14 +812,17 @@ final class Uplink {
         Instant since;
         Instant down;
         String problem;
+        boolean draining;
         synchronized (this) {
             up = socket != null;
             since = connectedSince;
             down = downSince;
             problem = lastProblem;
+            draining = whenDrained != null;
         }
         List<OutboundMessage> head = services.queue().peek(chargePointId, 1);
         return new UpstreamStatus.Link(chargePointId, up, since, down, problem, services.queue().depth(chargePointId),
-                head.isEmpty() ? null : head.get(0).queuedAt(), services.parked().parked(chargePointId).size());
+                head.isEmpty() ? null : head.get(0).queuedAt(), services.parked().parked(chargePointId).size(),
+                draining);
     }
 }

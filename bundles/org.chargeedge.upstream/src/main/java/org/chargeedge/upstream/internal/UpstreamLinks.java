@@ -24,6 +24,7 @@ import org.chargeedge.ocpp.v16.AuthorizeConfirmation;
 import org.chargeedge.ocpp.v16.AuthorizeRequest;
 import org.chargeedge.ocpp.v16.Confirmation;
 import org.chargeedge.ocpp.v16.IdTagInfo;
+import org.chargeedge.ocpp.v16.MeterValuesRequest;
 import org.chargeedge.ocpp.v16.Request;
 import org.chargeedge.ocpp.v16.StartTransactionConfirmation;
 import org.chargeedge.ocpp.v16.StartTransactionRequest;
@@ -82,10 +83,19 @@ final class UpstreamLinks implements ChargerCallHandler, UpstreamStatus, AutoClo
         scheduler.setRemoveOnCancelPolicy(true);
     }
 
-    /** Opens links for the chargers connected now (the events of their connection came before us). */
+    /**
+     * Opens links for the chargers connected now (the events of their connection came before us),
+     * and links that only deliver the queues of chargers that are not connected (messages left
+     * from before a restart, or from a charger that went away before its queue was delivered).
+     */
     void start() {
         services.site().chargers().stream().filter(ChargerInfo::connected)
                 .forEach(c -> uplink(c.chargePointId()));
+        for (String id : services.queue().chargersWithMessages()) {
+            if (!links.containsKey(id)) {
+                drain(id, uplink(id));
+            }
+        }
     }
 
     @Override
@@ -96,25 +106,61 @@ final class UpstreamLinks implements ChargerCallHandler, UpstreamStatus, AutoClo
     }
 
     void connected(String chargePointId) {
-        uplink(chargePointId);
+        Uplink link = uplink(chargePointId);
+        if (link.draining() && link.keep()) {
+            LOG.info("{}: the charger is back; its upstream link serves it again", chargePointId);
+        }
+    }
+
+    private boolean chargerConnected(String chargePointId) {
+        return services.site().charger(chargePointId).map(ChargerInfo::connected).orElse(false);
     }
 
     void disconnected(String chargePointId) {
         // Events are asynchronous: the charger may be back already.
-        if (services.site().charger(chargePointId).map(ChargerInfo::connected).orElse(false)) {
+        if (chargerConnected(chargePointId)) {
             return;
         }
         Uplink link = links.get(chargePointId);
-        if (link != null && links.remove(chargePointId, link)) {
+        if (link == null) {
+            return;
+        }
+        int queued = services.queue().depth(chargePointId);
+        if (queued > 0) {
+            // What the charger left must reach the CSMS without waiting for the charger's return.
+            LOG.info("{}: the charger disconnected; its upstream link stays until its {} queued messages are"
+                    + " delivered", chargePointId, queued);
+            drain(chargePointId, link);
+        } else if (links.remove(chargePointId, link)) {
             link.close();
             LOG.info("{}: upstream link closed, the charger disconnected", chargePointId);
         }
     }
 
+    /** Lets the link deliver the charger's queue, then closes it unless the charger came back. */
+    private void drain(String chargePointId, Uplink link) {
+        link.drainThenClose(() -> {
+            if (chargerConnected(chargePointId)) {
+                link.keep();
+            } else if (links.remove(chargePointId, link)) {
+                link.close();
+                LOG.info("{}: queue delivered; upstream link closed, the charger is not connected", chargePointId);
+                // Back between the look and the removal: it gets a link of its own.
+                if (chargerConnected(chargePointId)) {
+                    connected(chargePointId);
+                }
+            }
+        });
+    }
+
     private Uplink uplink(String chargePointId) {
         Uplink existing = links.get(chargePointId);
         if (existing != null) {
-            return existing;
+            if (!existing.closed()) {
+                return existing;
+            }
+            // Closed after draining, just before this charger came back.
+            links.remove(chargePointId, existing);
         }
         Uplink created = new Uplink(chargePointId, settings, http, scheduler, services, clock,
                 deliveries.computeIfAbsent(chargePointId, id -> new Delivery(id, services.queue(), scheduler,
@@ -138,9 +184,14 @@ final class UpstreamLinks implements ChargerCallHandler, UpstreamStatus, AutoClo
             case StopTransaction -> stop(link, (StopTransactionRequest) request, chain);
             // Every MeterValues goes through the queue, with or without a transaction: the CSMS sees
             // them all, in the order the charger sent them, outages or not.
-            case MeterValues -> queued(services.queue().append(link.chargePointId(), "MeterValues",
+            // A MeterValues identical to the last of its connector is the charger's resend after a
+            // lost answer (a crash between queueing and answering): queued once.
+            case MeterValues -> queued(services.queue().appendUnlessRepeated(link.chargePointId(),
+                    "MeterValues/" + ((MeterValuesRequest) request).connectorId(), "MeterValues",
                     Payloads.text(Payloads.of(request))), request).thenCompose(seq -> {
-                        link.pump();
+                        if (seq.isPresent()) {
+                            link.pump();
+                        }
                         return chain.proceed(request);
                     });
             case Authorize -> forwardOrLocal(link, context, request, chain, settings.authorizeTimeout(),

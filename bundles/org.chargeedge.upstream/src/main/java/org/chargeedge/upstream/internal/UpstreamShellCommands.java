@@ -20,15 +20,18 @@ public final class UpstreamShellCommands {
     public String upstream() {
         List<Link> links = status.links();
         if (links.isEmpty()) {
-            return "no upstream links (no charger connected)";
+            return "no upstream links (no charger connected, no queue to deliver)";
         }
-        StringBuilder out = new StringBuilder(String.format("%-20s %-26s %7s %12s %6s  %s%n", "CHARGER", "LINK",
-                "QUEUED", "OLDEST", "FAILED", "LAST PROBLEM"));
+        // MODE: "charger" while the charger is connected, "drain" while the link only delivers the
+        // queue of a charger that is gone (it closes when the queue is empty).
+        StringBuilder out = new StringBuilder(String.format("%-20s %-7s %-26s %7s %12s %6s  %s%n", "CHARGER", "MODE",
+                "LINK", "QUEUED", "OLDEST", "FAILED", "LAST PROBLEM"));
         Instant now = Instant.now();
         for (Link l : links) {
             String link = l.connected() ? "up since " + l.connectedSince() : "down since " + l.downSince();
             String oldest = l.oldestQueued() == null ? "-" : age(Duration.between(l.oldestQueued(), now));
-            out.append(String.format("%-20s %-26s %7d %12s %6d  %s%n", l.chargePointId(), shorten(link), l.queueDepth(),
+            out.append(String.format("%-20s %-7s %-26s %7d %12s %6d  %s%n", l.chargePointId(),
+                    l.draining() ? "drain" : "charger", shorten(link), l.queueDepth(),
                     oldest, l.failed(), l.lastProblem() == null ? "-" : l.lastProblem()));
         }
         return out.toString();

@@ -59,6 +59,8 @@ final class Csms implements AutoCloseable {
     final Map<String, AuthorizationStatus> statuses = new ConcurrentHashMap<>();
     /** MeterValues requests answered with a CALLERROR before the next ones are accepted. */
     final AtomicInteger failMeterValues = new AtomicInteger();
+    /** MeterValues answered with a CALLERROR so far. */
+    final AtomicInteger refusedMeterValues = new AtomicInteger();
     /** "user:password" of each handshake that carried HTTP Basic credentials, as the server decoded them. */
     final List<String> credentials = new CopyOnWriteArrayList<>();
     /** HTTP status the handshake is refused with; 0 accepts. */
@@ -193,6 +195,7 @@ final class Csms implements AutoCloseable {
         @Override
         public MeterValuesConfirmation handleMeterValuesRequest(UUID session, MeterValuesRequest request) {
             if (failMeterValues.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                refusedMeterValues.incrementAndGet();
                 throw new IllegalStateException("the CSMS refuses this MeterValues");
             }
             record(session, "MeterValues", request);

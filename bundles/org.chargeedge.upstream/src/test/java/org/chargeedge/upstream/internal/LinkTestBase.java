@@ -66,12 +66,26 @@ abstract class LinkTestBase {
         relay = new Outage(csms.port());
         store = TestStores.open(dir.resolve("store.db"));
         centralSystem = new CentralSystemHarness(dir.resolve("centralsystem"));
-        links = new UpstreamLinks(settings("ws://127.0.0.1:" + relay.port() + "/ocpp"),
-                new Services(centralSystem.commands(), centralSystem.siteView(), store, store, store, store,
-                        this::localList, this::cache), HttpClient.newHttpClient());
         centralSystem.addHandler(TestStores.handler(store), TestStores.HANDLER_RANKING, "BootNotification",
                 "StatusNotification", "StartTransaction", "MeterValues", "StopTransaction");
-        centralSystem.addHandler(links, UpstreamLinks.RANKING, UpstreamLinks.ACTIONS);
+        links = newLinks();
+    }
+
+    /** The link component as it starts: its handler registered, then started. */
+    private UpstreamLinks newLinks() {
+        UpstreamLinks created = new UpstreamLinks(settings("ws://127.0.0.1:" + relay.port() + "/ocpp"),
+                new Services(centralSystem.commands(), centralSystem.siteView(), store, store, store, store,
+                        this::localList, this::cache), HttpClient.newHttpClient());
+        centralSystem.addHandler(created, UpstreamLinks.RANKING, UpstreamLinks.ACTIONS);
+        created.start();
+        return created;
+    }
+
+    /** Stops the link component and starts a new one on the same store, as a restart or an update does. */
+    void restartLinks() {
+        centralSystem.removeHandler(links);
+        links.close();
+        links = newLinks();
     }
 
     /** The link's settings; tests that need others override. */
@@ -122,6 +136,13 @@ abstract class LinkTestBase {
         if (online) {
             await("the charger's upstream link", () -> csms.connected(CP) && link().connected());
         }
+    }
+
+    /** The charger goes away: its connection closes, and the site view shows it gone. */
+    void leave() throws InterruptedException {
+        charger.close();
+        charger = null;
+        await("the charger gone", () -> !centralSystem.siteView().charger(CP).orElseThrow().connected());
     }
 
     UpstreamStatus.Link link() {

@@ -162,6 +162,129 @@ class UpstreamLinkTest extends LinkTestBase {
         assertThat(new UpstreamShellCommands(links).upstream()).contains(CP).contains("up since");
     }
 
+    @Override
+    Settings settings(String url) {
+        Settings settings = super.settings(url);
+        // Long enough between attempts for the test to restart the link in between.
+        return testName.equals("refusalsOfAQueuedMessageAreCountedAcrossARestart")
+                ? settings.withRetries(2, Duration.ofMillis(400)) : settings;
+    }
+
+    @Test
+    void refusalsOfAQueuedMessageAreCountedAcrossARestart() throws Exception {
+        connect(true);
+        int gatewayId = start("TAG-4", 0);
+        csms.failMeterValues.set(1000);
+        meterValues(gatewayId, 1, "1400");
+        await("the first refusal counted", () -> refusalsRecorded() == 1);
+        restartLinks();
+        await("the message parked", () -> store.parked(CP).size() == 1);
+        // Two retries in all, however many restarts: three attempts, not three after the restart.
+        assertThat(csms.refusedMeterValues.get()).isEqualTo(3);
+        assertThat(store.parked(CP).get(0).reason()).contains("3 times");
+    }
+
+    /** The refusals the store has counted for the charger's queued messages. */
+    private long refusalsRecorded() {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("store.db"));
+             java.sql.ResultSet rs = c.createStatement().executeQuery(
+                     "SELECT COALESCE(SUM(refusals), 0) FROM outbound_message")) {
+            return rs.next() ? rs.getLong(1) : 0;
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void meterValuesTheChargerSendsAgainAreDeliveredOnce() throws Exception {
+        connect(true);
+        int gatewayId = start("TAG-5", 0);
+        // The same reading twice: what a charger sends when the gateway died before answering it.
+        meterValues(gatewayId, 1, "1100");
+        meterValues(gatewayId, 1, "1100");
+        meterValues(gatewayId, 2, "1200");
+        stopTx(gatewayId, 3);
+        await("the stop at the CSMS", () -> csms.of(CP, StopTransactionRequest.class).size() == 1);
+        Thread.sleep(200); // anything sent twice would arrive now
+        int c = Csms.FIRST_ID;
+        assertThat(transactionTrail()).containsExactly(
+                "Start:TAG-5:2025-03-01T10:00:00Z",
+                "MeterValues:" + c + ":1100:2025-03-01T10:01:00Z",
+                "MeterValues:" + c + ":1200:2025-03-01T10:02:00Z",
+                "Stop:" + c + ":2025-03-01T10:03:00Z");
+    }
+
+    @Test
+    void theQueueOfAChargerThatLeftDuringAnOutageIsDeliveredWithoutIt() throws Exception {
+        relay.cut();
+        connect(false);
+        charger.send(charger.core.createBootNotificationRequest("V", "M"));
+        int gatewayId = start("TAG-6", 0);
+        meterValues(gatewayId, 1, "1100");
+        stopTx(gatewayId, 2);
+        leave();
+        links.disconnected(CP);
+        assertThat(link().draining()).isTrue();
+        assertThat(new UpstreamShellCommands(links).upstream()).contains("drain");
+
+        relay.restore();
+        await("the stop at the CSMS", () -> csms.of(CP, StopTransactionRequest.class).size() == 1);
+        await("the link closed once the queue is delivered", () -> links.link(CP).isEmpty());
+        int c = Csms.FIRST_ID;
+        assertThat(transactionTrail()).containsExactly(
+                "Start:TAG-6:2025-03-01T10:00:00Z",
+                "MeterValues:" + c + ":1100:2025-03-01T10:01:00Z",
+                "Stop:" + c + ":2025-03-01T10:02:00Z");
+        // The charger is not there: the CSMS is not told it booted.
+        assertThat(csms.received).extracting(Csms.Received::action).doesNotContain("BootNotification");
+        assertThat(store.depth(CP)).isZero();
+    }
+
+    @Test
+    void queuesLeftFromBeforeARestartAreDeliveredBeforeTheirChargersReturn() throws Exception {
+        relay.cut();
+        connect(false);
+        int gatewayId = start("TAG-7", 0);
+        meterValues(gatewayId, 1, "1100");
+        leave();
+        restartLinks();
+        assertThat(link().draining()).isTrue();
+
+        relay.restore();
+        await("the meter values at the CSMS", () -> csms.of(CP, MeterValuesRequest.class).size() == 1);
+        await("the link closed once the queue is delivered", () -> links.link(CP).isEmpty());
+        assertThat(transactionTrail()).containsExactly(
+                "Start:TAG-7:2025-03-01T10:00:00Z",
+                "MeterValues:" + Csms.FIRST_ID + ":1100:2025-03-01T10:01:00Z");
+
+        // The charger returns and stops its transaction: a new link, the stop under the CSMS's id.
+        connect(true);
+        assertThat(link().draining()).isFalse();
+        stopTx(gatewayId, 2);
+        await("the stop at the CSMS", () -> csms.of(CP, StopTransactionRequest.class).size() == 1);
+        assertThat(csms.of(CP, StopTransactionRequest.class).get(0).getTransactionId()).isEqualTo(Csms.FIRST_ID);
+    }
+
+    @Test
+    void aChargerBackWhileItsQueueIsDeliveredKeepsItsLink() throws Exception {
+        relay.cut();
+        connect(false);
+        int gatewayId = start("TAG-8", 0);
+        leave();
+        links.disconnected(CP);
+        assertThat(link().draining()).isTrue();
+        connect(false);
+        links.connected(CP);
+        assertThat(link().draining()).isFalse();
+
+        relay.restore();
+        await("the start at the CSMS", () -> csms.of(CP, StartTransactionRequest.class).size() == 1);
+        Thread.sleep(200);
+        assertThat(links.link(CP)).as("still serving the charger").isPresent();
+        stopTx(gatewayId, 1);
+        await("the stop at the CSMS", () -> csms.of(CP, StopTransactionRequest.class).size() == 1);
+    }
+
     @Test
     void aStartTheCsmsRejectsOnReplayStopsTheRunningTransaction() throws Exception {
         relay.cut();
@@ -177,9 +300,7 @@ class UpstreamLinkTest extends LinkTestBase {
     @Test
     void aCommandForAChargerThatIsNotConnectedGetsACallErrorAtOnce() throws Exception {
         connect(true);
-        charger.close();
-        charger = null;
-        await("the charger gone", () -> !centralSystem.siteView().charger(CP).orElseThrow().connected());
+        leave();
         long started = System.nanoTime();
         assertThatThrownBy(() -> csms.send(CP, new GetConfigurationRequest()))
                 .isInstanceOf(ExecutionException.class).cause().isInstanceOf(CallErrorException.class)

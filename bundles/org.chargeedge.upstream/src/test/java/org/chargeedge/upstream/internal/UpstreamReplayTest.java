@@ -138,8 +138,7 @@ class UpstreamReplayTest extends LinkTestBase {
         meterValues(gatewayId, 1, "1100");
 
         // The reboot: the connection goes, a new one comes, the charger boots again (answered locally).
-        charger.close();
-        await("the charger gone", () -> !centralSystem.siteView().charger(CP).orElseThrow().connected());
+        leave();
         connect(false);
         BootNotificationConfirmation boot = charger.send(charger.core.createBootNotificationRequest("V", "M"));
         assertThat(boot.getStatus().name()).isEqualTo("Accepted");
