@@ -21,3 +21,9 @@ CREATE TABLE outbound_stream_last (
 
 -- How many times the upstream CSMS refused (CALLERROR) a queued message.
 ALTER TABLE outbound_message ADD COLUMN refusals INTEGER NOT NULL DEFAULT 0;
+
+-- How many messages each charger has queued, kept by every write that appends or removes them, so
+-- the queue depth the site view shows is one row read, not a count over a backlog.
+ALTER TABLE outbound_sequence ADD COLUMN queued INTEGER NOT NULL DEFAULT 0;
+UPDATE outbound_sequence SET queued = (SELECT COUNT(*) FROM outbound_message m
+    WHERE m.charge_point_id = outbound_sequence.charge_point_id);

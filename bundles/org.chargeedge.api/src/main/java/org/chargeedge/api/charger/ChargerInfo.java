@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
+import org.chargeedge.api.upstream.UpstreamStatus;
 import org.chargeedge.ocpp.v16.BootNotificationRequest;
 
 /**
@@ -19,6 +20,8 @@ import org.chargeedge.ocpp.v16.BootNotificationRequest;
  * @param lastSeen when the charger last sent a frame or answered a ping
  * @param connectors connector states by ascending id (0 = the charge point as a whole)
  * @param openTransactions transactions started and not yet stopped
+ * @param upstream the charger's link to the upstream CSMS as {@link UpstreamStatus} reports it;
+ *                 null when the gateway has no upstream link for the charger (since 1.1)
  */
 public record ChargerInfo(
         String chargePointId,
@@ -30,11 +33,26 @@ public record ChargerInfo(
         Instant bootedAt,
         Instant lastSeen,
         List<ConnectorInfo> connectors,
-        List<TransactionInfo> openTransactions) {
+        List<TransactionInfo> openTransactions,
+        UpstreamStatus.Link upstream) {
 
     public ChargerInfo {
         connectors = List.copyOf(connectors);
         openTransactions = List.copyOf(openTransactions);
+    }
+
+    /** A charger without an upstream link (the record of version 1.0). */
+    public ChargerInfo(String chargePointId, boolean connected, Instant connectedSince, Instant disconnectedSince,
+                       String remoteAddress, BootNotificationRequest boot, Instant bootedAt, Instant lastSeen,
+                       List<ConnectorInfo> connectors, List<TransactionInfo> openTransactions) {
+        this(chargePointId, connected, connectedSince, disconnectedSince, remoteAddress, boot, bootedAt, lastSeen,
+                connectors, openTransactions, null);
+    }
+
+    /** The same charger with its upstream link's state. */
+    public ChargerInfo withUpstream(UpstreamStatus.Link link) {
+        return new ChargerInfo(chargePointId, connected, connectedSince, disconnectedSince, remoteAddress, boot,
+                bootedAt, lastSeen, connectors, openTransactions, link);
     }
 
     public Optional<ConnectorInfo> connector(int connectorId) {

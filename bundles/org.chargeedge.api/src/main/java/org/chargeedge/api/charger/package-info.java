@@ -6,7 +6,7 @@
  * EventAdmin topics of {@link org.chargeedge.api.charger.ChargerEvents}.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.chargeedge.api.charger;
 
 import org.osgi.annotation.bundle.Export;

@@ -24,6 +24,7 @@ import org.chargeedge.api.charger.ChargerInfo;
 import org.chargeedge.api.charger.SiteView;
 import org.chargeedge.api.charger.TransactionInfo;
 import org.chargeedge.api.store.SiteStore;
+import org.chargeedge.api.upstream.UpstreamStatus;
 import org.chargeedge.ocpp.rpc.ErrorCode;
 import org.chargeedge.ocpp.rpc.OcppJsonCodec;
 import org.chargeedge.ocpp.v16.Action;
@@ -79,6 +80,7 @@ public class CentralSystem implements ChargerCommands, SiteView, OcppWebSocketSe
     private final ConcurrentHashMap<String, ChargerSession> sessions = new ConcurrentHashMap<>();
 
     private final AtomicReference<SiteStore> store = new AtomicReference<>();
+    private final AtomicReference<UpstreamStatus> upstream = new AtomicReference<>();
     private volatile TransactionIdIssuer transactionIds;
     private ScheduledThreadPoolExecutor timer;
     private CallDispatcher dispatcher;
@@ -190,6 +192,31 @@ public class CentralSystem implements ChargerCommands, SiteView, OcppWebSocketSe
         EventAdmin admin = eventAdmin.get();
         if (admin != null) {
             admin.postEvent(new Event(topic, properties));
+        }
+    }
+
+    /** With an upstream link running, the site view shows each charger's link (queue, outage, failures). */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    void setUpstreamStatus(UpstreamStatus status) {
+        this.upstream.set(status);
+    }
+
+    void unsetUpstreamStatus(UpstreamStatus status) {
+        this.upstream.compareAndSet(status, null);
+    }
+
+    /** The charger with its upstream link's state, when there is an upstream link. */
+    private ChargerInfo withUpstream(ChargerInfo info) {
+        UpstreamStatus status = upstream.get();
+        if (status == null) {
+            return info;
+        }
+        try {
+            return status.link(info.chargePointId()).map(info::withUpstream).orElse(info);
+        } catch (RuntimeException e) {
+            // The view of the chargers must not fail because the upstream status cannot be read (store failing).
+            LOG.debug("{}: upstream status not available: {}", info.chargePointId(), e.toString());
+            return info;
         }
     }
 
@@ -320,11 +347,12 @@ public class CentralSystem implements ChargerCommands, SiteView, OcppWebSocketSe
 
     @Override
     public List<ChargerInfo> chargers() {
-        return site.chargers();
+        List<ChargerInfo> all = site.chargers();
+        return upstream.get() == null ? all : all.stream().map(this::withUpstream).toList();
     }
 
     @Override
     public Optional<ChargerInfo> charger(String chargePointId) {
-        return site.charger(chargePointId);
+        return site.charger(chargePointId).map(this::withUpstream);
     }
 }

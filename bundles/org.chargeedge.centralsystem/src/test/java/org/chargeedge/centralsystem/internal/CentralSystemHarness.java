@@ -49,6 +49,20 @@ public final class CentralSystemHarness implements AutoCloseable {
         centralSystem.addHandler(handler, props);
     }
 
+    /** Binds the upstream link's status service, as DS does, or unbinds it with null. */
+    public void setUpstreamStatus(org.chargeedge.api.upstream.UpstreamStatus status) {
+        org.chargeedge.api.upstream.UpstreamStatus previous = upstream;
+        if (status != null) {
+            centralSystem.setUpstreamStatus(status);
+        }
+        if (previous != null) {
+            centralSystem.unsetUpstreamStatus(previous);
+        }
+        upstream = status;
+    }
+
+    private org.chargeedge.api.upstream.UpstreamStatus upstream;
+
     /** Unregisters a handler, as DS does when its service goes. */
     public void removeHandler(ChargerCallHandler handler) {
         centralSystem.removeHandler(handler);

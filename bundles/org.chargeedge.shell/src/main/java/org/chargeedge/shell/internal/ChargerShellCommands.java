@@ -18,6 +18,7 @@ import org.chargeedge.api.charger.ChargerInfo;
 import org.chargeedge.api.charger.ConnectorInfo;
 import org.chargeedge.api.charger.SiteView;
 import org.chargeedge.api.charger.TransactionInfo;
+import org.chargeedge.api.upstream.UpstreamStatus;
 import org.chargeedge.ocpp.v16.ChangeConfigurationRequest;
 import org.chargeedge.ocpp.v16.Confirmation;
 import org.chargeedge.ocpp.v16.GetConfigurationConfirmation;
@@ -128,6 +129,15 @@ public class ChargerShellCommands {
                     .append(", idTag ").append(t.idTag()).append(", started ").append(time(t.startedAt()))
                     .append(", meter start ").append(t.meterStart()).append(" Wh")
                     .append(meter(t.latestMeterValue())).append('\n');
+        }
+        UpstreamStatus.Link u = c.upstream();
+        if (u != null) {
+            out.append("Upstream         ").append(u.connected() ? "up since " + time(u.connectedSince())
+                    : "down since " + time(u.downSince())).append(", ").append(u.queueDepth()).append(" queued")
+                    .append(u.oldestQueued() == null ? "" : " (oldest " + time(u.oldestQueued()) + ")")
+                    .append(", ").append(u.failed()).append(" failed")
+                    .append(u.draining() ? ", delivering the queue of a charger that is gone" : "")
+                    .append(u.lastProblem() == null ? "" : "; last problem: " + u.lastProblem()).append('\n');
         }
         return out.toString();
     }

@@ -15,6 +15,7 @@ import org.chargeedge.api.charger.ChargerInfo;
 import org.chargeedge.api.charger.ConnectorInfo;
 import org.chargeedge.api.charger.SiteView;
 import org.chargeedge.api.charger.TransactionInfo;
+import org.chargeedge.api.upstream.UpstreamStatus;
 import org.chargeedge.ocpp.v16.BootNotificationRequest;
 import org.chargeedge.ocpp.v16.ChargePointErrorCode;
 import org.chargeedge.ocpp.v16.ChargePointStatus;
@@ -61,7 +62,9 @@ class ChargerShellCommandsTest {
                     new ConnectorInfo(1, ChargePointStatus.Charging, ChargePointErrorCode.NoError, null, null, T0,
                             new MeterValue(T0, List.of(SampledValue.of("7400", Measurand.PowerActiveImport,
                                     UnitOfMeasure.W))))),
-            List.of(new TransactionInfo(42, 1, "TAG1", 1000, T0, null)));
+            List.of(new TransactionInfo(42, 1, "TAG1", 1000, T0, null)),
+            new UpstreamStatus.Link("CP-1", false, null, T0.plusSeconds(5), "closed by the CSMS (1006)", 17,
+                    T0.plusSeconds(10), 2));
     private final ChargerInfo silent = new ChargerInfo("CP-2", true, T0, null, "10.0.0.6:41000", null, null, T0,
             List.of(), List.of());
 
@@ -92,7 +95,8 @@ class ChargerShellCommandsTest {
         assertThat(out).contains("Acme Wallbox 22", "serial SN1", "Connector 1", "Charging",
                 "Power.Active.Import 7400 W", "Transaction 42", "idTag TAG1");
         assertThat(shell.charger("CP-9")).startsWith("Unknown charger CP-9").contains("CP-1, CP-2");
-        assertThat(shell.charger("CP-2")).contains("no BootNotification received");
+        assertThat(shell.charger("CP-2")).contains("no BootNotification received").doesNotContain("Upstream");
+        assertThat(out).contains("Upstream", "down since", "17 queued", "2 failed", "closed by the CSMS (1006)");
     }
 
     @Test

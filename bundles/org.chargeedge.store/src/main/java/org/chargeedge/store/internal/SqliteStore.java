@@ -452,9 +452,9 @@ public class SqliteStore implements SiteStore, OutboundQueue, AuthorizationRepos
 
     private static long append(Writer.Session s, String chargePointId, String action, String payloadJson,
                                Instant queuedAt) throws SQLException {
-        bind(s.prepare("INSERT INTO outbound_sequence (charge_point_id, last_sequence) VALUES (?, 1)"
-                + " ON CONFLICT (charge_point_id) DO UPDATE SET last_sequence = last_sequence + 1"),
-                chargePointId).executeUpdate();
+        bind(s.prepare("INSERT INTO outbound_sequence (charge_point_id, last_sequence, queued) VALUES (?, 1, 1)"
+                + " ON CONFLICT (charge_point_id) DO UPDATE SET last_sequence = last_sequence + 1,"
+                + " queued = queued + 1"), chargePointId).executeUpdate();
         long sequence;
         try (ResultSet rs = bind(s.prepare("SELECT last_sequence FROM outbound_sequence"
                 + " WHERE charge_point_id = ?"), chargePointId).executeQuery()) {
@@ -496,8 +496,8 @@ public class SqliteStore implements SiteStore, OutboundQueue, AuthorizationRepos
     @Override
     public List<String> chargersWithMessages() {
         return readers.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT charge_point_id FROM outbound_message"
-                    + " ORDER BY charge_point_id"); ResultSet rs = ps.executeQuery()) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT charge_point_id FROM outbound_sequence"
+                    + " WHERE queued > 0 ORDER BY charge_point_id"); ResultSet rs = ps.executeQuery()) {
                 List<String> out = new ArrayList<>();
                 while (rs.next()) {
                     out.add(rs.getString(1));
@@ -526,17 +526,25 @@ public class SqliteStore implements SiteStore, OutboundQueue, AuthorizationRepos
     @Override
     public CompletionStage<Void> acknowledge(String chargePointId, long sequence) {
         return writer.submit(s -> {
-            bind(s.prepare("DELETE FROM outbound_message WHERE charge_point_id = ? AND sequence <= ?"),
-                    chargePointId, sequence).executeUpdate();
+            removed(s, chargePointId, bind(s.prepare("DELETE FROM outbound_message WHERE charge_point_id = ?"
+                    + " AND sequence <= ?"), chargePointId, sequence).executeUpdate());
             return null;
         });
+    }
+
+    /** Keeps the charger's count of queued messages true after {@code count} left the queue. */
+    private static void removed(Writer.Session s, String chargePointId, int count) throws SQLException {
+        if (count > 0) {
+            bind(s.prepare("UPDATE outbound_sequence SET queued = queued - ? WHERE charge_point_id = ?"), count,
+                    chargePointId).executeUpdate();
+        }
     }
 
     @Override
     public int depth(String chargePointId) {
         return readers.read(c -> {
             try (PreparedStatement ps = bind(c.prepareStatement(
-                    "SELECT COUNT(*) FROM outbound_message WHERE charge_point_id = ?"), chargePointId);
+                    "SELECT queued FROM outbound_sequence WHERE charge_point_id = ?"), chargePointId);
                  ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getInt(1) : 0;
             }
@@ -633,8 +641,9 @@ public class SqliteStore implements SiteStore, OutboundQueue, AuthorizationRepos
                     + " queued_at, reason, parked_at) VALUES (?, ?, ?, ?, ?, ?, ?)"), message.chargePointId(),
                     message.sequence(), message.action(), message.payloadJson(), message.queuedAt(), reason,
                     parkedAt).executeUpdate();
-            bind(s.prepare("DELETE FROM outbound_message WHERE charge_point_id = ? AND sequence = ?"),
-                    message.chargePointId(), message.sequence()).executeUpdate();
+            removed(s, message.chargePointId(), bind(s.prepare("DELETE FROM outbound_message"
+                    + " WHERE charge_point_id = ? AND sequence = ?"), message.chargePointId(), message.sequence())
+                    .executeUpdate());
             return null;
         });
     }

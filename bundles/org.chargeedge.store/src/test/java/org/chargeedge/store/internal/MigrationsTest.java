@@ -60,6 +60,27 @@ class MigrationsTest {
     }
 
     @Test
+    void queuesOfAVersion2DatabaseKeepTheirDepth() throws Exception {
+        Path file = dir.resolve("v2-queue.db");
+        try (Connection c = SqliteStore.connect(file, 1000); Statement st = c.createStatement()) {
+            Migrations.load().migrate(c, 2);
+            st.execute("INSERT INTO outbound_sequence VALUES ('CP-1', 7), ('CP-2', 3)");
+            st.execute("INSERT INTO outbound_message VALUES ('CP-1', 6, 'MeterValues', '{}', 0),"
+                    + " ('CP-1', 7, 'MeterValues', '{}', 0)");
+        }
+        SqliteStore store = SqliteStore.open(file, StoreSettings.defaults());
+        try {
+            assertThat(store.depth("CP-1")).isEqualTo(2);
+            assertThat(store.depth("CP-2")).isZero();
+            assertThat(store.chargersWithMessages()).containsExactly("CP-1");
+            assertThat(Fixtures.result(store.append("CP-1", "MeterValues", "{}"))).isEqualTo(8L);
+            assertThat(store.depth("CP-1")).isEqualTo(3);
+        } finally {
+            store.close();
+        }
+    }
+
+    @Test
     void aDatabaseOfANewerGatewayIsRefused() throws Exception {
         Path file = dir.resolve("newer.db");
         try (Connection c = SqliteStore.connect(file, 1000); Statement st = c.createStatement()) {

@@ -315,6 +315,30 @@ class SqliteStoreTest extends StoreTest {
     }
 
     @Test
+    void theDepthOfAQueueFollowsEveryWayInAndOut() throws Exception {
+        for (int i = 1; i <= 5; i++) {
+            result(store.append("CP-1", "MeterValues", "{\"n\":" + i + "}"));
+        }
+        assertThat(result(store.queueStart("CP-1", "k", 10, "{}"))).isEqualTo(10);
+        assertThat(result(store.queueStop("CP-1", 10, "{}"))).isTrue();
+        assertThat(store.depth("CP-1")).isEqualTo(7);
+        result(store.acknowledge("CP-1", 2));
+        assertThat(store.depth("CP-1")).isEqualTo(5);
+        result(store.acknowledge("CP-1", 2));
+        assertThat(store.depth("CP-1")).as("acknowledged again").isEqualTo(5);
+        result(store.park(store.peek("CP-1", 1).get(0), "refused"));
+        assertThat(store.depth("CP-1")).isEqualTo(4);
+        result(store.requeue("CP-1"));
+        assertThat(store.depth("CP-1")).isEqualTo(5);
+        reopen();
+        assertThat((long) store.depth("CP-1")).isEqualTo(count(file, "SELECT COUNT(*) FROM outbound_message"))
+                .isEqualTo(5L);
+        result(store.acknowledge("CP-1", Long.MAX_VALUE));
+        assertThat(store.depth("CP-1")).isZero();
+        assertThat(store.chargersWithMessages()).isEmpty();
+    }
+
+    @Test
     void theChargersWithQueuedMessagesAreListed() throws Exception {
         assertThat(store.chargersWithMessages()).isEmpty();
         result(store.append("CP-2", "MeterValues", "{}"));

@@ -77,6 +77,7 @@ abstract class LinkTestBase {
                 new Services(centralSystem.commands(), centralSystem.siteView(), store, store, store, store,
                         this::localList, this::cache), HttpClient.newHttpClient());
         centralSystem.addHandler(created, UpstreamLinks.RANKING, UpstreamLinks.ACTIONS);
+        centralSystem.setUpstreamStatus(created);
         created.start();
         return created;
     }

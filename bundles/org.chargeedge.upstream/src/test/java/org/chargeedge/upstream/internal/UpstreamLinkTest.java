@@ -226,6 +226,14 @@ class UpstreamLinkTest extends LinkTestBase {
         links.disconnected(CP);
         assertThat(link().draining()).isTrue();
         assertThat(new UpstreamShellCommands(links).upstream()).contains("drain");
+        // The site view shows the charger gone, with its link, its queue and the outage.
+        assertThat(centralSystem.siteView().charger(CP).orElseThrow().upstream()).satisfies(u -> {
+            assertThat(u.connected()).isFalse();
+            assertThat(u.draining()).isTrue();
+            assertThat(u.queueDepth()).isEqualTo(3);
+            assertThat(u.oldestQueued()).isNotNull();
+            assertThat(u.downSince()).isNotNull();
+        });
 
         relay.restore();
         await("the stop at the CSMS", () -> csms.of(CP, StopTransactionRequest.class).size() == 1);

@@ -19,22 +19,36 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
- * Latency the gateway hop adds: chargers in a closed loop of Heartbeat round trips (each sends the
- * next as soon as the answer is in), first straight to a minimal Java-WebSocket CSMS in this JVM
- * that answers at once, then through the real central system and upstream link to that same CSMS;
- * 1 and 200 chargers, in the same run. Prints p50/p99 of both and their difference; runs only with
- * -Dbench=true.
+ * Latency the gateway hop adds: chargers doing Heartbeat round trips, first straight to a minimal
+ * Java-WebSocket CSMS in this JVM that answers at once, then through the real central system and
+ * upstream link to that same CSMS, in the same run. Three cases: 1 charger in a closed loop (each
+ * call sent as soon as the answer is in); 200 chargers each sending at a fixed pace
+ * ({@code bench.rate} calls/s per charger, 10 by default: 2,000 calls/s in all, phases spread
+ * evenly); and 200 chargers in a closed loop, which saturates the shared cores and measures queueing
+ * more than the hop. Paced latencies count from the time a call was due, so an answer that comes late
+ * also delays the next call's figure (no coordinated omission). Prints p50/p99 of both paths and their
+ * difference; runs only with -Dbench=true.
  */
 class HopLatencyBench {
 
     private static final long WARM_UP_MILLIS = Long.getLong("bench.warmup", 3000);
     private static final long MEASURE_MILLIS = Long.getLong("bench.measure", 5000);
+    private static final int RATE_PER_CHARGER = Integer.getInteger("bench.rate", 10);
 
-    /** One charger's closed loop on its own WebSocket: Heartbeat, answer, Heartbeat... */
+    /**
+     * One charger on its own WebSocket: Heartbeat, answer, Heartbeat... Closed loop when
+     * {@code intervalNanos} is 0, else each call is due {@code intervalNanos} after the last was due.
+     * Threads: the socket's callbacks (one at a time) and the pacing timer, never at once: the
+     * timer only sends when no call is outstanding.
+     */
     static final class Loop implements WebSocket.Listener {
         private final StringBuilder partial = new StringBuilder();
         private final long from;
         private final long until;
+        private final long intervalNanos;
+        private final java.util.concurrent.ScheduledExecutorService timer;
+        /** When the call in flight was due (paced), or sent (closed loop). */
+        private volatile long dueAt;
         private long[] samples = new long[1024];
         private int count;
         /** Measured answers that did not come from the CSMS (the gateway answered locally). */
@@ -46,9 +60,13 @@ class HopLatencyBench {
         private CompletableFuture<?> sendTail = CompletableFuture.completedFuture(null);
         final CompletableFuture<Void> done = new CompletableFuture<>();
 
-        Loop(long from, long until) {
+        Loop(long from, long until, long intervalNanos, long firstDue,
+             java.util.concurrent.ScheduledExecutorService timer) {
             this.from = from;
             this.until = until;
+            this.intervalNanos = intervalNanos;
+            this.timer = timer;
+            this.dueAt = firstDue;
         }
 
         void start(HttpClient http, URI uri) {
@@ -63,12 +81,29 @@ class HopLatencyBench {
         public void onOpen(WebSocket webSocket) {
             socket = webSocket;
             webSocket.request(1);
-            send();
+            if (intervalNanos == 0) {
+                send();
+            } else {
+                sendWhenDue();
+            }
+        }
+
+        /** Paced: sends the call due at {@link #dueAt}, at once when that has passed. */
+        private void sendWhenDue() {
+            long wait = dueAt - System.nanoTime();
+            if (wait > 0) {
+                timer.schedule(this::send, wait, TimeUnit.NANOSECONDS);
+            } else {
+                send();
+            }
         }
 
         private void send() {
             String frame = "[2,\"" + (nextId++) + "\",\"Heartbeat\",{}]";
             sentAt = System.nanoTime();
+            if (intervalNanos == 0) {
+                dueAt = sentAt;
+            }
             sendTail = sendTail.thenCompose(v -> socket.sendText(frame, true)).whenComplete((v, e) -> {
                 if (e != null) {
                     done.completeExceptionally(e);
@@ -89,19 +124,22 @@ class HopLatencyBench {
             }
             boolean fromCsms = partial.indexOf(ReplayBench.EchoCsms.TIME) > 0;
             partial.setLength(0);
-            if (sentAt >= from && now <= until) {
+            if (dueAt >= from && now <= until) {
                 if (!fromCsms) {
                     local++;
                 }
                 if (count == samples.length) {
                     samples = Arrays.copyOf(samples, count * 2);
                 }
-                samples[count++] = now - sentAt;
+                samples[count++] = now - dueAt;
             }
-            if (now < until) {
+            if (now >= until) {
+                done.complete(null);
+            } else if (intervalNanos == 0) {
                 send();
             } else {
-                done.complete(null);
+                dueAt += intervalNanos;
+                sendWhenDue();
             }
             return null;
         }
@@ -124,17 +162,35 @@ class HopLatencyBench {
 
     record Result(long calls, double perSecond, double p50, double p99, double p999, double max, long local) {}
 
-    /** {@code chargers} closed loops against {@code base + id}; latencies of the measured window in ms. */
-    static Result run(String base, int chargers, ReplayBench.EchoCsms csms) throws Exception {
+    /**
+     * {@code chargers} loops against {@code base + id}, closed ({@code perSecond} 0) or paced at
+     * {@code perSecond} calls per charger; latencies of the measured window in ms.
+     */
+    static Result run(String base, int chargers, int perSecond, ReplayBench.EchoCsms csms) throws Exception {
         HttpClient http = HttpClient.newHttpClient();
-        long from = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WARM_UP_MILLIS);
+        java.util.concurrent.ScheduledExecutorService timer = java.util.concurrent.Executors
+                .newSingleThreadScheduledExecutor();
+        long start = System.nanoTime();
+        long from = start + TimeUnit.MILLISECONDS.toNanos(WARM_UP_MILLIS);
         long until = from + TimeUnit.MILLISECONDS.toNanos(MEASURE_MILLIS);
+        long interval = perSecond == 0 ? 0 : TimeUnit.SECONDS.toNanos(1) / perSecond;
         List<Loop> loops = new ArrayList<>();
         for (int i = 0; i < chargers; i++) {
-            Loop loop = new Loop(from, until);
+            // Paced chargers start one second in (connected by then), their phases spread over the interval.
+            Loop loop = new Loop(from, until, interval, start + TimeUnit.SECONDS.toNanos(1) + interval * i / chargers,
+                    timer);
             loop.start(http, URI.create(base + "LAT-" + i));
             loops.add(loop);
         }
+        try {
+            return collect(loops, chargers, from, csms);
+        } finally {
+            timer.shutdownNow();
+        }
+    }
+
+    private static Result collect(List<Loop> loops, int chargers, long from, ReplayBench.EchoCsms csms)
+            throws Exception {
         long remaining = from - System.nanoTime();
         if (remaining > 0) {
             TimeUnit.NANOSECONDS.sleep(remaining);
@@ -178,13 +234,17 @@ class HopLatencyBench {
             String through = "ws://127.0.0.1:" + hop.port() + "/ocpp/";
             System.out.printf("warm-up %d ms, measured %d ms per case, %d cores%n", WARM_UP_MILLIS, MEASURE_MILLIS,
                     Runtime.getRuntime().availableProcessors());
-            for (int chargers : new int[] {1, 200}) {
-                Result d = run(direct, chargers, csms);
-                Result g = run(through, chargers, csms);
-                print("direct ", chargers, d);
-                print("gateway", chargers, g);
-                System.out.printf("added  %3d chargers: p50 %+.3f ms, p99 %+.3f ms%n", chargers, g.p50() - d.p50(),
-                        g.p99() - d.p99());
+            int[][] cases = {{1, 0}, {200, RATE_PER_CHARGER}, {200, 0}};
+            for (int[] c : cases) {
+                int chargers = c[0];
+                int perSecond = c[1];
+                String load = perSecond == 0 ? "closed loop" : perSecond + " calls/s each";
+                Result d = run(direct, chargers, perSecond, csms);
+                Result g = run(through, chargers, perSecond, csms);
+                print("direct ", chargers, load, d);
+                print("gateway", chargers, load, g);
+                System.out.printf("added  %3d chargers, %s: p50 %+.3f ms, p99 %+.3f ms%n", chargers, load,
+                        g.p50() - d.p50(), g.p99() - d.p99());
                 if (g.local() > 0) {
                     // Local answers (link not up, CSMS too slow) would make the gateway look faster than it is.
                     throw new AssertionError(g.local() + " of " + g.calls() + " Heartbeats answered by the gateway itself");
@@ -196,9 +256,9 @@ class HopLatencyBench {
         }
     }
 
-    private static void print(String path, int chargers, Result r) {
-        System.out.printf("%s %3d chargers: %,d round trips (%,.0f/s), p50 %.3f ms, p99 %.3f ms, p99.9 %.3f ms, "
-                + "max %.1f ms; answered locally %d%n", path, chargers, r.calls(), r.perSecond(), r.p50(), r.p99(),
+    private static void print(String path, int chargers, String load, Result r) {
+        System.out.printf("%s %3d chargers, %s: %,d round trips (%,.0f/s), p50 %.3f ms, p99 %.3f ms, p99.9 %.3f ms, "
+                + "max %.1f ms; answered locally %d%n", path, chargers, load, r.calls(), r.perSecond(), r.p50(), r.p99(),
                 r.p999(), r.max(), r.local());
     }
 }
