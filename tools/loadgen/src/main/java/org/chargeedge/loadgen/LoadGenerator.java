@@ -1,23 +1,26 @@
 package org.chargeedge.loadgen;
 
+import io.netty.channel.EventLoop;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLException;
 import org.chargeedge.loadgen.scenario.Scenario;
 import org.chargeedge.loadgen.scenario.Scenarios;
 
@@ -91,7 +94,11 @@ public final class LoadGenerator {
         return new PrintStream(java.io.OutputStream.nullOutputStream());
     }
 
-    /** Runs one complete load test. */
+    /**
+     * Runs one complete load test. Threads: this (main) thread drives the phases; the chargers live on the
+     * transport's event loops (see {@link SimulatedCharger}); a daemon thread samples the gateway's RSS when
+     * --gateway-pid is given.
+     */
     public Report run() throws InterruptedException {
         Options o = options;
         Scenario scenario = Scenarios.get(o.scenario);
@@ -105,49 +112,53 @@ public final class LoadGenerator {
         }
         warnAboutFileLimit(o.chargers);
 
-        ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(2, daemon("loadgen-timer"));
-        scheduler.setRemoveOnCancelPolicy(true);
-        ExecutorService pool = Executors.newFixedThreadPool(o.threads, daemon("loadgen-ws"));
+        ScheduledExecutorService rssTimer = null;
+        Transport transport;
         try {
-            HttpClient client = HttpClient.newBuilder()
-                    .executor(pool)
-                    .connectTimeout(o.connectTimeout)
-                    .build();
-            RunState run = new RunState(o, stats, scheduler);
+            transport = new Transport(o);
+        } catch (SSLException e) {
+            throw new IllegalStateException("cannot set up TLS: " + e, e);
+        }
+        try {
+            RunState run = new RunState(o, stats);
             if (rss != null) {
-                scheduler.scheduleAtFixedRate(rss::sample, 250, 250, TimeUnit.MILLISECONDS);
+                rssTimer = Executors.newSingleThreadScheduledExecutor(daemon("loadgen-rss"));
+                rssTimer.scheduleAtFixedRate(rss::sample, 250, 250, TimeUnit.MILLISECONDS);
             }
 
             // ---------------------------------------------------------------- connect
             List<SimulatedCharger> all = new ArrayList<>(o.chargers);
             for (int i = 0; i < o.chargers; i++) {
-                all.add(new SimulatedCharger(run, i, o.chargePointId(i)));
+                all.add(new SimulatedCharger(run, i, o.chargePointId(i), transport.nextLoop()));
             }
-            log.printf("connecting %d chargers to %s (%d handshakes in flight)%n", o.chargers, o.url,
-                    o.connectConcurrency);
+            log.printf("connecting %d chargers to %s (%d handshakes in flight; %s)%n", o.chargers, o.url,
+                    o.connectConcurrency, transport.describe());
             Semaphore inFlight = new Semaphore(o.connectConcurrency);
             AtomicLong lastOpen = new AtomicLong();
             AtomicInteger failed = new AtomicInteger();
-            List<CompletableFuture<Boolean>> connects = new ArrayList<>(o.chargers);
+            CountDownLatch connectsDone = new CountDownLatch(o.chargers);
+            Set<SimulatedCharger> open = ConcurrentHashMap.newKeySet();
+            SimulatedCharger.ConnectListener listener = (charger, ok) -> { // on the charger's event loop
+                if (ok) {
+                    lastOpen.accumulateAndGet(System.nanoTime(), Math::max);
+                    open.add(charger);
+                } else {
+                    failed.incrementAndGet();
+                }
+                inFlight.release();
+                connectsDone.countDown();
+            };
             long connectStart = System.nanoTime();
             for (SimulatedCharger c : all) {
                 inFlight.acquire();
-                CompletableFuture<Boolean> f = c.connect(client).whenComplete((ok, ex) -> {
-                    inFlight.release();
-                    if (Boolean.TRUE.equals(ok)) {
-                        lastOpen.accumulateAndGet(System.nanoTime(), Math::max);
-                    } else {
-                        failed.incrementAndGet();
-                    }
-                });
-                connects.add(f);
+                c.connect(transport, listener);
             }
-            CompletableFuture.allOf(connects.toArray(new CompletableFuture[0])).join();
+            connectsDone.await();
             long connectEnd = lastOpen.get() == 0 ? System.nanoTime() : lastOpen.get();
             List<SimulatedCharger> connected = new ArrayList<>();
-            for (int i = 0; i < all.size(); i++) {
-                if (Boolean.TRUE.equals(connects.get(i).join())) {
-                    connected.add(all.get(i));
+            for (SimulatedCharger c : all) {
+                if (open.contains(c)) {
+                    connected.add(c);
                 }
             }
             report.connectMs = (connectEnd - connectStart) / 1e6;
@@ -171,13 +182,18 @@ public final class LoadGenerator {
                 stats.measureStartNanos = runStart + o.warmup.toNanos();
                 stats.measureEndNanos = stats.measureStartNanos + o.duration.toNanos();
                 run.runEndNanos = stats.measureEndNanos;
+                // the call-timeout check runs on each event loop over the chargers it owns
                 long tick = Math.max(10, Math.min(100, o.callTimeout.toMillis() / 4));
-                scheduler.scheduleAtFixedRate(() -> {
+                Map<EventLoop, List<SimulatedCharger>> byLoop = new IdentityHashMap<>();
+                for (SimulatedCharger c : connected) {
+                    byLoop.computeIfAbsent(c.loop, l -> new ArrayList<>()).add(c);
+                }
+                byLoop.forEach((loop, chargers) -> loop.scheduleAtFixedRate(() -> {
                     long now = System.nanoTime();
-                    for (SimulatedCharger c : connected) {
+                    for (SimulatedCharger c : chargers) {
                         c.checkTimeout(now);
                     }
-                }, tick, tick, TimeUnit.MILLISECONDS);
+                }, tick, tick, TimeUnit.MILLISECONDS));
                 log.printf("running scenario %s for %s warm-up + %s measured, rate %s%n", o.scenario,
                         human(o.warmup), human(o.duration), o.rate > 0 ? o.rate + " calls/s" : "unlimited");
                 for (int i = 0; i < n; i++) {
@@ -209,16 +225,11 @@ public final class LoadGenerator {
             }
 
             // ---------------------------------------------------------------- close
-            List<CompletableFuture<Void>> closes = new ArrayList<>();
+            CountDownLatch closes = new CountDownLatch(connected.size());
             for (SimulatedCharger c : connected) {
-                closes.add(c.close());
+                c.close(closes);
             }
-            try {
-                CompletableFuture.allOf(closes.toArray(new CompletableFuture[0]))
-                        .get(o.closeTimeout.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-                // counted below
-            }
+            closes.await(o.closeTimeout.toMillis(), TimeUnit.MILLISECONDS);
             int clean = 0;
             for (SimulatedCharger c : connected) {
                 if (c.closedCleanly()) {
@@ -230,6 +241,7 @@ public final class LoadGenerator {
             report.closedCleanly = clean;
             report.closedForcibly = connected.size() - clean;
             if (rss != null) {
+                rssTimer.shutdownNow();
                 rss.sample();
                 report.rssMaxKiB = rss.maxRssKiB();
                 report.hwmKiB = rss.lastHwmKiB();
@@ -238,8 +250,10 @@ public final class LoadGenerator {
             report.fill(stats, measureSeconds / 1e9);
             return report;
         } finally {
-            scheduler.shutdownNow();
-            pool.shutdownNow();
+            if (rssTimer != null) {
+                rssTimer.shutdownNow();
+            }
+            transport.close(); // runs the aborts still queued, then stops the event loops
         }
     }
 

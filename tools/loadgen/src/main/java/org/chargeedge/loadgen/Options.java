@@ -26,7 +26,8 @@ public final class Options {
     public Path json;
     public int meterValuesPerTransaction = 10;
     public String idTag = "LOADGEN";
-    public int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
+    /** Event loop threads of the WebSocket transport; every charger lives on one of them. */
+    public int threads = 1;
     public boolean quiet;
     public boolean help;
 
@@ -227,7 +228,7 @@ public final class Options {
                 "  --json FILE                also write the report as JSON to FILE",
                 "  --meter-values-per-tx N    MeterValues per transaction in the transactions scenario (default 10)",
                 "  --id-tag TAG               idTag prefix in Start/StopTransaction: TAG-N for charger N (default LOADGEN)",
-                "  --threads N                WebSocket client threads (default: number of CPUs, at least 2)",
+                "  --threads N                event loop threads that run the chargers' connections (default 1)",
                 "  --quiet                    print only the final report",
                 "  -h, --help                 this text",
                 "",

@@ -4,9 +4,11 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ScheduledExecutorService;
 
-/** What all chargers of one run share. Timing fields are set before the chargers start. */
+/**
+ * What all chargers of one run share. The main thread sets the timing fields before it starts the chargers;
+ * the event loops only read them.
+ */
 final class RunState {
 
     static final String SUBPROTOCOL = "ocpp1.6";
@@ -24,7 +26,6 @@ final class RunState {
 
     final Options options;
     final Stats stats;
-    final ScheduledExecutorService scheduler;
     final long callTimeoutNanos;
 
     /** True when --rate is set: each charger sends at intended times {@link #intervalNanos} apart. */
@@ -33,10 +34,9 @@ final class RunState {
     volatile long runEndNanos = Long.MAX_VALUE;
     volatile CountDownLatch finished = new CountDownLatch(0);
 
-    RunState(Options options, Stats stats, ScheduledExecutorService scheduler) {
+    RunState(Options options, Stats stats) {
         this.options = options;
         this.stats = stats;
-        this.scheduler = scheduler;
         this.callTimeoutNanos = options.callTimeout.toNanos();
     }
 }
