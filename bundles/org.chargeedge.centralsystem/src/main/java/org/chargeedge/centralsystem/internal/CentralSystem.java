@@ -128,6 +128,7 @@ public class CentralSystem implements ChargerCommands, SiteView, OcppWebSocketSe
         server = new OcppWebSocketServer(new InetSocketAddress(config.host(), config.port()), ioThreads,
                 config.maxMessageSize(), ids, this);
         server.setConnectionLostTimeout(config.pingInterval());
+        server.setMaxPendingConnections(config.acceptBacklog());
         server.start();
         try {
             server.started().get(10, TimeUnit.SECONDS);

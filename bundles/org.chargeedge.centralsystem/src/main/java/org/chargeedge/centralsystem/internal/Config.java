@@ -56,4 +56,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
     @AttributeDefinition(description = "WebSocket decoder threads; 0 means one per processor", min = "0")
     int ioThreads() default 0;
+
+    @AttributeDefinition(description = "Connections the operating system may hold waiting to be accepted (listen "
+            + "backlog, capped by net.core.somaxconn). After a restart every charger of the site reconnects at once; a "
+            + "short backlog drops their connection attempts and TCP retries them only after 1, 3, 7 s", min = "1")
+    int acceptBacklog() default 1024;
 }
