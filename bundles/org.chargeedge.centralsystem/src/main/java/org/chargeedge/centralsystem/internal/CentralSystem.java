@@ -155,7 +155,14 @@ public class CentralSystem implements ChargerCommands, SiteView, OcppWebSocketSe
 
     private void stopServer() {
         try {
-            // Closes every connection with 1001 (going away) and waits for the close handshakes.
+            // Close every connection with 1001 (going away) and wait for the close handshakes while the
+            // server still runs: Java-WebSocket's stop() can end its selector thread before the close
+            // frames it queued are written, and a charger would then see 1006 instead of 1001.
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STOP_TIMEOUT_MS);
+            server.getConnections().forEach(c -> c.close(CloseFrame.GOING_AWAY, "gateway shutting down"));
+            while (!server.getConnections().isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
             server.stop(STOP_TIMEOUT_MS, "gateway shutting down");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
