@@ -208,15 +208,10 @@ class LoadGeneratorTest {
         Run r = execute(args("mixed", 20, "--call-timeout", "3s"));
 
         assertThat(r.exitCode()).isEqualTo(1);
-        // Each dropped connection is one error: normally the client sees the close; now and then the
-        // JDK client does not notice a connection dropped while its call is out, and the call times out.
-        assertThat(r.errorsByKind()).containsAnyOf(java.util.Map.entry("unexpected-close", 5L),
-                java.util.Map.entry("unexpected-close", 4L), java.util.Map.entry("unexpected-close", 3L));
-        long closes = ((Number) r.errorsByKind().get("unexpected-close")).longValue();
-        long timeouts = r.calls("timeouts");
-        assertThat(r.errorsByKind().keySet()).isSubsetOf("unexpected-close", "timeout");
-        assertThat(closes + timeouts).isEqualTo(5);
-        assertThat(r.calls("lost")).isEqualTo(closes);
+        // Each dropped connection is one error: the charger sees the connection close while its call is out.
+        assertThat(r.errorsByKind()).containsOnly(java.util.Map.entry("unexpected-close", 5L));
+        assertThat(r.calls("timeouts")).isZero();
+        assertThat(r.calls("lost")).isEqualTo(5);
         assertThat(r.calls("sent")).isEqualTo(r.calls("answered") + 5);
         assertThat(r.section("close")).containsEntry("clean", 15L);
         assertThat(stub.outstandingViolations.sum()).isZero();
@@ -254,6 +249,93 @@ class LoadGeneratorTest {
         }
         assertThat(stub.chargerAnswers.sum()).isEqualTo(10);
         assertThat(stub.outstandingViolations.sum()).isZero();
+    }
+
+    @Test
+    void fragmentedAnswersAreJoined() throws Exception {
+        StubCentralSystem.Config c = new StubCentralSystem.Config();
+        c.fragmentAnswers = true; // every answer comes as a text frame and two continuation frames
+        stub(c);
+        Run r = execute(args("mixed", 10, "--duration", "1s"));
+
+        assertThat(r.exitCode()).as(r.out()).isZero();
+        assertThat(r.errorTotal()).isZero();
+        assertThat(r.calls("answered")).isEqualTo(r.calls("sent")).isEqualTo(stub.calls.sum()).isGreaterThan(20);
+        assertCleanStub(10);
+    }
+
+    @Test
+    void pingsAreAnswered() throws Exception {
+        StubCentralSystem.Config c = new StubCentralSystem.Config();
+        c.pingIntervalSeconds = 1; // the stub drops a connection that has not answered a ping for 1.5 s
+        stub(c);
+        Run r = execute(args("heartbeat", 10, "--warmup", "0s", "--duration", "3s"));
+
+        assertThat(r.exitCode()).as(r.out()).isZero();
+        assertThat(r.errorTotal()).isZero();
+        assertThat(stub.pongs.sum()).as("pongs the stub received").isGreaterThanOrEqualTo(10);
+        assertThat(r.section("close")).containsEntry("clean", 10L);
+    }
+
+    @Test
+    void wssWorksWithACertificateTheTrustStoreHolds(@TempDir Path dir) throws Exception {
+        TestCertificates certs = new TestCertificates(dir, "ip:127.0.0.1");
+        StubCentralSystem.Config c = new StubCentralSystem.Config();
+        c.tls = certs.serverContext();
+        stub(c);
+        assertThat(stub.url()).startsWith("wss://127.0.0.1:");
+        Run r = withTrustStore(certs.trustStore, () -> execute(args("mixed", 10, "--duration", "1s")));
+
+        assertThat(r.exitCode()).as(r.out()).isZero();
+        assertThat(r.errorTotal()).isZero();
+        assertThat(r.calls("answered")).isEqualTo(r.calls("sent")).isEqualTo(stub.calls.sum()).isGreaterThan(20);
+        assertThat(r.section("close")).containsEntry("clean", 10L);
+        assertCleanStub(10);
+        assertClosedCleanly(10);
+    }
+
+    @Test
+    void wssRefusesAnUntrustedCertificateOrOneForAnotherHost(@TempDir Path dir) throws Exception {
+        TestCertificates certs = new TestCertificates(dir, "dns:localhost"); // the URL names 127.0.0.1
+        StubCentralSystem.Config c = new StubCentralSystem.Config();
+        c.tls = certs.serverContext();
+        stub(c);
+        String[] a = args("heartbeat", 3, "--warmup", "0s", "--duration", "500ms");
+
+        Run otherHost = withTrustStore(certs.trustStore, () -> execute(a)); // trusted, but not for 127.0.0.1
+        Run untrusted = execute(a); // the JDK's default trust store does not know the certificate
+        for (Run r : List.of(otherHost, untrusted)) {
+            assertThat(r.exitCode()).isEqualTo(1);
+            assertThat(r.connect("failed")).isEqualTo(3);
+            assertThat(r.section("connect").get("errors").toString()).contains("SSLHandshakeException");
+        }
+        assertThat(stub.opened.sum()).isZero();
+    }
+
+    private interface RunCall {
+        Run call() throws Exception;
+    }
+
+    /** Runs with the JDK's default trust store replaced by {@code trustStore}, then restores the properties. */
+    private static Run withTrustStore(Path trustStore, RunCall body) throws Exception {
+        String[] keys = {"javax.net.ssl.trustStore", "javax.net.ssl.trustStorePassword", "javax.net.ssl.trustStoreType"};
+        String[] values = {trustStore.toString(), TestCertificates.PASSWORD, "PKCS12"};
+        String[] old = new String[keys.length];
+        for (int i = 0; i < keys.length; i++) {
+            old[i] = System.getProperty(keys[i]);
+            System.setProperty(keys[i], values[i]);
+        }
+        try {
+            return body.call();
+        } finally {
+            for (int i = 0; i < keys.length; i++) {
+                if (old[i] == null) {
+                    System.clearProperty(keys[i]);
+                } else {
+                    System.setProperty(keys[i], old[i]);
+                }
+            }
+        }
     }
 
     @Test
@@ -298,7 +380,9 @@ class LoadGeneratorTest {
         long rss = ((Number) gateway.get("rssKiB")).longValue();
         assertThat(rss).isPositive();
         assertThat(((Number) gateway.get("rssMaxKiB")).longValue()).isGreaterThanOrEqualTo(rss);
-        assertThat(((Number) gateway.get("hwmKiB")).longValue()).isGreaterThanOrEqualTo(rss);
+        // VmHWM is read after the close, VmRSS before it; the kernel does not raise the high-water mark for
+        // every page, so only one read could be compared with another of the same moment.
+        assertThat(((Number) gateway.get("hwmKiB")).longValue()).isPositive();
         assertThat(r.out()).contains("gateway rss", "latency ms", "throughput", "OK (exit 0)");
     }
 

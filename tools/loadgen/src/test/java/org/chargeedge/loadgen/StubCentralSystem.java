@@ -3,6 +3,7 @@ package org.chargeedge.loadgen;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -22,18 +23,22 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.nio.channels.CancelledKeyException;
 import java.nio.channels.SelectionKey;
+import javax.net.ssl.SSLContext;
 import org.chargeedge.loadgen.scenario.Payloads;
 import org.java_websocket.WebSocket;
 import org.java_websocket.WebSocketImpl;
 import org.java_websocket.drafts.Draft;
 import org.java_websocket.drafts.Draft_6455;
+import org.java_websocket.enums.Opcode;
 import org.java_websocket.exceptions.InvalidDataException;
 import org.java_websocket.extensions.IExtension;
 import org.java_websocket.framing.CloseFrame;
+import org.java_websocket.framing.Framedata;
 import org.java_websocket.handshake.ClientHandshake;
 import org.java_websocket.handshake.ServerHandshakeBuilder;
 import org.java_websocket.protocols.IProtocol;
 import org.java_websocket.protocols.Protocol;
+import org.java_websocket.server.DefaultSSLWebSocketServerFactory;
 import org.java_websocket.server.WebSocketServer;
 
 /**
@@ -60,6 +65,12 @@ final class StubCentralSystem extends WebSocketServer {
         boolean callChargerAfterBoot;
         /** Answers are delayed randomly by up to this many microseconds. */
         long maxDelayMicros = 500;
+        /** Serve wss:// with this TLS context; null serves ws://. */
+        SSLContext tls;
+        /** Send every answer as a fragmented message: a text frame and two continuation frames. */
+        boolean fragmentAnswers;
+        /** Ping every connection this often and drop those that do not answer (Java-WebSocket's lost-connection check); 0 = its default, 60 s. */
+        int pingIntervalSeconds;
     }
 
     static final class Conn {
@@ -90,6 +101,8 @@ final class StubCentralSystem extends WebSocketServer {
     final LongAdder refusedHandshakes = new LongAdder();
     final LongAdder opened = new LongAdder();
     final LongAdder chargerAnswers = new LongAdder();
+    /** Pongs received: answers to the pings of the lost-connection check. */
+    final LongAdder pongs = new LongAdder();
     final Map<String, LongAdder> actions = new ConcurrentHashMap<>();
     final Map<Integer, LongAdder> closeCodes = new ConcurrentHashMap<>();
     final LongAdder closedByClient = new LongAdder();
@@ -104,6 +117,12 @@ final class StubCentralSystem extends WebSocketServer {
         super(new InetSocketAddress("127.0.0.1", port), List.of(draft(config)));
         this.config = config;
         setReuseAddr(true);
+        if (config.tls != null) {
+            setWebSocketFactory(new DefaultSSLWebSocketServerFactory(config.tls));
+        }
+        if (config.pingIntervalSeconds > 0) {
+            setConnectionLostTimeout(config.pingIntervalSeconds);
+        }
     }
 
     private static Draft draft(Config config) {
@@ -147,7 +166,7 @@ final class StubCentralSystem extends WebSocketServer {
     }
 
     String url() {
-        return "ws://127.0.0.1:" + getPort() + "/ocpp/";
+        return (config.tls != null ? "wss" : "ws") + "://127.0.0.1:" + getPort() + "/ocpp/";
     }
 
     void shutdown() throws InterruptedException {
@@ -243,7 +262,11 @@ final class StubCentralSystem extends WebSocketServer {
         Runnable send = () -> {
             c.busy.set(false);
             if (conn.isOpen()) {
-                conn.send(reply);
+                if (config.fragmentAnswers) {
+                    sendFragmented(conn, reply);
+                } else {
+                    conn.send(reply);
+                }
                 if (callAfter) {
                     conn.send("[2,\"srv-" + id + "\",\"GetConfiguration\",{}]");
                 }
@@ -254,6 +277,21 @@ final class StubCentralSystem extends WebSocketServer {
         } else {
             delayer.schedule(send, delay, TimeUnit.MICROSECONDS);
         }
+    }
+
+    /** Sends {@code text} as three frames: TEXT (not final), CONTINUATION, CONTINUATION (final). */
+    private static void sendFragmented(WebSocket conn, String text) {
+        byte[] b = text.getBytes(StandardCharsets.UTF_8);
+        int third = b.length / 3;
+        conn.sendFragmentedFrame(Opcode.TEXT, ByteBuffer.wrap(b, 0, third), false);
+        conn.sendFragmentedFrame(Opcode.TEXT, ByteBuffer.wrap(b, third, third), false);
+        conn.sendFragmentedFrame(Opcode.TEXT, ByteBuffer.wrap(b, 2 * third, b.length - 2 * third), true);
+    }
+
+    @Override
+    public void onWebsocketPong(WebSocket conn, Framedata f) {
+        super.onWebsocketPong(conn, f);
+        pongs.increment();
     }
 
     private String reply(Conn c, String id, String action, Map<String, Object> p) {
