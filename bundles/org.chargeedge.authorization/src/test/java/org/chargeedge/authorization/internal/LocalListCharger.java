@@ -4,10 +4,10 @@ import java.lang.reflect.Proxy;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import eu.chargetime.ocpp.ClientEvents;
+import org.chargeedge.centralsystem.internal.ChargeTimeConnect;
+
 import eu.chargetime.ocpp.JSONClient;
 import eu.chargetime.ocpp.feature.profile.ClientCoreEventHandler;
 import eu.chargetime.ocpp.feature.profile.ClientCoreProfile;
@@ -40,7 +40,6 @@ final class LocalListCharger implements ClientLocalAuthListEventHandler, AutoClo
 
     final ClientCoreProfile core = new ClientCoreProfile(NO_CORE_COMMANDS);
     final JSONClient client;
-    private final CompletableFuture<Void> opened = new CompletableFuture<>();
 
     // Written by the library's receiving thread, read by the test thread.
     private volatile int listVersion;
@@ -55,17 +54,7 @@ final class LocalListCharger implements ClientLocalAuthListEventHandler, AutoClo
     /** Connects to the central system's {@code ws://.../ocpp/ID}; waits for the opened event. */
     static LocalListCharger connect(String baseUrl, String chargePointId) throws Exception {
         LocalListCharger charger = new LocalListCharger(chargePointId);
-        charger.client.connect(baseUrl, new ClientEvents() {
-            @Override
-            public void connectionOpened() {
-                charger.opened.complete(null);
-            }
-
-            @Override
-            public void connectionClosed() {
-            }
-        });
-        charger.opened.get(5, TimeUnit.SECONDS);
+        ChargeTimeConnect.open(charger.client, baseUrl, null);
         return charger;
     }
 

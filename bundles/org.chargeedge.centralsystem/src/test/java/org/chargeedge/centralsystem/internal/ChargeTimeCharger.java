@@ -7,7 +7,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
-import eu.chargetime.ocpp.ClientEvents;
 import eu.chargetime.ocpp.JSONClient;
 import eu.chargetime.ocpp.feature.profile.ClientCoreEventHandler;
 import eu.chargetime.ocpp.feature.profile.ClientCoreProfile;
@@ -96,7 +95,6 @@ final class ChargeTimeCharger implements ClientCoreEventHandler, ClientFirmwareM
     final ClientCoreProfile core = new ClientCoreProfile(this);
     final JSONClient client;
     final Map<String, Request> received = new ConcurrentHashMap<>();
-    final CompletableFuture<Void> opened = new CompletableFuture<>();
     final CompletableFuture<Void> closed = new CompletableFuture<>();
 
     private ChargeTimeCharger(String chargePointId) {
@@ -112,18 +110,7 @@ final class ChargeTimeCharger implements ClientCoreEventHandler, ClientFirmwareM
     /** Connects to {@code ws://127.0.0.1:PORT/ocpp/ID}; waits for the opened event (connect() only logs failures). */
     static ChargeTimeCharger connect(CentralSystemHarness harness, String chargePointId) throws Exception {
         ChargeTimeCharger charger = new ChargeTimeCharger(chargePointId);
-        charger.client.connect("ws://127.0.0.1:" + harness.port() + "/ocpp", new ClientEvents() {
-            @Override
-            public void connectionOpened() {
-                charger.opened.complete(null);
-            }
-
-            @Override
-            public void connectionClosed() {
-                charger.closed.complete(null);
-            }
-        });
-        charger.opened.get(5, TimeUnit.SECONDS);
+        ChargeTimeConnect.open(charger.client, "ws://127.0.0.1:" + harness.port() + "/ocpp", charger.closed);
         return charger;
     }
 

@@ -1,11 +1,11 @@
 package org.chargeedge.upstream.internal;
 
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
-import eu.chargetime.ocpp.ClientEvents;
+import org.chargeedge.centralsystem.internal.ChargeTimeConnect;
+
 import eu.chargetime.ocpp.JSONClient;
 import eu.chargetime.ocpp.feature.profile.ClientLocalAuthListEventHandler;
 import eu.chargetime.ocpp.feature.profile.ClientLocalAuthListProfile;
@@ -53,7 +53,6 @@ final class TestCharger implements ClientCoreEventHandler, AutoCloseable {
     final ClientCoreProfile core = new ClientCoreProfile(this);
     final JSONClient client;
     final List<Request> received = new CopyOnWriteArrayList<>();
-    private final CompletableFuture<Void> opened = new CompletableFuture<>();
 
     private TestCharger(String chargePointId) {
         client = new JSONClient(core, chargePointId);
@@ -73,17 +72,7 @@ final class TestCharger implements ClientCoreEventHandler, AutoCloseable {
     /** Connects to the gateway at {@code ws://127.0.0.1:PORT/ocpp/ID}; waits until open. */
     static TestCharger connect(int port, String chargePointId) throws Exception {
         TestCharger charger = new TestCharger(chargePointId);
-        charger.client.connect("ws://127.0.0.1:" + port + "/ocpp", new ClientEvents() {
-            @Override
-            public void connectionOpened() {
-                charger.opened.complete(null);
-            }
-
-            @Override
-            public void connectionClosed() {
-            }
-        });
-        charger.opened.get(5, TimeUnit.SECONDS);
+        ChargeTimeConnect.open(charger.client, "ws://127.0.0.1:" + port + "/ocpp", null);
         return charger;
     }
 
