@@ -56,6 +56,9 @@ import org.chargeedge.loadgen.scenario.Payloads;
  */
 final class SimulatedCharger extends ChannelInboundHandlerAdapter implements Feedback, ChannelFutureListener {
 
+    /** How long, after the server answered our close, it has to close the TCP connection before we do. */
+    private static final long SERVER_TCP_CLOSE_WAIT_MS = 1000;
+
     /** Told once per charger, on its event loop, whether the WebSocket opened with subprotocol ocpp1.6. */
     interface ConnectListener {
         void connectDone(SimulatedCharger charger, boolean open);
@@ -381,8 +384,11 @@ final class SimulatedCharger extends ChannelInboundHandlerAdapter implements Fee
     private void peerClosed(int statusCode) {
         if (closing) {
             cleanClose = statusCode == WebSocketCloseStatus.NORMAL_CLOSURE.code();
-            ctx.close();
-            closeDone();
+            // RFC 6455 7.1.1: the server closes the TCP connection first (channelInactive then counts the
+            // close as done). Closing it here at once can make the server see an abnormal 1006 instead.
+            ctx.executor().schedule(() -> {
+                ctx.close();
+            }, SERVER_TCP_CLOSE_WAIT_MS, TimeUnit.MILLISECONDS);
             return;
         }
         if (!disconnected) {
