@@ -22,23 +22,33 @@ import org.osgi.annotation.versioning.ProviderType;
 @ProviderType
 public interface SiteStore {
 
-    /** Records a transaction the central system started under {@code transactionId}. */
-    CompletionStage<Void> transactionStarted(String chargePointId, int transactionId,
-                                             StartTransactionRequest request, IdTagInfo idTagInfo, Instant receivedAt);
+    /**
+     * Records a transaction the central system started under {@code transactionId}, and journals
+     * its StartTransaction for the CSMS in the same commit. A StartTransaction the store already
+     * holds (same charger, connector, idTag, meter start and timestamp: a charger that lost the
+     * answer sends it again) is not recorded twice: the stage completes with the id it was first
+     * given, which the charger must get. Otherwise it completes with {@code transactionId}.
+     */
+    CompletionStage<Integer> transactionStarted(String chargePointId, int transactionId,
+                                                StartTransactionRequest request, IdTagInfo idTagInfo,
+                                                Instant receivedAt);
 
     /**
      * Records every sampled value of the request. Values for a transaction the
      * store does not know are kept all the same. A request identical to the last
      * one recorded for the same charger and connector (a charger sending it again
      * because it lost the answer: same sampled values, same timestamps) is the same
-     * reading and is not recorded twice; its stage completes all the same.
+     * reading and is not recorded twice; its stage completes all the same. A request recorded is
+     * journaled for the CSMS in the same commit.
      */
     CompletionStage<Void> meterValues(String chargePointId, MeterValuesRequest request, Instant receivedAt);
 
     /**
      * Records the end of a transaction, with its transaction data. A transaction
      * the store does not know (started before installation, or lost by the
-     * charger) is recorded as stopped and marked {@link StoredTransaction#startUnknown()}.
+     * charger) is recorded as stopped and marked {@link StoredTransaction#startUnknown()}. The
+     * first stop of a transaction is journaled for the CSMS in the same commit; a stop sent again
+     * is neither recorded nor journaled twice.
      */
     CompletionStage<Void> transactionStopped(String chargePointId, StopTransactionRequest request,
                                              Instant receivedAt);
@@ -49,6 +59,9 @@ public interface SiteStore {
                                           Instant receivedAt);
 
     Optional<StoredTransaction> transaction(int transactionId);
+
+    /** The last BootNotification the charger sent, as recorded; empty when it never booted here. */
+    Optional<BootNotificationRequest> lastBoot(String chargePointId);
 
     /** Transactions started and not stopped, of one charger, oldest first. */
     List<StoredTransaction> openTransactions(String chargePointId);

@@ -21,12 +21,11 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.OptionalLong;
 import java.util.concurrent.CompletionStage;
 
 import org.chargeedge.api.authorization.AuthorizationRepository;
 import org.chargeedge.api.store.OutboundMessage;
-import org.chargeedge.api.store.OutboundQueue;
+import org.chargeedge.api.store.OutboundJournal;
 import org.chargeedge.api.store.ParkedMessages;
 import org.chargeedge.api.store.SiteStore;
 import org.chargeedge.api.store.StoreException;
@@ -64,10 +63,10 @@ import org.sqlite.SQLiteDataSource;
  * {@link ReadPool}. The component's fields are set on activation and not changed after.
  */
 @Component(configurationPid = SqliteStore.PID,
-        service = {SiteStore.class, OutboundQueue.class, AuthorizationRepository.class, TransactionIdMap.class,
+        service = {SiteStore.class, OutboundJournal.class, AuthorizationRepository.class, TransactionIdMap.class,
                 ParkedMessages.class}, immediate = true)
 @Designate(ocd = Config.class)
-public class SqliteStore implements SiteStore, OutboundQueue, AuthorizationRepository, TransactionIdMap,
+public class SqliteStore implements SiteStore, OutboundJournal, AuthorizationRepository, TransactionIdMap,
         ParkedMessages {
 
     static final String PID = "org.chargeedge.store";
@@ -149,9 +148,10 @@ public class SqliteStore implements SiteStore, OutboundQueue, AuthorizationRepos
             throw e;
         }
         readers = new ReadPool(reads);
-        writer = new Writer(write, settings.maxBatchSize(),
+        writer = new Writer(write, settings.maxBatchSize(), new Retention(
                 new MeterValuePruner(settings.meterValueRetention(), settings.pruneBatchSize(),
                         settings.upstreamConfigured(), clock),
+                new JournalPruner(settings.meterValueRetention(), settings.pruneBatchSize(), clock)),
                 settings.pruneInterval(), clock);
         LOG.info("Store open: {} (schema version {}, WAL, synchronous=FULL)", this.file, version);
     }
@@ -211,15 +211,19 @@ public class SqliteStore implements SiteStore, OutboundQueue, AuthorizationRepos
     // ---- SiteStore: writes ------------------------------------------------------------------
 
     @Override
-    public CompletionStage<Void> transactionStarted(String chargePointId, int transactionId,
-                                                    StartTransactionRequest request, IdTagInfo idTagInfo,
-                                                    Instant receivedAt) {
+    public CompletionStage<Integer> transactionStarted(String chargePointId, int transactionId,
+                                                       StartTransactionRequest request, IdTagInfo idTagInfo,
+                                                       Instant receivedAt) {
+        String frame = CODEC.encodeCall("", request);
         return writer.submit(s -> {
+            Integer resent = sameStartRecorded(s, chargePointId, request);
+            if (resent != null) {
+                LOG.info("{}: StartTransaction sent again; it keeps its transaction id {}", chargePointId, resent);
+                seen(s, chargePointId, receivedAt);
+                return resent;
+            }
             StoredTransaction existing = find(s, transactionId);
             if (existing != null) {
-                if (sameStart(existing, chargePointId, request)) {
-                    return null;
-                }
                 LOG.error("BUG: transaction id {} was given to {} for a StartTransaction on connector {}, but the"
                         + " store already has it as {}. Refusing it: the charger sends StartTransaction again"
                         + " and gets a new id.", transactionId, chargePointId, request.connectorId(), existing);
@@ -232,9 +236,26 @@ public class SqliteStore implements SiteStore, OutboundQueue, AuthorizationRepos
                     transactionId, chargePointId, request.connectorId(), request.idTag(), request.meterStart(),
                     request.timestamp(), request.reservationId(), idTagInfo.status(), idTagInfo.parentIdTag(),
                     receivedAt).executeUpdate();
+            journal(s, chargePointId, request.action().name(), payload(frame), transactionId, receivedAt);
             seen(s, chargePointId, receivedAt);
-            return null;
+            return transactionId;
         });
+    }
+
+    /** The id of the same StartTransaction recorded before (a resend after a lost answer), or null. */
+    private static Integer sameStartRecorded(Writer.Session s, String chargePointId, StartTransactionRequest r)
+            throws SQLException {
+        try (ResultSet rs = bind(s.prepare("SELECT " + TRANSACTION_COLUMNS + " WHERE charge_point_id = ?"
+                + " AND connector_id = ? AND started_at = ?"), chargePointId, r.connectorId(), r.timestamp())
+                .executeQuery()) {
+            while (rs.next()) {
+                StoredTransaction t = transaction(rs);
+                if (sameStart(t, chargePointId, r)) {
+                    return t.transactionId();
+                }
+            }
+        }
+        return null;
     }
 
     private static boolean sameStart(StoredTransaction t, String chargePointId, StartTransactionRequest r) {
@@ -245,8 +266,9 @@ public class SqliteStore implements SiteStore, OutboundQueue, AuthorizationRepos
 
     @Override
     public CompletionStage<Void> meterValues(String chargePointId, MeterValuesRequest request, Instant receivedAt) {
-        // Digested on the caller's thread: the writer's one thread is the store's bottleneck.
-        byte[] digest = Sql.sha256(CODEC.encodeCall("", request));
+        // Encoded and digested on the caller's thread: the writer's one thread is the store's bottleneck.
+        String frame = CODEC.encodeCall("", request);
+        byte[] digest = Sql.sha256(frame);
         return writer.submit(s -> {
             if (bind(s.prepare("INSERT INTO meter_values_last (charge_point_id, connector_id, digest)"
                     + " VALUES (?, ?, ?) ON CONFLICT (charge_point_id, connector_id) DO UPDATE"
@@ -259,6 +281,7 @@ public class SqliteStore implements SiteStore, OutboundQueue, AuthorizationRepos
             }
             insertMeterValues(s, chargePointId, request.connectorId(), request.transactionId(),
                     request.meterValue(), receivedAt);
+            journal(s, chargePointId, request.action().name(), payload(frame), request.transactionId(), receivedAt);
             seen(s, chargePointId, receivedAt);
             return null;
         });
@@ -268,6 +291,7 @@ public class SqliteStore implements SiteStore, OutboundQueue, AuthorizationRepos
     public CompletionStage<Void> transactionStopped(String chargePointId, StopTransactionRequest request,
                                                     Instant receivedAt) {
         int id = request.transactionId();
+        String frame = CODEC.encodeCall("", request);
         return writer.submit(s -> {
             StoredTransaction existing = find(s, id);
             int connectorId;
@@ -298,6 +322,7 @@ public class SqliteStore implements SiteStore, OutboundQueue, AuthorizationRepos
                         .executeUpdate();
             }
             insertMeterValues(s, chargePointId, connectorId, id, request.transactionData(), receivedAt);
+            journal(s, chargePointId, request.action().name(), payload(frame), id, receivedAt);
             seen(s, chargePointId, receivedAt);
             return null;
         });
@@ -392,6 +417,20 @@ public class SqliteStore implements SiteStore, OutboundQueue, AuthorizationRepos
         return transactions("WHERE id_tag = ? AND state = 'Started' ORDER BY started_at, transaction_id", idTag);
     }
 
+    @Override
+    public Optional<BootNotificationRequest> lastBoot(String chargePointId) {
+        return readers.read(c -> {
+            try (PreparedStatement ps = bind(c.prepareStatement("SELECT vendor, model, charge_point_serial,"
+                    + " charge_box_serial, firmware_version, iccid, imsi, meter_type, meter_serial FROM charger"
+                    + " WHERE charge_point_id = ? AND booted_at IS NOT NULL"), chargePointId);
+                 ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(new BootNotificationRequest(rs.getString(1), rs.getString(2),
+                        rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7),
+                        rs.getString(8), rs.getString(9))) : Optional.<BootNotificationRequest>empty();
+            }
+        });
+    }
+
     private List<StoredTransaction> transactions(String where, Object parameter) {
         return readers.read(c -> {
             try (PreparedStatement ps = bind(c.prepareStatement("SELECT " + TRANSACTION_COLUMNS + " " + where),
@@ -442,16 +481,23 @@ public class SqliteStore implements SiteStore, OutboundQueue, AuthorizationRepos
         return size;
     }
 
-    // ---- OutboundQueue ----------------------------------------------------------------------
+    // ---- OutboundJournal --------------------------------------------------------------------
 
-    @Override
-    public CompletionStage<Long> append(String chargePointId, String action, String payloadJson) {
-        Instant queuedAt = clock.instant();
-        return writer.submit(s -> append(s, chargePointId, action, payloadJson, queuedAt));
+    /**
+     * The payload of a CALL frame the codec wrote, {@code [2,"","Action",{...}]}: the codec writes
+     * compact JSON, so the payload is the text between the action and the closing bracket.
+     */
+    static String payload(String frame) {
+        int start = frame.indexOf('{');
+        if (start < 0 || !frame.endsWith("]")) {
+            throw new IllegalStateException("not a CALL frame of the codec: " + frame);
+        }
+        return frame.substring(start, frame.length() - 1);
     }
 
-    private static long append(Writer.Session s, String chargePointId, String action, String payloadJson,
-                               Instant queuedAt) throws SQLException {
+    /** Journals a message for the CSMS, in the caller's commit. */
+    private static long journal(Writer.Session s, String chargePointId, String action, String payloadJson,
+                                Integer transactionId, Instant queuedAt) throws SQLException {
         bind(s.prepare("INSERT INTO outbound_sequence (charge_point_id, last_sequence, queued) VALUES (?, 1, 1)"
                 + " ON CONFLICT (charge_point_id) DO UPDATE SET last_sequence = last_sequence + 1,"
                 + " queued = queued + 1"), chargePointId).executeUpdate();
@@ -461,31 +507,16 @@ public class SqliteStore implements SiteStore, OutboundQueue, AuthorizationRepos
             rs.next();
             sequence = rs.getLong(1);
         }
-        bind(s.prepare("INSERT INTO outbound_message (charge_point_id, sequence, action, payload, queued_at)"
-                + " VALUES (?, ?, ?, ?, ?)"), chargePointId, sequence, action, payloadJson, queuedAt)
-                .executeUpdate();
+        bind(s.prepare("INSERT INTO outbound_journal (charge_point_id, sequence, action, payload, queued_at,"
+                + " transaction_id) VALUES (?, ?, ?, ?, ?, ?)"), chargePointId, sequence, action, payloadJson,
+                queuedAt, transactionId).executeUpdate();
         return sequence;
-    }
-
-    @Override
-    public CompletionStage<OptionalLong> appendUnlessRepeated(String chargePointId, String stream, String action,
-                                                             String payloadJson) {
-        Instant queuedAt = clock.instant();
-        byte[] digest = Sql.sha256(payloadJson);
-        return writer.submit(s -> {
-            if (bind(s.prepare("INSERT INTO outbound_stream_last (charge_point_id, stream, digest) VALUES (?, ?, ?)"
-                    + " ON CONFLICT (charge_point_id, stream) DO UPDATE SET digest = excluded.digest"
-                    + " WHERE digest IS NOT excluded.digest"), chargePointId, stream, digest).executeUpdate() == 0) {
-                return OptionalLong.empty();
-            }
-            return OptionalLong.of(append(s, chargePointId, action, payloadJson, queuedAt));
-        });
     }
 
     @Override
     public CompletionStage<Integer> countRefusal(String chargePointId, long sequence) {
         return writer.submit(s -> {
-            try (ResultSet rs = bind(s.prepare("UPDATE outbound_message SET refusals = refusals + 1"
+            try (ResultSet rs = bind(s.prepare("UPDATE outbound_journal SET refusals = refusals + 1"
                     + " WHERE charge_point_id = ? AND sequence = ? RETURNING refusals"), chargePointId, sequence)
                     .executeQuery()) {
                 return rs.next() ? rs.getInt(1) : 0;
@@ -510,13 +541,13 @@ public class SqliteStore implements SiteStore, OutboundQueue, AuthorizationRepos
     @Override
     public List<OutboundMessage> peek(String chargePointId, int max) {
         return readers.read(c -> {
-            try (PreparedStatement ps = bind(c.prepareStatement("SELECT sequence, action, payload, queued_at"
-                    + " FROM outbound_message WHERE charge_point_id = ? ORDER BY sequence LIMIT ?"),
+            try (PreparedStatement ps = bind(c.prepareStatement("SELECT sequence, action, payload, queued_at,"
+                    + " transaction_id FROM outbound_journal WHERE charge_point_id = ? ORDER BY sequence LIMIT ?"),
                     chargePointId, max); ResultSet rs = ps.executeQuery()) {
                 List<OutboundMessage> out = new ArrayList<>();
                 while (rs.next()) {
                     out.add(new OutboundMessage(chargePointId, rs.getLong("sequence"), rs.getString("action"),
-                            rs.getString("payload"), Sql.instant(rs, "queued_at")));
+                            rs.getString("payload"), Sql.instant(rs, "queued_at"), transactionId(rs)));
                 }
                 return out;
             }
@@ -526,7 +557,11 @@ public class SqliteStore implements SiteStore, OutboundQueue, AuthorizationRepos
     @Override
     public CompletionStage<Void> acknowledge(String chargePointId, long sequence) {
         return writer.submit(s -> {
-            removed(s, chargePointId, bind(s.prepare("DELETE FROM outbound_message WHERE charge_point_id = ?"
+            // The position only moves forward: an acknowledgement overtaken by a later one changes nothing.
+            bind(s.prepare("UPDATE outbound_sequence SET delivered_up_to = ? WHERE charge_point_id = ?"
+                    + " AND (delivered_up_to IS NULL OR delivered_up_to < ?)"), sequence, chargePointId, sequence)
+                    .executeUpdate();
+            removed(s, chargePointId, bind(s.prepare("DELETE FROM outbound_journal WHERE charge_point_id = ?"
                     + " AND sequence <= ?"), chargePointId, sequence).executeUpdate());
             return null;
         });
@@ -551,52 +586,12 @@ public class SqliteStore implements SiteStore, OutboundQueue, AuthorizationRepos
         });
     }
 
+    private static Integer transactionId(ResultSet rs) throws SQLException {
+        int id = rs.getInt("transaction_id");
+        return rs.wasNull() ? null : id;
+    }
+
     // ---- TransactionIdMap -------------------------------------------------------------------
-
-    @Override
-    public CompletionStage<Integer> queueStart(String chargePointId, String startKey, int gatewayId,
-                                               String payloadJson) {
-        Instant queuedAt = clock.instant();
-        return writer.submit(s -> {
-            try (ResultSet rs = bind(s.prepare("SELECT gateway_id FROM transaction_id_map"
-                    + " WHERE charge_point_id = ? AND start_key = ?"), chargePointId, startKey).executeQuery()) {
-                if (rs.next()) {
-                    return rs.getInt(1);
-                }
-            }
-            bind(s.prepare("INSERT INTO transaction_id_map (gateway_id, charge_point_id, start_key) VALUES (?, ?, ?)"),
-                    gatewayId, chargePointId, startKey).executeUpdate();
-            append(s, chargePointId, "StartTransaction", payloadJson, queuedAt);
-            return gatewayId;
-        });
-    }
-
-    @Override
-    public CompletionStage<Boolean> queueStop(String chargePointId, int gatewayId, String payloadJson) {
-        Instant queuedAt = clock.instant();
-        return writer.submit(s -> {
-            // A transaction started before the upstream link existed has no row yet.
-            bind(s.prepare("INSERT INTO transaction_id_map (gateway_id, charge_point_id) VALUES (?, ?)"
-                    + " ON CONFLICT (gateway_id) DO NOTHING"), gatewayId, chargePointId).executeUpdate();
-            if (bind(s.prepare("UPDATE transaction_id_map SET stop_queued = 1 WHERE gateway_id = ?"
-                    + " AND stop_queued = 0"), gatewayId).executeUpdate() == 0) {
-                return false;
-            }
-            append(s, chargePointId, "StopTransaction", payloadJson, queuedAt);
-            return true;
-        });
-    }
-
-    @Override
-    public OptionalInt startedAs(String chargePointId, String startKey) {
-        return readers.read(c -> {
-            try (PreparedStatement ps = bind(c.prepareStatement("SELECT gateway_id FROM transaction_id_map"
-                    + " WHERE charge_point_id = ? AND start_key = ?"), chargePointId, startKey);
-                 ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? OptionalInt.of(rs.getInt(1)) : OptionalInt.empty();
-            }
-        });
-    }
 
     @Override
     public CompletionStage<Void> map(String chargePointId, int gatewayId, int csmsId) {
@@ -638,10 +633,10 @@ public class SqliteStore implements SiteStore, OutboundQueue, AuthorizationRepos
         Instant parkedAt = clock.instant();
         return writer.submit(s -> {
             bind(s.prepare("INSERT OR REPLACE INTO outbound_parked (charge_point_id, sequence, action, payload,"
-                    + " queued_at, reason, parked_at) VALUES (?, ?, ?, ?, ?, ?, ?)"), message.chargePointId(),
-                    message.sequence(), message.action(), message.payloadJson(), message.queuedAt(), reason,
-                    parkedAt).executeUpdate();
-            removed(s, message.chargePointId(), bind(s.prepare("DELETE FROM outbound_message"
+                    + " queued_at, reason, parked_at, transaction_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
+                    message.chargePointId(), message.sequence(), message.action(), message.payloadJson(),
+                    message.queuedAt(), reason, parkedAt, message.transactionId()).executeUpdate();
+            removed(s, message.chargePointId(), bind(s.prepare("DELETE FROM outbound_journal"
                     + " WHERE charge_point_id = ? AND sequence = ?"), message.chargePointId(), message.sequence())
                     .executeUpdate());
             return null;
@@ -652,12 +647,13 @@ public class SqliteStore implements SiteStore, OutboundQueue, AuthorizationRepos
     public List<Parked> parked(String chargePointId) {
         return readers.read(c -> {
             try (PreparedStatement ps = bind(c.prepareStatement("SELECT sequence, action, payload, queued_at,"
-                    + " reason, parked_at FROM outbound_parked WHERE charge_point_id = ? ORDER BY sequence"),
+                    + " reason, parked_at, transaction_id FROM outbound_parked WHERE charge_point_id = ? ORDER BY sequence"),
                     chargePointId); ResultSet rs = ps.executeQuery()) {
                 List<Parked> out = new ArrayList<>();
                 while (rs.next()) {
                     out.add(new Parked(new OutboundMessage(chargePointId, rs.getLong("sequence"),
-                            rs.getString("action"), rs.getString("payload"), Sql.instant(rs, "queued_at")),
+                            rs.getString("action"), rs.getString("payload"), Sql.instant(rs, "queued_at"),
+                            transactionId(rs)),
                             rs.getString("reason"), Sql.instant(rs, "parked_at")));
                 }
                 return out;
@@ -669,15 +665,16 @@ public class SqliteStore implements SiteStore, OutboundQueue, AuthorizationRepos
     public CompletionStage<Integer> requeue(String chargePointId) {
         Instant queuedAt = clock.instant();
         return writer.submit(s -> {
-            List<String[]> rows = new ArrayList<>();
-            try (ResultSet rs = bind(s.prepare("SELECT action, payload FROM outbound_parked"
+            List<OutboundMessage> rows = new ArrayList<>();
+            try (ResultSet rs = bind(s.prepare("SELECT action, payload, transaction_id FROM outbound_parked"
                     + " WHERE charge_point_id = ? ORDER BY sequence"), chargePointId).executeQuery()) {
                 while (rs.next()) {
-                    rows.add(new String[] {rs.getString(1), rs.getString(2)});
+                    rows.add(new OutboundMessage(chargePointId, 0, rs.getString(1), rs.getString(2), null,
+                            transactionId(rs)));
                 }
             }
-            for (String[] row : rows) {
-                append(s, chargePointId, row[0], row[1], queuedAt);
+            for (OutboundMessage row : rows) {
+                journal(s, chargePointId, row.action(), row.payloadJson(), row.transactionId(), queuedAt);
             }
             bind(s.prepare("DELETE FROM outbound_parked WHERE charge_point_id = ?"), chargePointId).executeUpdate();
             return rows.size();

@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Makes the answer to a charger's transaction messages wait for the store: a charger only gets its
  * CALLRESULT for StartTransaction, MeterValues and StopTransaction once the data is committed and
- * synced. When the store cannot keep it, the charger gets CALLERROR InternalError and sends the
+ * synced, and so is their journal entry for the upstream CSMS (same commit). When the store cannot
+ * keep it, the charger gets CALLERROR InternalError and sends the
  * message again later, as OCPP has it do for unanswered transaction messages.
  *
  * <p>Ranked first (1000) so that it wraps every other handler: StartTransaction is stored after
@@ -42,6 +43,7 @@ import org.slf4j.LoggerFactory;
         ChargerCallHandler.ACTIONS + "=StartTransaction",
         ChargerCallHandler.ACTIONS + "=MeterValues",
         ChargerCallHandler.ACTIONS + "=StopTransaction",
+        "chargeedge.site.part=store",
         Constants.SERVICE_RANKING + ":Integer=" + StoreCallHandler.RANKING})
 public class StoreCallHandler implements ChargerCallHandler {
 
@@ -64,8 +66,11 @@ public class StoreCallHandler implements ChargerCallHandler {
                 if (!(answer instanceof StartTransactionConfirmation conf)) {
                     return CompletableFuture.completedFuture(answer);
                 }
+                // A StartTransaction sent again keeps the id it got first: the charger must get that one.
                 return stored(store.transactionStarted(id, conf.transactionId(), (StartTransactionRequest) request,
-                        conf.idTagInfo(), context.receivedAt()), context, request).thenApply(v -> answer);
+                        conf.idTagInfo(), context.receivedAt()), context, request).thenApply(recorded ->
+                        recorded == conf.transactionId() ? answer
+                                : new StartTransactionConfirmation(conf.idTagInfo(), recorded));
             });
             case MeterValues -> stored(store.meterValues(id, (MeterValuesRequest) request, context.receivedAt()),
                     context, request).thenCompose(v -> chain.proceed(request));
@@ -86,16 +91,16 @@ public class StoreCallHandler implements ChargerCallHandler {
     }
 
     /** The write's stage, with a failure turned into the CALLERROR the charger must get. */
-    private static CompletionStage<Void> stored(CompletionStage<Void> write, CallContext context,
-                                                Request<?> request) {
+    private static <T> CompletionStage<T> stored(CompletionStage<T> write, CallContext context,
+                                                 Request<?> request) {
         return write.handle((v, e) -> {
             if (e == null) {
-                return CompletableFuture.<Void>completedFuture(null);
+                return CompletableFuture.completedFuture(v);
             }
             // The store logs its failures once per change of state; one line per refused call would flood.
             LOG.debug("{}: {} {} not stored: {}", context.chargePointId(), request.action(), context.messageId(),
                     e.toString());
-            return CompletableFuture.<Void>failedFuture(new CallRejectedException(ErrorCode.InternalError,
+            return CompletableFuture.<T>failedFuture(new CallRejectedException(ErrorCode.InternalError,
                     "The gateway cannot store the " + request.action() + " now; send it again later"));
         }).thenCompose(Function.identity());
     }

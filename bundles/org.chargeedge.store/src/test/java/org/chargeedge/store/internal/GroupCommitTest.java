@@ -38,7 +38,7 @@ class GroupCommitTest extends StoreTest {
                     together.await();
                     for (int i = 0; i < perThread; i++) {
                         int id = thread * perThread + i + 1;
-                        CompletableFuture<Void> stage = store.transactionStarted("CP-" + thread, id,
+                        CompletableFuture<Integer> stage = store.transactionStarted("CP-" + thread, id,
                                 Fixtures.start(1, "TAG", id), ACCEPTED, T0).toCompletableFuture();
                         CompletableFuture<Void> check = stage.thenRun(() -> {
                             try {

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
+import org.chargeedge.api.store.OutboundMessage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -73,7 +74,51 @@ class MigrationsTest {
             assertThat(store.depth("CP-1")).isEqualTo(2);
             assertThat(store.depth("CP-2")).isZero();
             assertThat(store.chargersWithMessages()).containsExactly("CP-1");
-            assertThat(Fixtures.result(store.append("CP-1", "MeterValues", "{}"))).isEqualTo(8L);
+            Fixtures.result(store.meterValues("CP-1", Fixtures.meterValues(1, null, 1), Fixtures.T0));
+            assertThat(store.peek("CP-1", 10)).extracting(OutboundMessage::sequence).containsExactly(6L, 7L, 8L);
+            assertThat(store.depth("CP-1")).isEqualTo(3);
+        } finally {
+            store.close();
+        }
+    }
+
+    /** A version 3 queue, written by the upstream link: it becomes the journal, with its position and transactions. */
+    @Test
+    void theUpstreamQueueOfAVersion3DatabaseBecomesTheJournal() throws Exception {
+        Path file = dir.resolve("v3-queue.db");
+        String start = "{\"connectorId\":1,\"idTag\":\"Tag-A\",\"meterStart\":10,"
+                + "\"timestamp\":\"2025-03-01T10:00:00.123Z\"}";
+        try (Connection c = SqliteStore.connect(file, 1000); Statement st = c.createStatement()) {
+            Migrations.load().migrate(c, 3);
+            st.execute("INSERT INTO transaction_id_map (gateway_id, charge_point_id, start_key, csms_id, stop_queued)"
+                    + " VALUES (41, 'CP-1', '1|tag-a|10|2025-03-01T10:00:00.123Z', NULL, 0),"
+                    + " (40, 'CP-1', NULL, 9001, 1)");
+            st.execute("INSERT INTO outbound_sequence (charge_point_id, last_sequence, queued) VALUES"
+                    + " ('CP-1', 12, 3), ('CP-2', 5, 0)");
+            st.execute("INSERT INTO outbound_message (charge_point_id, sequence, action, payload, queued_at, refusals)"
+                    + " VALUES ('CP-1', 10, 'StopTransaction', '{\"transactionId\":40,\"meterStop\":5,"
+                    + "\"timestamp\":\"2025-03-01T09:00:00Z\"}', 1, 2),"
+                    + " ('CP-1', 11, 'StartTransaction', '" + start + "', 2, 0),"
+                    + " ('CP-1', 12, 'MeterValues', '{\"connectorId\":1,\"transactionId\":41,\"meterValue\":[]}', 3, 0)");
+            st.execute("INSERT INTO outbound_parked (charge_point_id, sequence, action, payload, queued_at, reason,"
+                    + " parked_at) VALUES ('CP-1', 9, 'MeterValues', '{\"connectorId\":1,\"transactionId\":39}',"
+                    + " 0, 'refused', 0)");
+        }
+        SqliteStore store = SqliteStore.open(file, StoreSettings.defaults());
+        try {
+            assertThat(store.peek("CP-1", 10)).extracting(OutboundMessage::sequence, OutboundMessage::action,
+                    OutboundMessage::transactionId).containsExactly(
+                    org.assertj.core.api.Assertions.tuple(10L, "StopTransaction", 40),
+                    org.assertj.core.api.Assertions.tuple(11L, "StartTransaction", 41),
+                    org.assertj.core.api.Assertions.tuple(12L, "MeterValues", 41));
+            assertThat(Fixtures.result(store.countRefusal("CP-1", 10))).as("refusals kept").isEqualTo(3);
+            assertThat(store.parked("CP-1")).singleElement()
+                    .satisfies(p -> assertThat(p.message().transactionId()).isEqualTo(39));
+            assertThat(store.csmsId(40)).hasValue(9001);
+            assertThat(Fixtures.count(file, "SELECT delivered_up_to FROM outbound_sequence"
+                    + " WHERE charge_point_id = 'CP-1'")).as("the upstream had delivered up to 9").isEqualTo(9);
+            assertThat(Fixtures.count(file, "SELECT delivered_up_to FROM outbound_sequence"
+                    + " WHERE charge_point_id = 'CP-2'")).as("an emptied queue").isEqualTo(5);
             assertThat(store.depth("CP-1")).isEqualTo(3);
         } finally {
             store.close();

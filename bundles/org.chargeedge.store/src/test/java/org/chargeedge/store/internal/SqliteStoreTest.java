@@ -12,7 +12,6 @@ import static org.chargeedge.store.internal.Fixtures.rows;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
-import java.util.OptionalLong;
 
 import org.chargeedge.api.authorization.AuthorizationRepository.CachedIdTag;
 import org.chargeedge.api.authorization.AuthorizationRepository.StoredList;
@@ -233,30 +232,6 @@ class SqliteStoreTest extends StoreTest {
     }
 
     @Test
-    void theOutboundQueueIsOrderedPerChargerAndNeverReusesASequence() throws Exception {
-        assertThat(result(store.append("CP-1", "StartTransaction", "{\"a\":1}"))).isEqualTo(1L);
-        assertThat(result(store.append("CP-1", "MeterValues", "{\"a\":2}"))).isEqualTo(2L);
-        assertThat(result(store.append("CP-2", "StopTransaction", "{}"))).isEqualTo(1L);
-        assertThat(result(store.append("CP-1", "StopTransaction", "{\"a\":3}"))).isEqualTo(3L);
-        assertThat(store.depth("CP-1")).isEqualTo(3);
-        assertThat(store.peek("CP-1", 2)).extracting(OutboundMessage::sequence, OutboundMessage::action,
-                OutboundMessage::payloadJson).containsExactly(
-                tuple(1L, "StartTransaction", "{\"a\":1}"),
-                tuple(2L, "MeterValues", "{\"a\":2}"));
-        assertThat(store.peek("CP-1", 1).get(0).queuedAt()).isNotNull();
-
-        result(store.acknowledge("CP-1", 2));
-        assertThat(store.peek("CP-1", 10)).extracting(OutboundMessage::sequence).containsExactly(3L);
-        result(store.acknowledge("CP-1", 3));
-        assertThat(store.depth("CP-1")).isZero();
-        assertThat(store.depth("CP-2")).isEqualTo(1);
-
-        reopen();
-        assertThat(result(store.append("CP-1", "MeterValues", "{}"))).as("after emptying and a restart")
-                .isEqualTo(4L);
-    }
-
-    @Test
     void meterValuesSentAgainAfterALostAnswerAreRecordedOnceEvenAcrossARestart() throws Exception {
         MeterValuesRequest reading = Fixtures.meterValues(1, 7, 3, T0);
         result(store.meterValues("CP-1", reading, T0));
@@ -279,89 +254,17 @@ class SqliteStoreTest extends StoreTest {
     }
 
     @Test
-    void aMessageRepeatingTheLastOfItsStreamIsNotQueuedAgain() throws Exception {
-        assertThat(result(store.appendUnlessRepeated("CP-1", "MeterValues/1", "MeterValues", "{\"a\":1}")))
-                .isEqualTo(OptionalLong.of(1));
-        assertThat(result(store.appendUnlessRepeated("CP-1", "MeterValues/1", "MeterValues", "{\"a\":1}")))
-                .as("a repeat").isEmpty();
-        assertThat(result(store.appendUnlessRepeated("CP-1", "MeterValues/2", "MeterValues", "{\"a\":1}")))
-                .as("another stream").isEqualTo(OptionalLong.of(2));
-        assertThat(result(store.appendUnlessRepeated("CP-2", "MeterValues/1", "MeterValues", "{\"a\":1}")))
-                .as("another charger").isEqualTo(OptionalLong.of(1));
-        // Delivered and acknowledged, then sent again by the charger after a restart: still a repeat.
-        result(store.acknowledge("CP-1", 2));
-        reopen();
-        assertThat(result(store.appendUnlessRepeated("CP-1", "MeterValues/1", "MeterValues", "{\"a\":1}")))
-                .isEmpty();
-        assertThat(result(store.appendUnlessRepeated("CP-1", "MeterValues/1", "MeterValues", "{\"a\":2}")))
-                .isEqualTo(OptionalLong.of(3));
-        assertThat(result(store.appendUnlessRepeated("CP-1", "MeterValues/1", "MeterValues", "{\"a\":1}")))
-                .as("not the last of its stream").isEqualTo(OptionalLong.of(4));
-        assertThat(store.peek("CP-1", 10)).extracting(OutboundMessage::payloadJson)
-                .containsExactly("{\"a\":2}", "{\"a\":1}");
-    }
-
-    @Test
-    void refusalsOfAQueuedMessageAreCountedDurably() throws Exception {
-        result(store.append("CP-1", "MeterValues", "{}"));
-        result(store.append("CP-1", "MeterValues", "{\"b\":1}"));
-        assertThat(result(store.countRefusal("CP-1", 1))).isEqualTo(1);
-        assertThat(result(store.countRefusal("CP-1", 1))).isEqualTo(2);
-        reopen();
-        assertThat(result(store.countRefusal("CP-1", 1))).as("after a restart").isEqualTo(3);
-        assertThat(result(store.countRefusal("CP-1", 2))).as("counted per message").isEqualTo(1);
-        result(store.acknowledge("CP-1", 1));
-        assertThat(result(store.countRefusal("CP-1", 1))).as("no longer queued").isZero();
-    }
-
-    @Test
-    void theDepthOfAQueueFollowsEveryWayInAndOut() throws Exception {
-        for (int i = 1; i <= 5; i++) {
-            result(store.append("CP-1", "MeterValues", "{\"n\":" + i + "}"));
-        }
-        assertThat(result(store.queueStart("CP-1", "k", 10, "{}"))).isEqualTo(10);
-        assertThat(result(store.queueStop("CP-1", 10, "{}"))).isTrue();
-        assertThat(store.depth("CP-1")).isEqualTo(7);
-        result(store.acknowledge("CP-1", 2));
-        assertThat(store.depth("CP-1")).isEqualTo(5);
-        result(store.acknowledge("CP-1", 2));
-        assertThat(store.depth("CP-1")).as("acknowledged again").isEqualTo(5);
-        result(store.park(store.peek("CP-1", 1).get(0), "refused"));
-        assertThat(store.depth("CP-1")).isEqualTo(4);
-        result(store.requeue("CP-1"));
-        assertThat(store.depth("CP-1")).isEqualTo(5);
-        reopen();
-        assertThat((long) store.depth("CP-1")).isEqualTo(count(file, "SELECT COUNT(*) FROM outbound_message"))
-                .isEqualTo(5L);
-        result(store.acknowledge("CP-1", Long.MAX_VALUE));
-        assertThat(store.depth("CP-1")).isZero();
-        assertThat(store.chargersWithMessages()).isEmpty();
-    }
-
-    @Test
-    void theChargersWithQueuedMessagesAreListed() throws Exception {
-        assertThat(store.chargersWithMessages()).isEmpty();
-        result(store.append("CP-2", "MeterValues", "{}"));
-        result(store.append("CP-1", "MeterValues", "{}"));
-        result(store.append("CP-1", "MeterValues", "{\"b\":1}"));
-        assertThat(store.chargersWithMessages()).containsExactly("CP-1", "CP-2");
-        result(store.acknowledge("CP-2", 1));
-        assertThat(store.chargersWithMessages()).containsExactly("CP-1");
-    }
-
-    @Test
     void everythingAcknowledgedIsThereAfterAReopen() throws Exception {
         result(store.transactionStarted("CP-1", 1, Fixtures.start(1, "TAG", 0), ACCEPTED, T0));
         result(store.meterValues("CP-1", Fixtures.meterValues(1, 1, 3), T0));
         result(store.saveList(2, List.of(new AuthorizationData("A", ACCEPTED))));
         result(store.saveCacheEntry("B", ACCEPTED, T0));
-        result(store.append("CP-1", "X", "{}"));
         reopen();
         assertThat(store.transaction(1)).isPresent();
         assertThat(count(file, "SELECT COUNT(*) FROM meter_value")).isEqualTo(3);
         assertThat(store.loadList().version()).isEqualTo(2);
         assertThat(store.loadCache()).containsKey("B");
-        assertThat(store.depth("CP-1")).isEqualTo(1);
+        assertThat(store.depth("CP-1")).as("the start and the meter values, journaled").isEqualTo(2);
     }
 
     @Test

@@ -33,25 +33,7 @@ class TransactionIdMapTest {
     }
 
     @Test
-    void aResentStartKeepsItsFirstIdAndIsQueuedOnce() throws Exception {
-        assertThat(result(store.queueStart("CP-1", "1|tag|0|t", 10, "{\"a\":1}"))).isEqualTo(10);
-        assertThat(result(store.queueStart("CP-1", "1|tag|0|t", 11, "{\"a\":1}"))).isEqualTo(10);
-        assertThat(result(store.queueStart("CP-2", "1|tag|0|t", 12, "{\"a\":1}"))).as("another charger").isEqualTo(12);
-        assertThat(store.depth("CP-1")).isEqualTo(1);
-        assertThat(store.startedAs("CP-1", "1|tag|0|t")).isEqualTo(OptionalInt.of(10));
-        assertThat(store.startedAs("CP-1", "other")).isEmpty();
-    }
-
-    @Test
-    void aStopIsQueuedOnceEvenForATransactionStartedBeforeTheLink() throws Exception {
-        assertThat(result(store.queueStop("CP-1", 42, "{\"transactionId\":42}"))).isTrue();
-        assertThat(result(store.queueStop("CP-1", 42, "{\"transactionId\":42}"))).isFalse();
-        assertThat(store.peek("CP-1", 10)).extracting(OutboundMessage::action).containsExactly("StopTransaction");
-    }
-
-    @Test
     void csmsIdsMapBothWaysPerChargerAndSurviveARestart() throws Exception {
-        result(store.queueStart("CP-1", "k", 10, "{}"));
         assertThat(store.csmsId(10)).isEmpty();
         result(store.map("CP-1", 10, 7001));
         result(store.map("CP-2", 11, 7001));
@@ -61,23 +43,5 @@ class TransactionIdMapTest {
         assertThat(store.gatewayId("CP-1", 7001)).isEqualTo(OptionalInt.of(10));
         assertThat(store.gatewayId("CP-2", 7001)).isEqualTo(OptionalInt.of(11));
         assertThat(store.gatewayId("CP-3", 7001)).isEmpty();
-    }
-
-    @Test
-    void aParkedMessageLeavesTheQueueAndComesBackAtItsEndOnRequest() throws Exception {
-        result(store.append("CP-1", "MeterValues", "{\"n\":1}"));
-        result(store.append("CP-1", "MeterValues", "{\"n\":2}"));
-        OutboundMessage first = store.peek("CP-1", 1).get(0);
-        result(store.park(first, "refused"));
-        assertThat(store.peek("CP-1", 10)).extracting(OutboundMessage::payloadJson).containsExactly("{\"n\":2}");
-        assertThat(store.parked("CP-1")).singleElement().satisfies(p -> {
-            assertThat(p.reason()).isEqualTo("refused");
-            assertThat(p.message().payloadJson()).isEqualTo("{\"n\":1}");
-        });
-        assertThat(result(store.requeue("CP-1"))).isEqualTo(1);
-        assertThat(store.parked("CP-1")).isEmpty();
-        assertThat(store.peek("CP-1", 10)).extracting(OutboundMessage::payloadJson)
-                .containsExactly("{\"n\":2}", "{\"n\":1}");
-        assertThat(count(file, "SELECT COUNT(*) FROM outbound_parked")).isZero();
     }
 }
