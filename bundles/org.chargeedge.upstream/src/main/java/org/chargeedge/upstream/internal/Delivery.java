@@ -8,7 +8,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import org.chargeedge.api.store.OutboundMessage;
-import org.chargeedge.api.store.OutboundQueue;
+import org.chargeedge.api.store.OutboundJournal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,7 +36,7 @@ final class Delivery {
     private static final Logger LOG = LoggerFactory.getLogger(Delivery.class);
 
     private final String chargePointId;
-    private final OutboundQueue queue;
+    private final OutboundJournal queue;
     private final ScheduledExecutorService scheduler;
     private final Duration retryInterval;
 
@@ -49,7 +49,7 @@ final class Delivery {
     private Runnable waitingForWindow;
     private final ArrayDeque<OutboundMessage> readAhead = new ArrayDeque<>();
 
-    Delivery(String chargePointId, OutboundQueue queue, ScheduledExecutorService scheduler, Duration retryInterval) {
+    Delivery(String chargePointId, OutboundJournal queue, ScheduledExecutorService scheduler, Duration retryInterval) {
         this.chargePointId = chargePointId;
         this.queue = queue;
         this.scheduler = scheduler;

@@ -60,15 +60,6 @@ final class Payloads {
         return copy;
     }
 
-    /**
-     * What identifies a StartTransaction across resends: a charger that lost the answer sends the
-     * same connector, idTag, meter start and timestamp again.
-     */
-    static String startKey(JsonNode start) {
-        return start.path("connectorId").asText() + "|" + start.path("idTag").asText().toLowerCase(java.util.Locale.ROOT)
-                + "|" + start.path("meterStart").asText() + "|" + start.path("timestamp").asText();
-    }
-
     /** {@code [2, id, action, payload]}. */
     static String call(String messageId, String action, JsonNode payload) {
         ArrayNode frame = MAPPER.createArrayNode();

@@ -7,13 +7,13 @@ import org.chargeedge.api.authorization.AuthorizationCache;
 import org.chargeedge.api.authorization.LocalAuthorizationList;
 import org.chargeedge.api.charger.ChargerCommands;
 import org.chargeedge.api.charger.SiteView;
-import org.chargeedge.api.store.OutboundQueue;
+import org.chargeedge.api.store.OutboundJournal;
 import org.chargeedge.api.store.ParkedMessages;
 import org.chargeedge.api.store.SiteStore;
 import org.chargeedge.api.store.TransactionIdMap;
 
 /** The services a link works with; the authorization ones are optional and may come and go. */
-record Services(ChargerCommands commands, SiteView site, SiteStore store, OutboundQueue queue,
+record Services(ChargerCommands commands, SiteView site, SiteStore store, OutboundJournal journal,
                 TransactionIdMap ids, ParkedMessages parked, Supplier<LocalAuthorizationList> list,
                 Supplier<AuthorizationCache> cache) {
 

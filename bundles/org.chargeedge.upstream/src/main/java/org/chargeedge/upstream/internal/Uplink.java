@@ -643,12 +643,12 @@ final class Uplink {
         JsonNode payload = Payloads.parse(message.payloadJson());
         int gatewayId;
         if (message.action().equals("StartTransaction")) {
-            OptionalInt id = services.ids().startedAs(chargePointId, Payloads.startKey(payload));
-            if (id.isEmpty()) {
+            if (message.transactionId() == null) {
+                // Only a queue of an older version whose start lost its id map row can hold one.
                 park(message, "no gateway transaction recorded for this StartTransaction");
                 return;
             }
-            gatewayId = id.getAsInt();
+            gatewayId = message.transactionId();
             if (services.ids().csmsId(gatewayId).isPresent()) {
                 // Answered and mapped before a crash that came before its acknowledgement: sending it
                 // again would open a second transaction at the CSMS.
@@ -769,7 +769,7 @@ final class Uplink {
             return;
         }
         // Counted in the store: a restart does not give a refused message its attempts again.
-        services.queue().countRefusal(chargePointId, message.sequence()).whenComplete((refusals, e) -> {
+        services.journal().countRefusal(chargePointId, message.sequence()).whenComplete((refusals, e) -> {
             if (e != null) {
                 LOG.error("{}: cannot count the CSMS's refusal of queued {} {}: {}", chargePointId, message.action(),
                         message.sequence(), e.toString());
@@ -820,8 +820,8 @@ final class Uplink {
             problem = lastProblem;
             draining = whenDrained != null;
         }
-        List<OutboundMessage> head = services.queue().peek(chargePointId, 1);
-        return new UpstreamStatus.Link(chargePointId, up, since, down, problem, services.queue().depth(chargePointId),
+        List<OutboundMessage> head = services.journal().peek(chargePointId, 1);
+        return new UpstreamStatus.Link(chargePointId, up, since, down, problem, services.journal().depth(chargePointId),
                 head.isEmpty() ? null : head.get(0).queuedAt(), services.parked().parked(chargePointId).size(),
                 draining);
     }

@@ -27,7 +27,7 @@ import org.chargeedge.api.charger.ChargerCallHandler;
 import org.chargeedge.api.charger.ChargerCommands;
 import org.chargeedge.api.charger.ChargerEvents;
 import org.chargeedge.api.charger.SiteView;
-import org.chargeedge.api.store.OutboundQueue;
+import org.chargeedge.api.store.OutboundJournal;
 import org.chargeedge.api.store.ParkedMessages;
 import org.chargeedge.api.store.SiteStore;
 import org.chargeedge.api.store.TransactionIdMap;
@@ -48,8 +48,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The upstream link's component. Without a URL it does nothing at all: no threads, no services,
- * no log lines, and the chargers' calls take exactly the path they take without this bundle. With
+ * The upstream link's component. Without a URL it only registers a call handler that passes every
+ * call on (so the site, which requires this part, is ready): no threads, no links, no log lines. With
  * one it registers the call handler, the connection event handler, {@link UpstreamStatus} and the
  * shell commands, and opens a link per connected charger.
  */
@@ -58,6 +58,8 @@ import org.slf4j.LoggerFactory;
 public class UpstreamComponent {
 
     static final String PID = "org.chargeedge.upstream";
+    /** The site part this bundle is (the central system waits for the parts its configuration requires). */
+    static final String SITE_PART = "chargeedge.site.part";
     private static final Logger LOG = LoggerFactory.getLogger(UpstreamComponent.class);
 
     private final AtomicReference<LocalAuthorizationList> list = new AtomicReference<>();
@@ -72,7 +74,7 @@ public class UpstreamComponent {
     @Reference
     SiteStore store;
     @Reference
-    OutboundQueue queue;
+    OutboundJournal queue;
     @Reference
     TransactionIdMap ids;
     @Reference
@@ -82,6 +84,10 @@ public class UpstreamComponent {
     void activate(Config config, BundleContext context) throws IOException, GeneralSecurityException {
         Settings settings = Settings.from(config);
         if (settings.standalone()) {
+            // The site still counts this part as present (see the central system's requiredParts):
+            // a pass-through, so that calls never wait for a link that is not configured.
+            registrations.add(context.registerService(ChargerCallHandler.class,
+                    (ctx, request, chain) -> chain.proceed(request), handlerProperties()));
             return;
         }
         HttpClient http = HttpClient.newBuilder().sslContext(sslContext(settings.caFile()))
@@ -99,10 +105,7 @@ public class UpstreamComponent {
     }
 
     private void register(BundleContext context) {
-        Dictionary<String, Object> handler = new Hashtable<>();
-        handler.put(ChargerCallHandler.ACTIONS, UpstreamLinks.ACTIONS);
-        handler.put(Constants.SERVICE_RANKING, UpstreamLinks.RANKING);
-        registrations.add(context.registerService(ChargerCallHandler.class, links, handler));
+        registrations.add(context.registerService(ChargerCallHandler.class, links, handlerProperties()));
 
         Dictionary<String, Object> events = new Hashtable<>();
         events.put(EventConstants.EVENT_TOPIC, new String[] {ChargerEvents.CONNECTED, ChargerEvents.DISCONNECTED});
@@ -125,6 +128,14 @@ public class UpstreamComponent {
         registrations.add(context.registerService(UpstreamShellCommands.class, new UpstreamShellCommands(links), shell));
         links.start();
         LOG.info("Upstream link to {} (one WebSocket per charger, under its charge point id)", links.url());
+    }
+
+    private static Dictionary<String, Object> handlerProperties() {
+        Dictionary<String, Object> handler = new Hashtable<>();
+        handler.put(ChargerCallHandler.ACTIONS, UpstreamLinks.ACTIONS);
+        handler.put(Constants.SERVICE_RANKING, UpstreamLinks.RANKING);
+        handler.put(SITE_PART, "upstream");
+        return handler;
     }
 
     @Deactivate

@@ -14,17 +14,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import org.chargeedge.api.charger.CallContext;
-import org.chargeedge.api.charger.CallRejectedException;
 import org.chargeedge.api.charger.ChargerCallHandler;
 import org.chargeedge.api.charger.ChargerInfo;
 import org.chargeedge.api.upstream.UpstreamStatus;
-import org.chargeedge.ocpp.rpc.ErrorCode;
 import org.chargeedge.ocpp.rpc.OcppValidationException;
 import org.chargeedge.ocpp.v16.AuthorizeConfirmation;
 import org.chargeedge.ocpp.v16.AuthorizeRequest;
 import org.chargeedge.ocpp.v16.Confirmation;
 import org.chargeedge.ocpp.v16.IdTagInfo;
-import org.chargeedge.ocpp.v16.MeterValuesRequest;
 import org.chargeedge.ocpp.v16.Request;
 import org.chargeedge.ocpp.v16.StartTransactionConfirmation;
 import org.chargeedge.ocpp.v16.StartTransactionRequest;
@@ -34,22 +31,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * The links of the connected chargers and the handler that puts them into the chargers' calls.
  *
- * <p>Ranked 900: after the store (1000), which has committed MeterValues and StopTransaction
- * before they get here and records StartTransaction after this handler answered, and before the
- * local authorization (500) and the built-in answers. Transaction messages are always answered
- * by the local chain (which issues the gateway's transaction id) and queued durably before the
- * charger gets its answer; online, StartTransaction and StopTransaction wait a short time for the
- * CSMS's idTagInfo. Every other call goes to the CSMS while the link is up, and is answered
- * locally when it is down or the CSMS is slow.
+ * <p>Ranked 1100: before the store (1000), so that it sees the transaction messages only once the
+ * rest of the chain has answered them and the store has recorded and journaled them (one commit):
+ * the link writes nothing itself. Transaction messages are always answered by the local chain
+ * (which issues the gateway's transaction id); online, StartTransaction and StopTransaction wait a
+ * short time for the CSMS's idTagInfo. Every other call goes to the CSMS while the link is up,
+ * and is answered locally when it is down or the CSMS is slow.
  */
 final class UpstreamLinks implements ChargerCallHandler, UpstreamStatus, AutoCloseable {
 
-    static final int RANKING = 900;
+    static final int RANKING = 1100;
     static final String[] ACTIONS = {"Authorize", "BootNotification", "DataTransfer", "DiagnosticsStatusNotification",
             "FirmwareStatusNotification", "Heartbeat", "MeterValues", "StartTransaction", "StatusNotification",
             "StopTransaction"};
@@ -91,7 +86,7 @@ final class UpstreamLinks implements ChargerCallHandler, UpstreamStatus, AutoClo
     void start() {
         services.site().chargers().stream().filter(ChargerInfo::connected)
                 .forEach(c -> uplink(c.chargePointId()));
-        for (String id : services.queue().chargersWithMessages()) {
+        for (String id : services.journal().chargersWithMessages()) {
             if (!links.containsKey(id)) {
                 drain(id, uplink(id));
             }
@@ -125,7 +120,7 @@ final class UpstreamLinks implements ChargerCallHandler, UpstreamStatus, AutoClo
         if (link == null) {
             return;
         }
-        int queued = services.queue().depth(chargePointId);
+        int queued = services.journal().depth(chargePointId);
         if (queued > 0) {
             // What the charger left must reach the CSMS without waiting for the charger's return.
             LOG.info("{}: the charger disconnected; its upstream link stays until its {} queued messages are"
@@ -163,7 +158,7 @@ final class UpstreamLinks implements ChargerCallHandler, UpstreamStatus, AutoClo
             links.remove(chargePointId, existing);
         }
         Uplink created = new Uplink(chargePointId, settings, http, scheduler, services, clock,
-                deliveries.computeIfAbsent(chargePointId, id -> new Delivery(id, services.queue(), scheduler,
+                deliveries.computeIfAbsent(chargePointId, id -> new Delivery(id, services.journal(), scheduler,
                         settings.retryInterval())));
         Uplink raced = links.putIfAbsent(chargePointId, created);
         if (raced != null) {
@@ -179,75 +174,58 @@ final class UpstreamLinks implements ChargerCallHandler, UpstreamStatus, AutoClo
     public CompletionStage<Confirmation> handle(CallContext context, Request<?> request, Chain chain) {
         Uplink link = uplink(context.chargePointId());
         return switch (request.action()) {
+            // The rest of the chain records the transaction messages and the store journals them in
+            // the same commit: the link only has to wake its sender, and for a start or a stop, wait
+            // a short time for the CSMS's idTagInfo.
             case StartTransaction -> chain.proceed(request).thenCompose(local ->
                     start(link, (StartTransactionRequest) request, (StartTransactionConfirmation) local));
-            case StopTransaction -> stop(link, (StopTransactionRequest) request, chain);
-            // Every MeterValues goes through the queue, with or without a transaction: the CSMS sees
-            // them all, in the order the charger sent them, outages or not.
-            // A MeterValues identical to the last of its connector is the charger's resend after a
-            // lost answer (a crash between queueing and answering): queued once.
-            case MeterValues -> queued(services.queue().appendUnlessRepeated(link.chargePointId(),
-                    "MeterValues/" + ((MeterValuesRequest) request).connectorId(), "MeterValues",
-                    Payloads.text(Payloads.of(request))), request).thenCompose(seq -> {
-                        if (seq.isPresent()) {
-                            link.pump();
-                        }
-                        return chain.proceed(request);
-                    });
+            case StopTransaction -> chain.proceed(request).thenCompose(local ->
+                    stop(link, (StopTransactionRequest) request, (StopTransactionConfirmation) local));
+            case MeterValues -> chain.proceed(request).thenApply(local -> {
+                link.pump();
+                return local;
+            });
             case Authorize -> forwardOrLocal(link, context, request, chain, settings.authorizeTimeout(),
                     c -> learn(((AuthorizeRequest) request).idTag(), ((AuthorizeConfirmation) c).idTagInfo()));
             default -> forwardOrLocal(link, context, request, chain, settings.callTimeout(), c -> { });
         };
     }
 
-    /** The write's stage; a failure becomes the CALLERROR that makes the charger send again later. */
-    private static <T> CompletionStage<T> queued(CompletionStage<T> write, Request<?> request) {
-        return write.exceptionallyCompose(e -> CompletableFuture.failedFuture(new CallRejectedException(
-                ErrorCode.InternalError, "The gateway cannot queue the " + request.action()
-                        + " for the central system now; send it again later")));
-    }
-
     private CompletionStage<Confirmation> start(Uplink link, StartTransactionRequest request,
                                                 StartTransactionConfirmation local) {
-        ObjectNode payload = Payloads.of(request);
-        return queued(services.ids().queueStart(link.chargePointId(), Payloads.startKey(payload),
-                local.transactionId(), Payloads.text(payload)), request).thenCompose(gatewayId -> {
-            if (gatewayId != local.transactionId()) {
-                LOG.info("{}: StartTransaction sent again; it keeps its transaction id {}", link.chargePointId(),
-                        gatewayId);
-            }
-            StartTransactionConfirmation localAnswer = new StartTransactionConfirmation(local.idTagInfo(), gatewayId);
-            if (!link.online()) {
-                return CompletableFuture.completedFuture(localAnswer);
-            }
-            CompletableFuture<JsonNode> answer = link.awaitAnswer(gatewayId, settings.startTransactionTimeout());
+        if (!link.online()) {
             link.pump();
-            return answer.thenApply(csms -> {
-                IdTagInfo info = csms == null ? null : idTagInfo(csms.get("idTagInfo"));
-                if (info == null) {
-                    return localAnswer;
-                }
-                learn(request.idTag(), info);
-                return new StartTransactionConfirmation(info, gatewayId);
-            });
+            return CompletableFuture.completedFuture(local);
+        }
+        CompletableFuture<JsonNode> answer = link.awaitAnswer(local.transactionId(),
+                settings.startTransactionTimeout());
+        link.pump();
+        return answer.thenApply(csms -> {
+            IdTagInfo info = csms == null ? null : idTagInfo(csms.get("idTagInfo"));
+            if (info == null) {
+                return local;
+            }
+            learn(request.idTag(), info);
+            return new StartTransactionConfirmation(info, local.transactionId());
         });
     }
 
-    private CompletionStage<Confirmation> stop(Uplink link, StopTransactionRequest request, Chain chain) {
-        return queued(services.ids().queueStop(link.chargePointId(), request.transactionId(),
-                Payloads.text(Payloads.of(request))), request).thenCompose(queuedNow -> {
-            CompletableFuture<JsonNode> answer = queuedNow && link.online()
-                    ? link.awaitAnswer(request.transactionId(), settings.startTransactionTimeout())
-                    : CompletableFuture.completedFuture(null);
+    private CompletionStage<Confirmation> stop(Uplink link, StopTransactionRequest request,
+                                               StopTransactionConfirmation local) {
+        if (!link.online()) {
             link.pump();
-            return chain.proceed(request).thenCombine(answer, (local, csms) -> {
-                IdTagInfo info = csms == null ? null : idTagInfo(csms.get("idTagInfo"));
-                if (info == null || request.idTag() == null) {
-                    return local;
-                }
-                learn(request.idTag(), info);
-                return new StopTransactionConfirmation(info);
-            });
+            return CompletableFuture.completedFuture(local);
+        }
+        CompletableFuture<JsonNode> answer = link.awaitAnswer(request.transactionId(),
+                settings.startTransactionTimeout());
+        link.pump();
+        return answer.thenApply(csms -> {
+            IdTagInfo info = csms == null ? null : idTagInfo(csms.get("idTagInfo"));
+            if (info == null || request.idTag() == null) {
+                return local;
+            }
+            learn(request.idTag(), info);
+            return new StopTransactionConfirmation(info);
         });
     }
 

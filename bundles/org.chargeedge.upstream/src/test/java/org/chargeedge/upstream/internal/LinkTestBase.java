@@ -84,8 +84,18 @@ abstract class LinkTestBase {
 
     /** Stops the link component and starts a new one on the same store, as a restart or an update does. */
     void restartLinks() {
+        stopLinks();
+        startLinks();
+    }
+
+    /** The link component goes away (its bundle stopped, being updated or reinstalled). */
+    void stopLinks() {
         centralSystem.removeHandler(links);
         links.close();
+    }
+
+    /** The link component comes (back). */
+    void startLinks() {
         links = newLinks();
     }
 

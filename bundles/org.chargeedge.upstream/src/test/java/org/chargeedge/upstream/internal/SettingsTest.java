@@ -20,10 +20,30 @@ class SettingsTest {
     }
 
     @Test
-    void withoutAUrlTheComponentDoesNothing() throws Exception {
+    void withoutAUrlTheComponentOnlyPassesCallsOn() throws Exception {
         UpstreamComponent component = new UpstreamComponent();
-        // A null context: any registration, thread or link would fail here.
-        component.activate(config(Map.of()), null);
+        java.util.List<Object[]> registered = new java.util.ArrayList<>();
+        org.osgi.framework.BundleContext context = (org.osgi.framework.BundleContext) Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {org.osgi.framework.BundleContext.class},
+                (proxy, method, args) -> {
+                    if (!method.getName().equals("registerService")) {
+                        throw new AssertionError("standalone, the component must not " + method.getName());
+                    }
+                    registered.add(args);
+                    return Proxy.newProxyInstance(getClass().getClassLoader(),
+                            new Class<?>[] {org.osgi.framework.ServiceRegistration.class}, (p, m, a) -> null);
+                });
+        component.activate(config(Map.of()), context);
+        assertThat(registered).singleElement().satisfies(args -> {
+            assertThat(args[0]).isEqualTo(org.chargeedge.api.charger.ChargerCallHandler.class);
+            assertThat(((java.util.Dictionary<?, ?>) args[2]).get("chargeedge.site.part")).isEqualTo("upstream");
+            org.chargeedge.api.charger.ChargerCallHandler handler = (org.chargeedge.api.charger.ChargerCallHandler) args[1];
+            org.chargeedge.ocpp.v16.HeartbeatConfirmation local = new org.chargeedge.ocpp.v16.HeartbeatConfirmation(
+                    java.time.Instant.EPOCH);
+            assertThat(handler.handle(null, new org.chargeedge.ocpp.v16.HeartbeatRequest(),
+                    r -> java.util.concurrent.CompletableFuture.completedFuture(local)).toCompletableFuture().join())
+                    .as("the rest of the chain answers").isSameAs(local);
+        });
         component.deactivate();
         assertThat(Settings.from(config(Map.of())).standalone()).isTrue();
     }

@@ -78,6 +78,39 @@ class UpstreamLinkTest extends LinkTestBase {
         assertThat(link().queueDepth()).isZero();
     }
 
+    /**
+     * Messages the chargers got an answer for while the upstream bundle was away (stopped, being
+     * updated or reinstalled) are in the store's journal, and reach the CSMS once, in order, when the
+     * link is back.
+     */
+    @Test
+    void whatWasAnsweredWhileTheLinkComponentWasAwayReachesTheCsmsWhenItIsBack() throws Exception {
+        connect(true);
+        charger.send(charger.core.createBootNotificationRequest("V", "M"));
+        int first = start("TAG-1", 0);
+        await("the start at the CSMS", () -> csms.of(CP, StartTransactionRequest.class).size() == 1);
+
+        stopLinks();
+        meterValues(first, 1, "1001");
+        stopTx(first, 2);
+        int second = start("TAG-2", 3);
+        meterValues(second, 4, "1004");
+        assertThat(csms.of(CP, MeterValuesRequest.class)).as("nothing goes upstream without the link").isEmpty();
+
+        startLinks();
+        await("the second stop at the CSMS", () -> csms.of(CP, MeterValuesRequest.class).size() == 2);
+        stopTx(second, 5);
+        await("both stops at the CSMS", () -> csms.of(CP, StopTransactionRequest.class).size() == 2);
+        int c = Csms.FIRST_ID;
+        assertThat(transactionTrail()).containsExactly(
+                "Start:TAG-1:2025-03-01T10:00:00Z",
+                "MeterValues:" + c + ":1001:2025-03-01T10:01:00Z",
+                "Stop:" + c + ":2025-03-01T10:02:00Z",
+                "Start:TAG-2:2025-03-01T10:03:00Z",
+                "MeterValues:" + (c + 1) + ":1004:2025-03-01T10:04:00Z",
+                "Stop:" + (c + 1) + ":2025-03-01T10:05:00Z");
+    }
+
     @Test
     void csmsGoneMidTransactionGetsEverythingOnceInOrderWhenBack() throws Exception {
         connect(true);
@@ -188,7 +221,7 @@ class UpstreamLinkTest extends LinkTestBase {
     private long refusalsRecorded() {
         try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("store.db"));
              java.sql.ResultSet rs = c.createStatement().executeQuery(
-                     "SELECT COALESCE(SUM(refusals), 0) FROM outbound_message")) {
+                     "SELECT COALESCE(SUM(refusals), 0) FROM outbound_journal")) {
             return rs.next() ? rs.getLong(1) : 0;
         } catch (java.sql.SQLException e) {
             throw new IllegalStateException(e);

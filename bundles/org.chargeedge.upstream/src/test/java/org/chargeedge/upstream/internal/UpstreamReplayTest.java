@@ -174,14 +174,16 @@ class UpstreamReplayTest extends LinkTestBase {
                         cp.core.createStartTransactionRequest(1, "TAG-D", 0, at(0))).getTransactionId());
             }
             // A day of values went through the charger's path before; what matters here is the
-            // queue's replay, so the backlog is appended to the real queue directly (group-committed).
+            // journal's replay, so the backlog is recorded by the store directly (group-committed).
             List<CompletableFuture<Long>> writes = new ArrayList<>();
             for (int m = 1; m <= perCharger; m++) {
                 for (int n = 0; n < chargers; n++) {
-                    String payload = "{\"connectorId\":1,\"transactionId\":" + ids.get(n) + ",\"meterValue\":[{"
-                            + "\"timestamp\":\"" + at(0).plusMinutes(m).toInstant() + "\",\"sampledValue\":"
-                            + "[{\"value\":\"" + m + "\"}]}]}";
-                    writes.add(store.append("DAY-" + n, "MeterValues", payload).toCompletableFuture());
+                    org.chargeedge.ocpp.v16.MeterValuesRequest reading = new org.chargeedge.ocpp.v16.MeterValuesRequest(
+                            1, ids.get(n), List.of(new org.chargeedge.ocpp.v16.MeterValue(at(0).plusMinutes(m)
+                            .toInstant(), List.of(new org.chargeedge.ocpp.v16.SampledValue(String.valueOf(m), null,
+                            null, null, null, null, null)))));
+                    writes.add(store.meterValues("DAY-" + n, reading, java.time.Instant.now()).thenApply(v -> 0L)
+                            .toCompletableFuture());
                 }
             }
             CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);

@@ -1,5 +1,15 @@
 package org.chargeedge.upstream.internal.bench;
 
+import java.time.Instant;
+
+import org.chargeedge.ocpp.v16.AuthorizationStatus;
+import org.chargeedge.ocpp.v16.IdTagInfo;
+import org.chargeedge.ocpp.v16.MeterValue;
+import org.chargeedge.ocpp.v16.MeterValuesRequest;
+import org.chargeedge.ocpp.v16.SampledValue;
+import org.chargeedge.ocpp.v16.StartTransactionRequest;
+import org.chargeedge.ocpp.v16.StopTransactionRequest;
+
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -113,16 +123,17 @@ class ReplayBench {
         }
         try {
             String cp = "BENCH-1";
-            store.queueStart(cp, "1|tag|0|2025-03-01T10:00:00Z", 1, "{\"connectorId\":1,\"idTag\":\"TAG\","
-                    + "\"meterStart\":0,\"timestamp\":\"2025-03-01T10:00:00Z\"}").toCompletableFuture().get();
-            List<CompletableFuture<Long>> writes = new ArrayList<>();
+            Instant t0 = Instant.parse("2025-03-01T10:00:00Z");
+            store.transactionStarted(cp, 1, new StartTransactionRequest(1, "TAG", 0, null, t0),
+                    IdTagInfo.of(AuthorizationStatus.Accepted), t0).toCompletableFuture().get();
+            List<CompletableFuture<Void>> writes = new ArrayList<>();
             for (int i = 1; i <= MESSAGES - 2; i++) {
-                writes.add(store.append(cp, "MeterValues", "{\"connectorId\":1,\"transactionId\":1,\"meterValue\":"
-                        + "[{\"timestamp\":\"2025-03-01T10:00:00Z\",\"sampledValue\":[{\"value\":\"" + i + "\"}]}]}")
+                writes.add(store.meterValues(cp, new MeterValuesRequest(1, 1, List.of(new MeterValue(t0,
+                        List.of(new SampledValue(String.valueOf(i), null, null, null, null, null, null))))), t0)
                         .toCompletableFuture());
             }
-            writes.add(store.queueStop(cp, 1, "{\"transactionId\":1,\"meterStop\":9,\"timestamp\":"
-                    + "\"2025-03-01T12:00:00Z\"}").thenApply(b -> 0L).toCompletableFuture());
+            writes.add(store.transactionStopped(cp, new StopTransactionRequest(null, 9, t0.plusSeconds(7200), 1,
+                    null, null), t0).toCompletableFuture());
             CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
             System.out.printf("queued: %d messages%n", store.depth(cp));
 
