@@ -3,19 +3,13 @@ package org.chargeedge.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.lang.reflect.Proxy;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
 import org.junit.jupiter.api.AfterEach;
@@ -24,26 +18,8 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import eu.chargetime.ocpp.JSONServer;
-import eu.chargetime.ocpp.ServerEvents;
-import eu.chargetime.ocpp.feature.profile.ServerCoreEventHandler;
-import eu.chargetime.ocpp.feature.profile.ServerCoreProfile;
-import eu.chargetime.ocpp.model.Confirmation;
-import eu.chargetime.ocpp.model.SessionInformation;
-import eu.chargetime.ocpp.model.core.AuthorizationStatus;
-import eu.chargetime.ocpp.model.core.AuthorizeConfirmation;
-import eu.chargetime.ocpp.model.core.BootNotificationConfirmation;
-import eu.chargetime.ocpp.model.core.DataTransferConfirmation;
-import eu.chargetime.ocpp.model.core.DataTransferStatus;
-import eu.chargetime.ocpp.model.core.HeartbeatConfirmation;
-import eu.chargetime.ocpp.model.core.IdTagInfo;
-import eu.chargetime.ocpp.model.core.MeterValuesConfirmation;
 import eu.chargetime.ocpp.model.core.MeterValuesRequest;
-import eu.chargetime.ocpp.model.core.RegistrationStatus;
-import eu.chargetime.ocpp.model.core.StartTransactionConfirmation;
 import eu.chargetime.ocpp.model.core.StartTransactionRequest;
-import eu.chargetime.ocpp.model.core.StatusNotificationConfirmation;
-import eu.chargetime.ocpp.model.core.StopTransactionConfirmation;
 import eu.chargetime.ocpp.model.core.StopTransactionRequest;
 
 /**
@@ -69,10 +45,7 @@ class UpstreamReplayCrashIT {
     private final int port = GatewayRuntime.freePort();
     private final int csmsPort = GatewayRuntime.freePort();
     private final List<Process> gateways = new ArrayList<>();
-    private JSONServer csms;
-    private org.chargeedge.upstream.internal.WriteRaceRepair csmsRepair;
-    /** The CSMS's record of transaction messages, in arrival order; written by its worker threads. */
-    private final List<Object> record = new CopyOnWriteArrayList<>();
+    private RecordingCsms csms;
 
     @BeforeEach
     void prepare() throws IOException {
@@ -94,7 +67,6 @@ class UpstreamReplayCrashIT {
             g.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
         if (csms != null) {
-            csmsRepair.close();
             csms.close();
         }
     }
@@ -117,22 +89,22 @@ class UpstreamReplayCrashIT {
 
             // The charger stays connected, so its link replays as soon as the CSMS is back.
             startCsms();
-            waitFor("the CSMS receiving " + KILL_AFTER + " transaction messages", 15, () -> record.size() >= KILL_AFTER);
+            waitFor("the CSMS receiving " + KILL_AFTER + " transaction messages", 15, () -> record().size() >= KILL_AFTER);
             first.destroyForcibly();
             assertThat(first.waitFor(10, TimeUnit.SECONDS)).isTrue();
-            atKill = record.size();
+            atKill = record().size();
         }
-        assertThat(record.get(atKill - 1)).as("killed in the middle of the meter values")
+        assertThat(record().get(atKill - 1)).as("killed in the middle of the meter values")
                 .isInstanceOf(MeterValuesRequest.class);
 
         gateway(2);
         try (OcppTestClient cp = OcppTestClient.connect(port, CP)) {
             assertThat(cp.heartbeat().has("currentTime")).isTrue();
-            waitFor("the stop at the CSMS", 20, () -> record.stream().anyMatch(StopTransactionRequest.class::isInstance));
+            waitFor("the stop at the CSMS", 20, () -> record().stream().anyMatch(StopTransactionRequest.class::isInstance));
             Thread.sleep(500); // a duplicate would arrive now
         }
 
-        List<Object> all = List.copyOf(record);
+        List<Object> all = record();
         assertThat(all.get(0)).as("the start comes first").isInstanceOf(StartTransactionRequest.class);
         assertThat(all.stream().filter(StartTransactionRequest.class::isInstance)).as("starts").hasSize(1);
         assertThat(all.get(all.size() - 1)).as("the stop comes last").isInstanceOf(StopTransactionRequest.class);
@@ -190,56 +162,14 @@ class UpstreamReplayCrashIT {
         }
     }
 
-    /** The CSMS: records the transaction messages, answers everything at once; its ids start at CSMS_FIRST_ID. */
     private void startCsms() throws Exception {
-        AtomicInteger nextId = new AtomicInteger(CSMS_FIRST_ID);
-        IdTagInfo accepted = new IdTagInfo(AuthorizationStatus.Accepted);
-        ServerCoreEventHandler handler = (ServerCoreEventHandler) Proxy.newProxyInstance(getClass().getClassLoader(),
-                new Class<?>[] {ServerCoreEventHandler.class}, (proxy, method, args) -> {
-                    Object request = args[1];
-                    if (request instanceof StartTransactionRequest || request instanceof MeterValuesRequest
-                            || request instanceof StopTransactionRequest) {
-                        record.add(request);
-                    }
-                    Confirmation answer = switch (method.getName()) {
-                        case "handleStartTransactionRequest" ->
-                                new StartTransactionConfirmation(accepted, nextId.getAndIncrement());
-                        case "handleMeterValuesRequest" -> new MeterValuesConfirmation();
-                        case "handleStopTransactionRequest" -> new StopTransactionConfirmation();
-                        case "handleBootNotificationRequest" ->
-                                new BootNotificationConfirmation(ZonedDateTime.now(), 300, RegistrationStatus.Accepted);
-                        case "handleHeartbeatRequest" -> new HeartbeatConfirmation(ZonedDateTime.now());
-                        case "handleStatusNotificationRequest" -> new StatusNotificationConfirmation();
-                        case "handleAuthorizeRequest" -> new AuthorizeConfirmation(accepted);
-                        case "handleDataTransferRequest" -> new DataTransferConfirmation(DataTransferStatus.Accepted);
-                        default -> throw new UnsupportedOperationException(method.getName());
-                    };
-                    return answer;
-                });
-        csms = new JSONServer(new ServerCoreProfile(handler));
-        csmsRepair = new org.chargeedge.upstream.internal.WriteRaceRepair(csms);
-        csms.open("127.0.0.1", csmsPort, new ServerEvents() {
-            @Override
-            public void authenticateSession(SessionInformation information, String username, byte[] password) {
-            }
+        csms = new RecordingCsms(csmsPort, CSMS_FIRST_ID);
+    }
 
-            @Override
-            public void newSession(java.util.UUID session, SessionInformation information) {
-            }
-
-            @Override
-            public void lostSession(java.util.UUID session) {
-            }
-        });
-        // open() returns before the port is bound.
-        waitFor("the CSMS listening", 5, () -> {
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", csmsPort), 200);
-                return true;
-            } catch (IOException e) {
-                return false;
-            }
-        });
+    /** The CSMS's record of transaction messages, in arrival order. */
+    private List<Object> record() {
+        return csms.of(CP).stream().filter(r -> r instanceof StartTransactionRequest || r instanceof MeterValuesRequest
+                || r instanceof StopTransactionRequest).map(Object.class::cast).toList();
     }
 
     /** Gateway {@code n} on the shared data directory, once its upstream component is active. */
