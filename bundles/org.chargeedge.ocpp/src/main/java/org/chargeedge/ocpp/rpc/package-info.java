@@ -1,9 +1,10 @@
 /**
- * OCPP-J 1.6 RPC framing (CALL, CALLRESULT, CALLERROR) and the JSON codec with
- * validation in both directions. Knows nothing of sockets.
+ * OCPP-J 1.6 RPC framing (CALL, CALLRESULT, CALLERROR), the JSON codec with
+ * validation in both directions, and {@link org.chargeedge.ocpp.rpc.OcppEndpoint},
+ * the call discipline of one connection. Knows nothing of sockets.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.chargeedge.ocpp.rpc;
 
 import org.osgi.annotation.bundle.Export;
