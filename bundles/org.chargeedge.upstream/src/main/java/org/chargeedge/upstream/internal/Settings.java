@@ -1,12 +1,17 @@
 package org.chargeedge.upstream.internal;
 
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * The link's settings as values: from {@link Config} in the framework, built directly in tests.
@@ -14,31 +19,58 @@ import java.util.Optional;
  * @param url the CSMS URL; the charge point id is appended or replaces {@code {chargePointId}}
  * @param chargerPasswords per-charger passwords, winning over {@code password}
  * @param replayRatePerSecond 0 for no limit
+ * @param passwordEntryProblems the {@code chargerPasswords} entries {@link #from} could not read
+ *                              (no {@code =}, no charge point id); see {@link #problems()}
  */
 record Settings(String url, String username, String password, Map<String, String> chargerPasswords, String caFile,
                 Duration reconnectMin, Duration reconnectMax, Duration authorizeTimeout,
                 Duration startTransactionTimeout, Duration callTimeout, int replayRatePerSecond, int maxRetries,
-                Duration retryInterval, boolean stopTransactionOnInvalidId) {
+                Duration retryInterval, boolean stopTransactionOnInvalidId,
+                List<ConfigurationProblem> passwordEntryProblems) {
 
     static final String ID_PLACEHOLDER = "{chargePointId}";
+    /** What the gateway's central system accepts as a charge point id: URL safe, at most 48 characters. */
+    private static final Pattern CHARGE_POINT_ID = Pattern.compile("[A-Za-z0-9._~-]{1,48}");
 
     Settings {
         chargerPasswords = Map.copyOf(chargerPasswords);
+        passwordEntryProblems = List.copyOf(passwordEntryProblems);
+    }
+
+    Settings(String url, String username, String password, Map<String, String> chargerPasswords, String caFile,
+             Duration reconnectMin, Duration reconnectMax, Duration authorizeTimeout,
+             Duration startTransactionTimeout, Duration callTimeout, int replayRatePerSecond, int maxRetries,
+             Duration retryInterval, boolean stopTransactionOnInvalidId) {
+        this(url, username, password, chargerPasswords, caFile, reconnectMin, reconnectMax, authorizeTimeout,
+                startTransactionTimeout, callTimeout, replayRatePerSecond, maxRetries, retryInterval,
+                stopTransactionOnInvalidId, List.of());
     }
 
     static Settings from(Config c) {
         Map<String, String> passwords = new HashMap<>();
-        for (String pair : c.chargerPasswords().split(",")) {
+        List<ConfigurationProblem> unreadable = new ArrayList<>();
+        String[] entries = c.chargerPasswords().split(",");
+        for (int i = 0; i < entries.length; i++) {
+            String pair = entries[i];
+            if (pair.isBlank()) {
+                continue;
+            }
             int eq = pair.indexOf('=');
-            if (eq > 0) {
+            if (eq > 0 && !pair.substring(0, eq).isBlank()) {
                 passwords.put(pair.substring(0, eq).strip(), pair.substring(eq + 1).strip());
+            } else {
+                // The entry may be a password alone: it is never shown.
+                unreadable.add(new ConfigurationProblem("chargerPasswords", "entry " + (i + 1) + " (not shown)",
+                        eq < 0 ? "entry " + (i + 1) + " has no '='" : "entry " + (i + 1) + " names no charger",
+                        "write each entry as CHARGER=PASSWORD, entries separated by commas (CP-1=secret1,CP-2="
+                                + "secret2); for the same password for every charger, use password"));
             }
         }
         return new Settings(c.url().strip(), c.username(), c.password(), passwords, c.caFile(),
                 Duration.ofMillis(c.reconnectMinMillis()), Duration.ofMillis(c.reconnectMaxMillis()),
                 Duration.ofMillis(c.authorizeTimeoutMillis()), Duration.ofMillis(c.startTransactionTimeoutMillis()),
                 Duration.ofMillis(c.callTimeoutMillis()), c.replayRatePerSecond(), c.maxRetries(),
-                Duration.ofMillis(c.retryIntervalMillis()), c.stopTransactionOnInvalidId());
+                Duration.ofMillis(c.retryIntervalMillis()), c.stopTransactionOnInvalidId(), unreadable);
     }
 
     /** Tests: a link to {@code url} with short timeouts and no rate limit. */
@@ -51,19 +83,108 @@ record Settings(String url, String username, String password, Map<String, String
     Settings withPasswords(String password, Map<String, String> perCharger) {
         return new Settings(url, username, password, perCharger, caFile, reconnectMin, reconnectMax,
                 authorizeTimeout, startTransactionTimeout, callTimeout, replayRatePerSecond, maxRetries,
-                retryInterval, stopTransactionOnInvalidId);
+                retryInterval, stopTransactionOnInvalidId, passwordEntryProblems);
     }
 
     Settings withReplayRate(int perSecond) {
         return new Settings(url, username, password, chargerPasswords, caFile, reconnectMin, reconnectMax,
                 authorizeTimeout, startTransactionTimeout, callTimeout, perSecond, maxRetries, retryInterval,
-                stopTransactionOnInvalidId);
+                stopTransactionOnInvalidId, passwordEntryProblems);
     }
 
     Settings withRetries(int retries, Duration interval) {
         return new Settings(url, username, password, chargerPasswords, caFile, reconnectMin, reconnectMax,
                 authorizeTimeout, startTransactionTimeout, callTimeout, replayRatePerSecond, retries, interval,
-                stopTransactionOnInvalidId);
+                stopTransactionOnInvalidId, passwordEntryProblems);
+    }
+
+    Settings withCaFile(String file) {
+        return new Settings(url, username, password, chargerPasswords, file, reconnectMin, reconnectMax,
+                authorizeTimeout, startTransactionTimeout, callTimeout, replayRatePerSecond, maxRetries,
+                retryInterval, stopTransactionOnInvalidId, passwordEntryProblems);
+    }
+
+    /**
+     * What in the configuration keeps the link from working, each with its key and fix; empty when
+     * the link can start. Standalone (no URL) is not a problem. Reads {@code caFile}.
+     */
+    List<ConfigurationProblem> problems() {
+        List<ConfigurationProblem> problems = new ArrayList<>();
+        if (!standalone()) {
+            urlProblem().ifPresent(problems::add);
+        }
+        problems.addAll(passwordEntryProblems);
+        chargerPasswords.keySet().stream().sorted().filter(id -> !CHARGE_POINT_ID.matcher(id).matches())
+                .forEach(id -> problems.add(new ConfigurationProblem("chargerPasswords", id + "=***", "'" + id
+                        + "' is not a valid charge point id (allowed are letters, digits and - . _ ~, at most 48"
+                        + " characters)", "write the charger's id exactly as it connects to the gateway, as in"
+                        + " CP-1=secret1")));
+        if (caFile != null && !caFile.isBlank()) {
+            try {
+                Trust.readCaFile(caFile);
+            } catch (ConfigurationProblem p) {
+                problems.add(p);
+            }
+        }
+        return problems;
+    }
+
+    private Optional<ConfigurationProblem> urlProblem() {
+        String fix = "set url to the CSMS's OCPP-J address, ws://HOST:PORT/PATH or wss://HOST:PORT/PATH (the charge"
+                + " point id is appended, or replaces {chargePointId})";
+        URI parsed;
+        try {
+            parsed = new URI(url.replace(ID_PLACEHOLDER, "CP"));
+        } catch (URISyntaxException e) {
+            return Optional.of(new ConfigurationProblem("url", url, "not a valid URL (" + e.getReason() + " at"
+                    + " character " + (e.getIndex() + 1) + ")", fix));
+        }
+        String scheme = parsed.getScheme() == null ? "" : parsed.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("ws") && !scheme.equals("wss")) {
+            return Optional.of(new ConfigurationProblem("url", url, scheme.isEmpty() ? "the URL has no scheme"
+                    : "the scheme is " + scheme + "://, the link speaks only ws:// and wss://"
+                    + (scheme.startsWith("http") ? " (the OCPP-J endpoint of a CSMS is a WebSocket address,"
+                    + " even where the CSMS's web pages are http(s)://)" : ""), fix));
+        }
+        if (parsed.getHost() == null || parsed.getHost().isEmpty()) {
+            return Optional.of(new ConfigurationProblem("url", url, "the URL has no host name", fix));
+        }
+        if (!url.contains(ID_PLACEHOLDER) && (parsed.getRawQuery() != null || parsed.getRawFragment() != null)) {
+            return Optional.of(new ConfigurationProblem("url", url, "the URL has a query or fragment ('?' or '#'),"
+                    + " after which the charge point id would be appended", "write {chargePointId} where the"
+                    + " charge point id goes, as in wss://csms.example/ocpp/{chargePointId}?key=value"));
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The warning for a password sent over plain {@code ws://}: OCPP security profile 1 (HTTP Basic
+     * without TLS) puts the password on the network in clear; the OCPP 1.6 security white paper
+     * allows it only on a trusted network. Empty with {@code wss://} or without a password.
+     */
+    Optional<String> clearTextWarning() {
+        boolean anyPassword = (password != null && !password.isEmpty())
+                || chargerPasswords.values().stream().anyMatch(p -> !p.isEmpty());
+        if (!anyPassword || !url.regionMatches(true, 0, "ws://", 0, 5)) {
+            return Optional.empty();
+        }
+        return Optional.of("Upstream url " + url + " is plain ws:// (no TLS) and a password is configured: the"
+                + " chargers' passwords cross the network to the CSMS readable by anyone on the way (HTTP Basic"
+                + " is encoding, not encryption; OCPP security profile 1). This is acceptable only on a network"
+                + " you trust end to end (a VPN or a private APN to the CSMS); otherwise use wss:// (profile 2)");
+    }
+
+    /** The settings as they may be logged: passwords masked. */
+    @Override
+    public String toString() {
+        return "Settings[url=" + url + ", username=" + username + ", password="
+                + (password == null || password.isEmpty() ? "" : "***")
+                + ", chargerPasswords=" + chargerPasswords.keySet() + ", caFile=" + caFile + ", reconnectMin="
+                + reconnectMin + ", reconnectMax=" + reconnectMax + ", authorizeTimeout=" + authorizeTimeout
+                + ", startTransactionTimeout=" + startTransactionTimeout + ", callTimeout=" + callTimeout
+                + ", replayRatePerSecond=" + replayRatePerSecond + ", maxRetries=" + maxRetries
+                + ", retryInterval=" + retryInterval + ", stopTransactionOnInvalidId=" + stopTransactionOnInvalidId
+                + "]";
     }
 
     boolean standalone() {

@@ -19,13 +19,15 @@ public final class UpstreamShellCommands {
     /** One line per connected charger's link. */
     public String upstream() {
         List<Link> links = status.links();
+        // A link that did not start for its configuration says so first, and why.
+        String head = status instanceof MisconfiguredLinks m ? m.describe() : "";
         if (links.isEmpty()) {
-            return "no upstream links (no charger connected, no queue to deliver)";
+            return head + "no upstream links (no charger connected, no queue to deliver)";
         }
         // MODE: "charger" while the charger is connected, "drain" while the link only delivers the
         // queue of a charger that is gone (it closes when the queue is empty).
-        StringBuilder out = new StringBuilder(String.format("%-20s %-7s %-26s %7s %12s %6s  %s%n", "CHARGER", "MODE",
-                "LINK", "QUEUED", "OLDEST", "FAILED", "LAST PROBLEM"));
+        StringBuilder out = new StringBuilder(head).append(String.format("%-20s %-7s %-26s %7s %12s %6s  %s%n",
+                "CHARGER", "MODE", "LINK", "QUEUED", "OLDEST", "FAILED", "LAST PROBLEM"));
         Instant now = Instant.now();
         for (Link l : links) {
             String link = l.connected() ? "up since " + l.connectedSince() : "down since " + l.downSince();
