@@ -174,17 +174,27 @@ public final class GatewayRuntime {
      */
     public static Process startProcess(Path work, Path data, Path log, java.util.Map<String, String> environment)
             throws IOException {
+        return startProcess(work, data, log, environment, false);
+    }
+
+    /**
+     * The same; with {@code console}, the Gogo shell reads the process's standard input, which the
+     * test writes commands to ({@link Process#getOutputStream()}).
+     */
+    public static Process startProcess(Path work, Path data, Path log, java.util.Map<String, String> environment,
+                                       boolean console) throws IOException {
         Path jar = gatewayDir().resolve("chargeedge-gateway.jar");
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: run mvn package first");
         }
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:+UseSerialGC", "-Xmx128m", "-jar", jar.toString(), "--data", data.toString(),
-                "--config", work.resolve("config").toString(), "--no-console")
+                "--config", work.resolve("config").toString(), console ? "--console" : "--no-console")
                 .directory(work.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+                .redirectInput(console ? ProcessBuilder.Redirect.PIPE
+                        : ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         pb.environment().putAll(environment);
         return pb.start();
     }

@@ -41,9 +41,16 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
             + "before the charger gets the local answer", min = "1")
     int startTransactionTimeoutMillis() default 2000;
 
-    @AttributeDefinition(description = "Milliseconds the CSMS has to answer any other call before the local answer is given "
-            + "(a queued transaction message is sent again later)", min = "1")
+    @AttributeDefinition(description = "Milliseconds the CSMS has to answer any other call, counted from when the call "
+            + "is made, before the charger gets the local answer. A call of the gateway's that the CSMS leaves "
+            + "unanswered this long drops the link (it reconnects, and the message is sent again on the new "
+            + "connection, never twice on one)", min = "1")
     int callTimeoutMillis() default 10000;
+
+    @AttributeDefinition(description = "Milliseconds of silence from the CSMS after which the link sends a WebSocket "
+            + "ping; with nothing heard for twice as long (a CSMS that hangs with its connection open), the link is "
+            + "dropped, the chargers are answered locally and it reconnects. 0: no pings", min = "0")
+    int pingIntervalMillis() default 30000;
 
     @AttributeDefinition(description = "Queued messages sent per second and charger during replay; 0 = no limit", min = "0")
     int replayRatePerSecond() default 20;

@@ -8,12 +8,14 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import org.chargeedge.api.store.OutboundMessage;
+import org.chargeedge.ocpp.v16.StatusNotificationRequest;
 import org.chargeedge.api.store.OutboundJournal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * How far the CSMS has answered a charger's queue, and the acknowledgements that make it durable.
+ * How far the CSMS has answered a charger's journal, and the acknowledgements that make it durable;
+ * and which connector statuses the CSMS has answered.
  * Kept per charger across its links (a charger that reboots gets a new link while the old one's
  * acknowledgement may still be committing), so a message the CSMS answered is never sent again
  * by this process, whatever the store has committed yet.
@@ -48,6 +50,8 @@ final class Delivery {
     private boolean writing;
     private Runnable waitingForWindow;
     private final ArrayDeque<OutboundMessage> readAhead = new ArrayDeque<>();
+    /** The last status of each connector the CSMS answered, by connector id (in memory only). */
+    private final java.util.HashMap<Integer, StatusNotificationRequest> statusesUpstream = new java.util.HashMap<>();
 
     Delivery(String chargePointId, OutboundJournal queue, ScheduledExecutorService scheduler, Duration retryInterval) {
         this.chargePointId = chargePointId;
@@ -85,6 +89,22 @@ final class Delivery {
             // Only answered ones in a full read (acknowledgements committed meanwhile are not among them): read further.
             limit *= 2;
         }
+    }
+
+    /** The CSMS answered this status of its connector: it is not announced again. */
+    synchronized void statusAcknowledged(StatusNotificationRequest status) {
+        statusesUpstream.put(status.connectorId(), status);
+    }
+
+    /**
+     * Whether the CSMS has answered this very status of the connector (same status, error code and
+     * timestamp) since the gateway started. A status it already acknowledged before an outage is not
+     * announced again after it.
+     */
+    synchronized boolean statusKnownUpstream(StatusNotificationRequest status) {
+        StatusNotificationRequest known = statusesUpstream.get(status.connectorId());
+        return known != null && known.status() == status.status() && known.errorCode() == status.errorCode()
+                && java.util.Objects.equals(known.timestamp(), status.timestamp());
     }
 
     /** Forgets what was read ahead: parked messages and requeued ones are read again from the store. */

@@ -9,7 +9,7 @@ import java.util.Set;
 
 import org.chargeedge.api.charger.ChargerInfo;
 import org.chargeedge.api.charger.SiteView;
-import org.chargeedge.api.store.OutboundQueue;
+import org.chargeedge.api.store.OutboundJournal;
 import org.chargeedge.api.store.ParkedMessages;
 import org.chargeedge.api.upstream.UpstreamStatus;
 
@@ -24,12 +24,12 @@ final class MisconfiguredLinks implements UpstreamStatus {
 
     private final List<ConfigurationProblem> problems;
     private final SiteView site;
-    private final OutboundQueue queue;
+    private final OutboundJournal queue;
     private final ParkedMessages parked;
     private final Instant since;
     private final String lastProblem;
 
-    MisconfiguredLinks(List<ConfigurationProblem> problems, SiteView site, OutboundQueue queue, ParkedMessages parked,
+    MisconfiguredLinks(List<ConfigurationProblem> problems, SiteView site, OutboundJournal queue, ParkedMessages parked,
                        Instant since) {
         if (problems.isEmpty()) {
             throw new IllegalArgumentException("no configuration problem");

@@ -21,14 +21,17 @@ import java.util.regex.Pattern;
  * @param replayRatePerSecond 0 for no limit
  * @param passwordEntryProblems the {@code chargerPasswords} entries {@link #from} could not read
  *                              (no {@code =}, no charge point id); see {@link #problems()}
+ * @param pingInterval silence after which the link pings the CSMS, and gives up after twice as much;
+ *                     zero: no pings
  */
 record Settings(String url, String username, String password, Map<String, String> chargerPasswords, String caFile,
                 Duration reconnectMin, Duration reconnectMax, Duration authorizeTimeout,
                 Duration startTransactionTimeout, Duration callTimeout, int replayRatePerSecond, int maxRetries,
                 Duration retryInterval, boolean stopTransactionOnInvalidId,
-                List<ConfigurationProblem> passwordEntryProblems) {
+                List<ConfigurationProblem> passwordEntryProblems, Duration pingInterval) {
 
     static final String ID_PLACEHOLDER = "{chargePointId}";
+    static final Duration DEFAULT_PING_INTERVAL = Duration.ofSeconds(30);
     /** What the gateway's central system accepts as a charge point id: URL safe, at most 48 characters. */
     private static final Pattern CHARGE_POINT_ID = Pattern.compile("[A-Za-z0-9._~-]{1,48}");
 
@@ -43,7 +46,7 @@ record Settings(String url, String username, String password, Map<String, String
              Duration retryInterval, boolean stopTransactionOnInvalidId) {
         this(url, username, password, chargerPasswords, caFile, reconnectMin, reconnectMax, authorizeTimeout,
                 startTransactionTimeout, callTimeout, replayRatePerSecond, maxRetries, retryInterval,
-                stopTransactionOnInvalidId, List.of());
+                stopTransactionOnInvalidId, List.of(), DEFAULT_PING_INTERVAL);
     }
 
     static Settings from(Config c) {
@@ -70,7 +73,8 @@ record Settings(String url, String username, String password, Map<String, String
                 Duration.ofMillis(c.reconnectMinMillis()), Duration.ofMillis(c.reconnectMaxMillis()),
                 Duration.ofMillis(c.authorizeTimeoutMillis()), Duration.ofMillis(c.startTransactionTimeoutMillis()),
                 Duration.ofMillis(c.callTimeoutMillis()), c.replayRatePerSecond(), c.maxRetries(),
-                Duration.ofMillis(c.retryIntervalMillis()), c.stopTransactionOnInvalidId(), unreadable);
+                Duration.ofMillis(c.retryIntervalMillis()), c.stopTransactionOnInvalidId(), unreadable,
+                Duration.ofMillis(c.pingIntervalMillis()));
     }
 
     /** Tests: a link to {@code url} with short timeouts and no rate limit. */
@@ -83,25 +87,37 @@ record Settings(String url, String username, String password, Map<String, String
     Settings withPasswords(String password, Map<String, String> perCharger) {
         return new Settings(url, username, password, perCharger, caFile, reconnectMin, reconnectMax,
                 authorizeTimeout, startTransactionTimeout, callTimeout, replayRatePerSecond, maxRetries,
-                retryInterval, stopTransactionOnInvalidId, passwordEntryProblems);
+                retryInterval, stopTransactionOnInvalidId, passwordEntryProblems, pingInterval);
     }
 
     Settings withReplayRate(int perSecond) {
         return new Settings(url, username, password, chargerPasswords, caFile, reconnectMin, reconnectMax,
                 authorizeTimeout, startTransactionTimeout, callTimeout, perSecond, maxRetries, retryInterval,
-                stopTransactionOnInvalidId, passwordEntryProblems);
+                stopTransactionOnInvalidId, passwordEntryProblems, pingInterval);
     }
 
     Settings withRetries(int retries, Duration interval) {
         return new Settings(url, username, password, chargerPasswords, caFile, reconnectMin, reconnectMax,
                 authorizeTimeout, startTransactionTimeout, callTimeout, replayRatePerSecond, retries, interval,
-                stopTransactionOnInvalidId, passwordEntryProblems);
+                stopTransactionOnInvalidId, passwordEntryProblems, pingInterval);
+    }
+
+    Settings withTimeouts(Duration call, Duration startTransaction) {
+        return new Settings(url, username, password, chargerPasswords, caFile, reconnectMin, reconnectMax,
+                authorizeTimeout, startTransaction, call, replayRatePerSecond, maxRetries, retryInterval,
+                stopTransactionOnInvalidId, passwordEntryProblems, pingInterval);
+    }
+
+    Settings withPingInterval(Duration interval) {
+        return new Settings(url, username, password, chargerPasswords, caFile, reconnectMin, reconnectMax,
+                authorizeTimeout, startTransactionTimeout, callTimeout, replayRatePerSecond, maxRetries,
+                retryInterval, stopTransactionOnInvalidId, passwordEntryProblems, interval);
     }
 
     Settings withCaFile(String file) {
         return new Settings(url, username, password, chargerPasswords, file, reconnectMin, reconnectMax,
                 authorizeTimeout, startTransactionTimeout, callTimeout, replayRatePerSecond, maxRetries,
-                retryInterval, stopTransactionOnInvalidId, passwordEntryProblems);
+                retryInterval, stopTransactionOnInvalidId, passwordEntryProblems, pingInterval);
     }
 
     /**

@@ -81,19 +81,35 @@ public class UpstreamComponent {
     ParkedMessages parked;
 
     @Activate
-    void activate(Config config, BundleContext context) throws IOException, GeneralSecurityException {
+    void activate(Config config, BundleContext context) {
         Settings settings = Settings.from(config);
         if (settings.standalone()) {
             // The site still counts this part as present (see the central system's requiredParts):
-            // a pass-through, so that calls never wait for a link that is not configured.
+            // a pass-through, so that calls never wait for a link that is not configured. What the
+            // chargers do is journaled by the store all the same, for when a URL is set.
             registrations.add(context.registerService(ChargerCallHandler.class,
                     (ctx, request, chain) -> chain.proceed(request), handlerProperties()));
+            registerShell(context, new UpstreamShellCommands(null));
             return;
         }
-        HttpClient http = HttpClient.newBuilder().sslContext(sslContext(settings.caFile()))
+        List<ConfigurationProblem> problems = new ArrayList<>(settings.problems());
+        Trust trust = null;
+        if (problems.isEmpty()) {
+            try {
+                trust = Trust.load(settings.caFile());
+            } catch (ConfigurationProblem p) {
+                problems.add(p);
+            }
+        }
+        if (!problems.isEmpty()) {
+            misconfigured(context, problems);
+            return;
+        }
+        settings.clearTextWarning().ifPresent(LOG::warn);
+        HttpClient http = HttpClient.newBuilder().sslContext(trust.sslContext())
                 .connectTimeout(settings.callTimeout()).build();
         links = new UpstreamLinks(settings, new Services(commands, site, store, queue, ids, parked, list::get,
-                cache::get), http);
+                cache::get), http, trust);
 
         try {
             register(context);
@@ -104,8 +120,35 @@ public class UpstreamComponent {
         }
     }
 
+    /**
+     * A URL is set but the configuration cannot work: said loudly, shown as misconfigured, and the
+     * chargers served locally by a pass-through handler. Nothing is lost: the store journals what
+     * they do, and the link delivers it once the configuration is fixed.
+     */
+    private void misconfigured(BundleContext context, List<ConfigurationProblem> problems) {
+        problems.forEach(p -> LOG.error(p.logLine()));
+        MisconfiguredLinks status = new MisconfiguredLinks(problems, site, queue, parked, java.time.Instant.now());
+        LOG.error(status.notStartedLine());
+        registrations.add(context.registerService(ChargerCallHandler.class,
+                (ctx, request, chain) -> chain.proceed(request), handlerProperties()));
+        registrations.add(context.registerService(UpstreamStatus.class, status, null));
+        registerShell(context, new UpstreamShellCommands(status));
+    }
+
+    private void registerShell(BundleContext context, UpstreamShellCommands commands) {
+        Dictionary<String, Object> shell = new Hashtable<>();
+        shell.put("osgi.command.scope", "chargeedge");
+        shell.put("osgi.command.function", new String[] {"upstream", "replayfailed"});
+        registrations.add(context.registerService(UpstreamShellCommands.class, commands, shell));
+    }
+
     private void register(BundleContext context) {
-        registrations.add(context.registerService(ChargerCallHandler.class, links, handlerProperties()));
+        // The transaction messages' handler first, the one that names the site part last: the part is
+        // present only with both, and leaves with the first unregistration (deactivate keeps this order).
+        registrations.add(context.registerService(ChargerCallHandler.class, links,
+                handlerProperties(UpstreamLinks.TRANSACTION_ACTIONS, UpstreamLinks.TRANSACTION_RANKING, false)));
+        registrations.add(context.registerService(ChargerCallHandler.class, links,
+                handlerProperties(UpstreamLinks.FORWARDED_ACTIONS, UpstreamLinks.FORWARD_RANKING, true)));
 
         Dictionary<String, Object> events = new Hashtable<>();
         events.put(EventConstants.EVENT_TOPIC, new String[] {ChargerEvents.CONNECTED, ChargerEvents.DISCONNECTED});
@@ -121,20 +164,25 @@ public class UpstreamComponent {
             }
         }, events));
         registrations.add(context.registerService(UpstreamStatus.class, links, null));
-
-        Dictionary<String, Object> shell = new Hashtable<>();
-        shell.put("osgi.command.scope", "chargeedge");
-        shell.put("osgi.command.function", new String[] {"upstream", "replayfailed"});
-        registrations.add(context.registerService(UpstreamShellCommands.class, new UpstreamShellCommands(links), shell));
+        registerShell(context, new UpstreamShellCommands(links));
         links.start();
         LOG.info("Upstream link to {} (one WebSocket per charger, under its charge point id)", links.url());
     }
 
+    /** The pass-through of a link that does not run: every action, the site part. */
     private static Dictionary<String, Object> handlerProperties() {
+        String[] all = java.util.stream.Stream.concat(java.util.Arrays.stream(UpstreamLinks.TRANSACTION_ACTIONS),
+                java.util.Arrays.stream(UpstreamLinks.FORWARDED_ACTIONS)).toArray(String[]::new);
+        return handlerProperties(all, UpstreamLinks.FORWARD_RANKING, true);
+    }
+
+    private static Dictionary<String, Object> handlerProperties(String[] actions, int ranking, boolean sitePart) {
         Dictionary<String, Object> handler = new Hashtable<>();
-        handler.put(ChargerCallHandler.ACTIONS, UpstreamLinks.ACTIONS);
-        handler.put(Constants.SERVICE_RANKING, UpstreamLinks.RANKING);
-        handler.put(SITE_PART, "upstream");
+        handler.put(ChargerCallHandler.ACTIONS, actions);
+        handler.put(Constants.SERVICE_RANKING, ranking);
+        if (sitePart) {
+            handler.put(SITE_PART, "upstream");
+        }
         return handler;
     }
 
@@ -170,34 +218,5 @@ public class UpstreamComponent {
 
     void unsetAuthorizationCache(AuthorizationCache c) {
         cache.compareAndSet(c, null);
-    }
-
-    /** The JDK's trust store, plus the configured CA when there is one. */
-    static SSLContext sslContext(String caFile) throws IOException, GeneralSecurityException {
-        if (caFile == null || caFile.isBlank()) {
-            return SSLContext.getDefault();
-        }
-        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-        trust.load(null, null);
-        TrustManagerFactory jdk = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        jdk.init((KeyStore) null);
-        int n = 0;
-        for (TrustManager tm : jdk.getTrustManagers()) {
-            if (tm instanceof X509TrustManager x) {
-                for (X509Certificate c : x.getAcceptedIssuers()) {
-                    trust.setCertificateEntry("jdk-" + n++, c);
-                }
-            }
-        }
-        try (InputStream in = Files.newInputStream(Path.of(caFile))) {
-            for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-                trust.setCertificateEntry("site-ca-" + n++, c);
-            }
-        }
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trust);
-        SSLContext ssl = SSLContext.getInstance("TLS");
-        ssl.init(null, tmf.getTrustManagers(), null);
-        return ssl;
     }
 }

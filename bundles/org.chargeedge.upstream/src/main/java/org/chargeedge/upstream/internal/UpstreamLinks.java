@@ -20,11 +20,13 @@ import org.chargeedge.api.upstream.UpstreamStatus;
 import org.chargeedge.ocpp.rpc.OcppValidationException;
 import org.chargeedge.ocpp.v16.AuthorizeConfirmation;
 import org.chargeedge.ocpp.v16.AuthorizeRequest;
+import org.chargeedge.ocpp.v16.BootNotificationRequest;
 import org.chargeedge.ocpp.v16.Confirmation;
 import org.chargeedge.ocpp.v16.IdTagInfo;
 import org.chargeedge.ocpp.v16.Request;
 import org.chargeedge.ocpp.v16.StartTransactionConfirmation;
 import org.chargeedge.ocpp.v16.StartTransactionRequest;
+import org.chargeedge.ocpp.v16.StatusNotificationRequest;
 import org.chargeedge.ocpp.v16.StopTransactionConfirmation;
 import org.chargeedge.ocpp.v16.StopTransactionRequest;
 import org.slf4j.Logger;
@@ -35,19 +37,23 @@ import com.fasterxml.jackson.databind.JsonNode;
 /**
  * The links of the connected chargers and the handler that puts them into the chargers' calls.
  *
- * <p>Ranked 1100: before the store (1000), so that it sees the transaction messages only once the
- * rest of the chain has answered them and the store has recorded and journaled them (one commit):
- * the link writes nothing itself. Transaction messages are always answered by the local chain
+ * <p>Registered twice. For the transaction messages, ranked 1100: before the store (1000), so that
+ * it sees them only once the rest of the chain has answered them and the store has recorded and
+ * journaled them (one commit): the link writes nothing itself. For the other calls, ranked 900:
+ * after the store, which records boots and statuses before they are forwarded. Transaction messages are always answered by the local chain
  * (which issues the gateway's transaction id); online, StartTransaction and StopTransaction wait a
  * short time for the CSMS's idTagInfo. Every other call goes to the CSMS while the link is up,
  * and is answered locally when it is down or the CSMS is slow.
  */
 final class UpstreamLinks implements ChargerCallHandler, UpstreamStatus, AutoCloseable {
 
-    static final int RANKING = 1100;
-    static final String[] ACTIONS = {"Authorize", "BootNotification", "DataTransfer", "DiagnosticsStatusNotification",
-            "FirmwareStatusNotification", "Heartbeat", "MeterValues", "StartTransaction", "StatusNotification",
-            "StopTransaction"};
+    /** Ranking of the transaction messages' handler: before the store, to see what it recorded. */
+    static final int TRANSACTION_RANKING = 1100;
+    /** Ranking of the other calls' handler: after the store, which records boots and statuses first. */
+    static final int FORWARD_RANKING = 900;
+    static final String[] TRANSACTION_ACTIONS = {"MeterValues", "StartTransaction", "StopTransaction"};
+    static final String[] FORWARDED_ACTIONS = {"Authorize", "BootNotification", "DataTransfer",
+            "DiagnosticsStatusNotification", "FirmwareStatusNotification", "Heartbeat", "StatusNotification"};
 
     private static final Logger LOG = LoggerFactory.getLogger(UpstreamLinks.class);
 
@@ -56,6 +62,9 @@ final class UpstreamLinks implements ChargerCallHandler, UpstreamStatus, AutoClo
     private final Clock clock = Clock.systemUTC();
     private final ScheduledThreadPoolExecutor scheduler;
     private final HttpClient http;
+    private final Trust trust;
+    /** Connection problems, logged once per cause and charger, then rate-limited; shared by the links. */
+    private final ProblemLog problems = new ProblemLog(LoggerFactory.getLogger(Uplink.class));
 
     /**
      * Links by charge point id. Created by the connection events and by the first call of a
@@ -66,10 +75,16 @@ final class UpstreamLinks implements ChargerCallHandler, UpstreamStatus, AutoClo
     /** What the CSMS answered of each charger's queue; outlives the charger's links (see {@link Delivery}). */
     private final ConcurrentHashMap<String, Delivery> deliveries = new ConcurrentHashMap<>();
 
+    /** Tests: no configured trust material beyond the HTTP client's. */
     UpstreamLinks(Settings settings, Services services, HttpClient http) {
+        this(settings, services, http, null);
+    }
+
+    UpstreamLinks(Settings settings, Services services, HttpClient http, Trust trust) {
         this.settings = settings;
         this.services = services;
         this.http = http;
+        this.trust = trust;
         this.scheduler = new ScheduledThreadPoolExecutor(2, r -> {
             Thread t = new Thread(r, "chargeedge-upstream");
             t.setDaemon(true);
@@ -158,14 +173,18 @@ final class UpstreamLinks implements ChargerCallHandler, UpstreamStatus, AutoClo
             links.remove(chargePointId, existing);
         }
         Uplink created = new Uplink(chargePointId, settings, http, scheduler, services, clock,
-                deliveries.computeIfAbsent(chargePointId, id -> new Delivery(id, services.journal(), scheduler,
-                        settings.retryInterval())));
+                deliveryOf(chargePointId), problems, trust);
         Uplink raced = links.putIfAbsent(chargePointId, created);
         if (raced != null) {
             return raced;
         }
         created.open();
         return created;
+    }
+
+    private Delivery deliveryOf(String chargePointId) {
+        return deliveries.computeIfAbsent(chargePointId, id -> new Delivery(id, services.journal(), scheduler,
+                settings.retryInterval()));
     }
 
     // ---- the chargers' calls ----------------------------------------------------------------
@@ -187,6 +206,13 @@ final class UpstreamLinks implements ChargerCallHandler, UpstreamStatus, AutoClo
             });
             case Authorize -> forwardOrLocal(link, context, request, chain, settings.authorizeTimeout(),
                     c -> learn(((AuthorizeRequest) request).idTag(), ((AuthorizeConfirmation) c).idTagInfo()));
+            case BootNotification -> {
+                long announcing = link.chargerBooted((BootNotificationRequest) request);
+                yield announcing < 0 ? forwardOrLocal(link, context, request, chain, settings.callTimeout(), c -> { })
+                        : fromCsmsOrLocal(context, request, chain, link.announceWith(announcing, context.messageId(),
+                                Payloads.of(request)), c -> { });
+            }
+            case StatusNotification -> status(link, context, (StatusNotificationRequest) request, chain);
             default -> forwardOrLocal(link, context, request, chain, settings.callTimeout(), c -> { });
         };
     }
@@ -230,6 +256,23 @@ final class UpstreamLinks implements ChargerCallHandler, UpstreamStatus, AutoClo
     }
 
     /**
+     * A status goes upstream live only when nothing of the charger waits in the journal: it must not
+     * overtake the transaction messages before it. Otherwise the local chain answers, and the reader
+     * announces the connector's newest status once the journal is delivered.
+     */
+    private CompletionStage<Confirmation> status(Uplink link, CallContext context, StatusNotificationRequest request,
+                                                 Chain chain) {
+        if (!link.online() || services.journal().depth(context.chargePointId()) > 0) {
+            return chain.proceed(request).thenApply(local -> {
+                link.pump();
+                return local;
+            });
+        }
+        return forwardOrLocal(link, context, request, chain, settings.callTimeout(),
+                c -> deliveryOf(context.chargePointId()).statusAcknowledged(request));
+    }
+
+    /**
      * Online: the CSMS answers, within {@code timeout}; the charger's own message id goes upstream
      * (the CSMS sees the charger's call). Offline, slow or refused: the local chain answers.
      */
@@ -239,23 +282,30 @@ final class UpstreamLinks implements ChargerCallHandler, UpstreamStatus, AutoClo
         if (!link.online()) {
             return chain.proceed(request);
         }
-        return link.call(context.messageId(), request.action().name(), Payloads.of(request), timeout)
-                .handle((answer, failure) -> {
-                    if (failure == null) {
-                        try {
-                            Confirmation confirmation = Payloads.codec().decodeConfirmation(request.action(), answer);
-                            fromCsms.accept(confirmation);
-                            return CompletableFuture.completedFuture(confirmation);
-                        } catch (OcppValidationException e) {
-                            LOG.warn("{}: invalid {} answer from the CSMS, answered locally: {}",
-                                    context.chargePointId(), request.action(), e.getMessage());
-                        }
-                    } else {
-                        LOG.debug("{}: {} answered locally: {}", context.chargePointId(), request.action(),
-                                failure.toString());
-                    }
-                    return chain.proceed(request);
-                }).thenCompose(s -> s);
+        return fromCsmsOrLocal(context, request, chain, link.call(context.messageId(), request.action().name(),
+                Payloads.of(request), timeout), fromCsms);
+    }
+
+    /** The CSMS's answer when it came and is valid, else the local chain's. */
+    private CompletionStage<Confirmation> fromCsmsOrLocal(CallContext context, Request<?> request, Chain chain,
+                                                          CompletableFuture<JsonNode> csmsAnswer,
+                                                          Consumer<Confirmation> fromCsms) {
+        return csmsAnswer.handle((answer, failure) -> {
+            if (failure == null) {
+                try {
+                    Confirmation confirmation = Payloads.codec().decodeConfirmation(request.action(), answer);
+                    fromCsms.accept(confirmation);
+                    return CompletableFuture.completedFuture(confirmation);
+                } catch (OcppValidationException e) {
+                    LOG.warn("{}: invalid {} answer from the CSMS, answered locally: {}", context.chargePointId(),
+                            request.action(), e.getMessage());
+                }
+            } else {
+                LOG.debug("{}: {} answered locally: {}", context.chargePointId(), request.action(),
+                        failure.toString());
+            }
+            return chain.proceed(request);
+        }).thenCompose(s -> s);
     }
 
     private static IdTagInfo idTagInfo(JsonNode node) {

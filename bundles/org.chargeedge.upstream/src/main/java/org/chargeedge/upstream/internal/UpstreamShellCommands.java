@@ -10,6 +10,7 @@ import org.chargeedge.api.upstream.UpstreamStatus.Link;
 /** Gogo commands (scope chargeedge): {@code upstream} and {@code replayfailed CHARGER}. Holds no state. */
 public final class UpstreamShellCommands {
 
+    /** Null when the gateway runs standalone. */
     private final UpstreamStatus status;
 
     UpstreamShellCommands(UpstreamStatus status) {
@@ -18,6 +19,10 @@ public final class UpstreamShellCommands {
 
     /** One line per connected charger's link. */
     public String upstream() {
+        if (status == null) {
+            return "standalone: no CSMS url configured (org.chargeedge.upstream url, or CHARGEEDGE_UPSTREAM_URL);"
+                    + " the store journals every transaction message for when one is set\n";
+        }
         List<Link> links = status.links();
         // A link that did not start for its configuration says so first, and why.
         String head = status instanceof MisconfiguredLinks m ? m.describe() : "";
@@ -41,6 +46,9 @@ public final class UpstreamShellCommands {
 
     /** Puts the charger's parked (failed) messages back into its upstream queue. */
     public String replayfailed(String chargePointId) {
+        if (status == null) {
+            return "standalone: no upstream link, nothing parked";
+        }
         int n = status.replayFailed(chargePointId);
         return n + " failed message" + (n == 1 ? "" : "s") + " of " + chargePointId + " queued again";
     }

@@ -66,6 +66,8 @@ final class Csms implements AutoCloseable {
     /** HTTP status the handshake is refused with; 0 accepts. */
     final AtomicInteger refuseWith = new AtomicInteger();
     private final AtomicInteger nextId = new AtomicInteger(FIRST_ID);
+    /** While set, every handler waits for it before it records and answers: a CSMS that hangs, its connections open. */
+    private volatile java.util.concurrent.CountDownLatch hung;
     private final Map<String, UUID> sessions = new ConcurrentHashMap<>();
     private final JSONServer server;
     private final WriteRaceRepair repair;
@@ -157,14 +159,37 @@ final class Csms implements AutoCloseable {
         return new IdTagInfo(statuses.getOrDefault(idTag.toUpperCase(), AuthorizationStatus.Accepted));
     }
 
+    /** Stops answering, keeping every connection open (a frozen process, a stuck database). */
+    void hang() {
+        hung = new java.util.concurrent.CountDownLatch(1);
+    }
+
+    /** Answers again: what waited is processed now. */
+    void resume() {
+        java.util.concurrent.CountDownLatch h = hung;
+        hung = null;
+        if (h != null) {
+            h.countDown();
+        }
+    }
+
     @Override
     public void close() {
+        resume();
         repair.close();
         server.close();
     }
 
     private final class Handler implements ServerCoreEventHandler {
         private void record(UUID session, String action, Request request) {
+            java.util.concurrent.CountDownLatch h = hung;
+            if (h != null) {
+                try {
+                    h.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             received.add(new Received(chargePointOf(session), action, request));
         }
 

@@ -76,7 +76,8 @@ abstract class LinkTestBase {
         UpstreamLinks created = new UpstreamLinks(settings("ws://127.0.0.1:" + relay.port() + "/ocpp"),
                 new Services(centralSystem.commands(), centralSystem.siteView(), store, store, store, store,
                         this::localList, this::cache), HttpClient.newHttpClient());
-        centralSystem.addHandler(created, UpstreamLinks.RANKING, UpstreamLinks.ACTIONS);
+        centralSystem.addHandler(created, UpstreamLinks.TRANSACTION_RANKING, UpstreamLinks.TRANSACTION_ACTIONS);
+        centralSystem.addHandler(created, UpstreamLinks.FORWARD_RANKING, UpstreamLinks.FORWARDED_ACTIONS);
         centralSystem.setUpstreamStatus(created);
         created.start();
         return created;

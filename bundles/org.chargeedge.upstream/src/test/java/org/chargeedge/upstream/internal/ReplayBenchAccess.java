@@ -53,7 +53,8 @@ public final class ReplayBenchAccess {
                 HttpClient.newHttpClient());
         centralSystem.addHandler(TestStores.handler(store), TestStores.HANDLER_RANKING, "BootNotification",
                 "StatusNotification", "StartTransaction", "MeterValues", "StopTransaction");
-        centralSystem.addHandler(links, UpstreamLinks.RANKING, UpstreamLinks.ACTIONS);
+        centralSystem.addHandler(links, UpstreamLinks.TRANSACTION_RANKING, UpstreamLinks.TRANSACTION_ACTIONS);
+        centralSystem.addHandler(links, UpstreamLinks.FORWARD_RANKING, UpstreamLinks.FORWARDED_ACTIONS);
         return new Hop() {
             @Override
             public int port() {

@@ -139,7 +139,9 @@ class SettingsProblemsTest {
         List<ConfigurationProblem> problems = settings("url", "https://csms.example/ocpp").problems();
         SqliteStore store = TestStores.open(dir.resolve("store.db"));
         try {
-            store.append("CP-9", "MeterValues", "{\"connectorId\":1,\"meterValue\":[]}").toCompletableFuture().get();
+            store.meterValues("CP-9", new org.chargeedge.ocpp.v16.MeterValuesRequest(1, null, List.of(
+                    new org.chargeedge.ocpp.v16.MeterValue(Instant.EPOCH, List.of(new org.chargeedge.ocpp.v16.SampledValue(
+                    "1", null, null, null, null, null, null))))), Instant.EPOCH).toCompletableFuture().get();
             MisconfiguredLinks status = new MisconfiguredLinks(problems, new NoChargers(), store, store,
                     Instant.EPOCH);
             UpstreamStatus.Link link = status.link("CP-1").orElseThrow();

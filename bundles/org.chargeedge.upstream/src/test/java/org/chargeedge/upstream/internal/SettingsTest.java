@@ -34,7 +34,9 @@ class SettingsTest {
                             new Class<?>[] {org.osgi.framework.ServiceRegistration.class}, (p, m, a) -> null);
                 });
         component.activate(config(Map.of()), context);
-        assertThat(registered).singleElement().satisfies(args -> {
+        assertThat(registered).as("a pass-through handler and the shell commands").hasSize(2);
+        assertThat(registered).filteredOn(args -> args[0] == org.chargeedge.api.charger.ChargerCallHandler.class)
+                .singleElement().satisfies(args -> {
             assertThat(args[0]).isEqualTo(org.chargeedge.api.charger.ChargerCallHandler.class);
             assertThat(((java.util.Dictionary<?, ?>) args[2]).get("chargeedge.site.part")).isEqualTo("upstream");
             org.chargeedge.api.charger.ChargerCallHandler handler = (org.chargeedge.api.charger.ChargerCallHandler) args[1];

@@ -1,0 +1,349 @@
+package org.chargeedge.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import eu.chargetime.ocpp.model.Request;
+import eu.chargetime.ocpp.model.core.MeterValuesRequest;
+import eu.chargetime.ocpp.model.core.StartTransactionRequest;
+import eu.chargetime.ocpp.model.core.StopTransactionRequest;
+
+/**
+ * The site while its bundles are swapped: {@value #CHARGERS} chargers run transactions through the
+ * gateway (a child process on the shipped configuration, a CSMS upstream) while the upstream,
+ * store, authorization, energy and MQTT bundles are in turn stopped and started, then updated,
+ * through the gateway's own shell; then the gateway is killed with SIGKILL once and started again.
+ *
+ * <p>During the swaps no charger sees a CALLERROR or a dropped connection, and every StartTransaction
+ * is decided by the local list (the built-in policy is RejectAll; the list accepts the chargers'
+ * cards). Afterwards the CSMS has every transaction message a charger got an answer for, in the
+ * order the charger sent it; every start and stop exactly once. The kill may repeat meter values
+ * the CSMS answered but whose acknowledgement had not committed (the upstream readme documents that
+ * window); they are counted and reported.
+ */
+class SiteUnderUpdatesIT {
+
+    private static final int CHARGERS = 20;
+    private static final List<String> SWAPPED = List.of("org.chargeedge.upstream", "org.chargeedge.store",
+            "org.chargeedge.authorization", "org.chargeedge.energy", "org.chargeedge.mqtt");
+    private static final Pattern BUNDLE_LINE = Pattern.compile("^\\s*(\\d+)\\|\\s*\\w+\\s*\\|\\s*\\d+\\|(\\S+)");
+
+    private final Path work = GatewayRuntime.itDir().resolve("SiteUnderUpdatesIT");
+    private final int port = GatewayRuntime.freePort();
+    private final int csmsPort = GatewayRuntime.freePort();
+    private final List<Process> gateways = new ArrayList<>();
+    private final List<TestCharger> chargers = new ArrayList<>();
+    private RecordingCsms csms;
+    private Path log;
+
+    @BeforeEach
+    void prepare() throws Exception {
+        GatewayRuntime.deleteTree(work);
+        Path config = work.resolve("config");
+        Files.createDirectories(config);
+        try (Stream<Path> shipped = Files.list(GatewayRuntime.shippedConfig())) {
+            for (Path file : shipped.filter(f -> f.toString().endsWith(".cfg")).toList()) {
+                Files.copy(file, config.resolve(file.getFileName()));
+            }
+        }
+        // A start answered without the local list would get the built-in RejectAll.
+        Files.writeString(config.resolve("org.chargeedge.centralsystem.cfg"),
+                Files.readString(config.resolve("org.chargeedge.centralsystem.cfg"))
+                        .replace("authorizationPolicy = AcceptAll", "authorizationPolicy = RejectAll"));
+        Files.writeString(config.resolve("org.chargeedge.authorization.cfg"), "unknownIdTagStatus = Invalid\n");
+        StringBuilder list = new StringBuilder("{\"version\": 1, \"entries\": [");
+        for (int n = 0; n < CHARGERS; n++) {
+            list.append(n == 0 ? "" : ",").append("{\"idTag\": \"TAG-").append(n).append("\", \"status\": \"Accepted\"}");
+        }
+        Files.writeString(config.resolve("local-auth-list.json"), list.append("]}").toString());
+        Files.writeString(config.resolve("org.chargeedge.upstream.cfg"), String.join("\n",
+                "url = ws://127.0.0.1:" + csmsPort + "/csms",
+                "reconnectMinMillis = 100",
+                "reconnectMaxMillis = 500",
+                "replayRatePerSecond = 0",
+                ""));
+        csms = new RecordingCsms(csmsPort, 70001);
+    }
+
+    @AfterEach
+    void cleanUp() throws InterruptedException {
+        chargers.forEach(TestCharger::finish);
+        for (Process g : gateways) {
+            g.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+        csms.close();
+    }
+
+    @Test
+    void nothingIsLostOrDuplicatedWhileBundlesAreSwappedAndTheGatewayIsKilled() throws Exception {
+        Process gateway = gateway(1);
+        for (int n = 0; n < CHARGERS; n++) {
+            TestCharger cp = new TestCharger(n);
+            chargers.add(cp);
+            cp.start();
+        }
+        waitFor("every charger transacting", 30, () -> chargers.stream().allMatch(c -> c.answered.size() > 3));
+
+        Map<String, Long> ids = bundleIds(gateway);
+        for (String bundle : SWAPPED) {
+            long id = ids.get(bundle);
+            shell(gateway, "stop " + id);
+            Thread.sleep(400);
+            shell(gateway, "start " + id);
+            Thread.sleep(800);
+            shell(gateway, "update " + id);
+            Thread.sleep(1200);
+        }
+        Thread.sleep(500);
+        for (TestCharger cp : chargers) {
+            assertThat(cp.problems).as("%s during the swaps", cp.id).isEmpty();
+            assertThat(cp.drops.get()).as("%s connections dropped during the swaps", cp.id).isZero();
+        }
+        int answeredBeforeKill = chargers.stream().mapToInt(c -> c.answered.size()).sum();
+        String swaps = Files.readString(log, StandardCharsets.UTF_8);
+        assertThat(swaps).as("the site waited for what was swapped").contains("Site not ready");
+
+        gateway.destroyForcibly();
+        assertThat(gateway.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        gateway(2);
+        waitFor("transactions after the restart", 30, () -> chargers.stream().mapToInt(c -> c.answered.size()).sum()
+                > answeredBeforeKill + 5 * CHARGERS);
+
+        chargers.forEach(TestCharger::finishTransaction);
+        for (TestCharger cp : chargers) {
+            assertThat(cp.join(30)).as("%s finished", cp.id).isTrue();
+        }
+        long stops = chargers.stream().flatMap(c -> c.answered.stream()).filter(m -> m.startsWith("Stop:")).count();
+        waitFor("every stop at the CSMS", 60, () -> csms.received.stream()
+                .filter(r -> r.request() instanceof StopTransactionRequest).count() >= stops);
+        Thread.sleep(500); // a duplicate would arrive now
+
+        int repeated = 0;
+        for (TestCharger cp : chargers) {
+            assertThat(cp.problems).as("%s after the restart", cp.id).isEmpty();
+            List<String> got = csms.of(cp.id).stream().map(SiteUnderUpdatesIT::describe).filter(d -> d != null).toList();
+            List<String> distinct = new ArrayList<>(new LinkedHashMap<String, Boolean>() {
+                {
+                    got.forEach(d -> put(d, true));
+                }
+            }.keySet());
+            assertThat(distinct).as("%s: what the CSMS has, in order", cp.id).isEqualTo(cp.answered);
+            for (String d : distinct) {
+                int times = Collections.frequency(got, d);
+                if (!d.startsWith("MeterValues:")) {
+                    assertThat(times).as("%s: %s", cp.id, d).isEqualTo(1);
+                }
+                repeated += times - 1;
+            }
+        }
+        System.out.printf("SiteUnderUpdatesIT: %d transaction messages answered, %d meter values repeated after the"
+                + " kill%n", chargers.stream().mapToInt(c -> c.answered.size()).sum(), repeated);
+    }
+
+    /** A transaction message as the test compares it: its action and what identifies it. */
+    private static String describe(Request r) {
+        if (r instanceof StartTransactionRequest s) {
+            return "Start:" + s.getIdTag() + ":" + s.getMeterStart();
+        }
+        if (r instanceof MeterValuesRequest m) {
+            return "MeterValues:" + m.getMeterValue()[0].getSampledValue()[0].getValue();
+        }
+        if (r instanceof StopTransactionRequest s) {
+            return "Stop:" + s.getMeterStop();
+        }
+        return null;
+    }
+
+    private Process gateway(int n) throws Exception {
+        log = work.resolve("gateway-" + n + ".log");
+        Process p = GatewayRuntime.startProcess(work, work.resolve("data"), log,
+                Map.of("CHARGEEDGE_OCPP_PORT", String.valueOf(port)), true);
+        gateways.add(p);
+        waitFor("the site ready", 30, () -> logContains("Site ready"));
+        return p;
+    }
+
+    private boolean logContains(String text) {
+        try {
+            return Files.readString(log, StandardCharsets.UTF_8).contains(text);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static void shell(Process gateway, String command) throws IOException {
+        OutputStream in = gateway.getOutputStream();
+        in.write((command + "\n").getBytes(StandardCharsets.UTF_8));
+        in.flush();
+    }
+
+    /** The bundle ids by symbolic name, from the shell's {@code lb -s}. */
+    private Map<String, Long> bundleIds(Process gateway) throws Exception {
+        shell(gateway, "lb -s");
+        Map<String, Long> ids = new LinkedHashMap<>();
+        waitFor("the bundle list", 10, () -> {
+            try {
+                for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
+                    Matcher m = BUNDLE_LINE.matcher(line);
+                    if (m.find()) {
+                        ids.put(m.group(2), Long.parseLong(m.group(1)));
+                    }
+                }
+            } catch (IOException e) {
+                return false;
+            }
+            return ids.keySet().containsAll(SWAPPED);
+        });
+        return ids;
+    }
+
+    private static void waitFor(String what, int seconds, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("%s within %d s", what, seconds).isLessThan(deadline);
+            Thread.sleep(20);
+        }
+    }
+
+    /**
+     * A charger on its own thread: boots, then runs transactions (a start, three meter values, a
+     * stop) until told to finish. A message whose connection dropped before its answer is sent again
+     * after it reconnects, as a charger does; every transaction message answered is noted in order.
+     */
+    private final class TestCharger extends Thread {
+        final String id;
+        final int n;
+        /** The transaction messages answered with a CALLRESULT, described as the CSMS check compares them. */
+        final List<String> answered = new CopyOnWriteArrayList<>();
+        final List<String> problems = new CopyOnWriteArrayList<>();
+        final AtomicInteger drops = new AtomicInteger();
+        private final AtomicBoolean finishTransaction = new AtomicBoolean();
+        private final AtomicBoolean finish = new AtomicBoolean();
+        private OcppTestClient client;
+        private int counter;
+
+        TestCharger(int n) {
+            super("test-charger-" + n);
+            this.n = n;
+            this.id = "SWAP-" + n;
+            setDaemon(true);
+        }
+
+        void finishTransaction() {
+            finishTransaction.set(true);
+        }
+
+        void finish() {
+            finish.set(true);
+            interrupt();
+        }
+
+        boolean join(int seconds) throws InterruptedException {
+            join(TimeUnit.SECONDS.toMillis(seconds));
+            return !isAlive();
+        }
+
+        @Override
+        public void run() {
+            try {
+                connect();
+                call("BootNotification", OcppTestClient.object().put("chargePointVendor", "Swap")
+                        .put("chargePointModel", "M"), null);
+                while (!finishTransaction.get() && !finish.get()) {
+                    int meter = ++counter * 1000 + n;
+                    JsonNode start = call("StartTransaction", OcppTestClient.object().put("connectorId", 1)
+                            .put("idTag", "TAG-" + n).put("meterStart", meter).put("timestamp", Instant.now().toString()),
+                            "Start:TAG-" + n + ":" + meter);
+                    String status = start.path("idTagInfo").path("status").asText();
+                    if (!status.equals("Accepted")) {
+                        problems.add("StartTransaction answered " + status + ": not decided by the local list");
+                    }
+                    int tx = start.get("transactionId").asInt();
+                    for (int i = 1; i <= 3; i++) {
+                        Thread.sleep(60);
+                        String value = meter + "." + i;
+                        ObjectNode mv = OcppTestClient.object().put("connectorId", 1).put("transactionId", tx);
+                        mv.putArray("meterValue").addObject().put("timestamp", Instant.now().toString())
+                                .putArray("sampledValue").addObject().put("value", value);
+                        call("MeterValues", mv, "MeterValues:" + value);
+                    }
+                    call("StopTransaction", OcppTestClient.object().put("transactionId", tx).put("meterStop", meter + 9)
+                            .put("timestamp", Instant.now().toString()), "Stop:" + (meter + 9));
+                }
+            } catch (InterruptedException e) {
+                // finished
+            } catch (Exception e) {
+                problems.add(e.toString());
+            } finally {
+                if (client != null) {
+                    client.close();
+                }
+            }
+        }
+
+        private void connect() throws InterruptedException {
+            while (!finish.get()) {
+                try {
+                    client = OcppTestClient.connect(port, id);
+                    return;
+                } catch (Exception e) {
+                    Thread.sleep(20);
+                }
+            }
+            throw new InterruptedException();
+        }
+
+        /** Sends until answered: again on a new connection when this one dropped before the answer. */
+        private JsonNode call(String action, ObjectNode payload, String described) throws Exception {
+            while (true) {
+                if (client.closed().isDone()) {
+                    drops.incrementAndGet();
+                    connect();
+                }
+                JsonNode answer;
+                try {
+                    answer = client.call(action, payload);
+                } catch (AssertionError e) {
+                    if (client.closed().isDone()) {
+                        continue;
+                    }
+                    throw e;
+                }
+                if (answer.get(0).asInt() != 3) {
+                    problems.add(action + " answered " + answer);
+                    throw new IllegalStateException(id + ": " + action + " answered " + answer);
+                }
+                if (described != null) {
+                    answered.add(described);
+                }
+                return answer.get(2);
+            }
+        }
+    }
+}
