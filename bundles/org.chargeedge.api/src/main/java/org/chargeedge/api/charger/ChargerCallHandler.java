@@ -30,6 +30,18 @@ public interface ChargerCallHandler {
      */
     String ACTIONS = "chargeedge.ocpp.actions";
 
+    /**
+     * Service property: the name (a String, e.g. {@code "store"}) of the site
+     * part this handler is. The central system can be configured to require
+     * parts by name: until a handler of every required part is registered,
+     * the chargers' calls wait instead of being answered by the handlers that
+     * happen to be there (see {@link SiteView#readiness()}). Optional; a
+     * handler without it is no site part.
+     *
+     * @since 1.2
+     */
+    String SITE_PART = "chargeedge.site.part";
+
     CompletionStage<Confirmation> handle(CallContext context, Request<?> request, Chain chain);
 
     /** The rest of the chain after this handler. */

@@ -17,4 +17,18 @@ public interface SiteView {
     List<ChargerInfo> chargers();
 
     Optional<ChargerInfo> charger(String chargePointId);
+
+    /**
+     * Whether the site's required parts (call handlers carrying
+     * {@link ChargerCallHandler#SITE_PART}) are all there, so that chargers'
+     * calls are answered by the whole handler chain.
+     *
+     * <p>The default, for implementations that do not track parts, is a site
+     * that requires nothing and is therefore ready, since an unknown time.
+     *
+     * @since 1.2
+     */
+    default SiteReadiness readiness() {
+        return new SiteReadiness(true, List.of(), List.of(), null);
+    }
 }

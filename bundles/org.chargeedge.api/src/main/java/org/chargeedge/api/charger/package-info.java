@@ -2,11 +2,12 @@
  * The site's chargers as services: {@link org.chargeedge.api.charger.ChargerCommands}
  * to call a connected charger, {@link org.chargeedge.api.charger.SiteView} for
  * the live state, {@link org.chargeedge.api.charger.ChargerCallHandler} (a
- * whiteboard) to take part in answering what chargers send, and the
+ * whiteboard) to take part in answering what chargers send, the site's
+ * readiness ({@link org.chargeedge.api.charger.SiteReadiness}), and the
  * EventAdmin topics of {@link org.chargeedge.api.charger.ChargerEvents}.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package org.chargeedge.api.charger;
 
 import org.osgi.annotation.bundle.Export;

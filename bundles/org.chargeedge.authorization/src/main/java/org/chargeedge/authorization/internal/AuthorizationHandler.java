@@ -40,6 +40,7 @@ import org.slf4j.LoggerFactory;
         ChargerCallHandler.ACTIONS + "=Authorize",
         ChargerCallHandler.ACTIONS + "=StartTransaction",
         ChargerCallHandler.ACTIONS + "=StopTransaction",
+        ChargerCallHandler.SITE_PART + "=authorization",
         "service.ranking:Integer=500"})
 public class AuthorizationHandler implements ChargerCallHandler {
 

@@ -1,11 +1,14 @@
 package org.chargeedge.centralsystem.internal;
 
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -31,10 +34,28 @@ import org.slf4j.LoggerFactory;
  * central system), lets the site state observe the exchange, and encodes the
  * CALLRESULT, or the CALLERROR that OCPP-J prescribes when any step fails.
  * The returned stage never fails.
+ *
+ * <p>Readiness: a call goes to the chain only when the registry snapshot it
+ * takes the chain from has every required site part. Otherwise it waits,
+ * without holding a thread, until the registry publishes a ready snapshot
+ * (the waiting call then starts on the timer thread) or for
+ * {@code readinessTimeout}; after that, the actions that must be kept or
+ * decided by the whole site ({@link #NEED_WHOLE_SITE}) get InternalError and
+ * the others are answered by the handlers that are there. The session waits
+ * for the returned stage before it takes the charger's next call, so the
+ * waiting keeps the charger's order.
  */
 final class CallDispatcher {
 
     private static final Logger LOG = LoggerFactory.getLogger(CallDispatcher.class);
+
+    /**
+     * Billing data and idTag decisions: acknowledged by part of the site they could be lost (not stored, not
+     * queued for the CSMS) or decided without the local list. After the readiness timeout they are refused, so
+     * the charger keeps them and sends them again.
+     */
+    static final Set<Action> NEED_WHOLE_SITE = EnumSet.of(Action.StartTransaction, Action.StopTransaction,
+            Action.MeterValues, Action.Authorize);
 
     /** The end of every chain. */
     interface Terminal {
@@ -52,15 +73,17 @@ final class CallDispatcher {
     private final Observer observer;
     private final ScheduledExecutorService timer;
     private final Duration handlerTimeout;
+    private final Duration readinessTimeout;
 
     CallDispatcher(OcppJsonCodec codec, HandlerRegistry handlers, Terminal terminal, Observer observer,
-                   ScheduledExecutorService timer, Duration handlerTimeout) {
+                   ScheduledExecutorService timer, Duration handlerTimeout, Duration readinessTimeout) {
         this.codec = codec;
         this.handlers = handlers;
         this.terminal = terminal;
         this.observer = observer;
         this.timer = timer;
         this.handlerTimeout = handlerTimeout;
+        this.readinessTimeout = readinessTimeout;
     }
 
     CompletableFuture<String> answer(CallContext context, RpcFrame.Call call) {
@@ -81,11 +104,76 @@ final class CallDispatcher {
             LOG.warn("{}: invalid {} ({}): {}", context.chargePointId(), action, e.errorCode(), e.getMessage());
             return error(id, e.errorCode(), e.getMessage());
         }
-        CompletableFuture<Confirmation> result = withTimeout(proceed(handlers.handlers(action), 0, context, request));
+        HandlerRegistry.Snapshot site = handlers.snapshot();
+        if (site.ready()) {
+            return run(context, id, request, site.handlers(action));
+        }
+        return awaitSite(context, id, request);
+    }
+
+    /** Runs the chain and encodes its answer; the handler timeout counts from here. */
+    private CompletableFuture<String> run(CallContext context, String id, Request<?> request,
+                                          List<ChargerCallHandler> chain) {
+        CompletableFuture<Confirmation> result = withTimeout(proceed(chain, 0, context, request));
         if (result.isDone()) {
             return CompletableFuture.completedFuture(encode(context, id, request, result));
         }
         return result.handle((c, e) -> encode(context, id, request, result));
+    }
+
+    /** Waits for a ready snapshot, at most the readiness timeout, then answers. */
+    private CompletableFuture<String> awaitSite(CallContext context, String id, Request<?> request) {
+        CompletableFuture<HandlerRegistry.Snapshot> ready = handlers.whenReady();
+        if (ready.isDone()) {
+            return run(context, id, request, ready.join().handlers(request.action()));
+        }
+        LOG.debug("{}: {} waits for the site: {} missing", context.chargePointId(), request.action(),
+                handlers.snapshot().readiness().missing());
+        try {
+            // Completing with null means: no longer waiting. The registry then forgets the waiter.
+            ScheduledFuture<?> timeout = timer.schedule(() -> ready.complete(null), readinessTimeout.toNanos(),
+                    TimeUnit.NANOSECONDS);
+            ready.whenComplete((s, e) -> timeout.cancel(false));
+        } catch (RejectedExecutionException e) {
+            ready.complete(null); // the central system is stopping
+        }
+        // Not on the thread that completed the waiter: that is a DS bind thread when a part arrives, and every
+        // waiting call of the site would otherwise run its chain there.
+        return ready.thenComposeAsync(site -> site != null
+                ? run(context, id, request, site.handlers(request.action()))
+                : afterTimeout(context, id, request), this::execute);
+    }
+
+    /** The readiness timeout passed: whole-site actions are refused, others answered by the handlers there are. */
+    private CompletableFuture<String> afterTimeout(CallContext context, String id, Request<?> request) {
+        HandlerRegistry.Snapshot site = handlers.snapshot();
+        if (site.ready()) {
+            return run(context, id, request, site.handlers(request.action()));
+        }
+        List<String> missing = site.readiness().missing();
+        if (NEED_WHOLE_SITE.contains(request.action())) {
+            LOG.debug("{}: {} refused after {}: {} missing", context.chargePointId(), request.action(),
+                    HandlerRegistry.seconds(readinessTimeout), missing);
+            return error(id, ErrorCode.InternalError, notRunning(missing));
+        }
+        LOG.debug("{}: {} answered without {} after {}", context.chargePointId(), request.action(), missing,
+                HandlerRegistry.seconds(readinessTimeout));
+        return run(context, id, request, site.handlers(request.action()));
+    }
+
+    /** "the gateway's upstream is not running; send it again later" */
+    static String notRunning(List<String> missing) {
+        return "the gateway's " + HandlerRegistry.names(missing) + (missing.size() == 1 ? " is" : " are")
+                + " not running; send it again later";
+    }
+
+    private void execute(Runnable task) {
+        try {
+            timer.execute(task);
+        } catch (RejectedExecutionException e) {
+            // The central system is stopping and has closed the charger's connection: nobody waits for the answer.
+            LOG.debug("A waiting call is dropped: the central system is stopping");
+        }
     }
 
     private CompletionStage<Confirmation> proceed(List<ChargerCallHandler> chain, int index, CallContext context,

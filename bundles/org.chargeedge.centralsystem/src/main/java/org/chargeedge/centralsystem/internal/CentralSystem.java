@@ -14,6 +14,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 
 import org.chargeedge.api.charger.CallRejectedException;
 import org.chargeedge.api.charger.ChargerCallException;
@@ -21,6 +22,7 @@ import org.chargeedge.api.charger.ChargerCallException.Reason;
 import org.chargeedge.api.charger.ChargerCallHandler;
 import org.chargeedge.api.charger.ChargerCommands;
 import org.chargeedge.api.charger.ChargerInfo;
+import org.chargeedge.api.charger.SiteReadiness;
 import org.chargeedge.api.charger.SiteView;
 import org.chargeedge.api.charger.TransactionInfo;
 import org.chargeedge.api.store.SiteStore;
@@ -33,7 +35,9 @@ import org.chargeedge.ocpp.v16.Request;
 import org.java_websocket.WebSocket;
 import org.java_websocket.exceptions.WebsocketNotConnectedException;
 import org.java_websocket.framing.CloseFrame;
+import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -51,6 +55,11 @@ import org.slf4j.LoggerFactory;
  * chargers, the {@link ChargerCommands} to call them and the {@link SiteView}
  * of their state. Incoming calls go through the {@link ChargerCallHandler}
  * whiteboard, then the built-in answers.
+ *
+ * <p>Readiness: with {@code requiredParts} configured, chargers connect as soon
+ * as the port is open, but their calls wait until a handler of every required
+ * site part is registered (see {@link CallDispatcher} and
+ * {@link HandlerRegistry}); {@link #readiness()} says where the site stands.
  */
 @Component(configurationPid = CentralSystem.PID, service = {ChargerCommands.class, SiteView.class}, immediate = true)
 @Designate(ocd = Config.class)
@@ -92,12 +101,19 @@ public class CentralSystem implements ChargerCommands, SiteView, OcppWebSocketSe
         // The gateway's data directory outlives a reinstallation of this bundle; the bundle's own data
         // area is the fallback for runtimes without one.
         String dataDir = context.getProperty(DATA_DIR_PROPERTY);
+        Bundle framework = context.getBundle(Constants.SYSTEM_BUNDLE_ID);
         start(config, dataDir != null ? java.nio.file.Path.of(dataDir, "centralsystem")
-                : context.getDataFile("").toPath());
+                : context.getDataFile("").toPath(), () -> framework.getState() == Bundle.STOPPING);
     }
 
     /** Starts on {@code dataDir}; the bundle's data area in the framework, a folder of their own in tests. */
     void start(Config config, java.nio.file.Path dataDir) throws Exception {
+        start(config, dataDir, () -> false);
+    }
+
+    /** {@code frameworkStopping}: while true, site parts going away are expected and not warned about. */
+    private void start(Config config, java.nio.file.Path dataDir, BooleanSupplier frameworkStopping)
+            throws Exception {
         this.config = config;
         timer = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "chargeedge-ocpp-timer");
@@ -120,8 +136,11 @@ public class CentralSystem implements ChargerCommands, SiteView, OcppWebSocketSe
             }
             return builtIn.handle(context, request);
         } : builtIn;
+        Duration readinessTimeout = Duration.ofSeconds(Math.max(1, config.readinessTimeoutSeconds()));
         dispatcher = new CallDispatcher(codec, handlers, terminal, site, timer,
-                Duration.ofSeconds(config.handlerTimeout()));
+                Duration.ofSeconds(config.handlerTimeout()), readinessTimeout);
+        // Before the port opens: a charger's first call already waits for the required parts.
+        handlers.require(requiredParts(config.requiredParts()), readinessTimeout, timer, frameworkStopping);
         ChargePointIds ids = new ChargePointIds(config.pathPrefix(), config.maxChargePointIdLength(),
                 config.chargePointIds());
         int ioThreads = config.ioThreads() > 0 ? config.ioThreads() : Runtime.getRuntime().availableProcessors();
@@ -135,6 +154,7 @@ public class CentralSystem implements ChargerCommands, SiteView, OcppWebSocketSe
         } catch (ExecutionException | TimeoutException e) {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
             LOG.error("OCPP server cannot listen on {}:{}: {}", config.host(), config.port(), cause.toString());
+            handlers.stop();
             stopServer();
             throw new IllegalStateException("cannot listen on " + config.host() + ":" + config.port(), cause);
         }
@@ -144,8 +164,18 @@ public class CentralSystem implements ChargerCommands, SiteView, OcppWebSocketSe
                 server.getPort(), config.pathPrefix());
     }
 
+    /** "store, authorization, upstream" as names in order, each once. */
+    static List<String> requiredParts(String setting) {
+        if (setting == null) {
+            return List.of();
+        }
+        return java.util.Arrays.stream(setting.split(",")).map(String::trim).filter(p -> !p.isEmpty()).distinct()
+                .toList();
+    }
+
     @Deactivate
     void deactivate() {
+        handlers.stop();
         // Fail what waits for chargers with SHUTDOWN first, then close the connections.
         sessions.values().forEach(s -> s.closed(Reason.SHUTDOWN));
         stopServer();
@@ -168,6 +198,11 @@ public class CentralSystem implements ChargerCommands, SiteView, OcppWebSocketSe
             Thread.currentThread().interrupt();
         }
         timer.shutdownNow();
+    }
+
+    /** The call handlers and the site's readiness; for tests. */
+    HandlerRegistry handlerRegistry() {
+        return handlers;
     }
 
     /** The port actually bound (differs from the configuration when that says 0). */
@@ -362,5 +397,10 @@ public class CentralSystem implements ChargerCommands, SiteView, OcppWebSocketSe
     @Override
     public Optional<ChargerInfo> charger(String chargePointId) {
         return site.charger(chargePointId).map(this::withUpstream);
+    }
+
+    @Override
+    public SiteReadiness readiness() {
+        return handlers.snapshot().readiness();
     }
 }

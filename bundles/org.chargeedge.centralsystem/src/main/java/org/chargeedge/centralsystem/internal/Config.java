@@ -54,6 +54,16 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
             + "while no store is running, so nothing is acknowledged that is not kept on disk")
     boolean requireStore() default false;
 
+    @AttributeDefinition(description = "Comma-separated site parts (the chargeedge.site.part property of call "
+            + "handlers, e.g. store, authorization, upstream) that must all be registered before a charger's call is "
+            + "answered; until then calls wait. Empty: nothing is required")
+    String requiredParts() default "";
+
+    @AttributeDefinition(description = "Seconds a charger's call waits for missing required parts; then "
+            + "StartTransaction, StopTransaction, MeterValues and Authorize get CALLERROR InternalError and other "
+            + "calls are answered without the missing parts", min = "1")
+    int readinessTimeoutSeconds() default 10;
+
     @AttributeDefinition(description = "WebSocket decoder threads; 0 means one per processor", min = "0")
     int ioThreads() default 0;
 

@@ -42,11 +42,22 @@ public final class CentralSystemHarness implements AutoCloseable {
 
     /** Registers a whiteboard handler as DS would. */
     public void addHandler(ChargerCallHandler handler, int ranking, String... actions) {
+        centralSystem.addHandler(handler, properties(ranking, actions));
+    }
+
+    /** Registers a whiteboard handler that is the site part {@code part} ({@link ChargerCallHandler#SITE_PART}). */
+    public void addSitePart(String part, ChargerCallHandler handler, int ranking, String... actions) {
+        Map<String, Object> props = properties(ranking, actions);
+        props.put(ChargerCallHandler.SITE_PART, part);
+        centralSystem.addHandler(handler, props);
+    }
+
+    private Map<String, Object> properties(int ranking, String... actions) {
         Map<String, Object> props = new HashMap<>();
         props.put(ChargerCallHandler.ACTIONS, actions);
         props.put(Constants.SERVICE_RANKING, ranking);
         props.put(Constants.SERVICE_ID, nextServiceId++);
-        centralSystem.addHandler(handler, props);
+        return props;
     }
 
     /** Binds the upstream link's status service, as DS does, or unbinds it with null. */

@@ -16,6 +16,7 @@ import org.apache.felix.service.command.Descriptor;
 import org.chargeedge.api.charger.ChargerCommands;
 import org.chargeedge.api.charger.ChargerInfo;
 import org.chargeedge.api.charger.ConnectorInfo;
+import org.chargeedge.api.charger.SiteReadiness;
 import org.chargeedge.api.charger.SiteView;
 import org.chargeedge.api.charger.TransactionInfo;
 import org.chargeedge.api.upstream.UpstreamStatus;
@@ -44,6 +45,7 @@ import org.osgi.service.component.annotations.Reference;
  */
 @Component(service = ChargerShellCommands.class, property = {
         "osgi.command.scope=chargeedge",
+        "osgi.command.function=site",
         "osgi.command.function=chargers",
         "osgi.command.function=charger",
         "osgi.command.function=remotestart",
@@ -68,14 +70,30 @@ public class ChargerShellCommands {
         this.commands = commands;
     }
 
+    @Descriptor("show whether the site is ready: every required part (store, authorization, upstream, ...) there")
+    public String site() {
+        SiteReadiness r = site.readiness();
+        StringBuilder out = new StringBuilder();
+        out.append("Site             ").append(r.ready() ? "ready" : "NOT READY").append(" since ").append(time(r.since()))
+                .append(r.ready() ? "" : ": chargers' calls wait for the missing parts").append('\n');
+        out.append("Required parts   ").append(r.required().isEmpty() ? "none" : String.join(", ", r.required()))
+                .append('\n');
+        out.append("Missing parts    ").append(r.missing().isEmpty() ? "none" : String.join(", ", r.missing()))
+                .append('\n');
+        return out.toString();
+    }
+
     @Descriptor("list the chargers with their connection, boot data, connectors and open transactions")
     public String chargers() {
+        SiteReadiness readiness = site.readiness();
+        String header = readiness.ready() ? "site: ready\n"
+                : "site: NOT READY, waiting for " + String.join(", ", readiness.missing()) + "\n";
         List<ChargerInfo> all = site.chargers();
         if (all.isEmpty()) {
-            return "No charger has connected yet.";
+            return header + "No charger has connected yet.";
         }
-        StringBuilder out = new StringBuilder(String.format("%-20s %-13s %-20s %-24s %-10s %s%n", "ID", "STATE",
-                "SINCE", "VENDOR/MODEL", "FIRMWARE", "CONNECTORS [TRANSACTIONS]"));
+        StringBuilder out = new StringBuilder(header).append(String.format("%-20s %-13s %-20s %-24s %-10s %s%n", "ID",
+                "STATE", "SINCE", "VENDOR/MODEL", "FIRMWARE", "CONNECTORS [TRANSACTIONS]"));
         for (ChargerInfo c : all) {
             String state = !c.connected() ? "disconnected" : c.boot() == null ? "never booted" : "connected";
             Instant since = c.connected() ? c.connectedSince() : c.disconnectedSince();

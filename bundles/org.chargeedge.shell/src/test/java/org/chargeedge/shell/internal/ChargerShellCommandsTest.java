@@ -13,6 +13,7 @@ import org.chargeedge.api.charger.ChargerCallException;
 import org.chargeedge.api.charger.ChargerCommands;
 import org.chargeedge.api.charger.ChargerInfo;
 import org.chargeedge.api.charger.ConnectorInfo;
+import org.chargeedge.api.charger.SiteReadiness;
 import org.chargeedge.api.charger.SiteView;
 import org.chargeedge.api.charger.TransactionInfo;
 import org.chargeedge.api.upstream.UpstreamStatus;
@@ -68,10 +69,18 @@ class ChargerShellCommandsTest {
     private final ChargerInfo silent = new ChargerInfo("CP-2", true, T0, null, "10.0.0.6:41000", null, null, T0,
             List.of(), List.of());
 
+    private SiteReadiness readiness = new SiteReadiness(true, List.of(), List.of(), T0);
+    private List<ChargerInfo> chargers = List.of(booted, silent);
+
     private final SiteView site = new SiteView() {
         @Override
         public List<ChargerInfo> chargers() {
-            return List.of(booted, silent);
+            return chargers;
+        }
+
+        @Override
+        public SiteReadiness readiness() {
+            return readiness;
         }
 
         @Override
@@ -87,6 +96,36 @@ class ChargerShellCommandsTest {
         String out = shell.chargers();
         assertThat(out).contains("CP-1", "connected", "Acme Wallbox 22", "1.2.3", "1:Charging", "[42]");
         assertThat(out.lines().filter(l -> l.startsWith("CP-2")).findFirst().orElseThrow()).contains("never booted");
+    }
+
+    @Test
+    void siteShowsReadinessRequiredAndMissingParts() {
+        readiness = new SiteReadiness(false, List.of("store", "authorization", "upstream"), List.of("upstream"),
+                T0.plusSeconds(90));
+        assertThat(shell.site()).isEqualTo("""
+                Site             NOT READY since 2026-11-24 10:01:30Z: chargers' calls wait for the missing parts
+                Required parts   store, authorization, upstream
+                Missing parts    upstream
+                """);
+        readiness = new SiteReadiness(true, List.of("store", "authorization", "upstream"), List.of(), T0);
+        assertThat(shell.site()).isEqualTo("""
+                Site             ready since 2026-11-24 10:00:00Z
+                Required parts   store, authorization, upstream
+                Missing parts    none
+                """);
+        readiness = new SiteReadiness(true, List.of(), List.of(), null);
+        assertThat(shell.site()).contains("ready since -", "Required parts   none");
+    }
+
+    @Test
+    void chargerListStartsWithTheSiteLine() {
+        assertThat(shell.chargers().lines().findFirst().orElseThrow()).isEqualTo("site: ready");
+        readiness = new SiteReadiness(false, List.of("store", "authorization", "upstream"),
+                List.of("store", "upstream"), T0);
+        assertThat(shell.chargers().lines().toList()).first().isEqualTo("site: NOT READY, waiting for store, upstream");
+        assertThat(shell.chargers().lines().toList().get(1)).startsWith("ID");
+        chargers = List.of();
+        assertThat(shell.chargers()).isEqualTo("site: NOT READY, waiting for store, upstream\nNo charger has connected yet.");
     }
 
     @Test
