@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
         ChargerCallHandler.ACTIONS + "=StartTransaction",
         ChargerCallHandler.ACTIONS + "=MeterValues",
         ChargerCallHandler.ACTIONS + "=StopTransaction",
-        "chargeedge.site.part=store",
+        ChargerCallHandler.SITE_PART + "=store",
         Constants.SERVICE_RANKING + ":Integer=" + StoreCallHandler.RANKING})
 public class StoreCallHandler implements ChargerCallHandler {
 

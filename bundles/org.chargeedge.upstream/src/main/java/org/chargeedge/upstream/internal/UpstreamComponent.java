@@ -59,7 +59,7 @@ public class UpstreamComponent {
 
     static final String PID = "org.chargeedge.upstream";
     /** The site part this bundle is (the central system waits for the parts its configuration requires). */
-    static final String SITE_PART = "chargeedge.site.part";
+    static final String SITE_PART = ChargerCallHandler.SITE_PART;
     private static final Logger LOG = LoggerFactory.getLogger(UpstreamComponent.class);
 
     private final AtomicReference<LocalAuthorizationList> list = new AtomicReference<>();
