@@ -17,6 +17,7 @@ import java.util.concurrent.TimeoutException;
 import org.chargeedge.api.charger.CallContext;
 import org.chargeedge.api.charger.CallRejectedException;
 import org.chargeedge.api.charger.ChargerCallHandler;
+import org.chargeedge.api.charger.PartStoppingException;
 import org.chargeedge.ocpp.rpc.ErrorCode;
 import org.chargeedge.ocpp.rpc.InvalidOutgoingMessageException;
 import org.chargeedge.ocpp.rpc.OcppJsonCodec;
@@ -48,6 +49,8 @@ import org.slf4j.LoggerFactory;
 final class CallDispatcher {
 
     private static final Logger LOG = LoggerFactory.getLogger(CallDispatcher.class);
+    /** Before a call whose part stopped mid-call runs again: the part's unregistration settles meanwhile. */
+    private static final Duration RETRY_PAUSE = Duration.ofMillis(50);
 
     /**
      * Billing data and idTag decisions: acknowledged by part of the site they could be lost (not stored, not
@@ -114,11 +117,54 @@ final class CallDispatcher {
     /** Runs the chain and encodes its answer; the handler timeout counts from here. */
     private CompletableFuture<String> run(CallContext context, String id, Request<?> request,
                                           List<ChargerCallHandler> chain) {
+        return run(context, id, request, chain, 0);
+    }
+
+    /**
+     * {@code retries}: how often a part stopping mid-call made the call run again. The call waits for
+     * the site like a new one; a part that keeps stopping is given up after the readiness timeout's
+     * worth of retries.
+     */
+    private CompletableFuture<String> run(CallContext context, String id, Request<?> request,
+                                          List<ChargerCallHandler> chain, int retries) {
         CompletableFuture<Confirmation> result = withTimeout(proceed(chain, 0, context, request));
-        if (result.isDone()) {
+        if (result.isDone() && stoppingPart(result) == null) {
             return CompletableFuture.completedFuture(encode(context, id, request, result));
         }
-        return result.handle((c, e) -> encode(context, id, request, result));
+        return result.handle((c, e) -> stoppingPart(result)).thenCompose(part -> {
+            if (part == null || retries >= maxRetries()) {
+                return CompletableFuture.completedFuture(encode(context, id, request, result));
+            }
+            LOG.info("{}: {} runs again once the site is ready: {} stopped while it held the call",
+                    context.chargePointId(), request.action(), part.part());
+            CompletableFuture<Void> pause = new CompletableFuture<>();
+            try {
+                timer.schedule(() -> pause.complete(null), RETRY_PAUSE.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException stopping) {
+                return CompletableFuture.completedFuture(encode(context, id, request, result));
+            }
+            return pause.thenCompose(v -> {
+                HandlerRegistry.Snapshot site = handlers.snapshot();
+                return site.ready() ? run(context, id, request, site.handlers(request.action()), retries + 1)
+                        : awaitSite(context, id, request);
+            });
+        });
+    }
+
+    private static PartStoppingException stoppingPart(CompletableFuture<Confirmation> result) {
+        if (!result.isCompletedExceptionally()) {
+            return null;
+        }
+        try {
+            result.join();
+            return null;
+        } catch (CompletionException | java.util.concurrent.CancellationException e) {
+            return e.getCause() instanceof PartStoppingException p ? p : null;
+        }
+    }
+
+    private int maxRetries() {
+        return (int) Math.max(1, readinessTimeout.toMillis() / RETRY_PAUSE.toMillis());
     }
 
     /** Waits for a ready snapshot, at most the readiness timeout, then answers. */

@@ -7,6 +7,7 @@ import java.util.function.Function;
 import org.chargeedge.api.charger.CallContext;
 import org.chargeedge.api.charger.CallRejectedException;
 import org.chargeedge.api.charger.ChargerCallHandler;
+import org.chargeedge.api.charger.PartStoppingException;
 import org.chargeedge.api.store.SiteStore;
 import org.chargeedge.ocpp.rpc.ErrorCode;
 import org.chargeedge.ocpp.v16.BootNotificationRequest;
@@ -20,6 +21,7 @@ import org.chargeedge.ocpp.v16.StopTransactionRequest;
 import org.osgi.framework.Constants;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,10 +54,17 @@ public class StoreCallHandler implements ChargerCallHandler {
     private static final Logger LOG = LoggerFactory.getLogger(StoreCallHandler.class);
 
     private final SiteStore store;
+    /** Set when the component deactivates (the store is going away); read by whatever thread completes a write. */
+    private volatile boolean stopping;
 
     @Activate
     public StoreCallHandler(@Reference SiteStore store) {
         this.store = store;
+    }
+
+    @Deactivate
+    void deactivate() {
+        stopping = true;
     }
 
     @Override
@@ -91,11 +100,16 @@ public class StoreCallHandler implements ChargerCallHandler {
     }
 
     /** The write's stage, with a failure turned into the CALLERROR the charger must get. */
-    private static <T> CompletionStage<T> stored(CompletionStage<T> write, CallContext context,
-                                                 Request<?> request) {
+    private <T> CompletionStage<T> stored(CompletionStage<T> write, CallContext context, Request<?> request) {
         return write.handle((v, e) -> {
             if (e == null) {
                 return CompletableFuture.completedFuture(v);
+            }
+            if (stopping) {
+                // The store is being stopped or updated: nothing of the call was kept, and the central
+                // system runs it again once a store is back (a resend the store would recognise anyway).
+                return CompletableFuture.<T>failedFuture(new PartStoppingException("store", "the store stopped"
+                        + " while " + request.action() + " " + context.messageId() + " was being written", e));
             }
             // The store logs its failures once per change of state; one line per refused call would flood.
             LOG.debug("{}: {} {} not stored: {}", context.chargePointId(), request.action(), context.messageId(),

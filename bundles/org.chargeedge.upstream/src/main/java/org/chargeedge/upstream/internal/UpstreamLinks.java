@@ -355,6 +355,12 @@ final class UpstreamLinks implements ChargerCallHandler, UpstreamStatus, AutoClo
         return moved;
     }
 
+    /** Whether the charger's link forwards its calls now (connected and announced). */
+    boolean online(String chargePointId) {
+        Uplink link = links.get(chargePointId);
+        return link != null && link.online();
+    }
+
     String url() {
         return settings.url();
     }

@@ -146,7 +146,7 @@ abstract class LinkTestBase {
         charger = TestCharger.connect(centralSystem.port(), CP);
         charger.send(charger.core.createHeartbeatRequest());
         if (online) {
-            await("the charger's upstream link", () -> csms.connected(CP) && link().connected());
+            await("the charger's upstream link", () -> csms.connected(CP) && links.online(CP));
         }
     }
 
