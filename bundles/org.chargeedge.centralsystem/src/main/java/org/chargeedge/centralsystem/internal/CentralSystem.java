@@ -128,7 +128,11 @@ public class CentralSystem implements ChargerCommands, SiteView, OcppWebSocketSe
         }
         BuiltInCentralSystem builtIn = new BuiltInCentralSystem(clock, config.heartbeatInterval(),
                 config.authorizationPolicy(), config.acceptedIdTags(), transactionIds, site::openTransactionStartedBy);
-        CallDispatcher.Terminal terminal = config.requireStore() ? (context, request) -> {
+        // With the store a required site part, readiness already makes every chain that reaches here pass
+        // the store's handler; the service binding can lag behind the handler's registration, so checking
+        // it too would refuse calls the store has just kept.
+        boolean checkStore = config.requireStore() && !requiredParts(config.requiredParts()).contains("store");
+        CallDispatcher.Terminal terminal = checkStore ? (context, request) -> {
             if (TRANSACTION_ACTIONS.contains(request.action()) && store.get() == null) {
                 // The store's handler would have answered before reaching here; without it nothing is kept.
                 throw new CallRejectedException(ErrorCode.InternalError,

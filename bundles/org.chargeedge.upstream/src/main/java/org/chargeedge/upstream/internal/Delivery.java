@@ -50,6 +50,8 @@ final class Delivery {
     private boolean writing;
     private Runnable waitingForWindow;
     private final ArrayDeque<OutboundMessage> readAhead = new ArrayDeque<>();
+    /** Waiting for every answered message to be acknowledged durably. */
+    private final java.util.List<CompletableFuture<Void>> whenSettled = new java.util.ArrayList<>();
     /** The last status of each connector the CSMS answered, by connector id (in memory only). */
     private final java.util.HashMap<Integer, StatusNotificationRequest> statusesUpstream = new java.util.HashMap<>();
 
@@ -176,14 +178,32 @@ final class Delivery {
         });
     }
 
+    /** Completes once every message the CSMS answered so far is acknowledged durably. */
+    CompletableFuture<Void> settled() {
+        CompletableFuture<Void> settled = new CompletableFuture<>();
+        synchronized (this) {
+            if (!answeredNotDurable.isEmpty()) {
+                whenSettled.add(settled);
+                return settled;
+            }
+        }
+        settled.complete(null);
+        return settled;
+    }
+
     /** Everything up to {@code sequence} is durable; {@code writer}: the background write's completion. */
     private void durable(long sequence, boolean writer) {
         Runnable wake;
         boolean again = false;
+        java.util.List<CompletableFuture<Void>> settled = java.util.List.of();
         synchronized (this) {
             durableUpTo = Math.max(durableUpTo, sequence);
             while (!answeredNotDurable.isEmpty() && answeredNotDurable.peekFirst() <= durableUpTo) {
                 answeredNotDurable.pollFirst();
+            }
+            if (answeredNotDurable.isEmpty() && !whenSettled.isEmpty()) {
+                settled = new java.util.ArrayList<>(whenSettled);
+                whenSettled.clear();
             }
             if (writer) {
                 // One background write at a time; the next covers whatever was answered meanwhile.
@@ -195,6 +215,7 @@ final class Delivery {
                 waitingForWindow = null;
             }
         }
+        settled.forEach(f -> f.complete(null));
         if (again) {
             write();
         }

@@ -44,6 +44,8 @@ final class JournalReader {
 
     // Guarded by this.
     private boolean sending;
+    /** Set when the link stops: no new message is taken; completed once the one in flight is settled. */
+    private CompletableFuture<Void> stopped;
     private boolean sendAgain;
     private long nextSendNanos;
     // The CSMS id of the gateway transaction last delivered: saves a store read per MeterValues.
@@ -106,11 +108,38 @@ final class JournalReader {
                 });
     }
 
+    /**
+     * The link is stopping (its bundle stops or is updated): no new message is taken, and the stage
+     * completes once the message in flight, if any, is answered and its acknowledgement durable, or
+     * failed. Waiting for it means a bundle update never sends a message twice.
+     */
+    CompletableFuture<Void> stop() {
+        CompletableFuture<Void> idle;
+        synchronized (this) {
+            if (stopped == null) {
+                stopped = new CompletableFuture<>();
+                if (!sending) {
+                    stopped.complete(null);
+                }
+            }
+            idle = stopped;
+        }
+        // Answered MeterValues are acknowledged in the background: settled once that write is durable too.
+        return idle.thenCompose(v -> delivery.settled());
+    }
+
+    private synchronized boolean stopping() {
+        return stopped != null;
+    }
+
     // ---- delivering ---------------------------------------------------------------------------
 
     /** Starts the reader unless it runs; called after every journaled message and when the link is ready. */
     void pump() {
         synchronized (this) {
+            if (stopped != null) {
+                return;
+            }
             if (sending) {
                 sendAgain = true;
                 return;
@@ -125,7 +154,7 @@ final class JournalReader {
     }
 
     private void sendNext() {
-        if (!link.ready()) {
+        if (!link.ready() || stopping()) {
             stopSending(null);
             return;
         }
@@ -176,10 +205,15 @@ final class JournalReader {
             return;
         }
         boolean again;
+        CompletableFuture<Void> idle;
         synchronized (this) {
-            again = sendAgain;
+            again = sendAgain && stopped == null;
             sendAgain = false;
             sending = again;
+            idle = again ? null : stopped;
+        }
+        if (idle != null) {
+            idle.complete(null);
         }
         if (again) {
             scheduler.execute(this::sendNext);
@@ -210,8 +244,14 @@ final class JournalReader {
     }
 
     private void stopSending(Duration retryAfter) {
+        CompletableFuture<Void> idle;
         synchronized (this) {
             sending = false;
+            idle = stopped;
+        }
+        if (idle != null) {
+            idle.complete(null);
+            return;
         }
         if (retryAfter != null) {
             scheduler.schedule(this::pump, retryAfter.toMillis(), TimeUnit.MILLISECONDS);
@@ -219,6 +259,10 @@ final class JournalReader {
     }
 
     private void deliver(OutboundMessage message) {
+        if (stopping()) {
+            stopSending(null);
+            return;
+        }
         JsonNode payload = Payloads.parse(message.payloadJson());
         int gatewayId = message.transactionId() == null ? -1 : message.transactionId();
         if (message.action().equals("StartTransaction")) {

@@ -199,6 +199,11 @@ final class Uplink implements CsmsConnection.Events {
 
     // ---- life ---------------------------------------------------------------------------------
 
+    /** Takes no new journal message; completes once the one in flight is settled (see {@link JournalReader#stop}). */
+    CompletableFuture<Void> quiesce() {
+        return reader.stop();
+    }
+
     /** Closes the link for good (the charger disconnected, or the component stops). */
     void close() {
         synchronized (this) {

@@ -56,6 +56,8 @@ final class UpstreamLinks implements ChargerCallHandler, UpstreamStatus, AutoClo
             "DiagnosticsStatusNotification", "FirmwareStatusNotification", "Heartbeat", "StatusNotification"};
 
     private static final Logger LOG = LoggerFactory.getLogger(UpstreamLinks.class);
+    /** How long closing waits for the CSMS to answer the messages in flight. */
+    private static final long QUIESCE_MILLIS = 3000;
 
     private final Settings settings;
     private final Services services;
@@ -110,6 +112,19 @@ final class UpstreamLinks implements ChargerCallHandler, UpstreamStatus, AutoClo
 
     @Override
     public void close() {
+        // Let the messages in flight be answered first (bounded): a bundle update then never makes the
+        // next link send one of them again.
+        try {
+            CompletableFuture.allOf(links.values().stream().map(Uplink::quiesce).toArray(CompletableFuture[]::new))
+                    .get(QUIESCE_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            LOG.info("Upstream links closing with messages still unanswered by the CSMS after {} ms; they are sent"
+                    + " again by the next link", QUIESCE_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException e) {
+            LOG.debug("Quiescing the upstream links failed: {}", e.toString());
+        }
         links.values().forEach(Uplink::close);
         links.clear();
         scheduler.shutdownNow();
