@@ -150,6 +150,44 @@ class ReadinessTest {
         assertThat(harness.centralSystem.handlerRegistry().waiting()).isZero();
     }
 
+    /**
+     * A part stopping while it holds a call (its bundle updated mid-call) does not give the charger an
+     * error: the call runs again through the whole chain once the part is back.
+     */
+    @Test
+    void aCallWhosePartStopsWhileHoldingItRunsAgainOnceThePartIsBack() throws Exception {
+        start("requiredParts", "store, upstream");
+        addUpstream(new Upstream());
+        java.util.concurrent.CompletableFuture<Void> stopping = new java.util.concurrent.CompletableFuture<>();
+        Part oldStore = new Part("old store") {
+            @Override
+            public CompletionStage<Confirmation> handle(CallContext context, Request<?> request, Chain chain) {
+                seen.add(request.action() + " " + context.messageId());
+                // The store is being updated: its write fails after the part left the registry.
+                return stopping.thenCompose(v -> java.util.concurrent.CompletableFuture.failedFuture(
+                        new org.chargeedge.api.charger.PartStoppingException("store", "the store stopped", null)));
+            }
+        };
+        addStore(oldStore);
+        RawCharger cp = charger("W-9");
+        String meter = cp.call("MeterValues", METER_VALUES);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (oldStore.seen.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(oldStore.seen).hasSize(1);
+        harness.removeHandler(oldStore);
+        stopping.complete(null);
+        cp.assertNothingWithin(QUIET);
+
+        Part newStore = new Part("new store");
+        addStore(newStore);
+        JsonNode answer = cp.next();
+        assertThat(answer.get(0).asInt()).as("CALLRESULT, not an error: %s", answer).isEqualTo(3);
+        assertThat(answer.get(1).asText()).isEqualTo(meter);
+        assertThat(newStore.seen).as("run again by the whole chain").containsExactly("MeterValues " + meter);
+    }
+
     @Test
     void withEveryPartThereACallGoesAtOnce() throws Exception {
         start("requiredParts", "store,upstream");

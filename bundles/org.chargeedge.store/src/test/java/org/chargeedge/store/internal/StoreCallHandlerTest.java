@@ -143,6 +143,34 @@ class StoreCallHandlerTest {
         assertThat(store.health().ok()).isTrue();
     }
 
+    /** A StartTransaction sent again after a lost answer gets the id of its first arrival, and one record. */
+    @Test
+    void aResentStartGetsItsFirstId() throws Exception {
+        int first = charger.result("StartTransaction", START).get("transactionId").asInt();
+        int again = charger.result("StartTransaction", START).get("transactionId").asInt();
+        assertThat(again).isEqualTo(first);
+        assertThat(count(file, "SELECT COUNT(*) FROM charge_transaction")).isEqualTo(1);
+        assertThat(store.peek("CP-1", 10)).as("journaled once").hasSize(1);
+    }
+
+    /**
+     * The store going away while its handler holds a call (its bundle stopped or updated) is not an
+     * error for the charger: the handler says its part is stopping, so the call runs again later.
+     */
+    @Test
+    void aWriteFailingBecauseTheStoreStopsSaysThePartIsStopping() throws Exception {
+        StoreCallHandler handler = new StoreCallHandler(store);
+        handler.deactivate();
+        store.close();
+        org.chargeedge.api.charger.CallContext context = new org.chargeedge.api.charger.CallContext("CP-1", "m-1", T0);
+        Throwable failure = Fixtures.failure(handler.handle(context, Fixtures.meterValues(1, null, 1),
+                r -> java.util.concurrent.CompletableFuture.completedFuture(
+                        new org.chargeedge.ocpp.v16.MeterValuesConfirmation())));
+        assertThat(failure).isInstanceOf(org.chargeedge.api.charger.PartStoppingException.class);
+        assertThat(((org.chargeedge.api.charger.PartStoppingException) failure).part()).isEqualTo("store");
+        store = SqliteStore.open(file, StoreSettings.defaults());
+    }
+
     @Test
     void bootAndStatusAreStored() throws Exception {
         charger.result("BootNotification", "{\"chargePointVendor\":\"Vendor\",\"chargePointModel\":\"Model\","
