@@ -77,9 +77,13 @@ final class JournalReader {
         if (boot.isEmpty()) {
             // Never booted at this gateway (nor since it started): nothing to announce it with; its
             // messages go upstream as they come, and its BootNotification when it sends one.
-            LOG.info("{}: no BootNotification of the charger known yet; its messages go upstream as they come",
-                    chargePointId);
-            link.markReady(epoch);
+            if (link.readyWithoutBoot(epoch)) {
+                LOG.info("{}: no BootNotification of the charger known yet; its messages go upstream as they come",
+                        chargePointId);
+            } else {
+                // The charger booted while this looked: announce with its boot.
+                announce(epoch);
+            }
             return;
         }
         link.call(UUID.randomUUID().toString(), "BootNotification", Payloads.of(boot.get()), settings.callTimeout())
@@ -136,6 +140,8 @@ final class JournalReader {
 
     /** Starts the reader unless it runs; called after every journaled message and when the link is ready. */
     void pump() {
+        // Read before taking this monitor: no lock is held while taking the link's.
+        boolean ready = link.ready() && !link.closed();
         synchronized (this) {
             if (stopped != null) {
                 return;
@@ -144,7 +150,7 @@ final class JournalReader {
                 sendAgain = true;
                 return;
             }
-            if (!link.ready() || link.closed()) {
+            if (!ready) {
                 return;
             }
             sending = true;
@@ -195,11 +201,16 @@ final class JournalReader {
         if (status != null) {
             link.call(UUID.randomUUID().toString(), "StatusNotification", Payloads.of(status), settings.callTimeout())
                     .whenComplete((answer, failure) -> {
-                        if (failure == null) {
+                        if (failure == null || unwrap(failure) instanceof CallErrorException) {
+                            if (failure != null) {
+                                // It answered: a CSMS that refuses a status would refuse it again; not retried.
+                                LOG.warn("{}: the CSMS refused the status of connector {}: {}", chargePointId,
+                                        status.connectorId(), unwrap(failure).getMessage());
+                            }
                             delivery.statusAcknowledged(status);
                             scheduler.execute(this::sendNext);
                         } else {
-                            stopSending(unwrap(failure) instanceof CallErrorException ? settings.retryInterval() : null);
+                            stopSending(null);
                         }
                     });
             return;

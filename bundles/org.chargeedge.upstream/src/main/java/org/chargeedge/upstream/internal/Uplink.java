@@ -334,6 +334,26 @@ final class Uplink implements CsmsConnection.Events {
         return services.site().charger(chargePointId).map(ChargerInfo::connected).orElse(false);
     }
 
+    /**
+     * No boot was known when the announcement of connection {@code announced} began: the link is ready
+     * without one, unless the charger booted meanwhile (its boot was answered locally because the
+     * announcement had begun): then false, and the announcement must be made with that boot.
+     */
+    boolean readyWithoutBoot(long announced) {
+        synchronized (this) {
+            if (announced != epoch || endpoint == null) {
+                return false;
+            }
+            if (lastBoot != null) {
+                announcing = -1;
+                return false;
+            }
+            ready = true;
+        }
+        pump();
+        return true;
+    }
+
     /** The announcement for connection {@code announced} is done: the link is ready, if still that connection. */
     boolean markReady(long announced) {
         synchronized (this) {
