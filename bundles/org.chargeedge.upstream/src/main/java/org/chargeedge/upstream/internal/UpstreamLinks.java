@@ -66,7 +66,7 @@ final class UpstreamLinks implements ChargerCallHandler, UpstreamStatus, AutoClo
     private final HttpClient http;
     private final Trust trust;
     /** Connection problems, logged once per cause and charger, then rate-limited; shared by the links. */
-    private final ProblemLog problems = new ProblemLog(LoggerFactory.getLogger(Uplink.class));
+    private final ProblemLog problems;
 
     /**
      * Links by charge point id. Created by the connection events and by the first call of a
@@ -83,7 +83,13 @@ final class UpstreamLinks implements ChargerCallHandler, UpstreamStatus, AutoClo
     }
 
     UpstreamLinks(Settings settings, Services services, HttpClient http, Trust trust) {
+        this(settings, services, http, trust, new ProblemLog(LoggerFactory.getLogger(Uplink.class)));
+    }
+
+    /** Tests: the links' connection problems written to {@code problems} (a recording sink). */
+    UpstreamLinks(Settings settings, Services services, HttpClient http, Trust trust, ProblemLog problems) {
         this.settings = settings;
+        this.problems = problems;
         this.services = services;
         this.http = http;
         this.trust = trust;

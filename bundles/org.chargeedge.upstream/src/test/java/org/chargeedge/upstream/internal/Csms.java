@@ -1,8 +1,15 @@
 package org.chargeedge.upstream.internal;
 
 import java.net.InetAddress;
-import java.net.Socket;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ByteChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.time.ZonedDateTime;
 import java.util.List;
 import java.util.Map;
@@ -12,9 +19,20 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import javax.net.ssl.SSLContext;
+
+import org.java_websocket.WebSocketAdapter;
+import org.java_websocket.WebSocketImpl;
+import org.java_websocket.WebSocketServerFactory;
+import org.java_websocket.WrappedByteChannel;
+import org.java_websocket.drafts.Draft;
+import org.java_websocket.server.DefaultSSLWebSocketServerFactory;
+import org.java_websocket.server.DefaultWebSocketServerFactory;
+
 import eu.chargetime.ocpp.AuthenticationException;
 import eu.chargetime.ocpp.JSONServer;
 import eu.chargetime.ocpp.ServerEvents;
+import eu.chargetime.ocpp.wss.WssFactoryBuilder;
 import eu.chargetime.ocpp.feature.profile.ServerCoreEventHandler;
 import eu.chargetime.ocpp.feature.profile.ServerCoreProfile;
 import eu.chargetime.ocpp.feature.profile.ServerSmartChargingProfile;
@@ -46,6 +64,20 @@ import eu.chargetime.ocpp.model.core.StopTransactionRequest;
  * An independent OCPP 1.6J central system (ChargeTimeEU JSONServer) standing in for the cloud
  * CSMS: it issues its own transaction ids (from 7001), keeps every request it received in order,
  * and can be told to refuse idTags or to fail MeterValues.
+ *
+ * <p>It serves {@code ws://}, or {@code wss://} with a given TLS context (ChargeTimeEU's
+ * {@code enableWSS}), and can be restarted on the same port with another certificate, as an
+ * operator renewing it does ({@link #restart}); what it received is kept. A charger given a
+ * password that presents other HTTP Basic credentials (user: the charge point id) is refused with
+ * 401. The ChargeTimeEU server asks {@link ServerEvents#authenticateSession} only about handshakes
+ * that carry credentials (one without is let in), and refuses passwords outside 16 to 20 bytes
+ * itself (with 404), so the passwords of these tests have 16 bytes.
+ *
+ * <p>Java-WebSocket, under the ChargeTimeEU server, answers every refused handshake with 404,
+ * whatever status the refusal named. With TLS or passwords, this CSMS therefore makes its own
+ * connections ({@link StatusFactory}): a handshake refused with a status goes out with that
+ * status, 401 with {@code WWW-Authenticate}. The plain CSMS of {@code new Csms()} answers as
+ * Java-WebSocket does.
  */
 final class Csms implements AutoCloseable {
 
@@ -65,41 +97,76 @@ final class Csms implements AutoCloseable {
     final List<String> credentials = new CopyOnWriteArrayList<>();
     /** HTTP status the handshake is refused with; 0 accepts. */
     final AtomicInteger refuseWith = new AtomicInteger();
+    /** Handshakes refused, as "charge point id: status". */
+    final List<String> refusals = new CopyOnWriteArrayList<>();
     private final AtomicInteger nextId = new AtomicInteger(FIRST_ID);
     /** While set, every handler waits for it before it records and answers: a CSMS that hangs, its connections open. */
     private volatile java.util.concurrent.CountDownLatch hung;
     private final Map<String, UUID> sessions = new ConcurrentHashMap<>();
-    private final JSONServer server;
-    private final WriteRaceRepair repair;
+    /** Charge point id to the password it must present. */
+    private final Map<String, String> passwords;
+    /** Whether this CSMS makes its own connections (see {@link StatusFactory}). */
+    private final boolean ownConnections;
+    /** Refused handshakes whose answer is not written yet, by the client's address: the status to write. */
+    private final Map<SocketAddress, Integer> refusing = new ConcurrentHashMap<>();
     private final int port;
+    private volatile JSONServer server;
+    private volatile WriteRaceRepair repair;
 
+    /** A plain ws:// CSMS that accepts every charger. */
     Csms() throws Exception {
-        ServerCoreProfile core = new ServerCoreProfile(new Handler());
-        server = new JSONServer(core);
-        server.addFeatureProfile(new ServerSmartChargingProfile());
-        server.addFeatureProfile(new eu.chargetime.ocpp.feature.profile.ServerLocalAuthListProfile());
+        this(null, Map.of());
+    }
+
+    /**
+     * @param tls the server's TLS context (its certificate), for wss://; null for ws://
+     * @param passwords charge point id to the password it must present (16 to 20 bytes)
+     */
+    Csms(SSLContext tls, Map<String, String> passwords) throws Exception {
+        this.passwords = Map.copyOf(passwords);
+        this.ownConnections = tls != null || !passwords.isEmpty();
         try (ServerSocket probe = new ServerSocket(0)) {
             port = probe.getLocalPort();
         }
-        server.open("127.0.0.1", port, new ServerEvents() {
+        open(tls);
+    }
+
+    private void open(SSLContext tls) throws Exception {
+        ServerCoreProfile core = new ServerCoreProfile(new Handler());
+        JSONServer opened = new JSONServer(core);
+        opened.addFeatureProfile(new ServerSmartChargingProfile());
+        opened.addFeatureProfile(new eu.chargetime.ocpp.feature.profile.ServerLocalAuthListProfile());
+        if (ownConnections) {
+            opened.enableWSS(new StatusFactory(tls));
+        }
+        opened.open("127.0.0.1", port, new ServerEvents() {
             @Override
             public void authenticateSession(SessionInformation information, String username, byte[] password)
                     throws AuthenticationException {
                 // Null without an Authorization header; the server itself refuses passwords outside 16-20 bytes.
+                String presented = password == null ? null : new String(password, StandardCharsets.UTF_8);
                 if (username != null) {
-                    credentials.add(username + ":" + new String(password, java.nio.charset.StandardCharsets.UTF_8));
+                    credentials.add(username + ":" + presented);
                 }
+                String chargePointId = chargePointId(information.getIdentifier());
                 int refuse = refuseWith.get();
+                String required = passwords.get(chargePointId);
+                if (refuse == 0 && required != null
+                        && !(chargePointId.equals(username) && required.equals(presented))) {
+                    refuse = 401;
+                }
                 if (refuse != 0) {
+                    refusals.add(chargePointId + ": " + refuse);
+                    if (ownConnections && information.getAddress() != null) {
+                        refusing.put(information.getAddress(), refuse);
+                    }
                     throw new AuthenticationException(refuse, "refused by the test");
                 }
             }
 
             @Override
             public void newSession(UUID session, SessionInformation information) {
-                // The identifier is the whole path.
-                String path = information.getIdentifier();
-                sessions.put(path.substring(path.lastIndexOf('/') + 1), session);
+                sessions.put(chargePointId(information.getIdentifier()), session);
             }
 
             @Override
@@ -107,7 +174,8 @@ final class Csms implements AutoCloseable {
                 sessions.values().remove(session);
             }
         });
-        repair = new WriteRaceRepair(server);
+        server = opened;
+        repair = new WriteRaceRepair(opened);
         // open() returns before the port is bound.
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (true) {
@@ -120,6 +188,39 @@ final class Csms implements AutoCloseable {
                 Thread.sleep(10);
             }
         }
+    }
+
+    /** The identifier is the whole path; the charge point id is its last segment. */
+    private static String chargePointId(String path) {
+        return path.substring(path.lastIndexOf('/') + 1);
+    }
+
+    /**
+     * Stops the CSMS (its connections close) and starts it again on the same port with another TLS
+     * context, as an operator renewing the certificate does. What it received is kept.
+     */
+    void restart(SSLContext tls) throws Exception {
+        if (!ownConnections || tls == null) {
+            throw new IllegalStateException("only a wss:// CSMS is restarted with another certificate");
+        }
+        stop();
+        sessions.clear();
+        refusing.clear();
+        // The listening socket is closed when the server's thread ends; wait for the port to be free.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            try (ServerSocket s = new ServerSocket()) {
+                s.setReuseAddress(true);
+                s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+                break;
+            } catch (java.io.IOException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(20);
+            }
+        }
+        open(tls);
     }
 
     int port() {
@@ -176,8 +277,160 @@ final class Csms implements AutoCloseable {
     @Override
     public void close() {
         resume();
+        stop();
+    }
+
+    private void stop() {
         repair.close();
         server.close();
+    }
+
+    /**
+     * The CSMS's connections: Java-WebSocket's own (plain or TLS), each behind a {@link StatusChannel}
+     * that writes a refused handshake's status in place of Java-WebSocket's 404. Given to the server
+     * through {@code enableWSS}, the one way ChargeTimeEU offers to set the server's connection factory.
+     */
+    private final class StatusFactory implements WssFactoryBuilder {
+        private final SSLContext tls;
+
+        StatusFactory(SSLContext tls) {
+            this.tls = tls;
+        }
+
+        @Override
+        public WebSocketServerFactory build() {
+            WebSocketServerFactory made = tls == null ? new DefaultWebSocketServerFactory()
+                    : new DefaultSSLWebSocketServerFactory(tls);
+            return new WebSocketServerFactory() {
+                @Override
+                public WebSocketImpl createWebSocket(WebSocketAdapter adapter, Draft draft) {
+                    return made.createWebSocket(adapter, draft);
+                }
+
+                @Override
+                public WebSocketImpl createWebSocket(WebSocketAdapter adapter, List<Draft> drafts) {
+                    return made.createWebSocket(adapter, drafts);
+                }
+
+                @Override
+                public ByteChannel wrapChannel(SocketChannel channel, SelectionKey key) throws java.io.IOException {
+                    return new StatusChannel(made.wrapChannel(channel, key), channel.socket().getRemoteSocketAddress());
+                }
+
+                @Override
+                public void close() {
+                    made.close();
+                }
+            };
+        }
+
+        @Override
+        public void verify() {
+            // Nothing to check: a null context means plain ws://.
+        }
+    }
+
+    /**
+     * A connection's channel (plaintext side) that, when the handshake of this client was refused
+     * with a status, writes that status instead of the 404 Java-WebSocket answers every refusal with.
+     * The refusal is recorded by {@code authenticateSession} before the 404 is queued, on the same
+     * worker thread, so it is there when the answer is written.
+     */
+    private final class StatusChannel implements WrappedByteChannel {
+        private static final byte[] NOT_FOUND = "HTTP/1.1 404 ".getBytes(StandardCharsets.US_ASCII);
+
+        private final ByteChannel channel;
+        private final SocketAddress client;
+        private boolean answered;
+
+        StatusChannel(ByteChannel channel, SocketAddress client) {
+            this.channel = channel;
+            this.client = client;
+        }
+
+        @Override
+        public int write(ByteBuffer src) throws java.io.IOException {
+            if (!answered) {
+                // The first bytes written are the answer to the handshake.
+                answered = true;
+                Integer status = client == null ? null : refusing.remove(client);
+                if (status != null && startsWith(src, NOT_FOUND)) {
+                    int consumed = src.remaining();
+                    src.position(src.limit());
+                    ByteBuffer answer = ByteBuffer.wrap(refusal(status).getBytes(StandardCharsets.US_ASCII));
+                    for (int tries = 0; answer.hasRemaining() && tries < 1000; tries++) {
+                        channel.write(answer);
+                    }
+                    return consumed;
+                }
+            }
+            return channel.write(src);
+        }
+
+        private static boolean startsWith(ByteBuffer src, byte[] prefix) {
+            if (src.remaining() < prefix.length) {
+                return false;
+            }
+            for (int i = 0; i < prefix.length; i++) {
+                if (src.get(src.position() + i) != prefix[i]) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private static String refusal(int status) {
+            String reason = status == 401 ? "Unauthorized" : status == 403 ? "Forbidden"
+                    : status == 503 ? "Service Unavailable" : "Refused";
+            return "HTTP/1.1 " + status + " " + reason + "\r\n"
+                    + (status == 401 ? "WWW-Authenticate: Basic realm=\"ocpp\"\r\n" : "")
+                    + "Content-Length: 0\r\nConnection: close\r\n\r\n";
+        }
+
+        @Override
+        public int read(ByteBuffer dst) throws java.io.IOException {
+            return channel.read(dst);
+        }
+
+        @Override
+        public boolean isOpen() {
+            return channel.isOpen();
+        }
+
+        @Override
+        public void close() throws java.io.IOException {
+            channel.close();
+        }
+
+        @Override
+        public boolean isNeedWrite() {
+            return channel instanceof WrappedByteChannel w && w.isNeedWrite();
+        }
+
+        @Override
+        public void writeMore() throws java.io.IOException {
+            if (channel instanceof WrappedByteChannel w) {
+                w.writeMore();
+            }
+        }
+
+        @Override
+        public boolean isNeedRead() {
+            return channel instanceof WrappedByteChannel w && w.isNeedRead();
+        }
+
+        @Override
+        public int readMore(ByteBuffer dst) throws java.io.IOException {
+            return channel instanceof WrappedByteChannel w ? w.readMore(dst) : 0;
+        }
+
+        @Override
+        public boolean isBlocking() {
+            if (channel instanceof WrappedByteChannel w) {
+                return w.isBlocking();
+            }
+            return channel instanceof java.nio.channels.SelectableChannel s && s.isBlocking();
+        }
     }
 
     private final class Handler implements ServerCoreEventHandler {

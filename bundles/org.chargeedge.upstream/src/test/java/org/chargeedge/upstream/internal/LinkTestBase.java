@@ -62,7 +62,7 @@ abstract class LinkTestBase {
     @BeforeEach
     void start(TestInfo info) throws Exception {
         testName = info.getTestMethod().map(java.lang.reflect.Method::getName).orElse("");
-        csms = new Csms();
+        csms = newCsms();
         relay = new Outage(csms.port());
         store = TestStores.open(dir.resolve("store.db"));
         centralSystem = new CentralSystemHarness(dir.resolve("centralsystem"));
@@ -71,11 +71,33 @@ abstract class LinkTestBase {
         links = newLinks();
     }
 
-    /** The link component as it starts: its handler registered, then started. */
+    /** The CSMS the relay leads to; tests that need another (TLS, passwords) override. */
+    Csms newCsms() throws Exception {
+        return new Csms();
+    }
+
+    /**
+     * The link component as it starts: its handler registered, then started. For a {@code wss://}
+     * URL, with the trust of {@code caFile} and an HTTP client made from it, as the component makes them.
+     */
     private UpstreamLinks newLinks() {
-        UpstreamLinks created = new UpstreamLinks(settings("ws://127.0.0.1:" + relay.port() + "/ocpp"),
-                new Services(centralSystem.commands(), centralSystem.siteView(), store, store, store, store,
-                        this::localList, this::cache), HttpClient.newHttpClient());
+        Settings settings = settings("ws://127.0.0.1:" + relay.port() + "/ocpp");
+        Trust trust = null;
+        HttpClient http = HttpClient.newHttpClient();
+        if (settings.url().startsWith("wss://")) {
+            try {
+                trust = Trust.load(settings.caFile());
+            } catch (ConfigurationProblem p) {
+                throw new IllegalStateException(p);
+            }
+            http = HttpClient.newBuilder().sslContext(trust.sslContext()).connectTimeout(settings.callTimeout())
+                    .build();
+        }
+        Services services = new Services(centralSystem.commands(), centralSystem.siteView(), linkStore(), store,
+                store, store, this::localList, this::cache);
+        ProblemLog problems = problemLog();
+        UpstreamLinks created = problems == null ? new UpstreamLinks(settings, services, http, trust)
+                : new UpstreamLinks(settings, services, http, trust, problems);
         centralSystem.addHandler(created, UpstreamLinks.TRANSACTION_RANKING, UpstreamLinks.TRANSACTION_ACTIONS);
         centralSystem.addHandler(created, UpstreamLinks.FORWARD_RANKING, UpstreamLinks.FORWARDED_ACTIONS);
         centralSystem.setUpstreamStatus(created);
@@ -103,6 +125,16 @@ abstract class LinkTestBase {
     /** The link's settings; tests that need others override. */
     Settings settings(String url) {
         return Settings.forTest(url);
+    }
+
+    /** The store as the links read it; tests that make it slower override. */
+    org.chargeedge.api.store.SiteStore linkStore() {
+        return store;
+    }
+
+    /** Where the links write their connection problems; null: the link's logger, as in the component. */
+    ProblemLog problemLog() {
+        return null;
     }
 
     /** The gateway's list the link updates on SendLocalList; none unless a test has one. */

@@ -22,6 +22,8 @@ final class Outage implements AutoCloseable {
     // Sockets of the current connections, closed on cut; the accept and pump threads add to it.
     private final List<Socket> open = new CopyOnWriteArrayList<>();
     private volatile ServerSocket server;
+    /** How long what a client sends is held back before it is passed on: a slow network. */
+    private volatile long delayMillis;
 
     Outage(int target) throws IOException {
         this.target = target;
@@ -32,6 +34,14 @@ final class Outage implements AutoCloseable {
 
     int port() {
         return port;
+    }
+
+    /**
+     * Holds back the first bytes of each new connection from the gateway for {@code millis} (0: not
+     * at all): its opening handshake (TCP connects, TLS and the WebSocket upgrade wait) takes that long.
+     */
+    void delayHandshakes(long millis) {
+        delayMillis = millis;
     }
 
     private static ServerSocket bind(int port) throws IOException {
@@ -45,15 +55,21 @@ final class Outage implements AutoCloseable {
         server = s;
         Thread t = new Thread(() -> {
             while (!s.isClosed()) {
+                Socket in;
                 try {
-                    Socket in = s.accept();
+                    in = s.accept();
+                } catch (IOException e) {
+                    return;
+                }
+                try {
                     Socket out = new Socket(InetAddress.getLoopbackAddress(), target);
                     open.add(in);
                     open.add(out);
-                    pump(in, out);
-                    pump(out, in);
+                    pump(in, out, delayMillis);
+                    pump(out, in, 0);
                 } catch (IOException e) {
-                    return;
+                    // The CSMS is not there (restarting): this connection fails, the next ones may not.
+                    closeQuietly(in);
                 }
             }
         }, "outage-accept");
@@ -61,10 +77,13 @@ final class Outage implements AutoCloseable {
         t.start();
     }
 
-    private void pump(Socket from, Socket to) {
+    private void pump(Socket from, Socket to, long delay) {
         Thread t = new Thread(() -> {
             byte[] buf = new byte[8192];
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+                if (delay > 0) {
+                    Thread.sleep(delay);
+                }
                 int n;
                 while ((n = in.read(buf)) > 0) {
                     out.write(buf, 0, n);
@@ -72,6 +91,8 @@ final class Outage implements AutoCloseable {
                 }
             } catch (IOException e) {
                 // Cut.
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             } finally {
                 closeQuietly(from);
                 closeQuietly(to);
