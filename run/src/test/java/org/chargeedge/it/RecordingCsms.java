@@ -50,6 +50,11 @@ final class RecordingCsms implements AutoCloseable {
     private final java.util.Map<java.util.UUID, String> sessions = new java.util.concurrent.ConcurrentHashMap<>();
 
     RecordingCsms(int port, int firstId) throws Exception {
+        this(port, firstId, null);
+    }
+
+    /** With {@code tls}, it serves wss:// with that context's certificate. */
+    RecordingCsms(int port, int firstId, javax.net.ssl.SSLContext tls) throws Exception {
         AtomicInteger nextId = new AtomicInteger(firstId);
         IdTagInfo accepted = new IdTagInfo(AuthorizationStatus.Accepted);
         ServerCoreEventHandler handler = (ServerCoreEventHandler) Proxy.newProxyInstance(getClass().getClassLoader(),
@@ -72,6 +77,9 @@ final class RecordingCsms implements AutoCloseable {
                     return answer;
                 });
         server = new JSONServer(new ServerCoreProfile(handler));
+        if (tls != null) {
+            server.enableWSS(new org.java_websocket.server.DefaultSSLWebSocketServerFactory(tls));
+        }
         repair = new org.chargeedge.upstream.internal.WriteRaceRepair(server);
         server.open("127.0.0.1", port, new ServerEvents() {
             @Override

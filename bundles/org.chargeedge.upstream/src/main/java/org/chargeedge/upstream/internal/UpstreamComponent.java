@@ -66,6 +66,8 @@ public class UpstreamComponent {
     private final AtomicReference<AuthorizationCache> cache = new AtomicReference<>();
     private final List<ServiceRegistration<?>> registrations = new ArrayList<>();
     private UpstreamLinks links;
+    /** The warning for passwords over plain ws://, shown by the shell too; null when there is none. */
+    private String clearText;
 
     @Reference
     ChargerCommands commands;
@@ -105,7 +107,10 @@ public class UpstreamComponent {
             misconfigured(context, problems);
             return;
         }
-        settings.clearTextWarning().ifPresent(LOG::warn);
+        clearText = settings.clearTextWarning().orElse(null);
+        if (clearText != null) {
+            LOG.warn(clearText);
+        }
         HttpClient http = HttpClient.newBuilder().sslContext(trust.sslContext())
                 .connectTimeout(settings.callTimeout()).build();
         links = new UpstreamLinks(settings, new Services(commands, site, store, queue, ids, parked, list::get,
@@ -164,7 +169,7 @@ public class UpstreamComponent {
             }
         }, events));
         registrations.add(context.registerService(UpstreamStatus.class, links, null));
-        registerShell(context, new UpstreamShellCommands(links));
+        registerShell(context, new UpstreamShellCommands(links, clearText));
         links.start();
         LOG.info("Upstream link to {} (one WebSocket per charger, under its charge point id)", links.url());
     }

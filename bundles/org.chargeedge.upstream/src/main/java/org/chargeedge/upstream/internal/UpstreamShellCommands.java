@@ -12,9 +12,16 @@ public final class UpstreamShellCommands {
 
     /** Null when the gateway runs standalone. */
     private final UpstreamStatus status;
+    /** Shown first when passwords go over plain ws:// (OCPP security profile 1); null otherwise. */
+    private final String clearText;
 
     UpstreamShellCommands(UpstreamStatus status) {
+        this(status, null);
+    }
+
+    UpstreamShellCommands(UpstreamStatus status, String clearText) {
         this.status = status;
+        this.clearText = clearText;
     }
 
     /** One line per connected charger's link. */
@@ -25,7 +32,8 @@ public final class UpstreamShellCommands {
         }
         List<Link> links = status.links();
         // A link that did not start for its configuration says so first, and why.
-        String head = status instanceof MisconfiguredLinks m ? m.describe() : "";
+        String head = status instanceof MisconfiguredLinks m ? m.describe()
+                : clearText != null ? "WARNING: " + clearText + "\n" : "";
         if (links.isEmpty()) {
             return head + "no upstream links (no charger connected, no queue to deliver)";
         }

@@ -129,6 +129,31 @@ class SettingsProblemsTest {
     }
 
     @Test
+    void theShellFlagsPasswordsOverPlainWs() {
+        String warning = settings("url", "ws://csms.example/ocpp", "password", "pw").clearTextWarning().orElseThrow();
+        UpstreamStatus none = new UpstreamStatus() {
+            @Override
+            public List<UpstreamStatus.Link> links() {
+                return List.of();
+            }
+
+            @Override
+            public java.util.Optional<UpstreamStatus.Link> link(String chargePointId) {
+                return java.util.Optional.empty();
+            }
+
+            @Override
+            public int replayFailed(String chargePointId) {
+                return 0;
+            }
+        };
+        assertThat(new UpstreamShellCommands(none, warning).upstream()).startsWith("WARNING: Upstream url ws://")
+                .contains("profile 1");
+        assertThat(new UpstreamShellCommands(none).upstream()).doesNotContain("WARNING");
+        assertThat(new UpstreamShellCommands(null).upstream()).startsWith("standalone");
+    }
+
+    @Test
     void settingsAreLoggedWithoutPasswords() {
         assertThat(settings("url", "ws://x/o", "password", "site-secret", "chargerPasswords", "CP-1=own-secret")
                 .toString()).doesNotContain("site-secret", "own-secret").contains("CP-1", "password=***");

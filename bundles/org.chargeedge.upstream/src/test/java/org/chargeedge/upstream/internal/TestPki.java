@@ -39,20 +39,21 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
  * A certificate authority made at test time (EC P-256, SHA-256), and server certificates it issues:
- * for given names, with given validity. Nothing is stored outside the test's directory.
+ * for given names, with given validity. Nothing is stored outside the test's directory. Public for
+ * the gateway's process tests (module {@code run}), which use this test jar.
  */
-final class TestPki {
+public final class TestPki {
 
     private static final AtomicLong SERIAL = new AtomicLong(System.currentTimeMillis());
 
     /** A server's key and chain (server certificate first, then the CA). */
-    record Server(PrivateKey key, X509Certificate[] chain) {
+    public record Server(PrivateKey key, X509Certificate[] chain) {
         X509Certificate certificate() {
             return chain[0];
         }
 
         /** A TLS server context presenting this chain. */
-        SSLContext serverContext() throws Exception {
+        public SSLContext serverContext() throws Exception {
             KeyStore store = KeyStore.getInstance("PKCS12");
             store.load(null, null);
             char[] password = "test".toCharArray();
@@ -69,7 +70,7 @@ final class TestPki {
     final X509Certificate certificate;
 
     /** A self-signed CA valid from a day ago for ten years. */
-    TestPki(String name) throws Exception {
+    public TestPki(String name) throws Exception {
         key = newKey();
         X500Name subject = new X500Name("CN=" + name + ",O=ChargeEdge tests");
         Instant now = Instant.now();
@@ -82,7 +83,7 @@ final class TestPki {
     }
 
     /** A server certificate for {@code names} (DNS names, or IP addresses when they are numeric), valid now. */
-    Server server(String commonName, List<String> names) throws Exception {
+    public Server server(String commonName, List<String> names) throws Exception {
         Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         return server(commonName, names, now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(365)));
     }
@@ -105,7 +106,7 @@ final class TestPki {
     }
 
     /** Writes the CA certificate as PEM. */
-    Path writeCa(Path file) throws Exception {
+    public Path writeCa(Path file) throws Exception {
         Files.writeString(file, pem("CERTIFICATE", certificate.getEncoded()), StandardCharsets.US_ASCII);
         return file;
     }
