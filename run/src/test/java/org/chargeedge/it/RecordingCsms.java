@@ -78,7 +78,7 @@ final class RecordingCsms implements AutoCloseable {
                 });
         server = new JSONServer(new ServerCoreProfile(handler));
         if (tls != null) {
-            server.enableWSS(new org.java_websocket.server.DefaultSSLWebSocketServerFactory(tls));
+            server.enableWSS(tls);
         }
         repair = new org.chargeedge.upstream.internal.WriteRaceRepair(server);
         server.open("127.0.0.1", port, new ServerEvents() {
