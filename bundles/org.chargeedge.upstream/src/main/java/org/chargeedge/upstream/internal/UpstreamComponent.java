@@ -76,7 +76,7 @@ public class UpstreamComponent {
     @Reference
     SiteStore store;
     @Reference
-    OutboundJournal queue;
+    OutboundJournal journal;
     @Reference
     TransactionIdMap ids;
     @Reference
@@ -113,7 +113,7 @@ public class UpstreamComponent {
         }
         HttpClient http = HttpClient.newBuilder().sslContext(trust.sslContext())
                 .connectTimeout(settings.callTimeout()).build();
-        links = new UpstreamLinks(settings, new Services(commands, site, store, queue, ids, parked, list::get,
+        links = new UpstreamLinks(settings, new Services(commands, site, store, journal, ids, parked, list::get,
                 cache::get), http, trust);
 
         try {
@@ -132,7 +132,7 @@ public class UpstreamComponent {
      */
     private void misconfigured(BundleContext context, List<ConfigurationProblem> problems) {
         problems.forEach(p -> LOG.error(p.logLine()));
-        MisconfiguredLinks status = new MisconfiguredLinks(problems, site, queue, parked, java.time.Instant.now());
+        MisconfiguredLinks status = new MisconfiguredLinks(problems, site, journal, parked, java.time.Instant.now());
         LOG.error(status.notStartedLine());
         registrations.add(context.registerService(ChargerCallHandler.class,
                 (ctx, request, chain) -> chain.proceed(request), handlerProperties()));
