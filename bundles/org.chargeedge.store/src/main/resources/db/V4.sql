@@ -2,11 +2,27 @@
 -- when the store records it, in the same commit, not by whichever upstream bundle runs at that
 -- moment. The upstream link reads the journal and keeps its delivered position per charger.
 
-ALTER TABLE outbound_message RENAME TO outbound_journal;
+-- A rowid table: entries are appended in commit order at the end of its b-tree, whatever the charger,
+-- and their payloads (hundreds of bytes) stay out of the index on (charger, sequence). As a WITHOUT
+-- ROWID table keyed by charger, every commit would rewrite pages all over the tree.
+CREATE TABLE outbound_journal (
+    id                   INTEGER PRIMARY KEY,
+    charge_point_id      TEXT NOT NULL,
+    sequence             INTEGER NOT NULL,
+    action               TEXT NOT NULL,
+    payload              TEXT NOT NULL,
+    queued_at            INTEGER NOT NULL,
+    refusals             INTEGER NOT NULL DEFAULT 0,
+    transaction_id       INTEGER
+);
+INSERT INTO outbound_journal (charge_point_id, sequence, action, payload, queued_at, refusals)
+    SELECT charge_point_id, sequence, action, payload, queued_at, refusals FROM outbound_message
+    ORDER BY queued_at, charge_point_id, sequence;
+DROP TABLE outbound_message;
+CREATE UNIQUE INDEX outbound_journal_by_charger ON outbound_journal (charge_point_id, sequence);
 
 -- The gateway transaction a message belongs to: the id given to a StartTransaction, the id a
 -- MeterValues or StopTransaction names. Before V4 a start was found through its start key.
-ALTER TABLE outbound_journal ADD COLUMN transaction_id INTEGER;
 UPDATE outbound_journal SET transaction_id = json_extract(payload, '$.transactionId')
     WHERE action <> 'StartTransaction';
 UPDATE outbound_journal SET transaction_id = (SELECT m.gateway_id FROM transaction_id_map m
