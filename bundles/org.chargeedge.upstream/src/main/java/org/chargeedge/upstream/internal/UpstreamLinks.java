@@ -303,8 +303,13 @@ final class UpstreamLinks implements ChargerCallHandler, UpstreamStatus, AutoClo
         if (!link.online()) {
             return chain.proceed(request);
         }
-        return fromCsmsOrLocal(context, request, chain, link.call(context.messageId(), request.action().name(),
-                Payloads.of(request), timeout), fromCsms);
+        // Two clocks: the charger gets the local answer after timeout (Authorize: a short one), but
+        // the link takes the CSMS for gone only after callTimeoutMillis in flight, so a CSMS slower than
+        // the short one is not disconnected for it.
+        CompletableFuture<JsonNode> csms = link.call(context.messageId(), request.action().name(),
+                Payloads.of(request), settings.callTimeout().compareTo(timeout) > 0 ? settings.callTimeout() : timeout);
+        return fromCsmsOrLocal(context, request, chain,
+                csms.copy().orTimeout(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS), fromCsms);
     }
 
     /** The CSMS's answer when it came and is valid, else the local chain's. */

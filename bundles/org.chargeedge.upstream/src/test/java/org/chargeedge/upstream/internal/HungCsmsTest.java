@@ -26,6 +26,7 @@ class HungCsmsTest extends LinkTestBase {
 
     @Override
     Settings settings(String url) {
+        // Authorize keeps Settings.forTest's 1 s: shorter than the call timeout.
         return Settings.forTest(url).withTimeouts(CALL_TIMEOUT, Duration.ofMillis(500));
     }
 
@@ -81,5 +82,29 @@ class HungCsmsTest extends LinkTestBase {
         }
         assertThat(once).isEqualTo(expected);
         assertThat(csms.of(CP, StartTransactionRequest.class)).hasSize(1);
+    }
+
+    /**
+     * A CSMS slower than a charger's short timeout (Authorize) but within callTimeoutMillis is slow, not
+     * gone: the charger gets the local answer in time and the link stays.
+     */
+    @Test
+    void aCsmsSlowerThanTheAuthorizeTimeoutIsNotDisconnected() throws Exception {
+        connect(true);
+        java.time.Instant since = link().connectedSince();
+        csms.hang();
+        long t0 = System.nanoTime();
+        eu.chargetime.ocpp.model.core.AuthorizeConfirmation answer =
+                charger.send(charger.core.createAuthorizeRequest("CARD-1"));
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertThat(answer.getIdTagInfo()).as("the local decision").isNotNull();
+        assertThat(ms).as("answered after the Authorize timeout, not the call timeout")
+                .isLessThan(CALL_TIMEOUT.toMillis());
+        Thread.sleep(200);
+        csms.resume();
+        await("the Authorize at the CSMS", () -> csms.actions(CP).contains("Authorize"));
+        Thread.sleep(300);
+        assertThat(link().connected()).isTrue();
+        assertThat(link().connectedSince()).as("the same connection").isEqualTo(since);
     }
 }
