@@ -7,7 +7,7 @@
  * EventAdmin topics of {@link org.chargeedge.api.charger.ChargerEvents}.
  */
 @Export
-@Version("1.2.0")
+@Version("1.3.0")
 package org.chargeedge.api.charger;
 
 import org.osgi.annotation.bundle.Export;

@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 
 import org.chargeedge.api.charger.CallRejectedException;
+import org.chargeedge.api.charger.ChargerAccess;
 import org.chargeedge.api.charger.ChargerCallException;
 import org.chargeedge.api.charger.ChargerCallException.Reason;
 import org.chargeedge.api.charger.ChargerCallHandler;
@@ -32,9 +33,6 @@ import org.chargeedge.ocpp.rpc.OcppJsonCodec;
 import org.chargeedge.ocpp.v16.Action;
 import org.chargeedge.ocpp.v16.Confirmation;
 import org.chargeedge.ocpp.v16.Request;
-import org.java_websocket.WebSocket;
-import org.java_websocket.exceptions.WebsocketNotConnectedException;
-import org.java_websocket.framing.CloseFrame;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
@@ -61,9 +59,10 @@ import org.slf4j.LoggerFactory;
  * site part is registered (see {@link CallDispatcher} and
  * {@link HandlerRegistry}); {@link #readiness()} says where the site stands.
  */
-@Component(configurationPid = CentralSystem.PID, service = {ChargerCommands.class, SiteView.class}, immediate = true)
+@Component(configurationPid = CentralSystem.PID,
+        service = {ChargerCommands.class, SiteView.class, ChargerAccess.class}, immediate = true)
 @Designate(ocd = Config.class)
-public class CentralSystem implements ChargerCommands, SiteView, OcppWebSocketServer.Listener {
+public class CentralSystem implements ChargerCommands, SiteView, ChargerAccess, ChargerServer.Listener {
 
     static final String PID = "org.chargeedge.centralsystem";
     static final String DATA_DIR_PROPERTY = "chargeedge.data.dir";
@@ -71,8 +70,8 @@ public class CentralSystem implements ChargerCommands, SiteView, OcppWebSocketSe
     private static final int TRANSACTION_ID_BLOCK = 1000;
     private static final java.util.Set<Action> TRANSACTION_ACTIONS =
             java.util.EnumSet.of(Action.StartTransaction, Action.MeterValues, Action.StopTransaction);
-    private static final int STOP_TIMEOUT_MS = 5000;
-    private static final long WRITE_REPAIR_MS = 10;
+    private static final Duration STOP_GRACE = Duration.ofSeconds(5);
+    private static final int AUTH_QUEUE = 256;
 
     private final Clock clock = Clock.systemUTC();
     private final OcppJsonCodec codec = new OcppJsonCodec();
@@ -88,13 +87,22 @@ public class CentralSystem implements ChargerCommands, SiteView, OcppWebSocketSe
      */
     private final ConcurrentHashMap<String, ChargerSession> sessions = new ConcurrentHashMap<>();
 
+    static final int REMEMBERED_UNKNOWN = 256;
+    /** Unknown ids that disconnected, oldest first; see {@link #rememberGone}. */
+    private final java.util.LinkedHashSet<String> goneUnknown = new java.util.LinkedHashSet<>();
+
     private final AtomicReference<SiteStore> store = new AtomicReference<>();
     private final AtomicReference<UpstreamStatus> upstream = new AtomicReference<>();
     private volatile TransactionIdIssuer transactionIds;
     private ScheduledThreadPoolExecutor timer;
     private CallDispatcher dispatcher;
-    private OcppWebSocketServer server;
+    private ChargerServer server;
+    private AccessControl access;
+    private java.util.concurrent.ThreadPoolExecutor authThread;
     private Config config;
+    /** Index of the plain and the TLS port in the server's list, -1 when not listening. */
+    private int plainIndex = -1;
+    private int tlsIndex = -1;
 
     @Activate
     void activate(Config config, BundleContext context) throws Exception {
@@ -145,27 +153,100 @@ public class CentralSystem implements ChargerCommands, SiteView, OcppWebSocketSe
                 Duration.ofSeconds(config.handlerTimeout()), readinessTimeout);
         // Before the port opens: a charger's first call already waits for the required parts.
         handlers.require(requiredParts(config.requiredParts()), readinessTimeout, timer, frameworkStopping);
-        ChargePointIds ids = new ChargePointIds(config.pathPrefix(), config.maxChargePointIdLength(),
-                config.chargePointIds());
+        ChargePointIds ids = new ChargePointIds(config.pathPrefix(), config.maxChargePointIdLength());
+        ServerTls tls = config.tlsPort() > 0 || !config.tlsCertificateFile().isBlank()
+                ? new ServerTls(config.tlsCertificateFile(), config.tlsKeyFile(), config.chargerCaFile()) : null;
+        authThread = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
+                new java.util.concurrent.ArrayBlockingQueue<>(AUTH_QUEUE), r -> {
+                    Thread t = new Thread(r, "chargeedge-ocpp-auth");
+                    t.setDaemon(true);
+                    return t;
+                });
+        access = new AccessControl(new AccessControl.Settings(config.securityProfile(),
+                config.unknownChargers() == UnknownChargers.Open, ChargePointIds.csv(config.chargePointIds()),
+                profiles(config.chargerProfiles()), pairs(config.chargerKeyHashes(), "chargerKeyHashes"),
+                config.chargerCertificateOrganization().trim(), tls != null,
+                tls != null && tls.checksClientCertificates()),
+                ids, dataDir.resolve("chargers.json"), new Passwords(), authThread, new OpenSessions(), this, clock);
         int ioThreads = config.ioThreads() > 0 ? config.ioThreads() : Runtime.getRuntime().availableProcessors();
-        server = new OcppWebSocketServer(new InetSocketAddress(config.host(), config.port()), ioThreads,
-                config.maxMessageSize(), ids, this);
-        server.setConnectionLostTimeout(config.pingInterval());
-        server.setMaxPendingConnections(config.acceptBacklog());
-        server.start();
-        try {
-            server.started().get(10, TimeUnit.SECONDS);
-        } catch (ExecutionException | TimeoutException e) {
-            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-            LOG.error("OCPP server cannot listen on {}:{}: {}", config.host(), config.port(), cause.toString());
-            handlers.stop();
-            stopServer();
-            throw new IllegalStateException("cannot listen on " + config.host() + ":" + config.port(), cause);
+        ChargerServer.Limits limits = new ChargerServer.Limits(config.maxRequestLineLength(), config.maxHeaderSize(),
+                Duration.ofSeconds(config.handshakeTimeoutSeconds()), config.maxMessageSize(),
+                config.maxQueuedBytes(), config.maxConnectionsPerAddress(), config.maxConnections(),
+                Duration.ofSeconds(config.pingInterval()));
+        server = new ChargerServer(limits, ioThreads, config.acceptBacklog(), access, this);
+        List<ChargerServer.Port> ports = new java.util.ArrayList<>();
+        if (config.plainPortEnabled()) {
+            plainIndex = ports.size();
+            ports.add(new ChargerServer.Port(config.host(), config.port(), null));
         }
-        timer.scheduleWithFixedDelay(server::repairStalledWrites, WRITE_REPAIR_MS, WRITE_REPAIR_MS,
-                TimeUnit.MILLISECONDS);
-        LOG.info("OCPP 1.6J central system listening on ws://{}:{}{}{chargePointId}", config.host(),
-                server.getPort(), config.pathPrefix());
+        if (tls != null) {
+            tlsIndex = ports.size();
+            ports.add(new ChargerServer.Port(config.host(), config.tlsPort(), tls));
+        }
+        if (ports.isEmpty()) {
+            throw new IllegalArgumentException("no port to listen on: plainPortEnabled is false and no tlsPort with"
+                    + " tlsCertificateFile and tlsKeyFile is configured");
+        }
+        try {
+            server.start(ports);
+        } catch (RuntimeException | InterruptedException e) {
+            LOG.error("OCPP server cannot listen on {} port {}{}: {}", config.host(), config.port(),
+                    tls == null ? "" : " / " + config.tlsPort(), e.toString());
+            handlers.stop();
+            timer.shutdownNow();
+            authThread.shutdownNow();
+            throw new IllegalStateException("cannot listen on " + config.host() + ":" + config.port(), e);
+        }
+        if (plainIndex >= 0) {
+            LOG.info("OCPP 1.6J central system listening on ws://{}:{}{}{chargePointId}", config.host(),
+                    server.boundPort(plainIndex), config.pathPrefix());
+        }
+        if (tlsIndex >= 0) {
+            LOG.info("OCPP 1.6J central system listening on wss://{}:{}{}{chargePointId}{}", config.host(),
+                    server.boundPort(tlsIndex), config.pathPrefix(),
+                    tls.checksClientCertificates() ? " (client certificates checked against chargerCaFile)" : "");
+        }
+        logAccessPolicy(config);
+    }
+
+    private void logAccessPolicy(Config config) {
+        if (config.unknownChargers() == UnknownChargers.Open) {
+            LOG.warn("unknownChargers = Open: any charge point id is accepted, at security profile {}",
+                    config.securityProfile());
+        } else {
+            LOG.info("Unknown charge point ids are refused and listed as waiting (chargeedge:waiting, chargeedge:accept"
+                    + " ID, chargeedge:commission MINUTES); site security profile {}", config.securityProfile());
+        }
+    }
+
+    /** "CP-1=2, CP-2=3" as a map of profiles. */
+    static Map<String, Integer> profiles(String setting) {
+        Map<String, Integer> result = new java.util.HashMap<>();
+        pairs(setting, "chargerProfiles").forEach((id, value) -> {
+            try {
+                int p = Integer.parseInt(value);
+                if (p < 0 || p > 3) {
+                    throw new NumberFormatException();
+                }
+                result.put(id, p);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("chargerProfiles: " + id + "=" + value + " is not a profile 0..3");
+            }
+        });
+        return Map.copyOf(result);
+    }
+
+    /** "A=x, B=y" as a map; an item without '=' is a configuration error naming the setting. */
+    static Map<String, String> pairs(String setting, String name) {
+        Map<String, String> result = new java.util.HashMap<>();
+        for (String item : ChargePointIds.csv(setting)) {
+            int eq = item.indexOf('=');
+            if (eq <= 0 || eq == item.length() - 1) {
+                throw new IllegalArgumentException(name + ": '" + item + "' is not ID=VALUE");
+            }
+            result.put(item.substring(0, eq).trim(), item.substring(eq + 1).trim());
+        }
+        return Map.copyOf(result);
     }
 
     /** "store, authorization, upstream" as names in order, each once. */
@@ -188,20 +269,10 @@ public class CentralSystem implements ChargerCommands, SiteView, OcppWebSocketSe
     }
 
     private void stopServer() {
-        try {
-            // Close every connection with 1001 (going away) and wait for the close handshakes while the
-            // server still runs: Java-WebSocket's stop() can end its selector thread before the close
-            // frames it queued are written, and a charger would then see 1006 instead of 1001.
-            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STOP_TIMEOUT_MS);
-            server.getConnections().forEach(c -> c.close(CloseFrame.GOING_AWAY, "gateway shutting down"));
-            while (!server.getConnections().isEmpty() && System.nanoTime() < deadline) {
-                Thread.sleep(5);
-            }
-            server.stop(STOP_TIMEOUT_MS, "gateway shutting down");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        // Every connection closed with 1001 (going away), waiting for the chargers' close answers.
+        server.stop(STOP_GRACE);
         timer.shutdownNow();
+        authThread.shutdownNow();
     }
 
     /** The call handlers and the site's readiness; for tests. */
@@ -209,9 +280,19 @@ public class CentralSystem implements ChargerCommands, SiteView, OcppWebSocketSe
         return handlers;
     }
 
-    /** The port actually bound (differs from the configuration when that says 0). */
+    /** The plain port actually bound (differs from the configuration when that says 0). */
     int port() {
-        return server.getPort();
+        return server.boundPort(plainIndex);
+    }
+
+    /** The wss:// port actually bound. */
+    int tlsPort() {
+        return server.boundPort(tlsIndex);
+    }
+
+    /** The server, for tests that look at its sockets. */
+    ChargerServer server() {
+        return server;
     }
 
     // ---- whiteboard and events --------------------------------------------------------------
@@ -300,80 +381,114 @@ public class CentralSystem implements ChargerCommands, SiteView, OcppWebSocketSe
     // ---- connections ------------------------------------------------------------------------
 
     @Override
-    public void opened(WebSocket connection, String chargePointId) {
-        ChargerSession session = new ChargerSession(chargePointId, new Transport(connection), codec, dispatcher,
+    public void opened(ChargerChannel connection, String chargePointId) {
+        ChargerSession session = new ChargerSession(chargePointId, connection, codec, dispatcher,
                 site, timer, clock, Duration.ofSeconds(config.callTimeout()), config.maxQueuedCalls());
-        connection.setAttachment(session);
+        connection.attach(session, session::backlog);
         ChargerSession previous = sessions.put(chargePointId, session);
         if (previous != null) {
             LOG.warn("{}: new connection from {} replaces the one from {}", chargePointId,
                     session.transport().remoteAddress(), previous.transport().remoteAddress());
             previous.closed(Reason.CONNECTION_LOST);
-            previous.transport().close(CloseFrame.NORMAL, "replaced by a new connection of " + chargePointId);
+            previous.transport().close(1000, "replaced by a new connection of " + chargePointId);
         }
-        LOG.info("{}: connected from {}", chargePointId, session.transport().remoteAddress());
+        LOG.info("{}: connected from {}{}", chargePointId, session.transport().remoteAddress(),
+                connection.tls() ? " over TLS" : "");
         site.connected(chargePointId, session.transport().remoteAddress(), session.connectedAt(),
                 this::storedOpenTransactions);
     }
 
     @Override
-    public void text(WebSocket connection, String text) {
-        ChargerSession session = connection.getAttachment();
+    public void text(ChargerChannel connection, String text) {
+        ChargerSession session = connection.session();
         if (session != null) {
+            connection.heard();
             session.onText(text);
         }
     }
 
     @Override
-    public void pong(WebSocket connection) {
-        ChargerSession session = connection.getAttachment();
+    public void pong(ChargerChannel connection) {
+        ChargerSession session = connection.session();
         if (session != null) {
+            connection.heard();
             site.seen(session.chargePointId(), clock.instant());
         }
     }
 
     @Override
-    public void closed(WebSocket connection, int code, String reason, boolean remote) {
-        ChargerSession session = connection.getAttachment();
+    public void closed(ChargerChannel connection, int code, String reason, boolean remote) {
+        ChargerSession session = connection.session();
         if (session == null) {
             return;
         }
         session.closed(Reason.CONNECTION_LOST);
-        if (sessions.remove(session.chargePointId(), session)) {
-            LOG.info("{}: disconnected ({} {}{})", session.chargePointId(), code, reason,
+        String id = session.chargePointId();
+        if (sessions.remove(id, session)) {
+            LOG.info("{}: disconnected ({} {}{})", id, code, PeerText.longText(reason),
                     remote ? "" : ", closed by the gateway");
-            site.disconnected(session.chargePointId(), clock.instant());
+            site.disconnected(id, clock.instant());
+            if (!access.isKnown(id)) {
+                rememberGone(id);
+            }
         }
     }
 
-    private static final class Transport implements ChargerSession.Transport {
-        private final WebSocket connection;
-        private final String remoteAddress;
-
-        Transport(WebSocket connection) {
-            this.connection = connection;
-            InetSocketAddress remote = connection.getRemoteSocketAddress();
-            this.remoteAddress = remote == null ? "?" : remote.getAddress().getHostAddress() + ":" + remote.getPort();
-        }
-
-        @Override
-        public boolean send(String text) {
-            try {
-                connection.send(text);
-                return true;
-            } catch (WebsocketNotConnectedException e) {
-                return false;
+    /**
+     * The open mode: ids nobody accepted are shown after they disconnect, the most recent
+     * {@value #REMEMBERED_UNKNOWN} of them; older ones (with no open transaction) are forgotten, so a
+     * churn of new ids cannot fill the heap. Guarded by its own lock; called on worker threads.
+     */
+    private void rememberGone(String id) {
+        String forget = null;
+        synchronized (goneUnknown) {
+            goneUnknown.remove(id);
+            goneUnknown.add(id);
+            if (goneUnknown.size() > REMEMBERED_UNKNOWN) {
+                forget = goneUnknown.iterator().next();
+                goneUnknown.remove(forget);
             }
         }
+        if (forget != null && !sessions.containsKey(forget)) {
+            site.forgetIfIdle(forget);
+        }
+    }
 
+    /** The open sessions, as the access control asks about them for the takeover rule. */
+    private final class OpenSessions implements AccessControl.Sessions {
         @Override
-        public void close(int code, String reason) {
-            connection.close(code, reason);
+        public boolean connected(String chargePointId) {
+            return sessions.containsKey(chargePointId);
         }
 
         @Override
-        public String remoteAddress() {
-            return remoteAddress;
+        public String remoteAddress(String chargePointId) {
+            ChargerSession s = sessions.get(chargePointId);
+            return s == null ? "?" : s.transport().remoteAddress();
+        }
+
+        @Override
+        public CompletionStage<Boolean> alive(String chargePointId, Duration within) {
+            ChargerSession s = sessions.get(chargePointId);
+            if (s == null || !(s.transport() instanceof ChargerChannel channel)) {
+                return CompletableFuture.completedFuture(false);
+            }
+            long since = System.nanoTime();
+            channel.ping();
+            CompletableFuture<Boolean> alive = new CompletableFuture<>();
+            long deadline = since + within.toNanos();
+            Runnable[] check = new Runnable[1];
+            check[0] = () -> {
+                if (channel.heardSince(since)) {
+                    alive.complete(true);
+                } else if (!channel.channel().isActive() || System.nanoTime() >= deadline) {
+                    alive.complete(channel.heardSince(since));
+                } else {
+                    timer.schedule(check[0], 100, TimeUnit.MILLISECONDS);
+                }
+            };
+            timer.schedule(check[0], 50, TimeUnit.MILLISECONDS);
+            return alive;
         }
     }
 
@@ -406,5 +521,77 @@ public class CentralSystem implements ChargerCommands, SiteView, OcppWebSocketSe
     @Override
     public SiteReadiness readiness() {
         return handlers.snapshot().readiness();
+    }
+
+    // ---- ChargerAccess: delegated to the access control -------------------------------------
+
+    @Override
+    public int siteSecurityProfile() {
+        return access.siteSecurityProfile();
+    }
+
+    @Override
+    public boolean openToUnknownChargers() {
+        return access.openToUnknownChargers();
+    }
+
+    @Override
+    public Optional<java.time.Instant> commissioningUntil() {
+        return access.commissioningUntil();
+    }
+
+    @Override
+    public List<KnownCharger> knownChargers() {
+        return access.knownChargers();
+    }
+
+    @Override
+    public List<WaitingCharger> waitingChargers() {
+        return access.waitingChargers();
+    }
+
+    @Override
+    public List<Refusal> recentRefusals() {
+        return access.recentRefusals();
+    }
+
+    @Override
+    public KnownCharger accept(String chargePointId) {
+        return access.accept(chargePointId);
+    }
+
+    @Override
+    public boolean forget(String chargePointId) {
+        return access.forget(chargePointId);
+    }
+
+    @Override
+    public KnownCharger setSecurityProfile(String chargePointId, Integer profile) {
+        return access.setSecurityProfile(chargePointId, profile);
+    }
+
+    @Override
+    public KnownCharger setAuthorizationKey(String chargePointId, String key) {
+        return access.setAuthorizationKey(chargePointId, key);
+    }
+
+    @Override
+    public CompletionStage<KnownCharger> provisionAuthorizationKey(String chargePointId, int profile) {
+        return access.provisionAuthorizationKey(chargePointId, profile);
+    }
+
+    @Override
+    public String hashAuthorizationKey(String key) {
+        return access.hashAuthorizationKey(key);
+    }
+
+    @Override
+    public java.time.Instant openCommissioning(Duration length) {
+        return access.openCommissioning(length);
+    }
+
+    @Override
+    public void closeCommissioning() {
+        access.closeCommissioning();
     }
 }

@@ -6,22 +6,25 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Which connection paths name an acceptable charge point. An id must be URL
- * safe (RFC 3986 unreserved characters, no percent-encoding), not empty, not
- * longer than the limit, and on the allow-list when one is configured.
+ * Which connection paths name a charge point. An id must be URL safe (RFC 3986
+ * unreserved characters, no percent-encoding), not empty and not longer than
+ * the limit. Whether the charger is known is {@link AccessControl}'s question.
  */
 final class ChargePointIds {
 
     private final String pathPrefix;
     private final int maxLength;
-    private final Set<String> allowed;
 
-    ChargePointIds(String pathPrefix, int maxLength, String allowedCsv) {
+    ChargePointIds(String pathPrefix, int maxLength) {
         String prefix = pathPrefix.trim();
         prefix = prefix.startsWith("/") ? prefix : "/" + prefix;
         this.pathPrefix = prefix.endsWith("/") ? prefix : prefix + "/";
         this.maxLength = maxLength;
-        this.allowed = Arrays.stream(allowedCsv.split(","))
+    }
+
+    /** The comma-separated list as a set of its non-empty, trimmed items. */
+    static Set<String> csv(String list) {
+        return list == null ? Set.of() : Arrays.stream(list.split(","))
                 .map(String::trim).filter(s -> !s.isEmpty()).collect(Collectors.toUnmodifiableSet());
     }
 
@@ -41,8 +44,12 @@ final class ChargePointIds {
         if (!path.startsWith(pathPrefix)) {
             return new Check(null, "path does not start with " + pathPrefix);
         }
-        String id = path.substring(pathPrefix.length());
-        if (id.isEmpty()) {
+        return checkId(path.substring(pathPrefix.length()));
+    }
+
+    /** Checks an id as given (by an operator, or from a path). */
+    Check checkId(String id) {
+        if (id == null || id.isEmpty()) {
             return new Check(null, "no charge point id after " + pathPrefix);
         }
         if (id.length() > maxLength) {
@@ -50,11 +57,8 @@ final class ChargePointIds {
         }
         Optional<Character> bad = firstUnsafe(id);
         if (bad.isPresent()) {
-            return new Check(null, "charge point id contains '" + bad.get()
+            return new Check(null, "charge point id contains '" + PeerText.shortText(String.valueOf(bad.get()))
                     + "'; allowed are letters, digits and - . _ ~");
-        }
-        if (!allowed.isEmpty() && !allowed.contains(id)) {
-            return new Check(null, "charge point id " + id + " is not in chargePointIds");
         }
         return new Check(id, null);
     }

@@ -42,7 +42,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  * {@link CallDispatcher} producing the answers, typed confirmations, the
  * {@link ChargerCallException} reasons, and logging with the charge point id.
  *
- * <p>Threads: frames arrive on the connection's WebSocket worker thread;
+ * <p>Threads: frames arrive on the connection's OCPP worker thread;
  * handler answers, timeouts and new outgoing calls come from any thread. The
  * endpoint guards the queues; this class only keeps why it was closed.
  */
@@ -103,6 +103,11 @@ final class ChargerSession {
 
     Transport transport() {
         return transport;
+    }
+
+    /** The charger's calls not answered yet. */
+    int backlog() {
+        return endpoint.backlog();
     }
 
     // ---- frames from the charger ------------------------------------------------------------

@@ -19,13 +19,72 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "Path before the charge point id: ws://HOST:PORT{pathPrefix}{chargePointId}")
     String pathPrefix() default "/ocpp/";
 
-    @AttributeDefinition(description = "Comma-separated charge point ids allowed to connect; empty accepts any valid id")
+    @AttributeDefinition(description = "Comma-separated charge point ids the site knows (they connect at the site's "
+            + "securityProfile); others are refused and listed as waiting unless unknownChargers is Open")
     String chargePointIds() default "";
+
+    @AttributeDefinition(description = "Unknown charge point ids: Wait (refused at the handshake and listed as "
+            + "waiting for an operator to accept them: chargeedge:waiting, chargeedge:accept; or chargeedge:commission "
+            + "opens a window in which they are accepted) or Open (any valid id is accepted)")
+    UnknownChargers unknownChargers() default UnknownChargers.Wait;
+
+    @AttributeDefinition(description = "The site's OCPP security profile for chargers without their own: 0 none, "
+            + "1 HTTP Basic, 2 TLS with Basic, 3 TLS with client certificates", min = "0", max = "3")
+    int securityProfile() default 0;
+
+    @AttributeDefinition(description = "Chargers' own security profiles: comma-separated ID=PROFILE, e.g. CP-1=2, CP-2=3")
+    String chargerProfiles() default "";
+
+    @AttributeDefinition(description = "Chargers' passwords (AuthorizationKey) as bcrypt hashes: comma-separated "
+            + "ID=HASH; make a hash with chargeedge:hashkey")
+    String chargerKeyHashes() default "";
+
+    @AttributeDefinition(description = "Whether the plain ws:// port (port) listens; off when every charger uses wss://")
+    boolean plainPortEnabled() default true;
+
+    @AttributeDefinition(description = "TCP port of wss:// (profiles 2 and 3); 0: no wss:// port", min = "0", max = "65535")
+    int tlsPort() default 0;
+
+    @AttributeDefinition(description = "PEM file with the gateway's certificate, then its intermediates (wss://)")
+    String tlsCertificateFile() default "";
+
+    @AttributeDefinition(description = "PEM file with the private key of tlsCertificateFile (unencrypted PKCS#8)")
+    String tlsKeyFile() default "";
+
+    @AttributeDefinition(description = "PEM file with the CA certificates that sign the chargers' client certificates "
+            + "(security profile 3); empty: no client certificates")
+    String chargerCaFile() default "";
+
+    @AttributeDefinition(description = "The O (organization) a charger certificate's subject must name, the "
+            + "operator's name; empty: not checked")
+    String chargerCertificateOrganization() default "";
+
+    @AttributeDefinition(description = "Longest HTTP request line of a handshake in bytes; longer: 414 and close", min = "256")
+    int maxRequestLineLength() default 4096;
+
+    @AttributeDefinition(description = "Largest HTTP header block of a handshake in bytes; larger: 431 and close", min = "1024")
+    int maxHeaderSize() default 8192;
+
+    @AttributeDefinition(description = "Seconds from TCP accept to an open WebSocket (TLS included); then the socket is "
+            + "closed", min = "1")
+    int handshakeTimeoutSeconds() default 10;
+
+    @AttributeDefinition(description = "Bytes that may wait to be written to a charger that does not read; more and "
+            + "it is disconnected", min = "65536")
+    int maxQueuedBytes() default 1048576;
+
+    @AttributeDefinition(description = "Open sockets from one IP address (chargers behind one NAT router share one)",
+            min = "1")
+    int maxConnectionsPerAddress() default 32;
+
+    @AttributeDefinition(description = "Open sockets in all; keep it below the process's file descriptor limit", min = "1")
+    int maxConnections() default 2000;
 
     @AttributeDefinition(description = "Longest accepted charge point id", min = "1", max = "255")
     int maxChargePointIdLength() default 48;
 
-    @AttributeDefinition(description = "Largest accepted WebSocket message in bytes; larger ones close the connection with 1009", min = "1024")
+    @AttributeDefinition(description = "Largest accepted WebSocket message in bytes, all its fragments together; "
+            + "larger ones close the connection with 1009 as soon as the limit is passed", min = "1024")
     int maxMessageSize() default 262144;
 
     @AttributeDefinition(description = "Seconds between WebSocket pings; a charger that answers none for 1.5 intervals is disconnected; 0 disables", min = "0")
@@ -64,7 +123,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
             + "calls are answered without the missing parts", min = "1")
     int readinessTimeoutSeconds() default 10;
 
-    @AttributeDefinition(description = "WebSocket decoder threads; 0 means one per processor", min = "0")
+    @AttributeDefinition(description = "Network threads, and as many OCPP worker threads; 0 means one per processor", min = "0")
     int ioThreads() default 0;
 
     @AttributeDefinition(description = "Connections the operating system may hold waiting to be accepted (listen "

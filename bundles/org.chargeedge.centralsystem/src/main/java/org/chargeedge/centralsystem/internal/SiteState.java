@@ -114,6 +114,18 @@ final class SiteState implements SiteView, CallDispatcher.Observer {
         }
     }
 
+    /**
+     * Forgets a disconnected charger with no open transaction (an id the site
+     * does not know, in the open mode), so ids that come and go do not fill
+     * the heap. A charger that reconnected meanwhile is kept.
+     */
+    void forgetIfIdle(String chargePointId) {
+        if (chargers.computeIfPresent(chargePointId,
+                (id, c) -> !c.connected() && c.openTransactions().isEmpty() ? null : c) == null) {
+            lastSeen.remove(chargePointId);
+        }
+    }
+
     @Override
     public void answered(CallContext context, Request<?> request, Confirmation confirmation) {
         String id = context.chargePointId();

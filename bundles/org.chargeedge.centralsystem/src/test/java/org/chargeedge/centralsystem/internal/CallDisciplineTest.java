@@ -171,11 +171,14 @@ class CallDisciplineTest {
 
     @Test
     void replacedConnectionFailsItsPendingCallWithConnectionLost() throws Exception {
-        start();
-        RawCharger old = charger("R-1");
+        String key = "R-1-authorization-key";
+        start("chargerProfiles", "R-1=1", "chargerKeyHashes", "R-1=" + new Passwords().hash(key));
+        RawCharger old = RawCharger.connect(harness, "R-1", key);
+        chargers.add(old);
         CompletionStage<ResetConfirmation> pending = harness.centralSystem.call("R-1", new ResetRequest(ResetType.Hard));
         assertThat(old.next().get(2).asText()).isEqualTo("Reset");
-        RawCharger fresh = charger("R-1");
+        RawCharger fresh = RawCharger.connect(harness, "R-1", key);
+        chargers.add(fresh);
         assertThat(failure(pending).reason()).isEqualTo(Reason.CONNECTION_LOST);
         fresh.assertHeartbeatAnswered();
     }

@@ -24,6 +24,8 @@ public final class CentralSystemHarness implements AutoCloseable {
         Map<String, Object> properties = new HashMap<>();
         properties.put("host", "127.0.0.1");
         properties.put("port", 0);
+        // Tests connect ids of their own choosing; the access tests set Wait explicitly.
+        properties.put("unknownChargers", UnknownChargers.Open);
         properties.putAll(overrides);
         centralSystem.start(config(properties), dataDir);
     }

@@ -75,7 +75,8 @@ class HandshakeTest {
 
     @Test
     void onlyConfiguredIdsMayConnectWhenChargePointIdsIsSet() throws Exception {
-        harness = new CentralSystemHarness(dataDir, Map.of("chargePointIds", "CP-A, CP-B"));
+        harness = new CentralSystemHarness(dataDir, Map.of("chargePointIds", "CP-A, CP-B",
+                "unknownChargers", UnknownChargers.Wait));
         assertThat(refusedStatus("/ocpp/CP-C", "ocpp1.6")).isEqualTo(404);
         assertThat(refusedStatus("/ocpp/cp-a", "ocpp1.6")).isEqualTo(404);
         assertAccepted("/ocpp/CP-A");
@@ -118,10 +119,12 @@ class HandshakeTest {
     }
 
     @Test
-    void secondConnectionWithTheSameIdReplacesTheFirst() throws Exception {
-        harness = new CentralSystemHarness(dataDir);
-        try (RawCharger first = RawCharger.connectReady(harness, "CP-TWICE");
-             RawCharger second = RawCharger.connect(harness, "CP-TWICE")) {
+    void secondConnectionThatAuthenticatesReplacesTheFirst() throws Exception {
+        String key = "0123456789ABCDEF0123";
+        harness = new CentralSystemHarness(dataDir, Map.of("chargerProfiles", "CP-TWICE=1",
+                "chargerKeyHashes", "CP-TWICE=" + new Passwords().hash(key)));
+        try (RawCharger first = RawCharger.connect(harness, "CP-TWICE", key);
+             RawCharger second = RawCharger.connect(harness, "CP-TWICE", key)) {
             assertThat(first.awaitClose()).as("first connection closed normally").isEqualTo(1000);
             second.assertHeartbeatAnswered();
 

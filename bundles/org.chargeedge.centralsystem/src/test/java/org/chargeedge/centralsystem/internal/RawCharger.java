@@ -47,6 +47,21 @@ final class RawCharger implements WebSocket.Listener, AutoCloseable {
         return charger;
     }
 
+    /** Opens a connection with HTTP Basic credentials (user: the charge point id). */
+    static RawCharger connect(CentralSystemHarness harness, String chargePointId, String password) throws Exception {
+        RawCharger charger = new RawCharger(chargePointId);
+        charger.ws = attemptWith(URI.create(harness.url(chargePointId)), charger, basic(chargePointId, password),
+                "ocpp1.6").get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        charger.assertHeartbeatAnswered();
+        return charger;
+    }
+
+    /** The Authorization header of HTTP Basic. */
+    static String basic(String user, String password) {
+        return "Basic " + java.util.Base64.getEncoder().encodeToString((user + ":" + password)
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
     /** Like {@link #connect} and then waits until the gateway answers a Heartbeat, so the session is registered. */
     static RawCharger connectReady(CentralSystemHarness harness, String chargePointId) throws Exception {
         RawCharger charger = connect(harness, chargePointId);
@@ -56,7 +71,16 @@ final class RawCharger implements WebSocket.Listener, AutoCloseable {
 
     /** A handshake attempt; {@code subprotocols} may be empty (none offered). */
     static CompletableFuture<WebSocket> attempt(URI uri, WebSocket.Listener listener, String... subprotocols) {
+        return attemptWith(uri, listener, null, subprotocols);
+    }
+
+    /** A handshake attempt with an Authorization header (null: none). */
+    static CompletableFuture<WebSocket> attemptWith(URI uri, WebSocket.Listener listener, String authorization,
+                                                    String... subprotocols) {
         WebSocket.Builder builder = HTTP.newWebSocketBuilder().connectTimeout(WAIT);
+        if (authorization != null) {
+            builder.header("Authorization", authorization);
+        }
         if (subprotocols.length > 0) {
             String[] rest = new String[subprotocols.length - 1];
             System.arraycopy(subprotocols, 1, rest, 0, rest.length);

@@ -80,10 +80,10 @@ class RawFrameTest {
     }
 
     @Test
-    void callWithAnIdLongerThan36CharactersIsAFormationViolationEchoingTheId() throws Exception {
+    void callWithAnIdLongerThan36CharactersIsAFormationViolationEchoingItsFirst36() throws Exception {
         String id = "x".repeat(37);
         cp.send("[2,\"" + id + "\",\"Heartbeat\",{}]");
-        JsonNode error = cp.expectCallError(id);
+        JsonNode error = cp.expectCallError(id.substring(0, 36));
         assertThat(error.get(2).asText()).isEqualTo("FormationViolation");
         cp.assertHeartbeatAnswered();
     }

@@ -580,6 +580,15 @@ public final class OcppEndpoint {
     }
 
     /** True once {@link #close} was called, or a frame could not be sent. */
+    /**
+     * The peer's calls received and not yet answered, the one being answered
+     * included. A transport may stop reading from a peer while this is high,
+     * so a flood waits in the peer's own socket buffers instead of the heap.
+     */
+    public synchronized int backlog() {
+        return unanswered;
+    }
+
     public synchronized boolean closed() {
         return closedReason != null;
     }

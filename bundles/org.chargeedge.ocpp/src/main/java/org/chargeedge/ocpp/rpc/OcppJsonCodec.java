@@ -240,9 +240,10 @@ public final class OcppJsonCodec {
 
     /**
      * {@code [4, messageId, errorCode, description, {}]}. The message id is
-     * echoed as given, even when longer than 36 characters (the answer to a CALL
-     * whose id was too long); a null description is sent as {@code ""}, a longer
-     * one is cut to 255 characters.
+     * echoed as given up to 36 characters; a longer one (the answer to a CALL
+     * whose id was too long) is cut to its first 36, so a peer cannot make the
+     * gateway echo a huge id back. A null description is sent as {@code ""}, a
+     * longer one is cut to 255 characters.
      */
     public String encodeCallError(String messageId, ErrorCode errorCode, String description) {
         if (messageId == null || errorCode == null) {
@@ -250,6 +251,8 @@ public final class OcppJsonCodec {
                     + messageId + ", " + errorCode);
         }
         String text = description == null ? "" : description;
+        String id = messageId.length() > RpcFrame.MAX_MESSAGE_ID_LENGTH
+                ? messageId.substring(0, RpcFrame.MAX_MESSAGE_ID_LENGTH) : messageId;
         if (text.length() > MAX_ERROR_DESCRIPTION) {
             text = text.substring(0, MAX_ERROR_DESCRIPTION - 3) + "...";
         }
@@ -257,7 +260,7 @@ public final class OcppJsonCodec {
         try (JsonGenerator g = Json.MAPPER.createGenerator(out)) {
             g.writeStartArray();
             g.writeNumber(CALL_ERROR);
-            g.writeString(messageId);
+            g.writeString(id);
             g.writeString(errorCode.name());
             g.writeString(text);
             g.writeStartObject();

@@ -4,7 +4,7 @@
  * the call discipline of one connection. Knows nothing of sockets.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package org.chargeedge.ocpp.rpc;
 
 import org.osgi.annotation.bundle.Export;

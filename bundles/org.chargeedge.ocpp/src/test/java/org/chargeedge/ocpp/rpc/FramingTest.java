@@ -186,9 +186,11 @@ class FramingTest {
     }
 
     @Test
-    void aCallErrorEchoesAnOverlongIdAndCutsALongDescription() {
+    void aCallErrorCutsAnOverlongIdTo36AndCutsALongDescription() {
         String frame = CODEC.encodeCallError(ID37, ErrorCode.FormationViolation, "d".repeat(1000));
-        assertThat(frame).isEqualTo("[4,\"" + ID37 + "\",\"FormationViolation\",\"" + "d".repeat(252) + "...\",{}]");
+        assertThat(frame).isEqualTo("[4,\"" + ID36 + "\",\"FormationViolation\",\"" + "d".repeat(252) + "...\",{}]");
+        String huge = CODEC.encodeCallError("i".repeat(250_000), ErrorCode.FormationViolation, "too long");
+        assertThat(huge).hasSizeLessThan(100).contains("\"" + "i".repeat(36) + "\"");
     }
 
     @Test
