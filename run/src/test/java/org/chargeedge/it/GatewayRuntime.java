@@ -52,6 +52,20 @@ public final class GatewayRuntime {
     }
 
     /** The repository's config/ directory: what a gateway runs with out of the box. */
+    /**
+     * Copies the shipped configuration's .cfg files into {@code dir}, with the central system open to
+     * any charge point id: the tests' chargers are not accepted one by one as a site's would be.
+     */
+    public static void copyShippedConfig(Path dir) throws IOException {
+        try (Stream<Path> shipped = Files.list(shippedConfig())) {
+            for (Path file : shipped.filter(f -> f.toString().endsWith(".cfg")).toList()) {
+                Files.copy(file, dir.resolve(file.getFileName()));
+            }
+        }
+        Path centralSystem = dir.resolve("org.chargeedge.centralsystem.cfg");
+        Files.writeString(centralSystem, Files.readString(centralSystem) + "\nunknownChargers = Open\n");
+    }
+
     public static Path shippedConfig() {
         return Path.of(System.getProperty("chargeedge.config.shipped", "../config")).toAbsolutePath();
     }
@@ -109,13 +123,10 @@ public final class GatewayRuntime {
             Files.createDirectories(config);
             // The shipped configuration, then the central system's test settings over it; written before
             // the framework starts, so FileInstall finds them in its first scan.
-            try (Stream<Path> shipped = Files.list(shippedConfig())) {
-                for (Path file : shipped.filter(f -> f.toString().endsWith(".cfg")).toList()) {
-                    Files.copy(file, config.resolve(file.getFileName()));
-                }
-            }
+            copyShippedConfig(config);
             Files.writeString(config.resolve("org.chargeedge.centralsystem.cfg"), String.join("\n",
                     "requireStore = true",
+                    "unknownChargers = Open",
                     "host = 127.0.0.1",
                     "port = " + port,
                     "pathPrefix = /ocpp/",

@@ -48,11 +48,7 @@ class MisconfiguredUpstreamIT {
     void prepare() throws Exception {
         GatewayRuntime.deleteTree(work);
         Files.createDirectories(work.resolve("config"));
-        try (Stream<Path> shipped = Files.list(GatewayRuntime.shippedConfig())) {
-            for (Path file : shipped.filter(f -> f.toString().endsWith(".cfg")).toList()) {
-                Files.copy(file, work.resolve("config").resolve(file.getFileName()));
-            }
-        }
+        GatewayRuntime.copyShippedConfig(work.resolve("config"));
         TestPki ca = new TestPki("Site CSMS CA");
         ca.writeCa(work.resolve("csms-ca.pem"));
         csms = new RecordingCsms(csmsPort, 80001, ca.server("localhost", List.of("localhost", "127.0.0.1"))

@@ -68,11 +68,7 @@ class SiteUnderUpdatesIT {
         GatewayRuntime.deleteTree(work);
         Path config = work.resolve("config");
         Files.createDirectories(config);
-        try (Stream<Path> shipped = Files.list(GatewayRuntime.shippedConfig())) {
-            for (Path file : shipped.filter(f -> f.toString().endsWith(".cfg")).toList()) {
-                Files.copy(file, config.resolve(file.getFileName()));
-            }
-        }
+        GatewayRuntime.copyShippedConfig(config);
         // A start answered without the local list would get the built-in RejectAll.
         Files.writeString(config.resolve("org.chargeedge.centralsystem.cfg"),
                 Files.readString(config.resolve("org.chargeedge.centralsystem.cfg"))

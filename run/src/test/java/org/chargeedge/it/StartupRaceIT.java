@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -50,11 +49,7 @@ class StartupRaceIT {
         GatewayRuntime.deleteTree(work);
         Path config = work.resolve("config");
         Files.createDirectories(config);
-        try (Stream<Path> shipped = Files.list(GatewayRuntime.shippedConfig())) {
-            for (Path file : shipped.filter(f -> f.toString().endsWith(".cfg")).toList()) {
-                Files.copy(file, config.resolve(file.getFileName()));
-            }
-        }
+        GatewayRuntime.copyShippedConfig(config);
         Files.writeString(config.resolve("org.chargeedge.upstream.cfg"), String.join("\n",
                 "url = ws://127.0.0.1:" + csmsPort + "/csms",
                 "reconnectMinMillis = 100",

@@ -130,7 +130,7 @@ public class GatewayProcessIT {
         Path dir = work.resolve(name);
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("org.chargeedge.centralsystem.cfg"),
-                "host = 127.0.0.1\nport = " + port + "\npathPrefix = /ocpp/\n");
+                "host = 127.0.0.1\nport = " + port + "\npathPrefix = /ocpp/\nunknownChargers = Open\n");
         return dir;
     }
 

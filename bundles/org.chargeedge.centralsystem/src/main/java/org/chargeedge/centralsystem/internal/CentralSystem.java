@@ -171,7 +171,8 @@ public class CentralSystem implements ChargerCommands, SiteView, ChargerAccess, 
         int ioThreads = config.ioThreads() > 0 ? config.ioThreads() : Runtime.getRuntime().availableProcessors();
         ChargerServer.Limits limits = new ChargerServer.Limits(config.maxRequestLineLength(), config.maxHeaderSize(),
                 Duration.ofSeconds(config.handshakeTimeoutSeconds()), config.maxMessageSize(),
-                config.maxQueuedBytes(), config.maxConnectionsPerAddress(), config.maxConnections(),
+                config.maxQueuedBytes(), config.maxConnectionsPerAddress(), addresses(config.unlimitedAddresses()),
+                config.maxConnections(),
                 Duration.ofSeconds(config.pingInterval()));
         server = new ChargerServer(limits, ioThreads, config.acceptBacklog(), access, this);
         List<ChargerServer.Port> ports = new java.util.ArrayList<>();
@@ -217,6 +218,22 @@ public class CentralSystem implements ChargerCommands, SiteView, ChargerAccess, 
             LOG.info("Unknown charge point ids are refused and listed as waiting (chargeedge:waiting, chargeedge:accept"
                     + " ID, chargeedge:commission MINUTES); site security profile {}", config.securityProfile());
         }
+    }
+
+    /** Comma-separated IP address literals (no host names: nothing is looked up). */
+    static java.util.Set<java.net.InetAddress> addresses(String setting) {
+        java.util.Set<java.net.InetAddress> result = new java.util.HashSet<>();
+        for (String item : ChargePointIds.csv(setting)) {
+            if (!item.matches("[0-9a-fA-F:.]+")) {
+                throw new IllegalArgumentException("unlimitedAddresses: '" + item + "' is not an IP address");
+            }
+            try {
+                result.add(java.net.InetAddress.getByName(item));
+            } catch (java.net.UnknownHostException e) {
+                throw new IllegalArgumentException("unlimitedAddresses: '" + item + "' is not an IP address", e);
+            }
+        }
+        return java.util.Set.copyOf(result);
     }
 
     /** "CP-1=2, CP-2=3" as a map of profiles. */

@@ -117,11 +117,13 @@ final class ChargerServer {
      * @param maxMessageSize largest message across all its fragments; larger: close 1009 at once
      * @param maxQueuedBytes bytes waiting to be written to a peer that does not read; more: it is closed
      * @param maxConnectionsPerAddress open sockets from one IP address
+     * @param unlimited addresses exempt from {@code maxConnectionsPerAddress} (a local proxy's)
      * @param maxConnections open sockets in all
      * @param pingInterval between pings; a peer silent for 1.5 intervals is closed; zero: no pings
      */
     record Limits(int maxRequestLine, int maxHeaderBytes, Duration handshakeTimeout, int maxMessageSize,
-                  int maxQueuedBytes, int maxConnectionsPerAddress, int maxConnections, Duration pingInterval) {
+                  int maxQueuedBytes, int maxConnectionsPerAddress, java.util.Set<InetAddress> unlimited,
+                  int maxConnections, Duration pingInterval) {
     }
 
     /** One listening port: plain, or TLS with the context the supplier gives at each accept (reloadable). */
@@ -285,6 +287,10 @@ final class ChargerServer {
                     addressOf(remote), limits.maxConnections());
             channel.close();
             return false;
+        }
+        if (limits.unlimited().contains(address)) {
+            open.add(channel);
+            return true;
         }
         AtomicInteger count = perAddress.compute(address, (a, c) -> c == null ? new AtomicInteger() : c);
         if (count.incrementAndGet() > limits.maxConnectionsPerAddress()) {

@@ -77,6 +77,10 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
             min = "1")
     int maxConnectionsPerAddress() default 32;
 
+    @AttributeDefinition(description = "Comma-separated IP addresses exempt from maxConnectionsPerAddress: by default "
+            + "the loopback addresses, where a TLS-terminating proxy on the same machine brings every charger from")
+    String unlimitedAddresses() default "127.0.0.1, ::1";
+
     @AttributeDefinition(description = "Open sockets in all; keep it below the process's file descriptor limit", min = "1")
     int maxConnections() default 2000;
 

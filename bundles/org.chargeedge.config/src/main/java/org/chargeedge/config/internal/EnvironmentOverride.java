@@ -16,6 +16,7 @@ record EnvironmentOverride(String variable, String pid, String property) {
     /** Documented in docs/configuration.md; keep both in step. */
     static final List<EnvironmentOverride> ALL = List.of(
             new EnvironmentOverride("CHARGEEDGE_OCPP_PORT", "org.chargeedge.centralsystem", "port"),
+            new EnvironmentOverride("CHARGEEDGE_UNKNOWN_CHARGERS", "org.chargeedge.centralsystem", "unknownChargers"),
             new EnvironmentOverride("CHARGEEDGE_UPSTREAM_URL", "org.chargeedge.upstream", "url"),
             new EnvironmentOverride("CHARGEEDGE_MQTT_URL", "org.chargeedge.mqtt", "url"));
 }
