@@ -7,8 +7,12 @@ import java.util.concurrent.CompletionStage;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
- * Queued messages the upstream central system refused for good, kept for the operator: never
- * dropped, listed, and put back into the queue on request.
+ * Messages kept out of the journal for the operator: never dropped, listed, and put back into the
+ * queue on request. Two kinds: journaled messages the upstream central system refused for good
+ * (parked by the upstream link), and, since 2.1, StopTransaction and MeterValues the store kept as
+ * evidence instead of recording them, because they named a transaction not their charger's own
+ * (see {@link SiteStore#transactionStopped} and {@link SiteStore#meterValues}); their reason names
+ * both chargers, or says the gateway never issued the transaction.
  */
 @ProviderType
 public interface ParkedMessages {
@@ -25,7 +29,10 @@ public interface ParkedMessages {
 
     /**
      * Moves every parked message of the charger back to the end of its queue, in their original
-     * order; completes once durable with how many.
+     * order; completes once durable with how many. Evidence included: it then goes through the
+     * upstream link like any journaled message, which sends none naming a transaction not its
+     * charger's own (it parks it again), so this never makes one count for another charger's
+     * transaction.
      */
     CompletionStage<Integer> requeue(String chargePointId);
 }

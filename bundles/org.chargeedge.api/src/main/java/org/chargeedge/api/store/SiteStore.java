@@ -34,21 +34,34 @@ public interface SiteStore {
                                                 Instant receivedAt);
 
     /**
-     * Records every sampled value of the request. Values for a transaction the
-     * store does not know are kept all the same. A request identical to the last
+     * Records every sampled value of the request. A request identical to the last
      * one recorded for the same charger and connector (a charger sending it again
      * because it lost the answer: same sampled values, same timestamps) is the same
      * reading and is not recorded twice; its stage completes all the same. A request recorded is
      * journaled for the CSMS in the same commit.
+     *
+     * <p>A request naming a transaction that another charger started, or a transaction id the store
+     * has no record of, is not recorded: none of its values is attached to that transaction and it
+     * is not journaled. It is kept as evidence instead, among the charger's
+     * {@link ParkedMessages#parked parked messages}, and counted
+     * ({@link #foreignTransactionMessages}); the stage completes normally, once that is durable, so
+     * the charger gets its answer. A request without a transaction id is always recorded.
      */
     CompletionStage<Void> meterValues(String chargePointId, MeterValuesRequest request, Instant receivedAt);
 
     /**
-     * Records the end of a transaction, with its transaction data. A transaction
-     * the store does not know (started before installation, or lost by the
-     * charger) is recorded as stopped and marked {@link StoredTransaction#startUnknown()}. The
-     * first stop of a transaction is journaled for the CSMS in the same commit; a stop sent again
-     * is neither recorded nor journaled twice.
+     * Records the end of a transaction, with its transaction data. The first stop of a transaction
+     * is journaled for the CSMS in the same commit; a stop sent again is neither recorded nor
+     * journaled twice.
+     *
+     * <p>Only the charger that started a transaction stops it. A stop naming a transaction another
+     * charger started, or a transaction id the store has no record of (the gateway never issued
+     * it), changes no transaction and is not journaled: it is kept as evidence among the charger's
+     * {@link ParkedMessages#parked parked messages} (a resend of it once) and counted
+     * ({@link #foreignTransactionMessages}), and the stage completes normally once that is durable,
+     * so the charger gets its answer. The owner's own stop is recorded as if the other had never
+     * come. (Before 2.1 the store recorded a stop of an unknown transaction as a transaction with
+     * {@link StoredTransaction#startUnknown()}; databases may still hold such records.)
      */
     CompletionStage<Void> transactionStopped(String chargePointId, StopTransactionRequest request,
                                              Instant receivedAt);
@@ -71,6 +84,12 @@ public interface SiteStore {
 
     /** The highest transaction id ever recorded, 0 when none. */
     int highestTransactionId();
+
+    /**
+     * The chargers that sent StopTransaction or MeterValues naming a transaction not their own,
+     * with how many, in charge point id order; empty when none ever did (since 2.1).
+     */
+    List<ForeignTransactionMessages> foreignTransactionMessages();
 
     StoreHealth health();
 }

@@ -24,6 +24,7 @@ import java.util.OptionalInt;
 import java.util.concurrent.CompletionStage;
 
 import org.chargeedge.api.authorization.AuthorizationRepository;
+import org.chargeedge.api.store.ForeignTransactionMessages;
 import org.chargeedge.api.store.OutboundMessage;
 import org.chargeedge.api.store.OutboundJournal;
 import org.chargeedge.api.store.ParkedMessages;
@@ -169,7 +170,7 @@ public class SqliteStore implements SiteStore, OutboundJournal, AuthorizationRep
         // FULL: the WAL is synced at every commit, so a commit survives a power cut, not only a crash.
         config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
         config.setBusyTimeout(busyTimeoutMillis);
-        // Meter values and stops may name transactions the store never saw start.
+        // Meter values and stops recorded before schema version 5 may name transactions the store never saw start.
         config.enforceForeignKeys(false);
         // After a checkpoint, the WAL is truncated to this size instead of keeping its peak size.
         config.setJournalSizeLimit(JOURNAL_SIZE_LIMIT);
@@ -282,9 +283,16 @@ public class SqliteStore implements SiteStore, OutboundJournal, AuthorizationRep
                 seen(s, chargePointId, receivedAt);
                 return null;
             }
-            insertMeterValues(s, chargePointId, request.connectorId(), request.transactionId(),
-                    request.meterValue(), receivedAt);
-            journal(s, chargePointId, request.action().name(), payload(frame), request.transactionId(), receivedAt);
+            Integer id = request.transactionId();
+            if (id != null) {
+                String owner = owner(s, id);
+                if (!chargePointId.equals(owner)) {
+                    keepAsEvidence(s, chargePointId, request.action().name(), payload(frame), id, owner, receivedAt);
+                    return null;
+                }
+            }
+            insertMeterValues(s, chargePointId, request.connectorId(), id, request.meterValue(), receivedAt);
+            journal(s, chargePointId, request.action().name(), payload(frame), id, receivedAt);
             seen(s, chargePointId, receivedAt);
             return null;
         });
@@ -297,34 +305,25 @@ public class SqliteStore implements SiteStore, OutboundJournal, AuthorizationRep
         String frame = CODEC.encodeCall("", request);
         return writer.submit(s -> {
             StoredTransaction existing = find(s, id);
-            int connectorId;
-            if (existing == null) {
-                connectorId = connectorOfMeterValues(s, id);
-                LOG.warn("{}: StopTransaction for transaction {}, which the store does not know; recorded as"
-                        + " stopped with its start unknown", chargePointId, id);
-                bind(s.prepare("INSERT INTO charge_transaction (transaction_id, charge_point_id, connector_id,"
-                        + " state, meter_stop, stopped_at, stop_id_tag, reason, stop_received_at, start_unknown)"
-                        + " VALUES (?, ?, ?, 'Stopped', ?, ?, ?, ?, ?, 1)"),
-                        id, chargePointId, connectorId, request.meterStop(), request.timestamp(), request.idTag(),
-                        request.reason(), receivedAt).executeUpdate();
-            } else if (!existing.open()) {
+            if (existing == null || !existing.chargePointId().equals(chargePointId)) {
+                // Only the charger that started a transaction stops it: applying this stop would end the
+                // owner's transaction with another meter, and drop the owner's own stop as a repeat.
+                keepAsEvidence(s, chargePointId, request.action().name(), payload(frame), id,
+                        existing == null ? null : existing.chargePointId(), receivedAt);
+                return null;
+            }
+            if (!existing.open()) {
                 // A charger resends a stop it got no answer for: the first one counts, its data is stored.
                 LOG.info("{}: StopTransaction for transaction {} again; it was stored at its first arrival",
                         chargePointId, id);
                 seen(s, chargePointId, receivedAt);
                 return null;
-            } else {
-                if (!existing.chargePointId().equals(chargePointId)) {
-                    LOG.warn("{}: StopTransaction for transaction {}, which {} started; recorded all the same",
-                            chargePointId, id, existing.chargePointId());
-                }
-                connectorId = existing.connectorId();
-                bind(s.prepare("UPDATE charge_transaction SET state = 'Stopped', meter_stop = ?, stopped_at = ?,"
-                        + " stop_id_tag = ?, reason = ?, stop_received_at = ? WHERE transaction_id = ?"),
-                        request.meterStop(), request.timestamp(), request.idTag(), request.reason(), receivedAt, id)
-                        .executeUpdate();
             }
-            insertMeterValues(s, chargePointId, connectorId, id, request.transactionData(), receivedAt);
+            bind(s.prepare("UPDATE charge_transaction SET state = 'Stopped', meter_stop = ?, stopped_at = ?,"
+                    + " stop_id_tag = ?, reason = ?, stop_received_at = ? WHERE transaction_id = ?"),
+                    request.meterStop(), request.timestamp(), request.idTag(), request.reason(), receivedAt, id)
+                    .executeUpdate();
+            insertMeterValues(s, chargePointId, existing.connectorId(), id, request.transactionData(), receivedAt);
             journal(s, chargePointId, request.action().name(), payload(frame), id, receivedAt);
             seen(s, chargePointId, receivedAt);
             return null;
@@ -387,12 +386,54 @@ public class SqliteStore implements SiteStore, OutboundJournal, AuthorizationRep
         }
     }
 
-    /** The connector of the transaction's meter values, 0 (the charger as a whole) when there are none. */
-    private static int connectorOfMeterValues(Writer.Session s, int transactionId) throws SQLException {
-        try (ResultSet rs = bind(s.prepare("SELECT connector_id FROM meter_value WHERE transaction_id = ? LIMIT 1"),
+    /** The charger that started the transaction, null when the store has no record of it. */
+    private static String owner(Writer.Session s, int transactionId) throws SQLException {
+        try (ResultSet rs = bind(s.prepare("SELECT charge_point_id FROM charge_transaction WHERE transaction_id = ?"),
                 transactionId).executeQuery()) {
-            return rs.next() ? rs.getInt(1) : 0;
+            return rs.next() ? rs.getString(1) : null;
         }
+    }
+
+    /**
+     * Keeps a StopTransaction or MeterValues that names a transaction not the charger's own as
+     * evidence, in the caller's commit: parked for the operator with a reason naming both chargers
+     * (never journaled for the CSMS), counted for the charger, logged. Neither the transaction it
+     * names nor its meter values are touched. A resend (the same payload again) is kept once.
+     *
+     * @param owner the charger that started the transaction; null when the store has no record of
+     *        it (the gateway never issued it)
+     */
+    private static void keepAsEvidence(Writer.Session s, String chargePointId, String action, String payloadJson,
+                                       int transactionId, String owner, Instant receivedAt) throws SQLException {
+        try (ResultSet rs = bind(s.prepare("SELECT 1 FROM outbound_parked WHERE charge_point_id = ?"
+                + " AND transaction_id = ? AND action = ? AND payload = ?"), chargePointId, transactionId, action,
+                payloadJson).executeQuery()) {
+            if (rs.next()) {
+                LOG.info("{}: {} for transaction {} again; kept as evidence at its first arrival", chargePointId,
+                        action, transactionId);
+                seen(s, chargePointId, receivedAt);
+                return;
+            }
+        }
+        String named = " for transaction " + transactionId
+                + (owner != null ? ", which " + owner + " started" : ", which this gateway never issued");
+        String reason = action + " of " + chargePointId + named;
+        // A sequence of the charger's journal, so the parked list keeps arrival order; not queued.
+        long sequence = nextSequence(s, chargePointId, 0);
+        bind(s.prepare("INSERT INTO outbound_parked (charge_point_id, sequence, action, payload, queued_at, reason,"
+                + " parked_at, transaction_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"), chargePointId, sequence, action,
+                payloadJson, receivedAt, reason, receivedAt, transactionId).executeUpdate();
+        boolean foreign = owner != null;
+        bind(s.prepare("INSERT INTO charger (charge_point_id, last_seen_at, foreign_messages,"
+                + " unknown_transaction_messages, last_foreign_message_at) VALUES (?, ?, ?, ?, ?)"
+                + " ON CONFLICT (charge_point_id) DO UPDATE SET last_seen_at = max(last_seen_at,"
+                + " excluded.last_seen_at), foreign_messages = foreign_messages + excluded.foreign_messages,"
+                + " unknown_transaction_messages = unknown_transaction_messages"
+                + " + excluded.unknown_transaction_messages, last_foreign_message_at = max(COALESCE("
+                + "last_foreign_message_at, 0), excluded.last_foreign_message_at)"),
+                chargePointId, receivedAt, foreign ? 1 : 0, foreign ? 0 : 1, receivedAt).executeUpdate();
+        LOG.warn("{}: {}{}; not applied to it and not sent to the CSMS, kept as evidence (parked)", chargePointId,
+                action, named);
     }
 
     private static StoredTransaction find(Writer.Session s, int transactionId) throws SQLException {
@@ -467,6 +508,22 @@ public class SqliteStore implements SiteStore, OutboundJournal, AuthorizationRep
     }
 
     @Override
+    public List<ForeignTransactionMessages> foreignTransactionMessages() {
+        return readers.read(c -> {
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT charge_point_id,"
+                    + " foreign_messages, unknown_transaction_messages, last_foreign_message_at FROM charger"
+                    + " WHERE foreign_messages > 0 OR unknown_transaction_messages > 0 ORDER BY charge_point_id")) {
+                List<ForeignTransactionMessages> out = new ArrayList<>();
+                while (rs.next()) {
+                    out.add(new ForeignTransactionMessages(rs.getString(1), rs.getInt(2), rs.getInt(3),
+                            Sql.instant(rs, "last_foreign_message_at")));
+                }
+                return out;
+            }
+        });
+    }
+
+    @Override
     public StoreHealth health() {
         Writer.Health h = writer.health();
         return new StoreHealth(h.ok(), h.problem(), h.since(), sizeOnDisk());
@@ -501,17 +558,24 @@ public class SqliteStore implements SiteStore, OutboundJournal, AuthorizationRep
     /** Journals a message for the CSMS, in the caller's commit. */
     private static long journal(Writer.Session s, String chargePointId, String action, String payloadJson,
                                 Integer transactionId, Instant queuedAt) throws SQLException {
-        long sequence;
-        try (ResultSet rs = bind(s.prepare("INSERT INTO outbound_sequence (charge_point_id, last_sequence, queued)"
-                + " VALUES (?, 1, 1) ON CONFLICT (charge_point_id) DO UPDATE SET last_sequence = last_sequence + 1,"
-                + " queued = queued + 1 RETURNING last_sequence"), chargePointId).executeQuery()) {
-            rs.next();
-            sequence = rs.getLong(1);
-        }
+        long sequence = nextSequence(s, chargePointId, 1);
         bind(s.prepare("INSERT INTO outbound_journal (charge_point_id, sequence, action, payload, queued_at,"
                 + " transaction_id) VALUES (?, ?, ?, ?, ?, ?)"), chargePointId, sequence, action, payloadJson,
                 queuedAt, transactionId).executeUpdate();
         return sequence;
+    }
+
+    /**
+     * The charger's next sequence number, never given out before; {@code queued} (0 or 1) is added to
+     * the charger's count of queued messages.
+     */
+    private static long nextSequence(Writer.Session s, String chargePointId, int queued) throws SQLException {
+        try (ResultSet rs = bind(s.prepare("INSERT INTO outbound_sequence (charge_point_id, last_sequence, queued)"
+                + " VALUES (?, 1, ?) ON CONFLICT (charge_point_id) DO UPDATE SET last_sequence = last_sequence + 1,"
+                + " queued = queued + excluded.queued RETURNING last_sequence"), chargePointId, queued).executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        }
     }
 
     @Override

@@ -48,6 +48,8 @@ class FailingStoreTest extends StoreTest {
 
     @Test
     void aFullStoreRefusesWritesReportsItAndRecoversWhenSpaceReturns() throws Exception {
+        // The transaction the meter values of fill() belong to.
+        result(store.transactionStarted("CP-1", 1, Fixtures.start(1, "FILL", 0), ACCEPTED, T0));
         Instant before = Instant.now();
         int acknowledged = fill();
         assertThat(acknowledged).isPositive();

@@ -27,6 +27,8 @@ class RetentionTest {
     private void open(boolean upstreamConfigured) throws Exception {
         file = dir.resolve("chargeedge.db");
         store = SqliteStore.open(file, StoreSettings.defaults().withRetention(RETENTION, 7, upstreamConfigured));
+        // The transaction the meter values of write() belong to.
+        result(store.transactionStarted("CP-1", 1, Fixtures.start(1, "TAG", 0), Fixtures.ACCEPTED, Instant.now()));
     }
 
     @AfterEach

@@ -101,13 +101,44 @@ class StoreCallHandlerTest {
         assertThat(store.openTransactions("CP-1")).isEmpty();
     }
 
+    /** Never refused (a charger would send it again forever), never recorded: kept as evidence. */
     @Test
-    void aStopForATransactionTheStoreDoesNotKnowIsAccepted() throws Exception {
+    void aStopOrMeterValuesForATransactionTheGatewayNeverIssuedIsAnsweredAndKeptAsEvidence() throws Exception {
         JsonNode answer = charger.result("StopTransaction", stop(4711));
         assertThat(answer.isObject()).isTrue();
-        assertThat(store.transaction(4711).orElseThrow().startUnknown()).isTrue();
-        charger.result("MeterValues", meterValues(4712, 1));
-        assertThat(count(file, "SELECT COUNT(*) FROM meter_value WHERE transaction_id = 4712")).isEqualTo(1);
+        assertThat(answer.path("idTagInfo").isMissingNode()).as("no idTag, no idTagInfo: %s", answer).isTrue();
+        assertThat(charger.result("MeterValues", meterValues(4712, 1)).size()).as("MeterValues.conf is empty").isZero();
+        assertThat(store.transaction(4711)).isEmpty();
+        assertThat(count(file, "SELECT COUNT(*) FROM meter_value")).isZero();
+        assertThat(store.peek("CP-1", 10)).isEmpty();
+        assertThat(store.parked("CP-1")).extracting(p -> p.message().transactionId()).containsExactly(4711, 4712);
+    }
+
+    /**
+     * Another charger's StopTransaction and MeterValues for this charger's transaction are answered
+     * as OCPP has it (the charger must not retry them forever) and change nothing; this charger's own
+     * stop then ends the transaction with its meter.
+     */
+    @Test
+    void anotherChargersStopIsAnsweredButOnlyTheOwnersStopEndsTheTransaction() throws Exception {
+        int id = charger.result("StartTransaction", START).get("transactionId").asInt();
+        try (WireCharger other = WireCharger.connect(centralSystem.url("CP-2"))) {
+            JsonNode answer = other.result("StopTransaction", "{\"meterStop\":150,\"timestamp\":"
+                    + "\"2025-03-01T10:30:00Z\",\"transactionId\":" + id + ",\"reason\":\"Local\"}");
+            assertThat(answer.isObject()).isTrue();
+            assertThat(other.result("MeterValues", meterValues(id, 2)).size()).isZero();
+        }
+        assertThat(store.transaction(id).orElseThrow().open()).isTrue();
+        assertThat(count(file, "SELECT COUNT(*) FROM meter_value")).isZero();
+        assertThat(store.parked("CP-2")).hasSize(2).allSatisfy(p -> assertThat(p.reason())
+                .contains("of CP-2 for transaction " + id + ", which CP-1 started"));
+
+        charger.result("StopTransaction", stop(id));
+        assertThat(count(file, "SELECT meter_stop FROM charge_transaction WHERE transaction_id = " + id))
+                .isEqualTo(900);
+        assertThat(store.peek("CP-1", 10)).extracting(m -> m.action())
+                .containsExactly("StartTransaction", "StopTransaction");
+        assertThat(store.peek("CP-2", 10)).isEmpty();
     }
 
     @Test

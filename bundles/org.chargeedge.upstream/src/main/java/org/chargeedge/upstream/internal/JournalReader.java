@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import org.chargeedge.api.charger.ChargerInfo;
 import org.chargeedge.api.charger.ConnectorInfo;
 import org.chargeedge.api.store.OutboundMessage;
+import org.chargeedge.api.store.StoredTransaction;
 import org.chargeedge.ocpp.rpc.CallErrorException;
 import org.chargeedge.ocpp.v16.AuthorizationStatus;
 import org.chargeedge.ocpp.v16.BootNotificationRequest;
@@ -296,9 +297,18 @@ final class JournalReader {
                 csmsId = lastGatewayId == gatewayId ? lastCsmsId : -1;
             }
             if (csmsId < 0) {
+                Optional<StoredTransaction> transaction = services.store().transaction(gatewayId);
+                if (transaction.isPresent() && !transaction.get().chargePointId().equals(chargePointId)) {
+                    // Never sent as if it belonged to the owner's transaction: the store keeps such
+                    // messages as evidence; one can only get here when an operator replays them (or from
+                    // a journal written before the store did).
+                    park(message, message.action() + " of " + chargePointId + " for transaction " + gatewayId
+                            + ", which " + transaction.get().chargePointId() + " started", false);
+                    return;
+                }
                 var mapped = services.ids().csmsId(gatewayId);
                 if (mapped.isEmpty()) {
-                    unplaceable(message, gatewayId);
+                    unplaceable(message, gatewayId, transaction);
                     return;
                 }
                 csmsId = mapped.getAsInt();
@@ -322,11 +332,13 @@ final class JournalReader {
 
     /**
      * A MeterValues or StopTransaction of a transaction the CSMS has no id for. In-order delivery
-     * means its start was never journaled (started before the gateway was installed, or lost by the
-     * charger: expected, documented) or was refused for good and parked (an error already reported).
+     * means its start was never journaled (the store has no record of the transaction, or recorded
+     * it from its stop only before version 5 of its schema: an evidence message replayed, or a
+     * journal of an older gateway; expected, documented) or was refused for good and parked (an
+     * error already reported).
      */
-    private void unplaceable(OutboundMessage message, int gatewayId) {
-        boolean startKnown = services.store().transaction(gatewayId).map(t -> !t.startUnknown()).orElse(false);
+    private void unplaceable(OutboundMessage message, int gatewayId, Optional<StoredTransaction> transaction) {
+        boolean startKnown = transaction.map(t -> !t.startUnknown()).orElse(false);
         park(message, "the CSMS has no id for gateway transaction " + gatewayId
                 + (startKnown ? " (its StartTransaction was refused)" : " (it never started at this gateway)"),
                 startKnown);
@@ -437,8 +449,8 @@ final class JournalReader {
             LOG.error("{}: journaled {} {} parked as failed: {}; replay with chargeedge:replayfailed {}",
                     chargePointId, message.action(), message.sequence(), reason, chargePointId);
         } else {
-            LOG.warn("{}: journaled {} {} parked: {}; the CSMS cannot place it. Listed by chargeedge:upstream",
-                    chargePointId, message.action(), message.sequence(), reason);
+            LOG.warn("{}: journaled {} {} parked: {}; not sent to the CSMS. Listed by chargeedge:parked {}",
+                    chargePointId, message.action(), message.sequence(), reason, chargePointId);
         }
         services.parked().park(message, reason).whenComplete((v, e) -> {
             if (e != null) {

@@ -219,8 +219,8 @@ final class UpstreamLinks implements ChargerCallHandler, UpstreamStatus, AutoClo
             // a short time for the CSMS's idTagInfo.
             case StartTransaction -> chain.proceed(request).thenCompose(local ->
                     start(link, (StartTransactionRequest) request, (StartTransactionConfirmation) local));
-            case StopTransaction -> chain.proceed(request).thenCompose(local ->
-                    stop(link, (StopTransactionRequest) request, (StopTransactionConfirmation) local));
+            case StopTransaction -> chain.proceed(request).thenCompose(local -> stop(link, context.chargePointId(),
+                    (StopTransactionRequest) request, (StopTransactionConfirmation) local));
             case MeterValues -> chain.proceed(request).thenApply(local -> {
                 link.pump();
                 return local;
@@ -257,9 +257,11 @@ final class UpstreamLinks implements ChargerCallHandler, UpstreamStatus, AutoClo
         });
     }
 
-    private CompletionStage<Confirmation> stop(Uplink link, StopTransactionRequest request,
+    private CompletionStage<Confirmation> stop(Uplink link, String chargePointId, StopTransactionRequest request,
                                                StopTransactionConfirmation local) {
-        if (!link.online()) {
+        if (!link.online() || !ownTransaction(chargePointId, request.transactionId())) {
+            // A stop of a transaction not the charger's own was kept as evidence, not journaled: no
+            // answer of the CSMS will come for it.
             link.pump();
             return CompletableFuture.completedFuture(local);
         }
@@ -274,6 +276,20 @@ final class UpstreamLinks implements ChargerCallHandler, UpstreamStatus, AutoClo
             learn(request.idTag(), info);
             return new StopTransactionConfirmation(info);
         });
+    }
+
+    /**
+     * Whether the store records the transaction as the charger's own (so it journaled the charger's
+     * stop); true when the store cannot be read: the stop then waits as any other.
+     */
+    private boolean ownTransaction(String chargePointId, int transactionId) {
+        try {
+            return services.store().transaction(transactionId).map(t -> t.chargePointId().equals(chargePointId))
+                    .orElse(false);
+        } catch (RuntimeException e) {
+            LOG.debug("{}: cannot read transaction {} from the store: {}", chargePointId, transactionId, e.toString());
+            return true;
+        }
     }
 
     /**

@@ -55,7 +55,8 @@ public final class UpstreamShellCommands {
     /** Puts the charger's parked (failed) messages back into its upstream queue. */
     public String replayfailed(String chargePointId) {
         if (status == null) {
-            return "standalone: no upstream link, nothing parked";
+            // Nothing the CSMS refused; the store's evidence may be parked all the same (chargeedge:parked).
+            return "standalone: no upstream link, nothing to replay";
         }
         int n = status.replayFailed(chargePointId);
         return n + " failed message" + (n == 1 ? "" : "s") + " of " + chargePointId + " queued again";

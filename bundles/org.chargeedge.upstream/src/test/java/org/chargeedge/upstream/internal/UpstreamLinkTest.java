@@ -34,6 +34,7 @@ import eu.chargetime.ocpp.model.core.RemoteStopTransactionConfirmation;
 import eu.chargetime.ocpp.model.core.RemoteStopTransactionRequest;
 import eu.chargetime.ocpp.model.core.StartTransactionConfirmation;
 import eu.chargetime.ocpp.model.core.StartTransactionRequest;
+import eu.chargetime.ocpp.model.core.StopTransactionConfirmation;
 import eu.chargetime.ocpp.model.core.StopTransactionRequest;
 
 /**
@@ -193,6 +194,51 @@ class UpstreamLinkTest extends LinkTestBase {
         assertThat(csms.of(CP, MeterValuesRequest.class).get(0).getTransactionId()).isEqualTo(Csms.FIRST_ID);
         assertThat(link().failed()).isZero();
         assertThat(new UpstreamShellCommands(links).upstream()).contains(CP).contains("up since");
+    }
+
+    /**
+     * Another charger's StopTransaction and MeterValues naming this charger's transaction are
+     * answered at once and never reach the CSMS, not even when the operator replays them; the
+     * owner's own stop reaches it exactly once, with the owner's meter.
+     */
+    @Test
+    void theCsmsGetsOnlyTheOwnersStopOnceWhateverAnotherChargerSends() throws Exception {
+        connect(true);
+        int gatewayId = start("TAG-9", 0);
+        meterValues(gatewayId, 1, "1500");
+        await("meter values at the CSMS", () -> csms.of(CP, MeterValuesRequest.class).size() == 1);
+
+        String other = "CP-2";
+        try (TestCharger b = TestCharger.connect(centralSystem.port(), other)) {
+            b.send(b.core.createHeartbeatRequest());
+            await("the other charger's upstream link", () -> csms.connected(other) && links.online(other));
+            long t0 = System.nanoTime();
+            StopTransactionConfirmation answer = b.send(b.core.createStopTransactionRequest(1200, at(2), gatewayId));
+            assertThat(answer).isNotNull();
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("answered without waiting for the CSMS")
+                    .isLessThan(Settings.forTest("ws://x").startTransactionTimeout());
+            MeterValuesRequest reading = b.core.createMeterValuesRequest(1, at(2), "1600");
+            reading.setTransactionId(gatewayId);
+            b.send(reading);
+            assertThat(store.parked(other)).hasSize(2);
+
+            stopTx(gatewayId, 3);
+            await("the stop at the CSMS", () -> csms.of(CP, StopTransactionRequest.class).size() == 1);
+            // The operator replays the other charger's parked messages: the link parks them again.
+            assertThat(links.replayFailed(other)).isEqualTo(2);
+            await("the evidence parked again", () -> store.parked(other).size() == 2 && store.depth(other) == 0);
+            Thread.sleep(300); // anything sent twice, or sent at all for the other charger, would arrive now
+        }
+        int c = Csms.FIRST_ID;
+        assertThat(transactionTrail()).containsExactly(
+                "Start:TAG-9:2025-03-01T10:00:00Z",
+                "MeterValues:" + c + ":1500:2025-03-01T10:01:00Z",
+                "Stop:" + c + ":2025-03-01T10:03:00Z");
+        assertThat(csms.of(CP, StopTransactionRequest.class).get(0).getMeterStop()).isEqualTo(2000);
+        assertThat(csms.of("CP-2", StopTransactionRequest.class)).isEmpty();
+        assertThat(csms.of("CP-2", MeterValuesRequest.class)).isEmpty();
+        assertThat(store.parked("CP-2")).allSatisfy(p -> assertThat(p.reason())
+                .contains("of CP-2 for transaction " + gatewayId + ", which " + CP + " started"));
     }
 
     @Override
