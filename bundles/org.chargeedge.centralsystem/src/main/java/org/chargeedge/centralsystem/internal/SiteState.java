@@ -176,7 +176,11 @@ final class SiteState implements SiteView, CallDispatcher.Observer {
                     open.replaceAll(t -> t.transactionId() == m.transactionId() ? t.withMeterValue(latest) : t);
                     return withTransactions(withMeter, open);
                 });
-                post(ChargerEvents.METER_VALUES, info, m.connectorId(), m.transactionId());
+                // A transaction id that is not one of this charger's own open transactions (another charger's,
+                // or one never issued) is not passed on: the store keeps such values as evidence only.
+                Integer own = m.transactionId() != null && info != null && info.openTransactions().stream()
+                        .anyMatch(t -> t.transactionId() == m.transactionId()) ? m.transactionId() : null;
+                post(ChargerEvents.METER_VALUES, info, m.connectorId(), own);
             }
             case StopTransaction -> {
                 StopTransactionRequest s = (StopTransactionRequest) request;
@@ -192,7 +196,10 @@ final class SiteState implements SiteView, CallDispatcher.Observer {
                     });
                     return withTransactions(c, open);
                 });
-                post(ChargerEvents.TRANSACTION_STOPPED, info, connector[0], s.transactionId());
+                if (connector[0] != null) {
+                    // Only the charger that had the transaction open stops it; another one's stop changes nothing.
+                    post(ChargerEvents.TRANSACTION_STOPPED, info, connector[0], s.transactionId());
+                }
             }
             default -> {
                 // Heartbeat, DataTransfer and the notifications change nothing kept here.

@@ -223,13 +223,23 @@ class SiteStateTest {
     }
 
     @Test
-    void stopOfAnUnknownTransactionPostsWithoutConnector() {
+    void aStopOrMeterValuesNamingATransactionNotOpenAtThisChargerChangesNothingElsewhere() {
         site.connected("CP1", "a", t(1), NOTHING_STORED);
-        answered("CP1", 2, new StopTransactionRequest(null, 1, t(2), 999, null, null),
+        site.connected("CP2", "b", t(1), NOTHING_STORED);
+        answered("CP1", 2, new StartTransactionRequest(1, "TAG", 100, null, t(2)),
+                new StartTransactionConfirmation(IdTagInfo.of(AuthorizationStatus.Accepted), 17));
+        int before = posted.size();
+        answered("CP2", 3, new StopTransactionRequest(null, 1, t(3), 17, null, null),
                 new StopTransactionConfirmation(null));
-        assertThat(last().topic()).isEqualTo(ChargerEvents.TRANSACTION_STOPPED);
-        assertThat(last().properties()).containsEntry(ChargerEvents.TRANSACTION_ID, 999)
-                .doesNotContainKey(ChargerEvents.CONNECTOR_ID);
+        answered("CP2", 4, new StopTransactionRequest(null, 1, t(4), 999, null, null),
+                new StopTransactionConfirmation(null));
+        assertThat(posted).hasSize(before);
+        answered("CP2", 5, new MeterValuesRequest(1, 17, List.of(meter(5, "50"))), new MeterValuesConfirmation());
+        assertThat(last().topic()).isEqualTo(ChargerEvents.METER_VALUES);
+        assertThat(last().properties()).doesNotContainKey(ChargerEvents.TRANSACTION_ID);
+        assertThat(site.charger("CP1").orElseThrow().transaction(17).orElseThrow().latestMeterValue())
+                .as("CP1's transaction untouched").isNull();
+        assertThat(site.charger("CP1").orElseThrow().openTransactions()).hasSize(1);
     }
 
     @Test
