@@ -2,12 +2,7 @@ package org.chargeedge.shell.internal;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import org.apache.felix.service.command.Descriptor;
 import org.chargeedge.api.charger.ChargerAccess;
@@ -37,10 +32,6 @@ import org.osgi.service.component.annotations.Reference;
         "osgi.command.function=hashkey",
         "osgi.command.function=commission"})
 public class AccessShellCommands {
-
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss'Z'")
-            .withZone(ZoneOffset.UTC);
-    private static final Duration WAIT = Duration.ofSeconds(120);
 
     private final ChargerAccess access;
 
@@ -127,18 +118,8 @@ public class AccessShellCommands {
     public String pushkey(@Descriptor("charge point id") String chargePointId,
                           @Descriptor("1 or 2") int profile) {
         return change(() -> {
-            try {
-                KnownCharger k = access.provisionAuthorizationKey(chargePointId, profile).toCompletableFuture()
-                        .get(WAIT.toSeconds(), TimeUnit.SECONDS);
-                return "Password sent and accepted: " + line(k);
-            } catch (ExecutionException e) {
-                return "Failed: " + e.getCause().getMessage();
-            } catch (TimeoutException e) {
-                return "Failed: no answer within " + WAIT.toSeconds() + " s";
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return "Interrupted";
-            }
+            Object result = ChargerShellCommands.await(access.provisionAuthorizationKey(chargePointId, profile));
+            return result instanceof KnownCharger k ? "Password sent and accepted: " + line(k) : result.toString();
         });
     }
 
@@ -189,6 +170,6 @@ public class AccessShellCommands {
     }
 
     private static String time(Instant instant) {
-        return instant == null ? "-" : TIME.format(instant);
+        return ChargerShellCommands.time(instant);
     }
 }

@@ -241,8 +241,8 @@ public class ChargerShellCommands {
         return String.valueOf(await(commands.call(chargePointId, request)));
     }
 
-    /** The confirmation, or a sentence saying why there is none. */
-    private static Object await(CompletionStage<? extends Confirmation> stage) {
+    /** The stage's result, or a sentence saying why there is none. */
+    static Object await(CompletionStage<?> stage) {
         try {
             return stage.toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
         } catch (ExecutionException e) {
@@ -270,7 +270,7 @@ public class ChargerShellCommands {
         return measurand + phase + " " + s.value() + unit;
     }
 
-    private static String time(Instant instant) {
+    static String time(Instant instant) {
         return instant == null ? "-" : TIME.format(instant);
     }
 
