@@ -74,6 +74,7 @@ public final class Gateway {
             return;
         }
         configureLogging();
+        haltOnVirtualMachineErrors();
         Gateway gateway = new Gateway(settings);
         Runtime.getRuntime().addShutdownHook(new Thread(gateway::stop, "chargeedge-shutdown"));
         try {
@@ -89,6 +90,31 @@ public final class Gateway {
                 (System.nanoTime() - started) / 1_000_000, settings.configDir(), settings.dataDir());
         int exit = gateway.awaitStop();
         System.exit(exit);
+    }
+
+    /**
+     * A thread that dies of an OutOfMemoryError or another VirtualMachineError ends the process with
+     * exit status 70, so its supervisor restarts it; the documented command line's
+     * {@code -XX:+ExitOnOutOfMemoryError} also covers errors that are caught before they end a thread.
+     */
+    private static void haltOnVirtualMachineErrors() {
+        Thread.UncaughtExceptionHandler previous = Thread.getDefaultUncaughtExceptionHandler();
+        Thread.setDefaultUncaughtExceptionHandler((thread, error) -> {
+            if (error instanceof VirtualMachineError) {
+                try {
+                    System.err.println("FATAL: " + error + " in thread " + thread.getName()
+                            + "; the gateway exits with status 70 so its supervisor restarts it");
+                } finally {
+                    Runtime.getRuntime().halt(70);
+                }
+            }
+            if (previous != null) {
+                previous.uncaughtException(thread, error);
+            } else {
+                System.err.print("Exception in thread \"" + thread.getName() + "\" ");
+                error.printStackTrace();
+            }
+        });
     }
 
     /** slf4j-simple reads system properties; set readable defaults unless given with -D. */
