@@ -268,6 +268,8 @@ final class ChargerServer {
                 tls.setHandshakeTimeoutMillis(limits.handshakeTimeout().toMillis());
                 channel.pipeline().addLast("tls", tls);
                 channel.pipeline().addLast("tls-outcome", new TlsOutcome(ChargerServer.this, remote));
+            } else {
+                channel.pipeline().addLast("not-tls", new TlsOnPlainPort(ChargerServer.this, remote));
             }
             channel.pipeline().addLast("http", new HttpServerCodec(limits.maxRequestLine(), limits.maxHeaderBytes(),
                     8192));
@@ -318,6 +320,39 @@ final class ChargerServer {
             Fatal.check(cause);
             LOG.debug("{}: connection error: {}", ctx.channel().remoteAddress(), cause.toString());
             ctx.close();
+        }
+    }
+
+    /**
+     * The first byte on the plain port: a TLS record (a charger configured for wss://, or a scanner)
+     * starts with 0x16, which no HTTP request does; it is closed at once and named in the log, instead
+     * of waiting for a request line that never comes until the handshake timeout. Removes itself after
+     * the first byte of anything else.
+     */
+    static final class TlsOnPlainPort extends ChannelInboundHandlerAdapter {
+        private static final int TLS_HANDSHAKE_RECORD = 0x16;
+        private final ChargerServer server;
+        private final InetSocketAddress remote;
+
+        TlsOnPlainPort(ChargerServer server, InetSocketAddress remote) {
+            this.server = server;
+            this.remote = remote;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof io.netty.buffer.ByteBuf bytes && bytes.isReadable()) {
+                if (bytes.getUnsignedByte(bytes.readerIndex()) == TLS_HANDSHAKE_RECORD) {
+                    bytes.release();
+                    server.refusal("tls-on-plain " + remote.getAddress().getHostAddress(), "{}: closed: a TLS"
+                            + " handshake on the plain ws:// port; a charger using wss:// must connect to the TLS"
+                            + " port (tlsPort)", addressOf(remote));
+                    ctx.close();
+                    return;
+                }
+                ctx.pipeline().remove(this);
+            }
+            ctx.fireChannelRead(msg);
         }
     }
 
