@@ -52,6 +52,20 @@ public final class GatewayRuntime {
     }
 
     /** The repository's config/ directory: what a gateway runs with out of the box. */
+    /**
+     * Copies the shipped configuration's .cfg files into {@code dir}, with the central system open to
+     * any charge point id: the tests' chargers are not accepted one by one as a site's would be.
+     */
+    public static void copyShippedConfig(Path dir) throws IOException {
+        try (Stream<Path> shipped = Files.list(shippedConfig())) {
+            for (Path file : shipped.filter(f -> f.toString().endsWith(".cfg")).toList()) {
+                Files.copy(file, dir.resolve(file.getFileName()));
+            }
+        }
+        Path centralSystem = dir.resolve("org.chargeedge.centralsystem.cfg");
+        Files.writeString(centralSystem, Files.readString(centralSystem) + "\nunknownChargers = Open\n");
+    }
+
     public static Path shippedConfig() {
         return Path.of(System.getProperty("chargeedge.config.shipped", "../config")).toAbsolutePath();
     }
@@ -183,13 +197,25 @@ public final class GatewayRuntime {
      */
     public static Process startProcess(Path work, Path data, Path log, java.util.Map<String, String> environment,
                                        boolean console) throws IOException {
+        return startProcess(work, data, log, environment, console, List.of());
+    }
+
+    /**
+     * The same, with the java command run through {@code prefix}: e.g. {@link #withFileLimit} to lower
+     * the process's open-file limit. The JVM exits on an OutOfMemoryError, as the documented service does.
+     */
+    public static Process startProcess(Path work, Path data, Path log, java.util.Map<String, String> environment,
+                                       boolean console, List<String> prefix) throws IOException {
         Path jar = gatewayDir().resolve("chargeedge-gateway.jar");
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: run mvn package first");
         }
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+UseSerialGC", "-Xmx128m", "-jar", jar.toString(), "--data", data.toString(),
-                "--config", work.resolve("config").toString(), console ? "--console" : "--no-console")
+        List<String> command = new ArrayList<>(prefix);
+        command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:+UseSerialGC", "-Xmx128m", "-XX:+ExitOnOutOfMemoryError", "-jar", jar.toString(),
+                "--data", data.toString(), "--config", work.resolve("config").toString(),
+                console ? "--console" : "--no-console"));
+        ProcessBuilder pb = new ProcessBuilder(command)
                 .directory(work.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
@@ -197,5 +223,10 @@ public final class GatewayRuntime {
                         : ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         pb.environment().putAll(environment);
         return pb.start();
+    }
+
+    /** A {@link #startProcess} prefix that runs the command with at most {@code files} open files (ulimit -n). */
+    public static List<String> withFileLimit(int files) {
+        return List.of("bash", "-c", "ulimit -n " + files + " && exec \"$0\" \"$@\"");
     }
 }

@@ -172,7 +172,9 @@ final class ChargerServer {
                         .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
                                 new WriteBufferWaterMark(limits.maxQueuedBytes() / 2, limits.maxQueuedBytes()))
                         .childHandler(new Initializer(port));
-                listening.add(bootstrap.bind(port.host(), port.port()).sync().channel());
+                Channel bound = bootstrap.bind(port.host(), port.port()).sync().channel();
+                bound.pipeline().addLast("accept-failures", new AcceptFailures());
+                listening.add(bound);
             }
         } catch (RuntimeException | InterruptedException e) {
             stop(Duration.ZERO);
@@ -308,6 +310,28 @@ final class ChargerServer {
 
     static String addressOf(InetSocketAddress remote) {
         return remote == null ? "?" : remote.getAddress().getHostAddress() + ":" + remote.getPort();
+    }
+
+    /**
+     * A listening socket's errors: accepting fails when the process is out of files (more sockets than
+     * ulimit -n allows, maxConnections above it). Logged once a minute without a stack trace, instead of
+     * Netty's stack trace at every retry; accepting pauses for a second (as Netty's acceptor does, wherever
+     * this handler sits) and then resumes, so the port serves again as soon as files are free.
+     */
+    private final class AcceptFailures extends ChannelInboundHandlerAdapter {
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            Fatal.check(cause);
+            refusal("accept " + ctx.channel().localAddress(), "{}: cannot accept a connection: {} ({} sockets are"
+                    + " open; keep maxConnections, {}, below the process's open-file limit)",
+                    ctx.channel().localAddress(), PeerText.longText(cause.toString()), open.size(),
+                    limits.maxConnections());
+            io.netty.channel.ChannelConfig config = ctx.channel().config();
+            if (config.isAutoRead()) {
+                config.setAutoRead(false);
+                ctx.channel().eventLoop().schedule(() -> config.setAutoRead(true), 1, TimeUnit.SECONDS);
+            }
+        }
     }
 
     /** Errors nobody handled before: a peer's is a WARN without a stack trace, a VM error ends the process. */

@@ -10,6 +10,7 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Locale;
@@ -202,6 +203,57 @@ public final class HostileSocket implements AutoCloseable {
             // closed by the server
         }
         return sent;
+    }
+
+    /**
+     * Starts a text message and goes on with continuation frames of 1 KiB, never the last, until the
+     * server closes the connection or 64 MiB are sent; returns the message's bytes sent by then, and the
+     * server's close frame (null: none, or still open after 64 MiB). After
+     * every 16 KiB a ping, and nothing more until its pong: the server has read all before it, so the
+     * count says where the server stopped reading, whatever the socket buffers hold and however busy the
+     * machine is.
+     */
+    public EndlessMessage sendEndlessMessage() throws IOException {
+        long message = 0;
+        byte[] start = "[2,\"endless\",\"DataTransfer\",{\"vendorId\":\"v\",\"data\":\""
+                .getBytes(StandardCharsets.US_ASCII);
+        byte[] data = "x".repeat(1024).getBytes(StandardCharsets.US_ASCII);
+        byte[] continuations = new byte[0];
+        for (int i = 0; i < 16; i++) {
+            continuations = concat(continuations, frame(CONTINUATION, false, data, true));
+        }
+        byte[] ping = frame(PING, true, new byte[0], true);
+        try {
+            sendFrame(TEXT, false, start);
+            message += start.length;
+            while (message < 64L * 1024 * 1024) {
+                write(continuations);
+                message += 16 * data.length;
+                write(ping);
+                Frame f;
+                do {
+                    f = readFrame(Duration.ofSeconds(10));
+                } while (f != null && f.opcode() != PONG && f.opcode() != CLOSE);
+                if (f == null || f.opcode() == CLOSE) {
+                    return new EndlessMessage(message, f);
+                }
+            }
+        } catch (SocketTimeoutException e) {
+            throw e;
+        } catch (IOException e) {
+            // closed by the server
+        }
+        return new EndlessMessage(message, null);
+    }
+
+    /** What {@link #sendEndlessMessage} sent, and the close frame it got. */
+    public record EndlessMessage(long sent, Frame close) {
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] all = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
     }
 
     /** A WebSocket frame as a client sends it, masked with a random key unless {@code masked} is false. */
