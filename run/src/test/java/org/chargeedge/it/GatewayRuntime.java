@@ -194,13 +194,25 @@ public final class GatewayRuntime {
      */
     public static Process startProcess(Path work, Path data, Path log, java.util.Map<String, String> environment,
                                        boolean console) throws IOException {
+        return startProcess(work, data, log, environment, console, List.of());
+    }
+
+    /**
+     * The same, with the java command run through {@code prefix}: e.g. {@link #withFileLimit} to lower
+     * the process's open-file limit. The JVM exits on an OutOfMemoryError, as the documented service does.
+     */
+    public static Process startProcess(Path work, Path data, Path log, java.util.Map<String, String> environment,
+                                       boolean console, List<String> prefix) throws IOException {
         Path jar = gatewayDir().resolve("chargeedge-gateway.jar");
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: run mvn package first");
         }
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+UseSerialGC", "-Xmx128m", "-jar", jar.toString(), "--data", data.toString(),
-                "--config", work.resolve("config").toString(), console ? "--console" : "--no-console")
+        List<String> command = new ArrayList<>(prefix);
+        command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:+UseSerialGC", "-Xmx128m", "-XX:+ExitOnOutOfMemoryError", "-jar", jar.toString(),
+                "--data", data.toString(), "--config", work.resolve("config").toString(),
+                console ? "--console" : "--no-console"));
+        ProcessBuilder pb = new ProcessBuilder(command)
                 .directory(work.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
@@ -208,5 +220,10 @@ public final class GatewayRuntime {
                         : ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         pb.environment().putAll(environment);
         return pb.start();
+    }
+
+    /** A {@link #startProcess} prefix that runs the command with at most {@code files} open files (ulimit -n). */
+    public static List<String> withFileLimit(int files) {
+        return List.of("bash", "-c", "ulimit -n " + files + " && exec \"$0\" \"$@\"");
     }
 }

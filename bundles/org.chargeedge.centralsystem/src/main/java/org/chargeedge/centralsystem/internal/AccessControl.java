@@ -298,14 +298,19 @@ final class AccessControl implements ChargerServer.Gate, ChargerAccess {
     }
 
     /**
-     * Records and logs a refusal (once per cause and charger and minute); a failed authentication
-     * also counts against the address and delays the answer after the third.
+     * Records and logs a refusal: a known charger's once per cause and minute; a refusal of an unknown
+     * id or of a path without one once per status and address and minute (with the count of those held
+     * back), so a churn of made-up ids or paths costs one line a minute; the latest refusals stay in
+     * {@link #recentRefusals} and the latest unknown ids in the waiting list. A failed authentication also
+     * counts against the address and delays the answer after the third.
      */
     private ChargerServer.Admission refuse(String id, String address, int status, String reason,
                                            boolean authFailure) {
         Instant now = clock.instant();
         Duration delay = Duration.ZERO;
+        String logKey;
         synchronized (this) {
+            logKey = id != null && resolve(id) != null ? reason + "\n" + id : status + "\n" + address;
             String key = (id == null ? "@" + address : id) + "\n" + reason;
             Refusal r = refusals.get(key);
             refusals.put(key, new Refusal(id, address, reason, r == null ? now : r.firstAt(), now,
@@ -324,7 +329,7 @@ final class AccessControl implements ChargerServer.Gate, ChargerAccess {
                 }
             }
         }
-        LogLimiter.Decision d = logLimiter.allow(reason + "\n" + (id == null ? address : id));
+        LogLimiter.Decision d = logLimiter.allow(logKey);
         if (d.log()) {
             LOG.warn("{} from {}: connection refused ({}): {}{}", id == null ? "a charger" : id, address, status,
                     reason, d.suffix());

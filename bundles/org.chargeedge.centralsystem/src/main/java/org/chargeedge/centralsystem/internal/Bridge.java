@@ -8,9 +8,11 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 /**
  * Hands an accepted connection's messages to the {@link ChargerServer.Listener}
  * on the connection's OCPP worker thread, in the order they arrived, and
- * stops reading from a charger whose calls pile up unanswered (a MeterValues
- * flood): its messages then wait in its own socket buffers, not in the
- * gateway's heap, and reading resumes once its backlog is answered.
+ * stops reading from a charger whose calls pile up unanswered, or whose
+ * messages pile up on their way to the worker (a MeterValues flood; the
+ * {@link Frames} stop reading then): its messages then wait in its own socket
+ * buffers, not in the gateway's heap or ahead of other chargers on the same
+ * worker, and reading resumes once its backlog is answered.
  *
  * <p>Threads: every method runs on the connection's worker (Netty's
  * EventExecutorGroup pins a handler of one channel to one executor).
@@ -59,11 +61,15 @@ final class Bridge extends ChannelInboundHandlerAdapter {
             ctx.fireChannelRead(msg);
             return;
         }
-        if (!opened) {
-            return;
+        try {
+            if (opened) {
+                listener.text(connection, text);
+            }
+        } finally {
+            connection.messageDelivered();
         }
-        listener.text(connection, text);
-        if (!paused && connection.backlog() >= PAUSE_AT) {
+        // Paused by the frames' side (messages piling up on their way here) or by unanswered calls.
+        if (!paused && (connection.backlog() >= PAUSE_AT || !ctx.channel().config().isAutoRead())) {
             paused = true;
             ctx.channel().config().setAutoRead(false);
             ctx.executor().schedule(() -> resumeWhenAnswered(ctx), RECHECK_MS, TimeUnit.MILLISECONDS);
@@ -74,7 +80,7 @@ final class Bridge extends ChannelInboundHandlerAdapter {
         if (!ctx.channel().isActive()) {
             return;
         }
-        if (connection.backlog() < RESUME_BELOW) {
+        if (connection.backlog() + connection.queuedMessages() < RESUME_BELOW) {
             paused = false;
             ctx.channel().config().setAutoRead(true);
         } else {

@@ -77,6 +77,7 @@ final class CallDispatcher {
     private final ScheduledExecutorService timer;
     private final Duration handlerTimeout;
     private final Duration readinessTimeout;
+    private final LogLimiter invalidCalls = LogLimiter.perMinute();
 
     CallDispatcher(OcppJsonCodec codec, HandlerRegistry handlers, Terminal terminal, Observer observer,
                    ScheduledExecutorService timer, Duration handlerTimeout, Duration readinessTimeout) {
@@ -104,7 +105,12 @@ final class CallDispatcher {
         try {
             request = codec.decodeRequest(action, call.payload());
         } catch (OcppValidationException e) {
-            LOG.warn("{}: invalid {} ({}): {}", context.chargePointId(), action, e.errorCode(), e.getMessage());
+            // The description quotes the charger's values: escaped, and one line a minute per charger and action.
+            LogLimiter.Decision d = invalidCalls.allow(context.chargePointId() + " " + action);
+            if (d.log()) {
+                LOG.warn("{}: invalid {} ({}): {}{}", context.chargePointId(), action, e.errorCode(),
+                        PeerText.longText(e.getMessage()), d.suffix());
+            }
             return error(id, e.errorCode(), e.getMessage());
         }
         HandlerRegistry.Snapshot site = handlers.snapshot();

@@ -78,6 +78,8 @@ public class CentralSystem implements ChargerCommands, SiteView, ChargerAccess, 
     private final HandlerRegistry handlers = new HandlerRegistry();
     private final SiteState site = new SiteState(this::postEvent);
     private final AtomicReference<EventAdmin> eventAdmin = new AtomicReference<>();
+    /** Chargers' protocol mistakes in the log: once per charger, kind and minute. */
+    private final LogLimiter chargerMistakes = LogLimiter.perMinute();
 
     /**
      * Open sessions by charge point id. Written by the WebSocket worker threads
@@ -400,7 +402,7 @@ public class CentralSystem implements ChargerCommands, SiteView, ChargerAccess, 
     @Override
     public void opened(ChargerChannel connection, String chargePointId) {
         ChargerSession session = new ChargerSession(chargePointId, connection, codec, dispatcher,
-                site, timer, clock, Duration.ofSeconds(config.callTimeout()), config.maxQueuedCalls());
+                site, timer, clock, Duration.ofSeconds(config.callTimeout()), config.maxQueuedCalls(), chargerMistakes);
         connection.attach(session, session::backlog);
         ChargerSession previous = sessions.put(chargePointId, session);
         if (previous != null) {

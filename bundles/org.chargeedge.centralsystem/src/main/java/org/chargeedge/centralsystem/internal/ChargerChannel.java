@@ -3,6 +3,7 @@ package org.chargeedge.centralsystem.internal;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntSupplier;
 
 import io.netty.channel.Channel;
@@ -36,6 +37,8 @@ final class ChargerChannel implements ChargerSession.Transport {
     private volatile boolean closedByPeer;
     private volatile boolean closeSent;
     private volatile long heardNanos = System.nanoTime();
+    /** Messages the event loop has handed to the worker that the listener has not had yet. */
+    private final AtomicInteger queued = new AtomicInteger();
 
     ChargerChannel(Channel channel, boolean tls) {
         this.channel = channel;
@@ -142,6 +145,21 @@ final class ChargerChannel implements ChargerSession.Transport {
 
     int backlog() {
         return backlog.getAsInt();
+    }
+
+    /** A message goes from the event loop to the worker; returns how many are on their way now. */
+    int messageQueued() {
+        return queued.incrementAndGet();
+    }
+
+    /** The worker is done with a message. */
+    void messageDelivered() {
+        queued.decrementAndGet();
+    }
+
+    /** Messages on their way from the event loop to the listener. */
+    int queuedMessages() {
+        return queued.get();
     }
 
     /** {@code reason} cut so that its UTF-8 form fits a close frame. */

@@ -174,7 +174,9 @@ final class ChargerServer {
                         .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
                                 new WriteBufferWaterMark(limits.maxQueuedBytes() / 2, limits.maxQueuedBytes()))
                         .childHandler(new Initializer(port));
-                listening.add(bootstrap.bind(port.host(), port.port()).sync().channel());
+                Channel bound = bootstrap.bind(port.host(), port.port()).sync().channel();
+                bound.pipeline().addLast("accept-failures", new AcceptFailures());
+                listening.add(bound);
             }
         } catch (RuntimeException | InterruptedException e) {
             stop(Duration.ZERO);
@@ -270,6 +272,8 @@ final class ChargerServer {
                 tls.setHandshakeTimeoutMillis(limits.handshakeTimeout().toMillis());
                 channel.pipeline().addLast("tls", tls);
                 channel.pipeline().addLast("tls-outcome", new TlsOutcome(ChargerServer.this, remote));
+            } else {
+                channel.pipeline().addLast("not-tls", new TlsOnPlainPort(ChargerServer.this, remote));
             }
             channel.pipeline().addLast("http", new HttpServerCodec(limits.maxRequestLine(), limits.maxHeaderBytes(),
                     8192));
@@ -314,6 +318,28 @@ final class ChargerServer {
         return remote == null ? "?" : remote.getAddress().getHostAddress() + ":" + remote.getPort();
     }
 
+    /**
+     * A listening socket's errors: accepting fails when the process is out of files (more sockets than
+     * ulimit -n allows, maxConnections above it). Logged once a minute without a stack trace, instead of
+     * Netty's stack trace at every retry; accepting pauses for a second (as Netty's acceptor does, wherever
+     * this handler sits) and then resumes, so the port serves again as soon as files are free.
+     */
+    private final class AcceptFailures extends ChannelInboundHandlerAdapter {
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            Fatal.check(cause);
+            refusal("accept " + ctx.channel().localAddress(), "{}: cannot accept a connection: {} ({} sockets are"
+                    + " open; keep maxConnections, {}, below the process's open-file limit)",
+                    ctx.channel().localAddress(), PeerText.longText(cause.toString()), open.size(),
+                    limits.maxConnections());
+            io.netty.channel.ChannelConfig config = ctx.channel().config();
+            if (config.isAutoRead()) {
+                config.setAutoRead(false);
+                ctx.channel().eventLoop().schedule(() -> config.setAutoRead(true), 1, TimeUnit.SECONDS);
+            }
+        }
+    }
+
     /** Errors nobody handled before: a peer's is a WARN without a stack trace, a VM error ends the process. */
     @ChannelHandler.Sharable
     static final class LastResort extends ChannelInboundHandlerAdapter {
@@ -324,6 +350,39 @@ final class ChargerServer {
             Fatal.check(cause);
             LOG.debug("{}: connection error: {}", ctx.channel().remoteAddress(), cause.toString());
             ctx.close();
+        }
+    }
+
+    /**
+     * The first byte on the plain port: a TLS record (a charger configured for wss://, or a scanner)
+     * starts with 0x16, which no HTTP request does; it is closed at once and named in the log, instead
+     * of waiting for a request line that never comes until the handshake timeout. Removes itself after
+     * the first byte of anything else.
+     */
+    static final class TlsOnPlainPort extends ChannelInboundHandlerAdapter {
+        private static final int TLS_HANDSHAKE_RECORD = 0x16;
+        private final ChargerServer server;
+        private final InetSocketAddress remote;
+
+        TlsOnPlainPort(ChargerServer server, InetSocketAddress remote) {
+            this.server = server;
+            this.remote = remote;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof io.netty.buffer.ByteBuf bytes && bytes.isReadable()) {
+                if (bytes.getUnsignedByte(bytes.readerIndex()) == TLS_HANDSHAKE_RECORD) {
+                    bytes.release();
+                    server.refusal("tls-on-plain " + remote.getAddress().getHostAddress(), "{}: closed: a TLS"
+                            + " handshake on the plain ws:// port; a charger using wss:// must connect to the TLS"
+                            + " port (tlsPort)", addressOf(remote));
+                    ctx.close();
+                    return;
+                }
+                ctx.pipeline().remove(this);
+            }
+            ctx.fireChannelRead(msg);
         }
     }
 

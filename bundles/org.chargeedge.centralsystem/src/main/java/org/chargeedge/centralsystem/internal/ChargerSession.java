@@ -49,7 +49,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 final class ChargerSession {
 
     private static final Logger LOG = LoggerFactory.getLogger(ChargerSession.class);
-    private static final int LOGGED_FRAME_CHARS = 200;
 
     /** The connection, as the session needs it. */
     interface Transport {
@@ -70,13 +69,16 @@ final class ChargerSession {
     private final Duration callTimeout;
     private final Instant connectedAt;
     private final OcppEndpoint endpoint;
+    /** Shared by the sessions of one central system: a charger's protocol mistakes, once per kind and minute. */
+    private final LogLimiter logLimiter;
     /** Set once, before the endpoint is closed, so that failed calls carry this reason. */
     private final AtomicReference<Reason> closedBecause = new AtomicReference<>();
 
     ChargerSession(String chargePointId, Transport transport, OcppJsonCodec codec, CallDispatcher dispatcher,
                    SiteState site, ScheduledExecutorService timer, Clock clock, Duration callTimeout,
-                   int maxQueuedCalls) {
+                   int maxQueuedCalls, LogLimiter logLimiter) {
         this.chargePointId = chargePointId;
+        this.logLimiter = logLimiter;
         this.transport = transport;
         this.codec = codec;
         this.dispatcher = dispatcher;
@@ -196,34 +198,40 @@ final class ChargerSession {
         }
     }
 
-    /** Logs what the endpoint reports, with the charge point id. */
+    /**
+     * Logs what the endpoint reports, with the charge point id: what the charger controls (message ids,
+     * frames, the codec's descriptions that quote them) escaped and cut ({@link PeerText}), and each kind
+     * of its mistakes once a minute, so a charger repeating one cannot flood the log.
+     */
     private final class Events implements OcppEndpoint.Listener {
         @Override
         public void malformedFrame(String text, FrameException problem) {
             if (problem.answerable()) {
-                LOG.warn("{}: malformed message {} ({}): {}", chargePointId, problem.messageId().orElseThrow(),
-                        problem.errorCode(), problem.getMessage());
+                warn("malformed", "{}: malformed message {} ({}): {}", chargePointId,
+                        PeerText.shortText(problem.messageId().orElseThrow()), problem.errorCode(),
+                        PeerText.longText(problem.getMessage()));
             } else {
-                LOG.warn("{}: dropped a frame that is not an OCPP-J message ({}): {}", chargePointId,
-                        problem.getMessage(), abbreviate(text));
+                warn("not-ocpp", "{}: dropped a frame that is not an OCPP-J message ({}): {}", chargePointId,
+                        PeerText.longText(problem.getMessage()), PeerText.shortText(text));
             }
         }
 
         @Override
         public void pipelining() {
-            LOG.warn("{}: sends a CALL before the previous one is answered; they are answered in order",
+            warn("pipelining", "{}: sends a CALL before the previous one is answered; they are answered in order",
                     chargePointId);
         }
 
         @Override
         public void incomingOverflow(String messageId, int max) {
-            LOG.warn("{}: refusing call {}, {} already wait for an answer", chargePointId, messageId, max);
+            warn("overflow", "{}: refusing call {}, {} already wait for an answer", chargePointId,
+                    PeerText.shortText(messageId), max);
         }
 
         @Override
         public void unknownAnswer(String messageId) {
-            LOG.warn("{}: ignored an answer to unknown message id {} (late after a timeout, or never sent)",
-                    chargePointId, messageId);
+            warn("unknown-answer", "{}: ignored an answer to unknown message id {} (late after a timeout, or never"
+                    + " sent)", chargePointId, PeerText.shortText(messageId));
         }
 
         @Override
@@ -244,7 +252,11 @@ final class ChargerSession {
         }
     }
 
-    private static String abbreviate(String text) {
-        return text.length() <= LOGGED_FRAME_CHARS ? text : text.substring(0, LOGGED_FRAME_CHARS) + "...";
+    /** A WARN line for {@code kind} of this charger's mistakes, once a minute, with the count held back. */
+    private void warn(String kind, String line, Object... args) {
+        LogLimiter.Decision d = logLimiter.allow(chargePointId + " " + kind);
+        if (d.log()) {
+            LOG.warn(line + d.suffix(), args);
+        }
     }
 }

@@ -27,7 +27,10 @@ import io.netty.util.ReferenceCountUtil;
  * fragment), pings answered only while the peer reads what it is sent, a
  * peer that stops reading closed when {@code maxQueuedBytes} wait for it,
  * pings sent every {@code pingInterval} and a peer silent for 1.5 intervals
- * closed. Complete messages go on to the {@link Bridge} as strings.
+ * closed, a violation the decoders report answered with its close status
+ * (1002, 1007, 1009), and what a peer sends after our close frame dropped.
+ * Complete messages go on to the {@link Bridge} as strings, and reading
+ * stops while too many of them are on their way to it.
  *
  * <p>Threads: everything here runs on the connection's event loop.
  */
@@ -81,13 +84,18 @@ final class Frames extends ChannelInboundHandlerAdapter {
         }
         lastReadNanos = System.nanoTime();
         try {
+            if (connection.closeSent() && !(frame instanceof CloseWebSocketFrame)) {
+                // After our close frame only the peer's close counts (RFC 6455 5.5.1); the rest of what it
+                // had sent is dropped, not handed on or logged as a new mistake.
+                return;
+            }
             if (frame instanceof TextWebSocketFrame) {
                 if (fragments != null) {
                     protocolError(ctx, "a new text message began before the last one ended");
                     return;
                 }
                 if (frame.isFinalFragment()) {
-                    ctx.fireChannelRead(frame.content().toString(StandardCharsets.UTF_8));
+                    deliver(ctx, frame.content().toString(StandardCharsets.UTF_8));
                 } else {
                     fragments = ctx.alloc().compositeBuffer(1024);
                     append(ctx, frame);
@@ -100,7 +108,7 @@ final class Frames extends ChannelInboundHandlerAdapter {
                 if (append(ctx, frame) && frame.isFinalFragment()) {
                     String text = fragments.toString(StandardCharsets.UTF_8);
                     releaseFragments();
-                    ctx.fireChannelRead(text);
+                    deliver(ctx, text);
                 }
             } else if (frame instanceof PingWebSocketFrame) {
                 // A peer that does not read its pongs gets none: they would only pile up for it.
@@ -127,6 +135,19 @@ final class Frames extends ChannelInboundHandlerAdapter {
         } finally {
             ReferenceCountUtil.release(frame);
         }
+    }
+
+    /**
+     * Hands a message to the {@link Bridge} on the worker. Reading stops once {@link Bridge#PAUSE_AT}
+     * of them are on their way, before the worker's queue can grow: a flood then waits in the peer's
+     * socket, and the chargers sharing its worker wait behind at most one read's worth of it. The
+     * bridge resumes reading.
+     */
+    private void deliver(ChannelHandlerContext ctx, String text) {
+        if (connection.messageQueued() >= Bridge.PAUSE_AT) {
+            ctx.channel().config().setAutoRead(false);
+        }
+        ctx.fireChannelRead(text);
     }
 
     /** Adds a fragment; false (and the connection closed with 1009) when the message grows too big. */
@@ -173,15 +194,18 @@ final class Frames extends ChannelInboundHandlerAdapter {
         Fatal.check(cause);
         String address = ChargerServer.addressOf((InetSocketAddress) ctx.channel().remoteAddress());
         if (cause instanceof CorruptedWebSocketFrameException corrupt) {
-            // The decoder has sent the close frame with its status already.
+            // The decoders only report (closeOnProtocolViolation off); the close frame with the status is sent
+            // here, also for a violation in the peer's own close frame. What follows is dropped (closeSent).
             int code = corrupt.closeStatus() == null ? PROTOCOL_ERROR : corrupt.closeStatus().code();
-            connection.closed(code, PeerText.longText(cause.getMessage()), false);
-            server.refusal("corrupt " + address, "{}: closed with {}: {}", address, code,
-                    PeerText.longText(cause.getMessage()));
-        } else {
-            server.refusal("error " + address, "{}: connection error: {}", address,
-                    PeerText.longText(cause.toString()));
+            String reason = PeerText.longText(cause.getMessage());
+            connection.closed(code, reason, false);
+            server.refusal("corrupt " + address, "{}: closed with {}: {}", address, code, reason);
+            connection.closeAnswered();
+            ctx.writeAndFlush(new CloseWebSocketFrame(code, ChargerChannel.fit(reason)))
+                    .addListener(ChannelFutureListener.CLOSE);
+            return;
         }
+        server.refusal("error " + address, "{}: connection error: {}", address, PeerText.longText(cause.toString()));
         ctx.close();
     }
 

@@ -93,6 +93,11 @@ final class Upgrade extends ChannelInboundHandlerAdapter {
         InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
         String address = remote.getAddress().getHostAddress();
         if (request.decoderResult().isFailure()) {
+            if (!ctx.channel().isActive()) {
+                // The decoder's note that the socket closed mid-request (the handshake timeout, or the peer
+                // left): nothing to answer, and whoever closed it has logged why.
+                return;
+            }
             Throwable cause = request.decoderResult().cause();
             HttpResponseStatus status = cause instanceof TooLongHttpLineException
                     ? HttpResponseStatus.REQUEST_URI_TOO_LONG
@@ -183,7 +188,9 @@ final class Upgrade extends ChannelInboundHandlerAdapter {
                 .expectMaskedFrames(true)
                 .allowMaskMismatch(false)
                 .allowExtensions(false)
-                .closeOnProtocolViolation(true)
+                // The decoders only report a violation; Frames answers it with the close frame (Netty's
+                // decoder would answer a violation in the peer's own close frame with no close frame at all).
+                .closeOnProtocolViolation(false)
                 .withUTF8Validator(true)
                 .build();
         String url = (port.secure() ? "wss://" : "ws://") + request.headers().get(HttpHeaderNames.HOST, "localhost")
@@ -206,7 +213,7 @@ final class Upgrade extends ChannelInboundHandlerAdapter {
             deadline.cancel(false);
         }
         // The WebSocket decoder sits where the HTTP codec was; text frames are checked for UTF-8 (1007).
-        ctx.pipeline().addAfter("wsdecoder", "utf8", new Utf8FrameValidator(true));
+        ctx.pipeline().addAfter("wsdecoder", "utf8", new Utf8FrameValidator(false));
         ctx.pipeline().addBefore(ctx.name(), "frames", new Frames(server, connection, limits));
         ctx.pipeline().addBefore(workers, ctx.name(), "bridge", new Bridge(connection, listener));
         ctx.channel().attr(ChargerServer.CHARGER).set(connection);
