@@ -51,7 +51,8 @@ import org.slf4j.LoggerFactory;
  * <li>Failed handshakes from one address are answered later and later (up
  * to 5 s, without holding a thread); password checks run on one thread of
  * their own, so a burst of bad logins never delays the other chargers'
- * messages.</li>
+ * messages, and a charger whose password was verified before (since the
+ * gateway started) is not queued behind them when it reconnects.</li>
  * </ul>
  *
  * <p>Threads: {@link #admit} is called on Netty event loops and completes on
@@ -235,6 +236,10 @@ final class AccessControl implements ChargerServer.Gate, ChargerAccess {
                     ? done(refuse(id, address, 403, "no password is set for it at the gateway (chargeedge:setkey or"
                     + " chargeedge:pushkey)", true))
                     : done(Boolean.FALSE);
+        }
+        if (passwords.remembered(id, hash, password)) {
+            // Verified before: one digest here, not queued behind a burst of other logins' bcrypt checks.
+            return done(Boolean.TRUE);
         }
         CompletableFuture<Object> result = new CompletableFuture<>();
         try {

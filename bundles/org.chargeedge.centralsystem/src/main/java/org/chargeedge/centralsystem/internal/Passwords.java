@@ -23,8 +23,9 @@ import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
  * is unchanged, as a SHA-256 keyed with a random secret of this process
  * (never written anywhere): the next connection with it costs one digest.
  *
- * <p>Threads: {@link #verify} runs on the gateway's authentication thread;
- * the remembered digests are guarded by this object's lock and bounded.
+ * <p>Threads: {@link #verify} runs on the gateway's authentication thread,
+ * {@link #remembered} on any; the remembered digests are guarded by their
+ * map's lock and bounded.
  */
 final class Passwords {
 
@@ -90,16 +91,26 @@ final class Passwords {
         return HexFormat.of().withUpperCase().formatHex(key);
     }
 
-    /** Whether {@code password} matches {@code hash}; slow the first time, fast once it matched. */
-    boolean verify(String chargePointId, String hash, String password) {
+    /**
+     * Whether {@code password} is the one last verified against {@code hash} for the charger: one
+     * digest, no bcrypt, so it may run on any thread. False says nothing: {@link #verify} decides.
+     */
+    boolean remembered(String chargePointId, String hash, String password) {
         String slot = chargePointId + '\n' + hash;
         byte[] digest = digest(slot, password);
         synchronized (verified) {
             byte[] known = verified.get(slot);
-            if (known != null && MessageDigest.isEqual(known, digest)) {
-                return true;
-            }
+            return known != null && MessageDigest.isEqual(known, digest);
         }
+    }
+
+    /** Whether {@code password} matches {@code hash}; slow the first time, fast once it matched. */
+    boolean verify(String chargePointId, String hash, String password) {
+        if (remembered(chargePointId, hash, password)) {
+            return true;
+        }
+        String slot = chargePointId + '\n' + hash;
+        byte[] digest = digest(slot, password);
         boolean ok;
         try {
             ok = OpenBSDBCrypt.checkPassword(hash, password.toCharArray());

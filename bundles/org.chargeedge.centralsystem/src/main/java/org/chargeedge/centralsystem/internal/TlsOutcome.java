@@ -1,6 +1,8 @@
 package org.chargeedge.centralsystem.internal;
 
 import java.net.InetSocketAddress;
+import java.security.cert.CertificateExpiredException;
+import java.security.cert.CertificateNotYetValidException;
 
 import javax.net.ssl.SSLHandshakeException;
 
@@ -65,8 +67,21 @@ final class TlsOutcome extends ChannelInboundHandlerAdapter {
             return "no TLS handshake within the handshake timeout";
         }
         if (lower.contains("protocol") && (lower.contains("not supported") || lower.contains("is disabled")
-                || lower.contains("no appropriate"))) {
+                || lower.contains("no appropriate") || lower.contains("not enabled or supported"))) {
             return "TLS version too old: TLS 1.2 or newer is required (" + PeerText.longText(m) + ")";
+        }
+        // The JDK names a certificate's validity only in the causes: "PKIX path validation failed: ...
+        // validity check failed", caused by CertificateExpiredException("NotAfter: ...").
+        Throwable t = cause;
+        for (int depth = 0; t != null && depth < 8; depth++, t = t.getCause()) {
+            if (t instanceof CertificateExpiredException) {
+                return "the client certificate has expired (" + PeerText.longText(String.valueOf(t.getMessage()))
+                        + ")";
+            }
+            if (t instanceof CertificateNotYetValidException) {
+                return "the client certificate is not valid yet; check the charger's clock ("
+                        + PeerText.longText(String.valueOf(t.getMessage())) + ")";
+            }
         }
         if (lower.contains("empty client certificate chain") || lower.contains("null cert chain")
                 || lower.contains("certificate required")) {

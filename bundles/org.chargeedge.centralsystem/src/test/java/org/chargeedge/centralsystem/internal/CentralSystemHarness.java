@@ -42,6 +42,15 @@ public final class CentralSystemHarness implements AutoCloseable {
         return "ws://127.0.0.1:" + port() + "/ocpp/" + chargePointId;
     }
 
+    /** The wss:// port actually bound (configured with tlsPort 0 and a tlsCertificateFile: a free one). */
+    public int tlsPort() {
+        return centralSystem.tlsPort();
+    }
+
+    public String wssUrl(String chargePointId) {
+        return "wss://127.0.0.1:" + tlsPort() + "/ocpp/" + chargePointId;
+    }
+
     /** Registers a whiteboard handler as DS would. */
     public void addHandler(ChargerCallHandler handler, int ranking, String... actions) {
         centralSystem.addHandler(handler, properties(ranking, actions));

@@ -6,8 +6,12 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+import javax.net.ssl.SSLContext;
 
 import eu.chargetime.ocpp.JSONClient;
+import eu.chargetime.ocpp.JSONConfiguration;
 import eu.chargetime.ocpp.feature.profile.ClientCoreEventHandler;
 import eu.chargetime.ocpp.feature.profile.ClientCoreProfile;
 import eu.chargetime.ocpp.feature.profile.ClientFirmwareManagementEventHandler;
@@ -83,7 +87,9 @@ import eu.chargetime.ocpp.model.smartcharging.ChargingProfileStatus;
  * A charge point built from an independent OCPP 1.6J implementation
  * (ChargeTimeEU Java-OCA-OCPP) with all six profiles. Every central-system
  * command is answered with a fixed confirmation (the constants below) and the
- * request is kept in {@link #received} by its action name.
+ * request is kept in {@link #received} by its action name; ChangeConfiguration
+ * is answered by {@link #changeConfiguration}, RebootRequired unless a test
+ * sets another answer.
  */
 final class ChargeTimeCharger implements ClientCoreEventHandler, ClientFirmwareManagementEventHandler,
         ClientLocalAuthListEventHandler, ClientReservationEventHandler, ClientSmartChargingEventHandler,
@@ -96,10 +102,17 @@ final class ChargeTimeCharger implements ClientCoreEventHandler, ClientFirmwareM
     final JSONClient client;
     final Map<String, Request> received = new ConcurrentHashMap<>();
     final CompletableFuture<Void> closed = new CompletableFuture<>();
+    /** The answer to each ChangeConfiguration; set before the central system sends one. */
+    volatile Function<ChangeConfigurationRequest, ConfigurationStatus> changeConfiguration =
+            request -> ConfigurationStatus.RebootRequired;
 
     private ChargeTimeCharger(String chargePointId) {
+        this(chargePointId, JSONConfiguration.get());
+    }
+
+    private ChargeTimeCharger(String chargePointId, JSONConfiguration configuration) {
         this.chargePointId = chargePointId;
-        client = new JSONClient(core, chargePointId);
+        client = new JSONClient(core, chargePointId, configuration);
         client.addFeatureProfile(new ClientFirmwareManagementProfile(this));
         client.addFeatureProfile(new ClientLocalAuthListProfile(this));
         client.addFeatureProfile(new ClientReservationProfile(this));
@@ -111,6 +124,26 @@ final class ChargeTimeCharger implements ClientCoreEventHandler, ClientFirmwareM
     static ChargeTimeCharger connect(CentralSystemHarness harness, String chargePointId) throws Exception {
         ChargeTimeCharger charger = new ChargeTimeCharger(chargePointId);
         ChargeTimeConnect.open(charger.client, "ws://127.0.0.1:" + harness.port() + "/ocpp", charger.closed);
+        return charger;
+    }
+
+    /**
+     * Connects to {@code baseUrl} (ws:// or wss://, without the id) as ChargeTimeEU's users do: HTTP Basic
+     * through its USERNAME and PASSWORD parameters when {@code password} is given (user: the charge point
+     * id), TLS through {@code enableWSS} with {@code tls} (trusted CAs, and a client key for profile 3).
+     */
+    static ChargeTimeCharger connect(String baseUrl, String chargePointId, String password, SSLContext tls)
+            throws Exception {
+        JSONConfiguration configuration = JSONConfiguration.get();
+        if (password != null) {
+            configuration.setParameter(JSONConfiguration.USERNAME_PARAMETER, chargePointId)
+                    .setParameter(JSONConfiguration.PASSWORD_PARAMETER, password);
+        }
+        ChargeTimeCharger charger = new ChargeTimeCharger(chargePointId, configuration);
+        if (tls != null) {
+            charger.client.enableWSS(tls);
+        }
+        ChargeTimeConnect.open(charger.client, baseUrl, charger.closed);
         return charger;
     }
 
@@ -157,7 +190,7 @@ final class ChargeTimeCharger implements ClientCoreEventHandler, ClientFirmwareM
     @Override
     public ChangeConfigurationConfirmation handleChangeConfigurationRequest(ChangeConfigurationRequest request) {
         return record("ChangeConfiguration", request,
-                new ChangeConfigurationConfirmation(ConfigurationStatus.RebootRequired));
+                new ChangeConfigurationConfirmation(changeConfiguration.apply(request)));
     }
 
     @Override

@@ -56,6 +56,19 @@ final class RawCharger implements WebSocket.Listener, AutoCloseable {
         return charger;
     }
 
+    /**
+     * Opens a connection to {@code uri} through {@code http} (a client with its own TLS context, for
+     * wss://), with {@code authorization} as the Authorization header (null: none); waits up to
+     * {@code timeout} for the handshake and fails if it is refused.
+     */
+    static RawCharger connect(HttpClient http, URI uri, String chargePointId, String authorization,
+                              Duration timeout) throws Exception {
+        RawCharger charger = new RawCharger(chargePointId);
+        charger.ws = attemptWith(http, timeout, uri, charger, authorization, "ocpp1.6")
+                .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        return charger;
+    }
+
     /** The Authorization header of HTTP Basic. */
     static String basic(String user, String password) {
         return "Basic " + java.util.Base64.getEncoder().encodeToString((user + ":" + password)
@@ -77,7 +90,20 @@ final class RawCharger implements WebSocket.Listener, AutoCloseable {
     /** A handshake attempt with an Authorization header (null: none). */
     static CompletableFuture<WebSocket> attemptWith(URI uri, WebSocket.Listener listener, String authorization,
                                                     String... subprotocols) {
-        WebSocket.Builder builder = HTTP.newWebSocketBuilder().connectTimeout(WAIT);
+        return attemptWith(HTTP, uri, listener, authorization, subprotocols);
+    }
+
+    /** A handshake attempt through {@code http}, with an Authorization header (null: none). */
+    static CompletableFuture<WebSocket> attemptWith(HttpClient http, URI uri, WebSocket.Listener listener,
+                                                    String authorization, String... subprotocols) {
+        return attemptWith(http, WAIT, uri, listener, authorization, subprotocols);
+    }
+
+    /** The same, the opening handshake allowed {@code timeout}. */
+    static CompletableFuture<WebSocket> attemptWith(HttpClient http, Duration timeout, URI uri,
+                                                    WebSocket.Listener listener, String authorization,
+                                                    String... subprotocols) {
+        WebSocket.Builder builder = http.newWebSocketBuilder().connectTimeout(timeout);
         if (authorization != null) {
             builder.header("Authorization", authorization);
         }
