@@ -27,11 +27,14 @@ import eu.chargetime.ocpp.model.core.StartTransactionRequest;
 import eu.chargetime.ocpp.model.core.StopTransactionRequest;
 
 /**
- * An installer's mistake: the upstream's {@code caFile} names a file that is not there. The gateway
- * (a child process on the shipped configuration, a CSMS over wss:// with a test CA) says so as an
- * ERROR naming the key and the fix, the shell shows the link misconfigured, and the site charges
- * locally. Once the configuration names the right file, the CSMS gets the charger's BootNotification
- * and every transaction message answered meanwhile, once and in order.
+ * An installer's mistake: the upstream's {@code caFile} names a file that is not there, or
+ * {@code clientKeyFile} the key of another certificate. The gateway (a child process on the shipped
+ * configuration, a CSMS over wss:// with a test CA; for the client certificate, a CSMS that requires
+ * one, OCPP security profile 3) says so as an ERROR naming the key and the fix, the shell shows the
+ * link misconfigured, and the site charges locally. Once the configuration names the right file,
+ * the CSMS gets the charger's BootNotification and every transaction message answered meanwhile,
+ * once and in order. The files are read inside the gateway's OSGi framework, by
+ * {@code org.chargeedge.tls} with the Bouncy Castle bundles.
  */
 class MisconfiguredUpstreamIT {
 
@@ -41,6 +44,7 @@ class MisconfiguredUpstreamIT {
     private final int port = GatewayRuntime.freePort();
     private final int csmsPort = GatewayRuntime.freePort();
     private Process gateway;
+    private TestPki.Server csmsCertificate;
     private RecordingCsms csms;
     private Path log;
 
@@ -51,17 +55,15 @@ class MisconfiguredUpstreamIT {
         GatewayRuntime.copyShippedConfig(work.resolve("config"));
         TestPki ca = new TestPki("Site CSMS CA");
         ca.writeCa(work.resolve("csms-ca.pem"));
-        csms = new RecordingCsms(csmsPort, 80001, ca.server("localhost", List.of("localhost", "127.0.0.1"))
-                .serverContext());
-        upstreamConfig(work.resolve("no-such-ca.pem"));
+        csmsCertificate = ca.server("localhost", List.of("localhost", "127.0.0.1"));
     }
 
-    private void upstreamConfig(Path caFile) throws IOException {
+    private void upstreamConfig(String... lines) throws IOException {
         Files.writeString(work.resolve("config").resolve("org.chargeedge.upstream.cfg"), String.join("\n",
                 "url = wss://127.0.0.1:" + csmsPort + "/csms",
-                "caFile = " + caFile,
                 "reconnectMinMillis = 100",
                 "reconnectMaxMillis = 500",
+                String.join("\n", lines),
                 ""));
     }
 
@@ -70,16 +72,42 @@ class MisconfiguredUpstreamIT {
         if (gateway != null) {
             gateway.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
-        csms.close();
+        if (csms != null) {
+            csms.close();
+        }
     }
 
     @Test
     void aMissingCaFileIsSaidLoudlyAndNothingAnsweredMeanwhileIsLost() throws Exception {
+        csms = new RecordingCsms(csmsPort, 80001, csmsCertificate.serverContext());
+        upstreamConfig("caFile = " + work.resolve("no-such-ca.pem"));
+        misconfiguredUntilFixed(List.of("caFile", "no-such-ca.pem"), "caFile = " + work.resolve("csms-ca.pem"));
+    }
+
+    @Test
+    void aClientKeyOfAnotherCertificateIsSaidLoudlyAndProfile3DeliversOnceFixed() throws Exception {
+        TestPki chargers = new TestPki("Site Charger CA");
+        csms = new RecordingCsms(csmsPort, 80001, csmsCertificate.serverContext(chargers.certificate()), true);
+        chargers.client(CP).write(work.resolve("gateway.crt"), work.resolve("gateway.key"));
+        chargers.client("ANOTHER").write(work.resolve("another.crt"), work.resolve("another.key"));
+        String caFile = "caFile = " + work.resolve("csms-ca.pem");
+        String certificate = "clientCertificateFile = " + work.resolve("gateway.crt");
+        upstreamConfig(caFile, certificate, "clientKeyFile = " + work.resolve("another.key"));
+        misconfiguredUntilFixed(List.of("clientKeyFile", "another.key", "does not belong to the certificate"),
+                caFile, certificate, "clientKeyFile = " + work.resolve("gateway.key"));
+        assertThat(log()).contains("Upstream client certificate: CN=" + CP + ", issued by ");
+    }
+
+    /**
+     * The gateway starts on the configuration written, says it is misconfigured with {@code words},
+     * answers the charger locally; then the configuration becomes {@code fixed}, and the CSMS gets it all.
+     */
+    private void misconfiguredUntilFixed(List<String> words, String... fixed) throws Exception {
         log = work.resolve("gateway.log");
         gateway = GatewayRuntime.startProcess(work, work.resolve("data"), log,
                 Map.of("CHARGEEDGE_OCPP_PORT", String.valueOf(port)), true);
         waitFor("the configuration error", 30, () -> logContains("Upstream link misconfigured, not started"));
-        assertThat(log()).contains("ERROR", "caFile", "no-such-ca.pem", "Fix:");
+        assertThat(log()).contains("ERROR", "Fix:").contains(words);
 
         try (OcppTestClient cp = connect()) {
             cp.boot("Acme", "Wallbox", "1.0");
@@ -96,7 +124,7 @@ class MisconfiguredUpstreamIT {
             waitFor("the shell's answer", 10, () -> logContains("upstream link MISCONFIGURED"));
             assertThat(csms.of(CP)).as("nothing reached the CSMS").isEmpty();
 
-            upstreamConfig(work.resolve("csms-ca.pem"));
+            upstreamConfig(fixed);
             waitFor("the stop at the CSMS", 30, () -> csms.of(CP).stream()
                     .anyMatch(StopTransactionRequest.class::isInstance));
             Thread.sleep(500); // a duplicate would arrive now

@@ -55,6 +55,14 @@ final class RecordingCsms implements AutoCloseable {
 
     /** With {@code tls}, it serves wss:// with that context's certificate. */
     RecordingCsms(int port, int firstId, javax.net.ssl.SSLContext tls) throws Exception {
+        this(port, firstId, tls, false);
+    }
+
+    /**
+     * With {@code needClientAuth}, the TLS handshake requires a client certificate of a CA that
+     * {@code tls}'s trust managers trust (OCPP security profile 3).
+     */
+    RecordingCsms(int port, int firstId, javax.net.ssl.SSLContext tls, boolean needClientAuth) throws Exception {
         AtomicInteger nextId = new AtomicInteger(firstId);
         IdTagInfo accepted = new IdTagInfo(AuthorizationStatus.Accepted);
         ServerCoreEventHandler handler = (ServerCoreEventHandler) Proxy.newProxyInstance(getClass().getClassLoader(),
@@ -77,7 +85,21 @@ final class RecordingCsms implements AutoCloseable {
                     return answer;
                 });
         server = new JSONServer(new ServerCoreProfile(handler));
-        if (tls != null) {
+        if (tls != null && needClientAuth) {
+            javax.net.ssl.SSLParameters parameters = tls.getDefaultSSLParameters();
+            parameters.setNeedClientAuth(true);
+            server.enableWSS(new eu.chargetime.ocpp.wss.WssFactoryBuilder() {
+                @Override
+                public org.java_websocket.WebSocketServerFactory build() {
+                    return new org.java_websocket.server.SSLParametersWebSocketServerFactory(tls, parameters);
+                }
+
+                @Override
+                public void verify() {
+                    // The context and parameters are given.
+                }
+            });
+        } else if (tls != null) {
             server.enableWSS(tls);
         }
         repair = new org.chargeedge.upstream.internal.WriteRaceRepair(server);

@@ -1,8 +1,6 @@
 package org.chargeedge.mqtt.internal;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,6 +17,7 @@ import java.util.concurrent.atomic.LongAdder;
 
 import javax.net.ssl.SSLSocketFactory;
 
+import org.chargeedge.tls.TlsFileException;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
 import org.eclipse.paho.client.mqttv3.MqttCallbackExtended;
@@ -107,7 +106,7 @@ public class BrokerConnection implements MqttBus {
         try {
             f = socketFactory(settings);
             c = new MqttAsyncClient(settings.serverUri(), settings.clientId(), new MemoryPersistence());
-        } catch (MqttException | IllegalArgumentException | IOException | GeneralSecurityException e) {
+        } catch (MqttException | IllegalArgumentException | TlsFileException e) {
             LOG.error("MQTT: cannot use broker {}: {}", settings.serverUri(), e.toString());
             lastError = e.toString();
             this.client = null;
@@ -135,7 +134,7 @@ public class BrokerConnection implements MqttBus {
     }
 
     /** A socket factory from the TLS files, for ssl:// with files; else null (Paho's default). */
-    static SSLSocketFactory socketFactory(ConnectionSettings s) throws IOException, GeneralSecurityException {
+    static SSLSocketFactory socketFactory(ConnectionSettings s) throws TlsFileException {
         if (!s.tls().configured()) {
             return null;
         }

@@ -30,8 +30,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
             + "empty for none")
     String tlsCertFile() default "";
 
-    @AttributeDefinition(description = "ssl:// only: PEM file with the client certificate's unencrypted PKCS#8 "
-            + "private key (BEGIN PRIVATE KEY)")
+    @AttributeDefinition(description = "ssl:// only: PEM file with the client certificate's unencrypted private key "
+            + "(BEGIN PRIVATE KEY, BEGIN RSA PRIVATE KEY or BEGIN EC PRIVATE KEY)")
     String tlsKeyFile() default "";
 
     @AttributeDefinition(description = "User name; empty for none")

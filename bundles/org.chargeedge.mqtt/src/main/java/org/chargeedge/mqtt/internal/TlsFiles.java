@@ -1,36 +1,21 @@
 package org.chargeedge.mqtt.internal;
 
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
-import java.security.KeyStore;
-import java.security.PrivateKey;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
-import java.security.spec.PKCS8EncodedKeySpec;
-import java.util.ArrayList;
-import java.util.Base64;
-import java.util.Collection;
-import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
-import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
-import javax.net.ssl.TrustManagerFactory;
-import javax.net.ssl.X509TrustManager;
+
+import org.chargeedge.tls.KeyMaterial;
+import org.chargeedge.tls.TlsFileException;
+import org.chargeedge.tls.TrustMaterial;
 
 /**
- * The PEM files of an {@code ssl://} broker connection: a CA certificate
- * (bundle) trusted in addition to the JVM's trust store, and optionally a
- * client certificate (chain) with its unencrypted PKCS#8 private key
- * ({@code BEGIN PRIVATE KEY}; RSA, EC or EdDSA). Empty paths: not used.
+ * The PEM files of an {@code ssl://} broker connection: a CA certificate (bundle) trusted in
+ * addition to the JVM's trust store, and optionally a client certificate (chain) with its
+ * unencrypted private key (PKCS#8, PKCS#1 RSA or SEC1 EC; RSA, EC or EdDSA), read by
+ * {@code org.chargeedge.tls}. Empty paths: not used.
  *
  * @param caFile PEM with one or more CA certificates; empty: the JVM's trust store only
  * @param certFile PEM with the client certificate, then its intermediates; empty: no client certificate
@@ -39,9 +24,6 @@ import javax.net.ssl.X509TrustManager;
 record TlsFiles(String caFile, String certFile, String keyFile) {
 
     static final TlsFiles NONE = new TlsFiles("", "", "");
-
-    private static final Pattern KEY = Pattern.compile(
-            "-----BEGIN ([A-Z ]*)PRIVATE KEY-----([A-Za-z0-9+/=\\s]+)-----END \\1PRIVATE KEY-----");
 
     TlsFiles {
         caFile = caFile == null ? "" : caFile.strip();
@@ -58,89 +40,29 @@ record TlsFiles(String caFile, String certFile, String keyFile) {
     }
 
     /**
-     * The context: the JVM's trust anchors plus the CA file's, and the client
-     * key and certificate if given.
+     * The context: the JVM's trust anchors plus the CA file's, and the client key and certificate
+     * if given (checked to belong together).
      *
-     * @throws IOException a file cannot be read
-     * @throws GeneralSecurityException a file holds no usable certificate or key
+     * @throws TlsFileException a file cannot be used; the message names it and the fix
      */
-    SSLContext context() throws IOException, GeneralSecurityException {
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        KeyManagerFactory kmf = null;
-        if (!certFile.isEmpty()) {
-            List<X509Certificate> chain = certificates(certFile);
-            PrivateKey key = privateKey(keyFile);
-            KeyStore ks = KeyStore.getInstance("PKCS12");
-            ks.load(null, null);
-            char[] none = new char[0];
-            ks.setKeyEntry("client", key, none, chain.toArray(new Certificate[0]));
-            kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            kmf.init(ks, none);
+    SSLContext context() throws TlsFileException {
+        KeyManager[] keys = certFile.isEmpty() ? null
+                : new KeyManager[] {KeyMaterial.load(Path.of(certFile), Path.of(keyFile)).keyManager()};
+        TrustManager[] trust = trustManagers();
+        try {
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(keys, trust, null);
+            return ctx;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("the JVM's TLS provider cannot be used: " + e, e);
         }
-        ctx.init(kmf == null ? null : kmf.getKeyManagers(), trustManagers(), null);
-        return ctx;
     }
 
-    TrustManager[] trustManagers() throws IOException, GeneralSecurityException {
+    /** The JVM's trust store plus the CA file's certificates; null (the JVM's default) without a CA file. */
+    TrustManager[] trustManagers() throws TlsFileException {
         if (caFile.isEmpty()) {
-            return null; // the JVM's default
+            return null;
         }
-        KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
-        ks.load(null, null);
-        int n = 0;
-        for (X509Certificate c : jvmTrustAnchors()) {
-            ks.setCertificateEntry("jvm-" + n++, c);
-        }
-        for (X509Certificate c : certificates(caFile)) {
-            ks.setCertificateEntry("ca-" + n++, c);
-        }
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(ks);
-        return tmf.getTrustManagers();
-    }
-
-    private static List<X509Certificate> jvmTrustAnchors() throws GeneralSecurityException {
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init((KeyStore) null);
-        List<X509Certificate> out = new ArrayList<>();
-        for (TrustManager tm : tmf.getTrustManagers()) {
-            if (tm instanceof X509TrustManager x) {
-                out.addAll(List.of(x.getAcceptedIssuers()));
-            }
-        }
-        return out;
-    }
-
-    static List<X509Certificate> certificates(String file) throws IOException, GeneralSecurityException {
-        byte[] pem = Files.readAllBytes(Path.of(file));
-        Collection<? extends Certificate> certs = CertificateFactory.getInstance("X.509")
-                .generateCertificates(new ByteArrayInputStream(pem));
-        if (certs.isEmpty()) {
-            throw new GeneralSecurityException("no certificate in " + file);
-        }
-        List<X509Certificate> out = new ArrayList<>();
-        certs.forEach(c -> out.add((X509Certificate) c));
-        return out;
-    }
-
-    static PrivateKey privateKey(String file) throws IOException, GeneralSecurityException {
-        String pem = Files.readString(Path.of(file), StandardCharsets.US_ASCII);
-        Matcher m = KEY.matcher(pem);
-        if (!m.find()) {
-            throw new GeneralSecurityException("no PEM private key in " + file);
-        }
-        if (!m.group(1).isEmpty()) {
-            throw new GeneralSecurityException(file + " holds a '" + m.group(1).strip() + " PRIVATE KEY'; "
-                    + "convert it to unencrypted PKCS#8: openssl pkcs8 -topk8 -nocrypt -in KEY -out KEY.pk8");
-        }
-        PKCS8EncodedKeySpec spec = new PKCS8EncodedKeySpec(Base64.getMimeDecoder().decode(m.group(2)));
-        for (String alg : new String[] {"RSA", "EC", "Ed25519", "Ed448"}) {
-            try {
-                return KeyFactory.getInstance(alg).generatePrivate(spec);
-            } catch (GeneralSecurityException e) {
-                // another algorithm
-            }
-        }
-        throw new GeneralSecurityException("the key in " + file + " is not RSA, EC or EdDSA");
+        return new TrustManager[] {TrustMaterial.load(Path.of(caFile), true).trustManager()};
     }
 }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -15,6 +14,8 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
 
+import org.chargeedge.tls.PemFiles;
+import org.chargeedge.tls.TlsFileException;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,6 +27,10 @@ class TlsFilesTest {
 
     static String file(String name) throws Exception {
         return Path.of(TlsFilesTest.class.getResource("/tls/" + name).toURI()).toString();
+    }
+
+    private static X509Certificate[] certificates(String name) throws Exception {
+        return PemFiles.readCertificates(Path.of(file(name))).toArray(new X509Certificate[0]);
     }
 
     private static X509TrustManager x509(TrustManager[] tms) {
@@ -42,34 +47,38 @@ class TlsFilesTest {
         TlsFiles tls = new TlsFiles(file("ca.pem"), "", "");
         assertThat(tls.configured()).isTrue();
         X509TrustManager tm = x509(tls.trustManagers());
-        X509Certificate[] server = TlsFiles.certificates(file("server.pem")).toArray(new X509Certificate[0]);
+        X509Certificate[] server = certificates("server.pem");
         tm.checkServerTrusted(server, "RSA");
-        X509Certificate[] other = TlsFiles.certificates(file("other.pem")).toArray(new X509Certificate[0]);
+        X509Certificate[] other = certificates("other.pem");
         assertThatThrownBy(() -> tm.checkServerTrusted(other, "RSA")).isInstanceOf(CertificateException.class);
-        X509Certificate ca = TlsFiles.certificates(file("ca.pem")).get(0);
+        X509Certificate ca = certificates("ca.pem")[0];
         assertThat(tm.getAcceptedIssuers()).as("the CA and the JVM's anchors").contains(ca).hasSizeGreaterThan(1);
         SSLContext ctx = tls.context();
         assertThat(ctx.getSocketFactory()).isNotNull();
     }
 
     @Test
-    void clientCertificateAndPkcs8KeyLoad() throws Exception {
-        assertThat(TlsFiles.privateKey(file("client.key")).getAlgorithm()).isEqualTo("EC");
+    void clientCertificateAndKeyLoad() throws Exception {
+        assertThat(PemFiles.readPrivateKey(Path.of(file("client.key"))).getAlgorithm()).isEqualTo("EC");
         SSLContext ctx = new TlsFiles("", file("client.pem"), file("client.key")).context();
         assertThat(ctx.getSocketFactory()).isNotNull();
         assertThat(TlsFiles.NONE.configured()).isFalse();
+        assertThat(PemFiles.readPrivateKey(Path.of(file("other-rsa.key"))).getAlgorithm())
+                .as("a PKCS#1 key (BEGIN RSA PRIVATE KEY) is read as it is").isEqualTo("RSA");
     }
 
     @Test
     void unusableFilesAreRefusedWithAReason() throws Exception {
-        assertThatThrownBy(() -> TlsFiles.privateKey(file("other-rsa.key")))
-                .isInstanceOf(GeneralSecurityException.class).hasMessageContaining("openssl pkcs8 -topk8");
-        assertThatThrownBy(() -> TlsFiles.privateKey(file("ca.pem")))
-                .isInstanceOf(GeneralSecurityException.class).hasMessageContaining("no PEM private key");
+        assertThatThrownBy(() -> new TlsFiles("", file("client.pem"), file("other-rsa.key")).context())
+                .isInstanceOf(TlsFileException.class)
+                .hasMessageContaining("does not belong to the certificate in " + file("client.pem"))
+                .hasMessageContaining("the key is RSA, the certificate's key EC");
+        assertThatThrownBy(() -> new TlsFiles("", file("client.pem"), file("ca.pem")).context())
+                .isInstanceOf(TlsFileException.class).hasMessageContaining("not a private key");
         assertThatThrownBy(() -> new TlsFiles("", file("client.pem"), ""))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tlsKeyFile");
         assertThatThrownBy(() -> new TlsFiles(file("client.key"), "", "").context())
-                .isInstanceOf(GeneralSecurityException.class);
+                .isInstanceOf(TlsFileException.class).hasMessageContaining("holds a private key");
     }
 
     private static ConnectionSettings settings(String url, TlsFiles tls) {
@@ -108,7 +117,7 @@ class TlsFilesTest {
         BrokerConnection broken = new BrokerConnection(settings("ssl://127.0.0.1:1",
                 new TlsFiles("", file("client.pem"), file("other-rsa.key"))));
         try {
-            assertThat(broken.state().lastError()).contains("PKCS#8");
+            assertThat(broken.state().lastError()).contains("other-rsa.key", "does not belong to the certificate");
             assertThat(broken.connected()).isFalse();
         } finally {
             broken.stop();

@@ -28,6 +28,15 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "PEM file of a CA trusted for wss:// besides the JDK's trust store")
     String caFile() default "";
 
+    @AttributeDefinition(description = "wss:// only: PEM file with the gateway's client certificate (then its "
+            + "intermediate CA certificates) for OCPP security profile 3; {chargePointId} in the name gives each "
+            + "charger its own file. Empty: no client certificate. Set together with clientKeyFile")
+    String clientCertificateFile() default "";
+
+    @AttributeDefinition(description = "PEM file with the unencrypted private key of clientCertificateFile (BEGIN "
+            + "PRIVATE KEY, BEGIN RSA PRIVATE KEY or BEGIN EC PRIVATE KEY); {chargePointId} as in clientCertificateFile")
+    String clientKeyFile() default "";
+
     @AttributeDefinition(description = "First reconnect delay in milliseconds (doubled per failure, with jitter)", min = "10")
     int reconnectMinMillis() default 1000;
 

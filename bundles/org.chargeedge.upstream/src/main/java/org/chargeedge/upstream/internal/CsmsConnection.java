@@ -12,6 +12,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
+import org.chargeedge.tls.TlsFileException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,7 +54,7 @@ final class CsmsConnection {
 
     private final String chargePointId;
     private final Settings settings;
-    private final HttpClient http;
+    private final LinkClients clients;
     private final ScheduledExecutorService scheduler;
     private final Events events;
 
@@ -65,11 +66,11 @@ final class CsmsConnection {
     private long lastHeardNanos;
     private ScheduledFuture<?> liveness;
 
-    CsmsConnection(String chargePointId, Settings settings, HttpClient http, ScheduledExecutorService scheduler,
+    CsmsConnection(String chargePointId, Settings settings, LinkClients clients, ScheduledExecutorService scheduler,
                    Events events) {
         this.chargePointId = chargePointId;
         this.settings = settings;
-        this.http = http;
+        this.clients = clients;
         this.scheduler = scheduler;
         this.events = events;
     }
@@ -79,6 +80,14 @@ final class CsmsConnection {
             if (closed || socket != null) {
                 return;
             }
+        }
+        HttpClient http;
+        try {
+            // Read again here when the client certificate's files changed (a renewal).
+            http = clients.client(chargePointId);
+        } catch (TlsFileException e) {
+            failed(e);
+            return;
         }
         WebSocket.Builder builder = http.newWebSocketBuilder().subprotocols(SUBPROTOCOL)
                 .connectTimeout(settings.callTimeout());

@@ -26,6 +26,7 @@ import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -34,6 +35,8 @@ import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
 
+import org.chargeedge.tls.PemFiles;
+import org.chargeedge.tls.TlsFileException;
 import org.slf4j.event.Level;
 
 /**
@@ -80,8 +83,12 @@ final class LinkProblem {
         TLS_EXPIRED,
         /** A certificate of the CSMS's chain is not valid yet (often: the gateway's clock). */
         TLS_NOT_YET_VALID,
-        /** No TLS version or cipher suite in common, a client certificate wanted, or no TLS at all. */
+        /** No TLS version or cipher suite in common, or no TLS at all. */
         TLS_HANDSHAKE,
+        /** The CSMS wants a client certificate and none is configured, or it refused the gateway's. */
+        TLS_CLIENT_CERTIFICATE,
+        /** The client certificate's files cannot be used (a charger's own, or the site's changed since the start). */
+        CLIENT_CERTIFICATE_FILE,
         /** HTTP 401 or 403. */
         CREDENTIALS_REFUSED,
         /** HTTP 404: the charge point id is unknown to the CSMS, or the path is wrong. */
@@ -92,6 +99,11 @@ final class LinkProblem {
         UNEXPECTED
     }
 
+    /** TLS alerts a server sends about the client's certificate (RFC 8446, 6.2). */
+    private static final Set<String> CLIENT_CERTIFICATE_ALERTS = Set.of("certificate_required", "bad_certificate",
+            "unknown_ca", "certificate_unknown", "certificate_expired", "certificate_revoked",
+            "unsupported_certificate", "access_denied");
+    private static final String RECEIVED_ALERT = "Received fatal alert:";
     private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'", Locale.ROOT)
             .withZone(ZoneOffset.UTC);
 
@@ -199,11 +211,21 @@ final class LinkProblem {
         }
 
         LinkProblem classify() {
+            TlsFileException files = find(TlsFileException.class);
+            if (files != null) {
+                return problem(Kind.CLIENT_CERTIFICATE_FILE, true, "client certificate: " + files.problem(),
+                        "the client certificate of " + chargePointId + " (" + Trust.CLIENT_CERTIFICATE_FILE + ", "
+                                + Trust.CLIENT_KEY_FILE + ") cannot be used: " + files.getMessage());
+            }
             WebSocketHandshakeException handshake = find(WebSocketHandshakeException.class);
             if (handshake != null) {
                 return http(handshake);
             }
             LinkProblem tls = certificate();
+            if (tls != null) {
+                return tls;
+            }
+            tls = clientCertificateRefused();
             if (tls != null) {
                 return tls;
             }
@@ -272,6 +294,11 @@ final class LinkProblem {
                             + " is blocked or not allowed at the CSMS; check both with the CSMS operator";
                 }
                 return problem(Kind.CREDENTIALS_REFUSED, true, refusedWith + " (credentials)", text);
+            }
+            Optional<List<String>> requested = trust == null ? Optional.empty()
+                    : trust.clientCertificateRequest(uri, settings.callTimeout());
+            if (status == 400 && requested.isPresent()) {
+                return clientCertificate("HTTP 400", requested);
             }
             if (status == 404) {
                 return problem(Kind.UNKNOWN_CHARGER, true, refusedWith + " (unknown charge point id or wrong URL)",
@@ -464,18 +491,15 @@ final class LinkProblem {
                         + " or offered only older versions, which the JDK refuses as insecure. The CSMS must accept"
                         + " TLS 1.2 or later (OCPP security profile 2 requires TLS 1.2)");
             }
-            if (mentions("certificate_required") || mentions("bad_certificate")) {
-                return problem(Kind.TLS_HANDSHAKE, true, "TLS: the CSMS wants a client certificate",
-                        "the CSMS at " + hostPort + " refused the connection for want of a client certificate"
-                                + " (OCPP security profile 3), which this gateway does not send: ask the CSMS"
-                                + " operator for profile 2 (TLS with a password)");
-            }
             if (mentions("handshake_failure") || mentions("insufficient_security")
                     || mentions("no cipher suites in common")) {
+                String profile3 = settings.hasClientCertificate() ? "" : ", or the CSMS wants a client certificate"
+                        + " (OCPP security profile 3: set " + Trust.CLIENT_CERTIFICATE_FILE + "/"
+                        + Trust.CLIENT_KEY_FILE + ")";
                 return problem(Kind.TLS_HANDSHAKE, true, "TLS: handshake refused", "the TLS handshake with "
                         + hostPort + " failed (" + firstMessage(ssl) + "): the CSMS and the gateway (TLS " + offered
-                        + ") have no cipher suite in common, or the CSMS wants a client certificate (OCPP security"
-                        + " profile 3, not supported); ask the CSMS operator which TLS settings it requires");
+                        + ") have no cipher suite in common" + profile3 + "; ask the CSMS operator which TLS settings"
+                        + " it requires");
             }
             if (mentions("Unsupported or unrecognized SSL message") || mentions("plaintext connection")) {
                 return problem(Kind.TLS_HANDSHAKE, true, "TLS: the server does not speak TLS", hostPort
@@ -494,6 +518,100 @@ final class LinkProblem {
                 return problem(Kind.TLS_HANDSHAKE, true, "TLS: handshake failed", "the TLS handshake with " + hostPort
                         + " failed (" + firstMessage(ssl) + "); ask the CSMS operator which TLS settings it"
                         + " requires (the gateway offers " + offered + ")");
+            }
+            return null;
+        }
+
+        /**
+         * The CSMS wants a client certificate and none is configured, or it refused the gateway's
+         * (an untrusted CA, expired, revoked, not allowed for this charger). Known by the TLS alert
+         * about the client's certificate the CSMS sent; or, as the alert does not always reach the
+         * client (with TLS 1.3 it comes after the client's part of the handshake, and a server that
+         * closes at once leaves a reset, a broken pipe, or a record the client cannot read), by the
+         * CSMS having asked for a client certificate in this attempt ({@link Trust}) and the
+         * connection then ending in the TLS layer or without an HTTP answer. Other failures (refused,
+         * unknown host, timeout) are never taken for this.
+         */
+        private LinkProblem clientCertificateRefused() {
+            String alert = receivedAlert();
+            Optional<List<String>> requested = trust == null ? Optional.empty()
+                    : trust.clientCertificateRequest(uri, settings.callTimeout());
+            if (alert != null && CLIENT_CERTIFICATE_ALERTS.contains(alert)) {
+                return clientCertificate(alert, requested);
+            }
+            if (requested.isEmpty() || find(ConnectException.class) != null || find(UnknownHostException.class) != null
+                    || find(UnresolvedAddressException.class) != null || find(HttpTimeoutException.class) != null) {
+                return null;
+            }
+            boolean dropped = alert == null && (find(SSLException.class) != null || find(EOFException.class) != null
+                    || find(java.net.SocketException.class) != null || mentions("received no bytes"));
+            if ("handshake_failure".equals(alert) || dropped) {
+                return clientCertificate(alert, requested);
+            }
+            return null;
+        }
+
+        /**
+         * @param alert the TLS alert the CSMS sent, or "HTTP 400" (nginx's answer); null when the
+         *              connection just ended
+         * @param requested the CAs the CSMS named asking for a client certificate, when it asked
+         */
+        private LinkProblem clientCertificate(String alert, Optional<List<String>> requested) {
+            String how = alert == null ? "it ended the connection right after the TLS handshake ("
+                    + firstMessage(failure) + ")" : alert.startsWith("HTTP") ? "it answered " + alert + " to the"
+                    + " WebSocket request, as web servers such as nginx answer a missing or refused client certificate"
+                    : "it sent the TLS alert " + alert;
+            String accepted = requested.filter(names -> !names.isEmpty())
+                    .map(names -> "; it accepts client certificates issued by " + String.join(" or ", names))
+                    .orElse("");
+            if (!settings.hasClientCertificate()) {
+                return problem(Kind.TLS_CLIENT_CERTIFICATE, true, "TLS: the CSMS requires a client certificate",
+                        "the CSMS requires a client certificate; set " + Trust.CLIENT_CERTIFICATE_FILE + "/"
+                                + Trust.CLIENT_KEY_FILE + " to the certificate the CSMS operator issued for "
+                                + chargePointId + " and its private key (OCPP security profile 3: " + hostPort
+                                + " asked for one during the TLS handshake, and the gateway has none; " + how + ")"
+                                + accepted);
+            }
+            Optional<X509Certificate> mine = trust == null ? Optional.empty() : trust.clientCertificate(chargePointId);
+            String which = "the client certificate of " + chargePointId + mine.map(c -> " (" + describe(c) + ")")
+                    .orElse("");
+            boolean expired = mine.map(c -> c.getNotAfter().toInstant().isBefore(Instant.now())).orElse(false);
+            boolean foreign = mine.isPresent() && requested.isPresent() && !requested.get().isEmpty()
+                    && !requested.get().contains(mine.get().getIssuerX500Principal().getName());
+            String why = switch (alert == null ? "" : alert) {
+                case "certificate_expired" -> "it has expired" + (expired ? "" : " as the CSMS sees it (its clock"
+                        + " may be wrong)") + ": have the CSMS operator issue a new one and put it into "
+                        + Trust.CLIENT_CERTIFICATE_FILE + " and " + Trust.CLIENT_KEY_FILE;
+                case "certificate_revoked" -> "the CSMS operator revoked it: ask for a new one";
+                case "access_denied" -> "the CSMS accepts the certificate, but not " + chargePointId + " with it:"
+                        + " ask the CSMS operator whether the certificate is registered for " + chargePointId;
+                case "unsupported_certificate" -> "the CSMS does not accept its kind (key type or key usage): ask"
+                        + " the CSMS operator which certificates it takes";
+                default -> (expired ? "it has expired; " : "") + (foreign ? "it is not issued by a CA the CSMS"
+                        + " accepts" : "it is not issued by a CA the CSMS trusts for charge points, or not for "
+                        + chargePointId + " (OCPP security profile 3: its common name must be the charge point id)")
+                        + ". Ask the CSMS operator for a certificate of its CA for " + chargePointId + ", and put it"
+                        + " into " + Trust.CLIENT_CERTIFICATE_FILE + " and its key into " + Trust.CLIENT_KEY_FILE;
+            };
+            return problem(Kind.TLS_CLIENT_CERTIFICATE, true, "TLS: the CSMS refused the client certificate"
+                    + (alert == null ? "" : " (" + alert + ")"), "the CSMS at " + hostPort + " refused " + which
+                    + " (" + how + "): " + why + accepted);
+        }
+
+        /** The TLS alert the CSMS sent, from the JDK's "Received fatal alert: NAME"; null when none. */
+        private String receivedAlert() {
+            for (Throwable t : chain) {
+                String m = t.getMessage();
+                int at = m == null ? -1 : m.indexOf(RECEIVED_ALERT);
+                if (at >= 0) {
+                    String rest = m.substring(at + RECEIVED_ALERT.length()).strip();
+                    int end = 0;
+                    while (end < rest.length() && (Character.isLetterOrDigit(rest.charAt(end))
+                            || rest.charAt(end) == '_')) {
+                        end++;
+                    }
+                    return rest.substring(0, end);
+                }
             }
             return null;
         }
@@ -544,15 +662,15 @@ final class LinkProblem {
         return t.getMessage() == null || t.getMessage().isBlank() ? otherwise : t.getMessage();
     }
 
-    /** The common name, or the whole subject when it has none. */
+    /** The common name ("CN=..."), or the whole subject when it has none. */
     static String subject(X509Certificate c) {
-        String dn = c.getSubjectX500Principal().getName();
-        for (String part : dn.split(",")) {
-            if (part.strip().startsWith("CN=")) {
-                return part.strip();
-            }
-        }
-        return dn;
+        return PemFiles.subject(c);
+    }
+
+    /** "CN=..., issued by ..., valid until DATE": a certificate as an installer compares it with the CSMS's records. */
+    static String describe(X509Certificate c) {
+        return subject(c) + ", issued by " + c.getIssuerX500Principal().getName() + ", valid until "
+                + DATE.format(c.getNotAfter().toInstant());
     }
 
     private static String subjects(List<X509Certificate> certificates) {

@@ -23,12 +23,17 @@ import java.util.regex.Pattern;
  *                              (no {@code =}, no charge point id); see {@link #problems()}
  * @param pingInterval silence after which the link pings the CSMS, and gives up after twice as much;
  *                     zero: no pings
+ * @param clientCertificateFile PEM with the gateway's client certificate for {@code wss://} (OCPP
+ *                              security profile 3); with {@value #ID_PLACEHOLDER}, one file per charger;
+ *                              empty for none
+ * @param clientKeyFile PEM with the private key of {@code clientCertificateFile}
  */
 record Settings(String url, String username, String password, Map<String, String> chargerPasswords, String caFile,
                 Duration reconnectMin, Duration reconnectMax, Duration authorizeTimeout,
                 Duration startTransactionTimeout, Duration callTimeout, int replayRatePerSecond, int maxRetries,
                 Duration retryInterval, boolean stopTransactionOnInvalidId,
-                List<ConfigurationProblem> passwordEntryProblems, Duration pingInterval) {
+                List<ConfigurationProblem> passwordEntryProblems, Duration pingInterval,
+                String clientCertificateFile, String clientKeyFile) {
 
     static final String ID_PLACEHOLDER = "{chargePointId}";
     static final Duration DEFAULT_PING_INTERVAL = Duration.ofSeconds(30);
@@ -38,6 +43,8 @@ record Settings(String url, String username, String password, Map<String, String
     Settings {
         chargerPasswords = Map.copyOf(chargerPasswords);
         passwordEntryProblems = List.copyOf(passwordEntryProblems);
+        clientCertificateFile = clientCertificateFile == null ? "" : clientCertificateFile.strip();
+        clientKeyFile = clientKeyFile == null ? "" : clientKeyFile.strip();
     }
 
     Settings(String url, String username, String password, Map<String, String> chargerPasswords, String caFile,
@@ -46,7 +53,7 @@ record Settings(String url, String username, String password, Map<String, String
              Duration retryInterval, boolean stopTransactionOnInvalidId) {
         this(url, username, password, chargerPasswords, caFile, reconnectMin, reconnectMax, authorizeTimeout,
                 startTransactionTimeout, callTimeout, replayRatePerSecond, maxRetries, retryInterval,
-                stopTransactionOnInvalidId, List.of(), DEFAULT_PING_INTERVAL);
+                stopTransactionOnInvalidId, List.of(), DEFAULT_PING_INTERVAL, "", "");
     }
 
     static Settings from(Config c) {
@@ -74,7 +81,7 @@ record Settings(String url, String username, String password, Map<String, String
                 Duration.ofMillis(c.authorizeTimeoutMillis()), Duration.ofMillis(c.startTransactionTimeoutMillis()),
                 Duration.ofMillis(c.callTimeoutMillis()), c.replayRatePerSecond(), c.maxRetries(),
                 Duration.ofMillis(c.retryIntervalMillis()), c.stopTransactionOnInvalidId(), unreadable,
-                Duration.ofMillis(c.pingIntervalMillis()));
+                Duration.ofMillis(c.pingIntervalMillis()), c.clientCertificateFile(), c.clientKeyFile());
     }
 
     /** Tests: a link to {@code url} with short timeouts and no rate limit. */
@@ -87,37 +94,50 @@ record Settings(String url, String username, String password, Map<String, String
     Settings withPasswords(String password, Map<String, String> perCharger) {
         return new Settings(url, username, password, perCharger, caFile, reconnectMin, reconnectMax,
                 authorizeTimeout, startTransactionTimeout, callTimeout, replayRatePerSecond, maxRetries,
-                retryInterval, stopTransactionOnInvalidId, passwordEntryProblems, pingInterval);
+                retryInterval, stopTransactionOnInvalidId, passwordEntryProblems, pingInterval, clientCertificateFile,
+                clientKeyFile);
     }
 
     Settings withReplayRate(int perSecond) {
         return new Settings(url, username, password, chargerPasswords, caFile, reconnectMin, reconnectMax,
                 authorizeTimeout, startTransactionTimeout, callTimeout, perSecond, maxRetries, retryInterval,
-                stopTransactionOnInvalidId, passwordEntryProblems, pingInterval);
+                stopTransactionOnInvalidId, passwordEntryProblems, pingInterval, clientCertificateFile,
+                clientKeyFile);
     }
 
     Settings withRetries(int retries, Duration interval) {
         return new Settings(url, username, password, chargerPasswords, caFile, reconnectMin, reconnectMax,
                 authorizeTimeout, startTransactionTimeout, callTimeout, replayRatePerSecond, retries, interval,
-                stopTransactionOnInvalidId, passwordEntryProblems, pingInterval);
+                stopTransactionOnInvalidId, passwordEntryProblems, pingInterval, clientCertificateFile,
+                clientKeyFile);
     }
 
     Settings withTimeouts(Duration call, Duration startTransaction) {
         return new Settings(url, username, password, chargerPasswords, caFile, reconnectMin, reconnectMax,
                 authorizeTimeout, startTransaction, call, replayRatePerSecond, maxRetries, retryInterval,
-                stopTransactionOnInvalidId, passwordEntryProblems, pingInterval);
+                stopTransactionOnInvalidId, passwordEntryProblems, pingInterval, clientCertificateFile,
+                clientKeyFile);
     }
 
     Settings withPingInterval(Duration interval) {
         return new Settings(url, username, password, chargerPasswords, caFile, reconnectMin, reconnectMax,
                 authorizeTimeout, startTransactionTimeout, callTimeout, replayRatePerSecond, maxRetries,
-                retryInterval, stopTransactionOnInvalidId, passwordEntryProblems, interval);
+                retryInterval, stopTransactionOnInvalidId, passwordEntryProblems, interval, clientCertificateFile,
+                clientKeyFile);
     }
 
     Settings withCaFile(String file) {
         return new Settings(url, username, password, chargerPasswords, file, reconnectMin, reconnectMax,
                 authorizeTimeout, startTransactionTimeout, callTimeout, replayRatePerSecond, maxRetries,
-                retryInterval, stopTransactionOnInvalidId, passwordEntryProblems, pingInterval);
+                retryInterval, stopTransactionOnInvalidId, passwordEntryProblems, pingInterval, clientCertificateFile,
+                clientKeyFile);
+    }
+
+    Settings withClientCertificate(String certificateFile, String keyFile) {
+        return new Settings(url, username, password, chargerPasswords, caFile, reconnectMin, reconnectMax,
+                authorizeTimeout, startTransactionTimeout, callTimeout, replayRatePerSecond, maxRetries,
+                retryInterval, stopTransactionOnInvalidId, passwordEntryProblems, pingInterval, certificateFile,
+                keyFile);
     }
 
     /**
@@ -142,7 +162,60 @@ record Settings(String url, String username, String password, Map<String, String
                 problems.add(p);
             }
         }
+        clientCertificateProblem().ifPresent(problems::add);
         return problems;
+    }
+
+    /** Whether the link presents a client certificate (both files are set: see {@link #problems()}). */
+    boolean hasClientCertificate() {
+        return !clientCertificateFile.isEmpty() && !clientKeyFile.isEmpty();
+    }
+
+    /** Whether each charger has its own client certificate: {@value #ID_PLACEHOLDER} in the file names. */
+    boolean clientCertificatePerCharger() {
+        return clientCertificateFile.contains(ID_PLACEHOLDER);
+    }
+
+    /**
+     * The client certificate's files: both set or both empty, {@value #ID_PLACEHOLDER} in both names
+     * or in neither, {@code wss://}; one certificate for the site is read now (and its key checked
+     * against it), per-charger files when each charger's link connects.
+     */
+    private Optional<ConfigurationProblem> clientCertificateProblem() {
+        String cert = Trust.CLIENT_CERTIFICATE_FILE;
+        String key = Trust.CLIENT_KEY_FILE;
+        if (clientCertificateFile.isEmpty() && clientKeyFile.isEmpty()) {
+            return Optional.empty();
+        }
+        String both = "set both " + cert + " (the PEM certificate the CSMS operator issued for the gateway) and "
+                + key + " (its private key), or neither";
+        if (clientKeyFile.isEmpty()) {
+            return Optional.of(new ConfigurationProblem(key, "", key + " is empty, but " + cert + " is set", both));
+        }
+        if (clientCertificateFile.isEmpty()) {
+            return Optional.of(new ConfigurationProblem(cert, "", cert + " is empty, but " + key + " is set", both));
+        }
+        if (clientCertificatePerCharger() != clientKeyFile.contains(ID_PLACEHOLDER)) {
+            String without = clientCertificatePerCharger() ? key : cert;
+            return Optional.of(new ConfigurationProblem(without, without.equals(key) ? clientKeyFile
+                    : clientCertificateFile, "only one of " + cert + " and " + key + " has " + ID_PLACEHOLDER,
+                    "for one certificate per charger write " + ID_PLACEHOLDER + " in both names (as in /etc/chargeedge/"
+                            + "upstream/" + ID_PLACEHOLDER + ".crt and /etc/chargeedge/upstream/" + ID_PLACEHOLDER
+                            + ".key); for one certificate for the whole site, in neither"));
+        }
+        if (!standalone() && url.regionMatches(true, 0, "ws://", 0, 5)) {
+            return Optional.of(new ConfigurationProblem(cert, clientCertificateFile, "a client certificate is set, but"
+                    + " url is ws:// (no TLS), which sends no certificate", "use the CSMS's wss:// address (OCPP"
+                    + " security profile 3 is TLS with a client certificate), or empty " + cert + " and " + key));
+        }
+        if (!clientCertificatePerCharger()) {
+            try {
+                Trust.readClientCertificate(clientCertificateFile, clientKeyFile);
+            } catch (ConfigurationProblem p) {
+                return Optional.of(p);
+            }
+        }
+        return Optional.empty();
     }
 
     private Optional<ConfigurationProblem> urlProblem() {
@@ -200,7 +273,7 @@ record Settings(String url, String username, String password, Map<String, String
                 + ", startTransactionTimeout=" + startTransactionTimeout + ", callTimeout=" + callTimeout
                 + ", replayRatePerSecond=" + replayRatePerSecond + ", maxRetries=" + maxRetries
                 + ", retryInterval=" + retryInterval + ", stopTransactionOnInvalidId=" + stopTransactionOnInvalidId
-                + "]";
+                + ", clientCertificateFile=" + clientCertificateFile + ", clientKeyFile=" + clientKeyFile + "]";
     }
 
     boolean standalone() {
@@ -213,6 +286,16 @@ record Settings(String url, String username, String password, Map<String, String
             return URI.create(url.replace(ID_PLACEHOLDER, chargePointId));
         }
         return URI.create(url.endsWith("/") ? url + chargePointId : url + "/" + chargePointId);
+    }
+
+    /** The charger's client certificate file ({@value #ID_PLACEHOLDER} replaced by its id); empty for none. */
+    String clientCertificateFile(String chargePointId) {
+        return clientCertificateFile.replace(ID_PLACEHOLDER, chargePointId);
+    }
+
+    /** The charger's client key file ({@value #ID_PLACEHOLDER} replaced by its id); empty for none. */
+    String clientKeyFile(String chargePointId) {
+        return clientKeyFile.replace(ID_PLACEHOLDER, chargePointId);
     }
 
     /** The Authorization header for the charger, when a password is configured for it. */

@@ -1,6 +1,5 @@
 package org.chargeedge.upstream.internal;
 
-import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -87,7 +86,7 @@ final class Uplink implements CsmsConnection.Events {
      */
     private final ConcurrentHashMap<Integer, CompletableFuture<JsonNode>> waiters = new ConcurrentHashMap<>();
 
-    Uplink(String chargePointId, Settings settings, HttpClient http, ScheduledExecutorService scheduler,
+    Uplink(String chargePointId, Settings settings, LinkClients clients, ScheduledExecutorService scheduler,
            Services services, Clock clock, Delivery delivery, ProblemLog problems, Trust trust) {
         this.chargePointId = chargePointId;
         this.settings = settings;
@@ -97,7 +96,7 @@ final class Uplink implements CsmsConnection.Events {
         this.problems = problems;
         this.trust = trust;
         this.downSince = clock.instant();
-        this.connection = new CsmsConnection(chargePointId, settings, http, scheduler, this);
+        this.connection = new CsmsConnection(chargePointId, settings, clients, scheduler, this);
         this.csmsCalls = new CsmsCalls(chargePointId, services);
         this.reader = new JournalReader(chargePointId, settings, scheduler, services, delivery, this);
     }

@@ -2,7 +2,6 @@ package org.chargeedge.upstream.internal;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -61,6 +60,7 @@ public class UpstreamComponent {
     /** The site part this bundle is (the central system waits for the parts its configuration requires). */
     static final String SITE_PART = ChargerCallHandler.SITE_PART;
     private static final Logger LOG = LoggerFactory.getLogger(UpstreamComponent.class);
+    private static final int EXPIRY_WARNING_DAYS = 30;
 
     private final AtomicReference<LocalAuthorizationList> list = new AtomicReference<>();
     private final AtomicReference<AuthorizationCache> cache = new AtomicReference<>();
@@ -98,7 +98,7 @@ public class UpstreamComponent {
         Trust trust = null;
         if (problems.isEmpty()) {
             try {
-                trust = Trust.load(settings.caFile());
+                trust = Trust.of(settings);
             } catch (ConfigurationProblem p) {
                 problems.add(p);
             }
@@ -111,10 +111,9 @@ public class UpstreamComponent {
         if (clearText != null) {
             LOG.warn(clearText);
         }
-        HttpClient http = HttpClient.newBuilder().sslContext(trust.sslContext())
-                .connectTimeout(settings.callTimeout()).build();
+        logClientCertificate(settings, trust);
         links = new UpstreamLinks(settings, new Services(commands, site, store, journal, ids, parked, list::get,
-                cache::get), http, trust);
+                cache::get), new LinkClients(trust, settings.callTimeout()), trust);
 
         try {
             register(context);
@@ -123,6 +122,32 @@ public class UpstreamComponent {
             deactivate();
             throw e;
         }
+    }
+
+    /**
+     * Which client certificate the link presents (OCPP security profile 3); a WARN when the site's
+     * expires within {@value #EXPIRY_WARNING_DAYS} days or has expired: the CSMS will refuse it.
+     */
+    private static void logClientCertificate(Settings settings, Trust trust) {
+        if (!settings.hasClientCertificate()) {
+            return;
+        }
+        if (trust.clientCertificatePerCharger()) {
+            LOG.info("Upstream client certificate per charger: {} with the key {}, read when each charger's link"
+                    + " connects", settings.clientCertificateFile(), settings.clientKeyFile());
+            return;
+        }
+        trust.clientCertificate("").ifPresent(c -> {
+            LOG.info("Upstream client certificate: {} ({})", LinkProblem.describe(c), settings.clientCertificateFile());
+            java.time.Instant notAfter = c.getNotAfter().toInstant();
+            if (notAfter.isBefore(java.time.Instant.now().plus(java.time.Duration.ofDays(EXPIRY_WARNING_DAYS)))) {
+                LOG.warn("Upstream client certificate ({}) {}: the CSMS refuses an expired one. Have the CSMS"
+                        + " operator issue a new one and replace {} and {} (read again at the next connection, no"
+                        + " restart needed)", LinkProblem.describe(c), notAfter.isBefore(java.time.Instant.now())
+                        ? "has expired" : "expires within " + EXPIRY_WARNING_DAYS + " days",
+                        settings.clientCertificateFile(), settings.clientKeyFile());
+            }
+        });
     }
 
     /**

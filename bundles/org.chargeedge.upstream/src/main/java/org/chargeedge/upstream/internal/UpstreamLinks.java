@@ -63,7 +63,7 @@ final class UpstreamLinks implements ChargerCallHandler, UpstreamStatus, AutoClo
     private final Services services;
     private final Clock clock = Clock.systemUTC();
     private final ScheduledThreadPoolExecutor scheduler;
-    private final HttpClient http;
+    private final LinkClients clients;
     private final Trust trust;
     /** Connection problems, logged once per cause and charger, then rate-limited; shared by the links. */
     private final ProblemLog problems;
@@ -82,16 +82,21 @@ final class UpstreamLinks implements ChargerCallHandler, UpstreamStatus, AutoClo
         this(settings, services, http, null);
     }
 
+    /** Tests: every link connects with {@code http}. */
     UpstreamLinks(Settings settings, Services services, HttpClient http, Trust trust) {
-        this(settings, services, http, trust, new ProblemLog(LoggerFactory.getLogger(Uplink.class)));
+        this(settings, services, LinkClients.of(http), trust);
+    }
+
+    UpstreamLinks(Settings settings, Services services, LinkClients clients, Trust trust) {
+        this(settings, services, clients, trust, new ProblemLog(LoggerFactory.getLogger(Uplink.class)));
     }
 
     /** Tests: the links' connection problems written to {@code problems} (a recording sink). */
-    UpstreamLinks(Settings settings, Services services, HttpClient http, Trust trust, ProblemLog problems) {
+    UpstreamLinks(Settings settings, Services services, LinkClients clients, Trust trust, ProblemLog problems) {
         this.settings = settings;
         this.problems = problems;
         this.services = services;
-        this.http = http;
+        this.clients = clients;
         this.trust = trust;
         this.scheduler = new ScheduledThreadPoolExecutor(2, r -> {
             Thread t = new Thread(r, "chargeedge-upstream");
@@ -193,7 +198,7 @@ final class UpstreamLinks implements ChargerCallHandler, UpstreamStatus, AutoClo
             // Closed after draining, just before this charger came back.
             links.remove(chargePointId, existing);
         }
-        Uplink created = new Uplink(chargePointId, settings, http, scheduler, services, clock,
+        Uplink created = new Uplink(chargePointId, settings, clients, scheduler, services, clock,
                 deliveryOf(chargePointId), problems, trust);
         Uplink raced = links.putIfAbsent(chargePointId, created);
         if (raced != null) {

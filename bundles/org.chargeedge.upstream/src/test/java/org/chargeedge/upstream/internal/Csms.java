@@ -10,6 +10,7 @@ import java.nio.channels.ByteChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
 import java.time.ZonedDateTime;
 import java.util.List;
 import java.util.Map;
@@ -20,14 +21,18 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLPeerUnverifiedException;
 
 import org.java_websocket.WebSocketAdapter;
 import org.java_websocket.WebSocketImpl;
 import org.java_websocket.WebSocketServerFactory;
 import org.java_websocket.WrappedByteChannel;
 import org.java_websocket.drafts.Draft;
+import org.java_websocket.interfaces.ISSLChannel;
 import org.java_websocket.server.DefaultSSLWebSocketServerFactory;
 import org.java_websocket.server.DefaultWebSocketServerFactory;
+import org.java_websocket.server.SSLParametersWebSocketServerFactory;
 
 import eu.chargetime.ocpp.AuthenticationException;
 import eu.chargetime.ocpp.JSONServer;
@@ -73,6 +78,10 @@ import eu.chargetime.ocpp.model.core.StopTransactionRequest;
  * that carry credentials (one without is let in), and refuses passwords outside 16 to 20 bytes
  * itself (with 404), so the passwords of these tests have 16 bytes.
  *
+ * <p>Over {@code wss://} it can require a client certificate (OCPP security profile 3): the TLS
+ * context's trust managers decide which CAs it accepts ({@link TestPki.Server#serverContext}); the
+ * subjects of the certificates that got through are kept ({@link #clientCertificates}).
+ *
  * <p>Java-WebSocket, under the ChargeTimeEU server, answers every refused handshake with 404,
  * whatever status the refusal named. With TLS or passwords, this CSMS therefore makes its own
  * connections ({@link StatusFactory}): a handshake refused with a status goes out with that
@@ -99,6 +108,10 @@ final class Csms implements AutoCloseable {
     final AtomicInteger refuseWith = new AtomicInteger();
     /** Handshakes refused, as "charge point id: status". */
     final List<String> refusals = new CopyOnWriteArrayList<>();
+    /** The subject of each client certificate a connection presented, in order. */
+    final List<String> clientCertificates = new CopyOnWriteArrayList<>();
+    /** Connections accepted (TCP), whatever became of their TLS and WebSocket handshakes. */
+    final AtomicInteger connections = new AtomicInteger();
     private final AtomicInteger nextId = new AtomicInteger(FIRST_ID);
     /** While set, every handler waits for it before it records and answers: a CSMS that hangs, its connections open. */
     private volatile java.util.concurrent.CountDownLatch hung;
@@ -107,6 +120,8 @@ final class Csms implements AutoCloseable {
     private final Map<String, String> passwords;
     /** Whether this CSMS makes its own connections (see {@link StatusFactory}). */
     private final boolean ownConnections;
+    /** Whether the TLS handshake requires a client certificate. */
+    private final boolean needClientAuth;
     /** Refused handshakes whose answer is not written yet, by the client's address: the status to write. */
     private final Map<SocketAddress, Integer> refusing = new ConcurrentHashMap<>();
     private final int port;
@@ -123,8 +138,17 @@ final class Csms implements AutoCloseable {
      * @param passwords charge point id to the password it must present (16 to 20 bytes)
      */
     Csms(SSLContext tls, Map<String, String> passwords) throws Exception {
+        this(tls, passwords, false);
+    }
+
+    /**
+     * @param needClientAuth whether the TLS handshake requires a client certificate (of a CA that
+     *                       {@code tls}'s trust managers trust)
+     */
+    Csms(SSLContext tls, Map<String, String> passwords, boolean needClientAuth) throws Exception {
         this.passwords = Map.copyOf(passwords);
         this.ownConnections = tls != null || !passwords.isEmpty();
+        this.needClientAuth = needClientAuth;
         try (ServerSocket probe = new ServerSocket(0)) {
             port = probe.getLocalPort();
         }
@@ -300,6 +324,7 @@ final class Csms implements AutoCloseable {
         @Override
         public WebSocketServerFactory build() {
             WebSocketServerFactory made = tls == null ? new DefaultWebSocketServerFactory()
+                    : needClientAuth ? new SSLParametersWebSocketServerFactory(tls, clientAuth(tls))
                     : new DefaultSSLWebSocketServerFactory(tls);
             return new WebSocketServerFactory() {
                 @Override
@@ -314,6 +339,7 @@ final class Csms implements AutoCloseable {
 
                 @Override
                 public ByteChannel wrapChannel(SocketChannel channel, SelectionKey key) throws java.io.IOException {
+                    connections.incrementAndGet();
                     return new StatusChannel(made.wrapChannel(channel, key), channel.socket().getRemoteSocketAddress());
                 }
 
@@ -327,6 +353,12 @@ final class Csms implements AutoCloseable {
         @Override
         public void verify() {
             // Nothing to check: a null context means plain ws://.
+        }
+
+        private static SSLParameters clientAuth(SSLContext tls) {
+            SSLParameters parameters = tls.getDefaultSSLParameters();
+            parameters.setNeedClientAuth(true);
+            return parameters;
         }
     }
 
@@ -351,8 +383,9 @@ final class Csms implements AutoCloseable {
         @Override
         public int write(ByteBuffer src) throws java.io.IOException {
             if (!answered) {
-                // The first bytes written are the answer to the handshake.
+                // The first bytes written are the answer to the handshake, after the TLS handshake.
                 answered = true;
+                recordClientCertificate();
                 Integer status = client == null ? null : refusing.remove(client);
                 if (status != null && startsWith(src, NOT_FOUND)) {
                     int consumed = src.remaining();
@@ -365,6 +398,19 @@ final class Csms implements AutoCloseable {
                 }
             }
             return channel.write(src);
+        }
+
+        private void recordClientCertificate() {
+            if (channel instanceof ISSLChannel ssl) {
+                try {
+                    java.security.cert.Certificate[] peer = ssl.getSSLEngine().getSession().getPeerCertificates();
+                    if (peer.length > 0 && peer[0] instanceof X509Certificate x) {
+                        clientCertificates.add(x.getSubjectX500Principal().getName());
+                    }
+                } catch (SSLPeerUnverifiedException e) {
+                    // No client certificate: not asked for.
+                }
+            }
         }
 
         private static boolean startsWith(ByteBuffer src, byte[] prefix) {

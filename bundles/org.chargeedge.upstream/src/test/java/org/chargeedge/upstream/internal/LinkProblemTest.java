@@ -25,6 +25,8 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
 
+import org.chargeedge.tls.KeyMaterial;
+import org.chargeedge.tls.TlsFileException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -323,6 +325,89 @@ class LinkProblemTest {
         }, "test-server-" + server.getLocalPort());
         t.setDaemon(true);
         t.start();
+    }
+
+    // ---- client certificates (OCPP security profile 3) ------------------------------------------
+
+    /** A CSMS that requires a client certificate of {@code chargers}, speaking only {@code protocol}. */
+    private TlsCsms profile3(TestPki chargers, String protocol) throws Exception {
+        TlsCsms csms = new TlsCsms(ca.server("localhost", List.of("127.0.0.1")).serverContext(chargers.certificate),
+                Map.of(CP, PASSWORD), true, protocol);
+        servers.add(csms);
+        return csms;
+    }
+
+    /** The settings with caFile, and {@code client}'s certificate and key written to files. */
+    private Settings withClientCertificate(Settings s, TestPki.Server client, String name) throws Exception {
+        Path certificate = dir.resolve(name + ".crt");
+        Path key = dir.resolve(name + ".key");
+        client.write(certificate, key);
+        return s.withCaFile(ca.writeCa(dir.resolve("csms-ca.pem")).toString())
+                .withClientCertificate(certificate.toString(), key.toString());
+    }
+
+    @Test
+    void aCsmsThatRequiresAClientCertificateSaysWhichSettingsToSet() throws Exception {
+        TestPki chargers = new TestPki("ChargeEdge Test Charger CA");
+        for (String protocol : List.of("TLSv1.3", "TLSv1.2")) {
+            TlsCsms csms = profile3(chargers, protocol);
+            LinkProblem p = failure(settings(csms.url("wss", "127.0.0.1"), PASSWORD), trust());
+            assertThat(p.kind()).as(protocol).isEqualTo(LinkProblem.Kind.TLS_CLIENT_CERTIFICATE);
+            assertThat(p.level()).isEqualTo(Level.ERROR);
+            assertThat(p.slowRetry()).isTrue();
+            assertThat(p.summary()).isEqualTo("TLS: the CSMS requires a client certificate");
+            assertThat(p.explanation()).startsWith("the CSMS requires a client certificate; set"
+                    + " clientCertificateFile/clientKeyFile").contains("issued for " + CP, "profile 3");
+        }
+    }
+
+    @Test
+    void aClientCertificateOfTheCsmsCaOpensTheLinkAndOneOfAnotherCaIsRefusedNamingIt() throws Exception {
+        TestPki chargers = new TestPki("ChargeEdge Test Charger CA");
+        for (String protocol : List.of("TLSv1.3", "TLSv1.2")) {
+            TlsCsms csms = profile3(chargers, protocol);
+            Settings good = withClientCertificate(settings(csms.url("wss", "127.0.0.1"), PASSWORD),
+                    chargers.client(CP), "good");
+            assertThat(connect(good, Trust.of(good), null)).as(protocol).isNull();
+
+            Settings other = withClientCertificate(settings(csms.url("wss", "127.0.0.1"), PASSWORD),
+                    rogue.client(CP), "rogue");
+            LinkProblem p = failure(other, Trust.of(other));
+            assertThat(p.kind()).as(protocol).isEqualTo(LinkProblem.Kind.TLS_CLIENT_CERTIFICATE);
+            assertThat(p.slowRetry()).isTrue();
+            assertThat(p.summary()).startsWith("TLS: the CSMS refused the client certificate");
+            assertThat(p.explanation()).contains("refused the client certificate of " + CP + " (CN=" + CP
+                    + ", issued by O=ChargeEdge tests,CN=Somebody Else's CA", "not issued by a CA the CSMS",
+                    "clientCertificateFile");
+        }
+    }
+
+    @Test
+    void http400FromACsmsThatAskedForAClientCertificateIsTakenForItsRefusal() throws Exception {
+        TestPki chargers = new TestPki("ChargeEdge Test Charger CA");
+        TlsCsms csms = profile3(chargers, "TLSv1.3");
+        csms.refuseWith.set(400);
+        Settings s = withClientCertificate(settings(csms.url("wss", "127.0.0.1"), PASSWORD), chargers.client(CP),
+                "nginx");
+        LinkProblem p = failure(s, Trust.of(s));
+        assertThat(p.kind()).isEqualTo(LinkProblem.Kind.TLS_CLIENT_CERTIFICATE);
+        assertThat(p.summary()).isEqualTo("TLS: the CSMS refused the client certificate (HTTP 400)");
+        assertThat(p.explanation()).contains("it answered HTTP 400 to the WebSocket request", "nginx");
+    }
+
+    @Test
+    void unusableClientCertificateFilesAreNamed() throws Exception {
+        Path certificate = dir.resolve(CP + ".crt");
+        TlsFileException missing = org.assertj.core.api.Assertions.catchThrowableOfType(
+                () -> KeyMaterial.load(certificate, dir.resolve(CP + ".key")), TlsFileException.class);
+        Settings s = Settings.forTest("wss://127.0.0.1/ocpp").withClientCertificate(
+                dir.resolve("{chargePointId}.crt").toString(), dir.resolve("{chargePointId}.key").toString());
+        LinkProblem p = LinkProblem.classify(missing, CP, s, null);
+        assertThat(p.kind()).isEqualTo(LinkProblem.Kind.CLIENT_CERTIFICATE_FILE);
+        assertThat(p.slowRetry()).isTrue();
+        assertThat(p.summary()).isEqualTo("client certificate: the file does not exist");
+        assertThat(p.explanation()).startsWith("the client certificate of " + CP + " (clientCertificateFile,"
+                + " clientKeyFile) cannot be used: the file " + certificate + " does not exist. Fix: ");
     }
 
     @Test

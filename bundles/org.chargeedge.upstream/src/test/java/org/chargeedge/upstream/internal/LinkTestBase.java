@@ -78,26 +78,26 @@ abstract class LinkTestBase {
 
     /**
      * The link component as it starts: its handler registered, then started. For a {@code wss://}
-     * URL, with the trust of {@code caFile} and an HTTP client made from it, as the component makes them.
+     * URL, with the trust of {@code caFile}, the client certificate, and the HTTP clients made from
+     * them, as the component makes them.
      */
     private UpstreamLinks newLinks() {
         Settings settings = settings("ws://127.0.0.1:" + relay.port() + "/ocpp");
         Trust trust = null;
-        HttpClient http = HttpClient.newHttpClient();
+        LinkClients clients = LinkClients.of(HttpClient.newHttpClient());
         if (settings.url().startsWith("wss://")) {
             try {
-                trust = Trust.load(settings.caFile());
+                trust = Trust.of(settings);
             } catch (ConfigurationProblem p) {
                 throw new IllegalStateException(p);
             }
-            http = HttpClient.newBuilder().sslContext(trust.sslContext()).connectTimeout(settings.callTimeout())
-                    .build();
+            clients = new LinkClients(trust, settings.callTimeout());
         }
         Services services = new Services(centralSystem.commands(), centralSystem.siteView(), linkStore(), store,
                 store, store, this::localList, this::cache);
         ProblemLog problems = problemLog();
-        UpstreamLinks created = problems == null ? new UpstreamLinks(settings, services, http, trust)
-                : new UpstreamLinks(settings, services, http, trust, problems);
+        UpstreamLinks created = problems == null ? new UpstreamLinks(settings, services, clients, trust)
+                : new UpstreamLinks(settings, services, clients, trust, problems);
         centralSystem.addHandler(created, UpstreamLinks.TRANSACTION_RANKING, UpstreamLinks.TRANSACTION_ACTIONS);
         centralSystem.addHandler(created, UpstreamLinks.FORWARD_RANKING, UpstreamLinks.FORWARDED_ACTIONS);
         centralSystem.setUpstreamStatus(created);

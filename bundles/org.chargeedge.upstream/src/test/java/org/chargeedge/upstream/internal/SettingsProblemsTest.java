@@ -111,6 +111,64 @@ class SettingsProblemsTest {
     }
 
     @Test
+    void clientCertificateProblemsAreFoundAtConfigurationTime() throws Exception {
+        TestPki chargers = new TestPki("ChargeEdge Test Charger CA");
+        Path cert = dir.resolve("gateway.crt");
+        Path key = dir.resolve("gateway.key");
+        chargers.client("CP-1").write(cert, key);
+        Path otherCert = dir.resolve("other.crt");
+        Path otherKey = dir.resolve("other.key");
+        chargers.client("CP-2").write(otherCert, otherKey);
+        String url = "wss://csms.example/ocpp";
+        assertThat(settings("url", url, "clientCertificateFile", cert.toString(), "clientKeyFile", key.toString())
+                .problems()).isEmpty();
+
+        ConfigurationProblem p = only(settings("url", url, "clientCertificateFile", cert.toString(),
+                "clientKeyFile", otherKey.toString()));
+        assertThat(p.key()).isEqualTo("clientKeyFile");
+        assertThat(p.value()).isEqualTo(otherKey.toString());
+        assertThat(p.problem()).isEqualTo("the file holds a private key that does not belong to the certificate in "
+                + cert + " (CN=CP-1)");
+        assertThat(p.fix()).contains("openssl pkey -pubout");
+        assertThat(p.logLine()).startsWith("Upstream configuration error (org.chargeedge.upstream): clientKeyFile = '"
+                + otherKey + "': the file holds a private key that does not belong");
+
+        p = only(settings("url", url, "clientCertificateFile", key.toString(), "clientKeyFile", key.toString()));
+        assertThat(p.key()).isEqualTo("clientCertificateFile");
+        assertThat(p.problem()).isEqualTo("the file holds a private key (BEGIN EC PRIVATE KEY), not a certificate");
+
+        p = only(settings("url", url, "clientCertificateFile", dir.resolve("gone.crt").toString(),
+                "clientKeyFile", key.toString()));
+        assertThat(p.key()).isEqualTo("clientCertificateFile");
+        assertThat(p.problem()).isEqualTo("the file does not exist");
+    }
+
+    @Test
+    void aClientCertificateNeedsBothFilesTheSameKindOfNameAndWss() {
+        String url = "wss://csms.example/ocpp";
+        ConfigurationProblem p = only(settings("url", url, "clientCertificateFile", "/etc/gw.crt"));
+        assertThat(p.key()).isEqualTo("clientKeyFile");
+        assertThat(p.problem()).isEqualTo("clientKeyFile is empty, but clientCertificateFile is set");
+        assertThat(p.fix()).contains("or neither");
+        assertThat(only(settings("url", url, "clientKeyFile", "/etc/gw.key")).key()).isEqualTo("clientCertificateFile");
+
+        p = only(settings("url", url, "clientCertificateFile", "/etc/gw/{chargePointId}.crt", "clientKeyFile",
+                "/etc/gw/gateway.key"));
+        assertThat(p.key()).isEqualTo("clientKeyFile");
+        assertThat(p.problem()).contains("only one of clientCertificateFile and clientKeyFile has {chargePointId}");
+
+        p = only(settings("url", "ws://csms.example/ocpp", "clientCertificateFile", "/etc/gw/{chargePointId}.crt",
+                "clientKeyFile", "/etc/gw/{chargePointId}.key"));
+        assertThat(p.key()).isEqualTo("clientCertificateFile");
+        assertThat(p.problem()).contains("url is ws:// (no TLS)");
+        assertThat(p.fix()).contains("wss://");
+
+        assertThat(settings("url", url, "clientCertificateFile", "/etc/gw/{chargePointId}.crt", "clientKeyFile",
+                "/etc/gw/{chargePointId}.key").problems()).as("per-charger files are read when a charger connects")
+                .isEmpty();
+    }
+
+    @Test
     void severalProblemsAreAllReported() {
         assertThat(settings("url", "http://csms.example/ocpp", "chargerPasswords", "x,CP 2=y",
                 "caFile", dir.resolve("none.pem").toString()).problems())

@@ -22,7 +22,11 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
 
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.sec.ECPrivateKey;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
@@ -38,31 +42,64 @@ import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
- * A certificate authority made at test time (EC P-256, SHA-256), and server certificates it issues:
- * for given names, with given validity. Nothing is stored outside the test's directory. Public for
- * the gateway's process tests (module {@code run}), which use this test jar.
+ * A certificate authority made at test time (EC P-256, SHA-256), and the server and client
+ * certificates it issues: for given names, with given validity. Nothing is stored outside the
+ * test's directory. Public for the gateway's process tests (module {@code run}), which use this
+ * test jar.
  */
 public final class TestPki {
 
     private static final AtomicLong SERIAL = new AtomicLong(System.currentTimeMillis());
 
-    /** A server's key and chain (server certificate first, then the CA). */
+    /** A server's (or a client's) key and chain (its certificate first, then the CA). */
     public record Server(PrivateKey key, X509Certificate[] chain) {
         X509Certificate certificate() {
             return chain[0];
         }
 
-        /** A TLS server context presenting this chain. */
-        public SSLContext serverContext() throws Exception {
+        /**
+         * A TLS server context presenting this chain; with {@code clientCas}, it trusts client
+         * certificates of those CAs only (the JDK's trust store otherwise).
+         */
+        public SSLContext serverContext(X509Certificate... clientCas) throws Exception {
             KeyStore store = KeyStore.getInstance("PKCS12");
             store.load(null, null);
             char[] password = "test".toCharArray();
             store.setKeyEntry("server", key, password, chain);
             KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             kmf.init(store, password);
+            TrustManager[] trusted = null;
+            if (clientCas.length > 0) {
+                KeyStore cas = KeyStore.getInstance("PKCS12");
+                cas.load(null, null);
+                for (X509Certificate ca : clientCas) {
+                    cas.setCertificateEntry(ca.getSubjectX500Principal().getName(), ca);
+                }
+                TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+                tmf.init(cas);
+                trusted = tmf.getTrustManagers();
+            }
             SSLContext ssl = SSLContext.getInstance("TLS");
-            ssl.init(kmf.getKeyManagers(), null, null);
+            ssl.init(kmf.getKeyManagers(), trusted, null);
             return ssl;
+        }
+
+        /**
+         * Writes the chain as PEM to {@code certificateFile} and the key to {@code keyFile} as
+         * {@code openssl ecparam -genkey} writes it (SEC1, {@code BEGIN EC PRIVATE KEY}).
+         */
+        public void write(Path certificateFile, Path keyFile) throws Exception {
+            StringBuilder pem = new StringBuilder();
+            for (X509Certificate c : chain) {
+                pem.append(pem("CERTIFICATE", c.getEncoded()));
+            }
+            Files.writeString(certificateFile, pem, StandardCharsets.US_ASCII);
+            // The JDK's PKCS#8 names the curve outside the SEC1 structure; openssl writes it inside.
+            PrivateKeyInfo pkcs8 = PrivateKeyInfo.getInstance(key.getEncoded());
+            ECPrivateKey inner = ECPrivateKey.getInstance(pkcs8.parsePrivateKey());
+            ECPrivateKey sec1 = new ECPrivateKey(256, inner.getKey(), inner.getPublicKey(),
+                    pkcs8.getPrivateKeyAlgorithm().getParameters());
+            Files.writeString(keyFile, pem("EC PRIVATE KEY", sec1.getEncoded()), StandardCharsets.US_ASCII);
         }
     }
 
@@ -82,6 +119,11 @@ public final class TestPki {
         certificate = sign(b, key.getPrivate());
     }
 
+    /** The CA's certificate (what a server that checks client certificates of this CA trusts). */
+    public X509Certificate certificate() {
+        return certificate;
+    }
+
     /** A server certificate for {@code names} (DNS names, or IP addresses when they are numeric), valid now. */
     public Server server(String commonName, List<String> names) throws Exception {
         Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
@@ -89,6 +131,18 @@ public final class TestPki {
     }
 
     Server server(String commonName, List<String> names, Instant notBefore, Instant notAfter) throws Exception {
+        return issue(commonName, names, notBefore, notAfter, KeyPurposeId.id_kp_serverAuth);
+    }
+
+    /** A client certificate (a charge point's: the common name is its id), valid now. */
+    public Server client(String commonName) throws Exception {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        return issue(commonName, List.of(), now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(365)),
+                KeyPurposeId.id_kp_clientAuth);
+    }
+
+    private Server issue(String commonName, List<String> names, Instant notBefore, Instant notAfter,
+                         KeyPurposeId purpose) throws Exception {
         KeyPair serverKey = newKey();
         X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(
                 X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded()), serial(),
@@ -97,11 +151,13 @@ public final class TestPki {
         for (String n : names) {
             alternatives.add(new GeneralName(n.matches("[0-9.]+") ? GeneralName.iPAddress : GeneralName.dNSName, n));
         }
-        b.addExtension(Extension.subjectAlternativeName, false,
-                new GeneralNames(alternatives.toArray(GeneralName[]::new)));
+        if (!alternatives.isEmpty()) {
+            b.addExtension(Extension.subjectAlternativeName, false,
+                    new GeneralNames(alternatives.toArray(GeneralName[]::new)));
+        }
         b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
         b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
-        b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
+        b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose));
         return new Server(serverKey.getPrivate(), new X509Certificate[] {sign(b, key.getPrivate()), certificate});
     }
 

@@ -61,11 +61,21 @@ final class TlsCsms extends WebSocketServer implements AutoCloseable {
      * @param protocols the TLS versions it accepts; none for the JDK's defaults
      */
     TlsCsms(SSLContext tls, Map<String, String> chargers, String... protocols) throws InterruptedException {
+        this(tls, chargers, false, protocols);
+    }
+
+    /**
+     * @param needClientAuth whether the TLS handshake requires a client certificate (one of a CA
+     *                       that {@code tls}'s trust managers trust: OCPP security profile 3)
+     */
+    TlsCsms(SSLContext tls, Map<String, String> chargers, boolean needClientAuth, String... protocols)
+            throws InterruptedException {
         super(new InetSocketAddress("127.0.0.1", 0), List.of(new StatusDraft(List.of(),
                 List.of(new Protocol("ocpp1.6")))));
         this.chargers = Map.copyOf(chargers);
         if (tls != null) {
             SSLParameters parameters = tls.getDefaultSSLParameters();
+            parameters.setNeedClientAuth(needClientAuth);
             if (protocols.length > 0) {
                 parameters.setProtocols(protocols);
             }

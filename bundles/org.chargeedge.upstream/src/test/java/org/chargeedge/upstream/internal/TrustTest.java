@@ -125,6 +125,50 @@ class TrustTest {
     }
 
     @Test
+    void aClientCertificateForTheSiteIsReadAgainWhenItsFilesChange() throws Exception {
+        TestPki chargers = new TestPki("ChargeEdge Test Charger CA");
+        Path cert = dir.resolve("gateway.crt");
+        Path key = dir.resolve("gateway.key");
+        TestPki.Server first = chargers.client("CP-1");
+        first.write(cert, key);
+        Trust trust = Trust.load("", cert.toString(), key.toString());
+        SSLContext site = trust.sslContext();
+        assertThat(trust.clientCertificatePerCharger()).isFalse();
+        assertThat(trust.contextFor("CP-1")).as("unchanged files: the same context").isSameAs(site);
+        assertThat(trust.contextFor("CP-2")).isSameAs(site);
+        assertThat(trust.clientCertificate("CP-9")).contains(first.certificate());
+
+        TestPki.Server renewed = chargers.client("CP-1");
+        renewed.write(cert, key);
+        java.nio.file.attribute.FileTime later = java.nio.file.attribute.FileTime.from(
+                java.time.Instant.now().plusSeconds(10));
+        Files.setLastModifiedTime(cert, later);
+        Files.setLastModifiedTime(key, later);
+        SSLContext next = trust.contextFor("CP-2");
+        assertThat(next).as("renewed: read again").isNotSameAs(site);
+        assertThat(trust.contextFor("CP-1")).isSameAs(next);
+        assertThat(trust.clientCertificate("CP-1")).contains(renewed.certificate());
+    }
+
+    @Test
+    void perChargerClientCertificatesAreReadWhenTheChargerConnects() throws Exception {
+        TestPki chargers = new TestPki("ChargeEdge Test Charger CA");
+        TestPki.Server cp1 = chargers.client("CP-1");
+        cp1.write(dir.resolve("CP-1.crt"), dir.resolve("CP-1.key"));
+        Trust trust = Trust.load("", dir.resolve("{chargePointId}.crt").toString(),
+                dir.resolve("{chargePointId}.key").toString());
+        assertThat(trust.clientCertificatePerCharger()).isTrue();
+        assertThat(trust.clientCertificate("CP-1")).as("not read yet").isEmpty();
+        SSLContext own = trust.contextFor("CP-1");
+        assertThat(own).isNotSameAs(trust.sslContext()).isSameAs(trust.contextFor("CP-1"));
+        assertThat(trust.clientCertificate("CP-1")).contains(cp1.certificate());
+        org.chargeedge.tls.TlsFileException missing = catchThrowableOfType(() -> trust.contextFor("CP-2"),
+                org.chargeedge.tls.TlsFileException.class);
+        assertThat(missing.file()).isEqualTo(dir.resolve("CP-2.crt"));
+        assertThat(missing.problem()).isEqualTo("the file does not exist");
+    }
+
+    @Test
     void theStaticContextKeepsTheOldSemantics() throws Exception {
         assertThatThrownBy(() -> Trust.sslContext(dir.resolve("missing.pem").toString()))
                 .isInstanceOf(ConfigurationProblem.class).hasMessageContaining("does not exist");

@@ -2,6 +2,7 @@ package org.chargeedge.upstream.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -47,11 +48,19 @@ class UpstreamTlsTest extends LinkTestBase {
     private static Instant expiredFrom;
     private static Instant expiredOn;
 
+    /** The CA whose client certificates the CSMS of the profile 3 tests accepts. */
+    private static TestPki chargerCa;
+    /** A CA the CSMS does not know. */
+    private static TestPki otherChargerCa;
+
     /** What the links wrote to their problem log, as "LEVEL line". */
     private final List<String> logged = new CopyOnWriteArrayList<>();
     /** The site's configuration: the charger's password, and whether caFile holds the CSMS's CA. */
     private String password = PASSWORD;
     private boolean caFile = true;
+    /** The site's clientCertificateFile and clientKeyFile; empty for none. */
+    private String clientCertificateFile = "";
+    private String clientKeyFile = "";
 
     @BeforeAll
     static void pki() throws Exception {
@@ -61,10 +70,16 @@ class UpstreamTlsTest extends LinkTestBase {
         expiredFrom = Instant.now().minus(400, ChronoUnit.DAYS).truncatedTo(ChronoUnit.MINUTES);
         expiredOn = Instant.now().minus(3, ChronoUnit.DAYS).truncatedTo(ChronoUnit.MINUTES);
         expired = ca.server("localhost", List.of("localhost", "127.0.0.1"), expiredFrom, expiredOn);
+        chargerCa = new TestPki("ChargeEdge Test Charger CA");
+        otherChargerCa = new TestPki("Somebody Else's Charger CA");
     }
 
+    /** The tests of client certificates get a CSMS that requires one of {@link #chargerCa} (OCPP security profile 3). */
     @Override
     Csms newCsms() throws Exception {
+        if (testName.contains("ClientCertificate")) {
+            return new Csms(good.serverContext(chargerCa.certificate), Map.of(CP, PASSWORD), true);
+        }
         return new Csms(good.serverContext(), Map.of(CP, PASSWORD));
     }
 
@@ -80,7 +95,7 @@ class UpstreamTlsTest extends LinkTestBase {
             }
         }
         return Settings.forTest(url.replaceFirst("^ws://", "wss://")).withPasswords("", Map.of(CP, password))
-                .withCaFile(file);
+                .withCaFile(file).withClientCertificate(clientCertificateFile, clientKeyFile);
     }
 
     /** Every line is recorded, and written to the link's logger as in the component. */
@@ -98,6 +113,19 @@ class UpstreamTlsTest extends LinkTestBase {
         this.password = password;
         this.caFile = caFile;
         restartLinks();
+    }
+
+    /** The site's client certificate files change in the configuration: the component restarts its links. */
+    private void configureClientCertificate(String certificateFile, String keyFile) {
+        this.clientCertificateFile = certificateFile;
+        this.clientKeyFile = keyFile;
+        restartLinks();
+    }
+
+    /** Writes {@code certificate}'s chain and key as the site's files gateway.crt and gateway.key; returns the first. */
+    private Path writeClientCertificate(TestPki.Server certificate) throws Exception {
+        certificate.write(dir.resolve("gateway.crt"), dir.resolve("gateway.key"));
+        return dir.resolve("gateway.crt");
     }
 
     @Test
@@ -179,6 +207,81 @@ class UpstreamTlsTest extends LinkTestBase {
         csms.restart(good.serverContext());
         assertDeliveredOnceInOrder(tx);
         assertThat(awaitLogged("INFO", "upstream link up")).contains("last problem: TLS: certificate expired");
+    }
+
+    // ---- client certificates: OCPP security profile 3 -----------------------------------------
+
+    @Test
+    void aClientCertificateTheCsmsTrustsOpensTheLinkAndDeliversEverythingOnce() throws Exception {
+        writeClientCertificate(chargerCa.client(CP));
+        configureClientCertificate(dir.resolve("gateway.crt").toString(), dir.resolve("gateway.key").toString());
+        connect(true);
+        BootNotificationConfirmation boot = charger.send(charger.core.createBootNotificationRequest("V", "M"));
+        assertThat(boot.getInterval()).as("the CSMS's answer, over TLS with a client certificate")
+                .isEqualTo(Csms.BOOT_INTERVAL);
+        int tx = transact();
+
+        assertDeliveredOnceInOrder(tx);
+        assertThat(csms.clientCertificates).as("what the CSMS saw").isNotEmpty().containsOnly("CN=" + CP);
+        assertThat(csms.credentials).containsOnly(CP + ":" + PASSWORD);
+        assertThat(logged).noneMatch(l -> l.startsWith("ERROR "));
+    }
+
+    @Test
+    void withoutAClientCertificateACsmsThatRequiresOneIsExplainedAndRetriedUntilOneIsSet() throws Exception {
+        int tx = transactWhileTheLinkCannotConnect();
+
+        String line = awaitLogged("ERROR", "the CSMS requires a client certificate; set"
+                + " clientCertificateFile/clientKeyFile");
+        assertThat(line).contains(CP + ": upstream connection to wss://127.0.0.1:" + relay.port(),
+                "issued for " + CP, "Retrying in", "reconnectMaxMillis", "the site goes on locally");
+        assertThat(link().lastProblem()).isEqualTo("TLS: the CSMS requires a client certificate");
+        int attempts = csms.connections.get();
+        await("the link trying again", () -> csms.connections.get() >= attempts + 2);
+        assertThat(logged.stream().filter(l -> l.startsWith("ERROR "))).as("logged once, not per attempt")
+                .hasSize(1);
+        assertThat(csms.received).isEmpty();
+
+        writeClientCertificate(chargerCa.client(CP));
+        configureClientCertificate(dir.resolve("gateway.crt").toString(), dir.resolve("gateway.key").toString());
+        assertDeliveredOnceInOrder(tx);
+    }
+
+    @Test
+    void aClientCertificateOfACaTheCsmsDoesNotTrustIsExplainedUntilTheFilesAreReplaced() throws Exception {
+        writeClientCertificate(otherChargerCa.client(CP));
+        configureClientCertificate(dir.resolve("gateway.crt").toString(), dir.resolve("gateway.key").toString());
+        int tx = transactWhileTheLinkCannotConnect();
+
+        String line = awaitLogged("ERROR", "refused the client certificate of " + CP);
+        assertThat(line).contains("(CN=" + CP + ", issued by O=ChargeEdge tests,CN=Somebody Else's Charger CA",
+                "not issued by a CA the CSMS", "clientCertificateFile", "reconnectMaxMillis");
+        assertThat(link().lastProblem()).startsWith("TLS: the CSMS refused the client certificate");
+
+        // The installer copies the certificate the CSMS operator issued over the old files: no
+        // configuration change, no restart; the next attempt reads them.
+        writeClientCertificate(chargerCa.client(CP));
+        assertDeliveredOnceInOrder(tx);
+        assertThat(awaitLogged("INFO", "upstream link up")).contains("last problem: TLS: the CSMS refused the client"
+                + " certificate");
+        assertThat(csms.clientCertificates).containsOnly("CN=" + CP);
+    }
+
+    @Test
+    void perChargerClientCertificatesAreReadWhenTheChargersLinkConnects() throws Exception {
+        Path certificate = dir.resolve(CP + ".crt");
+        configureClientCertificate(dir.resolve("{chargePointId}.crt").toString(),
+                dir.resolve("{chargePointId}.key").toString());
+        int tx = transactWhileTheLinkCannotConnect();
+
+        String line = awaitLogged("ERROR", "the client certificate of " + CP + " (clientCertificateFile,"
+                + " clientKeyFile) cannot be used: the file " + certificate + " does not exist");
+        assertThat(line).contains("Retrying in", "reconnectMaxMillis");
+        assertThat(link().lastProblem()).isEqualTo("client certificate: the file does not exist");
+
+        chargerCa.client(CP).write(certificate, dir.resolve(CP + ".key"));
+        assertDeliveredOnceInOrder(tx);
+        assertThat(csms.clientCertificates).containsOnly("CN=" + CP);
     }
 
     // ---- helpers ------------------------------------------------------------------------------
