@@ -48,7 +48,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "PEM file with the gateway's certificate, then its intermediates (wss://)")
     String tlsCertificateFile() default "";
 
-    @AttributeDefinition(description = "PEM file with the private key of tlsCertificateFile (unencrypted PKCS#8)")
+    @AttributeDefinition(description = "PEM file with the private key of tlsCertificateFile (unencrypted: PKCS#8, PKCS#1 or SEC1)")
     String tlsKeyFile() default "";
 
     @AttributeDefinition(description = "PEM file with the CA certificates that sign the chargers' client certificates "

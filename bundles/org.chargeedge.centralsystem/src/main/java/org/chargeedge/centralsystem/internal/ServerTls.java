@@ -1,7 +1,5 @@
 package org.chargeedge.centralsystem.internal;
 
-import java.io.File;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Supplier;
@@ -11,6 +9,11 @@ import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.chargeedge.tls.FileStamp;
+import org.chargeedge.tls.KeyMaterial;
+import org.chargeedge.tls.TlsFileException;
+import org.chargeedge.tls.TrustMaterial;
+
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -18,8 +21,9 @@ import io.netty.handler.ssl.SslProvider;
 
 /**
  * The TLS side of the {@code wss://} port (security profiles 2 and 3): the
- * gateway's certificate chain and key (PEM; RSA or ECDSA, as the White
- * Paper's cipher suites need), TLS 1.2 and 1.3 only, no compression (the JDK
+ * gateway's certificate chain and key (PEM, read by {@code org.chargeedge.tls}
+ * in every form openssl writes; RSA or ECDSA, as the White Paper's cipher
+ * suites need; the key checked against the certificate), TLS 1.2 and 1.3 only, no compression (the JDK
  * offers none), and with a charger CA a client certificate asked for and
  * checked against it. The files are looked at again at most every few
  * seconds when a connection arrives, and a changed certificate is used for
@@ -39,7 +43,7 @@ final class ServerTls implements Supplier<SslContext> {
     private final Path key;
     private final Path chargerCa;
     private SslContext context;
-    private String stamp;
+    private FileStamp stamp;
     private long checkedAt;
 
     /** Builds the first context; throws with the file and the problem when it cannot. */
@@ -61,9 +65,8 @@ final class ServerTls implements Supplier<SslContext> {
         long now = System.nanoTime();
         if (now - checkedAt >= RECHECK_NANOS) {
             checkedAt = now;
-            String current = stamp();
-            if (!current.equals(stamp)) {
-                stamp = current;
+            if (stamp.changed()) {
+                stamp = stamp();
                 try {
                     context = build();
                     LOG.info("TLS certificate files changed; new handshakes use {}", certificate);
@@ -76,45 +79,29 @@ final class ServerTls implements Supplier<SslContext> {
         return context;
     }
 
+    /** Sizes, times and inodes of the files: changes when one of them is replaced. */
+    private FileStamp stamp() {
+        return chargerCa == null ? FileStamp.of(certificate, key) : FileStamp.of(certificate, key, chargerCa);
+    }
+
     private SslContext build() throws SSLException {
-        File cert = readable(certificate, "tlsCertificateFile");
-        File pk = readable(key, "tlsKeyFile");
-        SslContextBuilder builder;
         try {
-            builder = SslContextBuilder.forServer(cert, pk);
-        } catch (IllegalArgumentException e) {
-            throw new SSLException("tlsCertificateFile " + certificate + " and tlsKeyFile " + key + " cannot be used: "
-                    + e.getMessage() + " (PEM, the key unencrypted PKCS#8 'BEGIN PRIVATE KEY')", e);
-        }
-        builder.sslProvider(SslProvider.JDK).protocols(PROTOCOLS);
-        if (chargerCa != null) {
-            builder.trustManager(readable(chargerCa, "chargerCaFile")).clientAuth(ClientAuth.OPTIONAL);
-        }
-        try {
-            return builder.build();
-        } catch (SSLException | IllegalArgumentException e) {
-            throw new SSLException("the TLS files cannot be used (" + certificate + ", " + key
-                    + (chargerCa == null ? "" : ", " + chargerCa) + "): " + e.getMessage(), e);
-        }
-    }
-
-    private static File readable(Path file, String setting) throws SSLException {
-        if (!Files.isReadable(file)) {
-            throw new SSLException(setting + " " + file + " does not exist or cannot be read by the gateway");
-        }
-        return file.toFile();
-    }
-
-    /** Modification times and sizes of the files: changes when one of them is replaced. */
-    private String stamp() {
-        StringBuilder s = new StringBuilder();
-        for (Path p : chargerCa == null ? List.of(certificate, key) : List.of(certificate, key, chargerCa)) {
-            try {
-                s.append(Files.getLastModifiedTime(p).toMillis()).append('/').append(Files.size(p)).append(';');
-            } catch (java.io.IOException e) {
-                s.append("missing;");
+            KeyMaterial keys = KeyMaterial.load(certificate, key);
+            SslContextBuilder builder = SslContextBuilder.forServer(keys.keyManager())
+                    .sslProvider(SslProvider.JDK).protocols(PROTOCOLS);
+            if (chargerCa != null) {
+                // Only the site's charger CA: a certificate from a public CA must not pass for a charger.
+                builder.trustManager(TrustMaterial.load(chargerCa, false).trustManager())
+                        .clientAuth(ClientAuth.OPTIONAL);
             }
+            return builder.build();
+        } catch (TlsFileException e) {
+            throw new SSLException(setting(e) + ": " + e.getMessage(), e);
         }
-        return s.toString();
+    }
+
+    private String setting(TlsFileException e) {
+        return certificate.equals(e.file()) ? "tlsCertificateFile" : key.equals(e.file()) ? "tlsKeyFile"
+                : "chargerCaFile";
     }
 }
