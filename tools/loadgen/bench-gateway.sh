@@ -24,7 +24,8 @@
 # LOADGEN_JAR (default tools/loadgen/target/chargeedge-loadgen.jar), JAVA (default java).
 #
 # Exit code: the load generator's (0 = no failed connection, no error), or 3 when the gateway did not
-# start, or 4 when it had to be killed after SIGTERM.
+# start, or 4 when it had to be killed after SIGTERM. The gateway runs with
+# CHARGEEDGE_UNKNOWN_CHARGERS=Open so that the load generator's charge point ids are accepted.
 set -euo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
