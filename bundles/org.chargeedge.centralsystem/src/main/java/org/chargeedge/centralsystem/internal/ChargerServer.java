@@ -231,7 +231,8 @@ final class ChargerServer {
         }
         open.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
         acceptor.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-        io.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        // The event loops end first: the last connections' close events still go to their workers.
+        io.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
         workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
     }
 
