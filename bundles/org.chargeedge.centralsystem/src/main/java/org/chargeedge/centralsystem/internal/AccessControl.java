@@ -15,8 +15,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 
 import javax.naming.InvalidNameException;
 import javax.naming.ldap.LdapName;
@@ -50,9 +48,12 @@ import org.slf4j.LoggerFactory;
  * the first keeps its session.</li>
  * <li>Failed handshakes from one address are answered later and later (up
  * to 5 s, without holding a thread); password checks run on one thread of
- * their own, so a burst of bad logins never delays the other chargers'
- * messages, and a charger whose password was verified before (since the
- * gateway started) is not queued behind them when it reconnects.</li>
+ * their own ({@link PasswordChecks}), so a burst of bad logins never delays
+ * the other chargers' messages; they are taken in turn per address, so a
+ * charger logging in waits for at most one check per other address, and a
+ * charger whose password was verified before (since the gateway started)
+ * is not queued at all. Every handshake is answered: a check that waited
+ * too long is answered 503 (busy), never left to the handshake timeout.</li>
  * </ul>
  *
  * <p>Threads: {@link #admit} is called on Netty event loops and completes on
@@ -99,7 +100,7 @@ final class AccessControl implements ChargerServer.Gate, ChargerAccess {
     private final ChargePointIds ids;
     private final KnownChargers known;
     private final Passwords passwords;
-    private final Executor authThread;
+    private final PasswordChecks checks;
     private final Sessions sessions;
     private final ChargerCommands commands;
     private final Clock clock;
@@ -109,13 +110,13 @@ final class AccessControl implements ChargerServer.Gate, ChargerAccess {
     private final Map<String, long[]> failures = bounded(MAX_FAILING_ADDRESSES); // address -> {count, last ms}
     private Instant commissioningUntil;
 
-    AccessControl(Settings settings, ChargePointIds ids, Path knownFile, Passwords passwords, Executor authThread,
+    AccessControl(Settings settings, ChargePointIds ids, Path knownFile, Passwords passwords, PasswordChecks checks,
                   Sessions sessions, ChargerCommands commands, Clock clock) {
         this.settings = settings;
         this.ids = ids;
         this.known = new KnownChargers(knownFile);
         this.passwords = passwords;
-        this.authThread = authThread;
+        this.checks = checks;
         this.sessions = sessions;
         this.commands = commands;
         this.clock = clock;
@@ -241,12 +242,18 @@ final class AccessControl implements ChargerServer.Gate, ChargerAccess {
             // Verified before: one digest here, not queued behind a burst of other logins' bcrypt checks.
             return done(Boolean.TRUE);
         }
+        boolean suspect;
+        synchronized (this) {
+            long[] f = failures.get(address);
+            suspect = f != null && clock.millis() - f[1] <= FAILURES_FORGOTTEN.toMillis();
+        }
         CompletableFuture<Object> result = new CompletableFuture<>();
-        try {
-            authThread.execute(() -> result.complete(passwords.verify(id, hash, password)
-                    ? Boolean.TRUE : refuse(id, address, 401, "wrong password", true)));
-        } catch (RejectedExecutionException e) {
-            result.complete(refuse(id, address, 503, "too many handshakes waiting for their password check", false));
+        // From an address that failed lately, "busy" counts as one more failure: its answers come later and later.
+        Runnable busy = () -> result.complete(refuse(id, address, 503, "the gateway is busy checking other"
+                + " chargers' passwords; the charger will be checked when it tries again", suspect));
+        if (!checks.submit(address, suspect, () -> result.complete(passwords.verify(id, hash, password)
+                ? Boolean.TRUE : refuse(id, address, 401, "wrong password", true)), busy)) {
+            busy.run();
         }
         return result;
     }
@@ -316,10 +323,7 @@ final class AccessControl implements ChargerServer.Gate, ChargerAccess {
         String logKey;
         synchronized (this) {
             logKey = id != null && resolve(id) != null ? reason + "\n" + id : status + "\n" + address;
-            String key = (id == null ? "@" + address : id) + "\n" + reason;
-            Refusal r = refusals.get(key);
-            refusals.put(key, new Refusal(id, address, reason, r == null ? now : r.firstAt(), now,
-                    r == null ? 1 : r.count() + 1));
+            note(id, address, reason, now);
             if (authFailure) {
                 long[] f = failures.get(address);
                 long nowMs = now.toEpochMilli();
@@ -340,6 +344,23 @@ final class AccessControl implements ChargerServer.Gate, ChargerAccess {
                     reason, d.suffix());
         }
         return ChargerServer.Admission.refuse(status, reason).delayed(delay);
+    }
+
+    /** Adds a refusal to {@link #recentRefusals}. Under the lock. */
+    private void note(String id, String address, String reason, Instant now) {
+        String key = (id == null ? "@" + address : id) + "\n" + reason;
+        Refusal r = refusals.get(key);
+        refusals.put(key, new Refusal(id, address, reason, r == null ? now : r.firstAt(), now,
+                r == null ? 1 : r.count() + 1));
+    }
+
+    /** A connection that failed before its upgrade request (TLS, timeout): listed, not logged again. */
+    @Override
+    public void refusedEarly(String host, String reason) {
+        Instant now = clock.instant();
+        synchronized (this) {
+            note(null, host, reason, now);
+        }
     }
 
     private static <T> CompletionStage<T> done(T value) {

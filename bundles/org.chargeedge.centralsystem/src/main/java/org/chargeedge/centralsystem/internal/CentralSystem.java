@@ -71,7 +71,9 @@ public class CentralSystem implements ChargerCommands, SiteView, ChargerAccess, 
     private static final java.util.Set<Action> TRANSACTION_ACTIONS =
             java.util.EnumSet.of(Action.StartTransaction, Action.MeterValues, Action.StopTransaction);
     private static final Duration STOP_GRACE = Duration.ofSeconds(5);
+    /** Password checks queued for addresses with no recent failed login, and for the others. */
     private static final int AUTH_QUEUE = 256;
+    private static final int AUTH_QUEUE_SUSPECT = 32;
 
     private final Clock clock = Clock.systemUTC();
     private final OcppJsonCodec codec = new OcppJsonCodec();
@@ -100,7 +102,7 @@ public class CentralSystem implements ChargerCommands, SiteView, ChargerAccess, 
     private CallDispatcher dispatcher;
     private ChargerServer server;
     private AccessControl access;
-    private java.util.concurrent.ThreadPoolExecutor authThread;
+    private PasswordChecks passwordChecks;
     private Config config;
     /** Index of the plain and the TLS port in the server's list, -1 when not listening. */
     private int plainIndex = -1;
@@ -158,24 +160,22 @@ public class CentralSystem implements ChargerCommands, SiteView, ChargerAccess, 
         ChargePointIds ids = new ChargePointIds(config.pathPrefix(), config.maxChargePointIdLength());
         ServerTls tls = config.tlsPort() > 0 || !config.tlsCertificateFile().isBlank()
                 ? new ServerTls(config.tlsCertificateFile(), config.tlsKeyFile(), config.chargerCaFile()) : null;
-        authThread = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
-                new java.util.concurrent.ArrayBlockingQueue<>(AUTH_QUEUE), r -> {
-                    Thread t = new Thread(r, "chargeedge-ocpp-auth");
-                    t.setDaemon(true);
-                    return t;
-                });
+        // A check still queued at half the handshake timeout is answered "busy": every handshake gets an answer.
+        passwordChecks = new PasswordChecks(AUTH_QUEUE, AUTH_QUEUE_SUSPECT,
+                Duration.ofSeconds(config.handshakeTimeoutSeconds()).dividedBy(2));
         access = new AccessControl(new AccessControl.Settings(config.securityProfile(),
                 config.unknownChargers() == UnknownChargers.Open, ChargePointIds.csv(config.chargePointIds()),
                 profiles(config.chargerProfiles()), pairs(config.chargerKeyHashes(), "chargerKeyHashes"),
                 config.chargerCertificateOrganization().trim(), tls != null,
                 tls != null && tls.checksClientCertificates()),
-                ids, dataDir.resolve("chargers.json"), new Passwords(), authThread, new OpenSessions(), this, clock);
+                ids, dataDir.resolve("chargers.json"), new Passwords(), passwordChecks, new OpenSessions(), this, clock);
         int ioThreads = config.ioThreads() > 0 ? config.ioThreads() : Runtime.getRuntime().availableProcessors();
         ChargerServer.Limits limits = new ChargerServer.Limits(config.maxRequestLineLength(), config.maxHeaderSize(),
                 Duration.ofSeconds(config.handshakeTimeoutSeconds()), config.maxMessageSize(),
                 config.maxQueuedBytes(), config.maxConnectionsPerAddress(), addresses(config.unlimitedAddresses()),
                 config.maxConnections(),
                 Duration.ofSeconds(config.pingInterval()));
+        warnAboutFileLimit(config.maxConnections(), openFileLimit());
         server = new ChargerServer(limits, ioThreads, config.acceptBacklog(), access, this);
         List<ChargerServer.Port> ports = new java.util.ArrayList<>();
         if (config.plainPortEnabled()) {
@@ -197,7 +197,7 @@ public class CentralSystem implements ChargerCommands, SiteView, ChargerAccess, 
                     tls == null ? "" : " / " + config.tlsPort(), e.toString());
             handlers.stop();
             timer.shutdownNow();
-            authThread.shutdownNow();
+            passwordChecks.close();
             throw new IllegalStateException("cannot listen on " + config.host() + ":" + config.port(), e);
         }
         if (plainIndex >= 0) {
@@ -287,11 +287,48 @@ public class CentralSystem implements ChargerCommands, SiteView, ChargerAccess, 
         LOG.info("OCPP central system stopped");
     }
 
+    /** Descriptors kept for the rest of the process: jars, the store, MQTT, logs, the HTTP port. */
+    static final int FILES_BESIDES_CHARGERS = 256;
+
+    /**
+     * Each charger holds one socket here and, with a CSMS configured, one more upstream. When the
+     * process may open fewer files than that, the listener would meet EMFILE before maxConnections
+     * (it keeps listening and says so once a minute): better to say at start what to raise.
+     *
+     * @return the warning logged, or null
+     */
+    static String warnAboutFileLimit(int maxConnections, long openFileLimit) {
+        if (openFileLimit <= 0) {
+            return null; // not a Unix runtime, or the limit cannot be read
+        }
+        long needed = 2L * maxConnections + FILES_BESIDES_CHARGERS;
+        if (needed <= openFileLimit) {
+            return null;
+        }
+        String warning = "the process may open " + openFileLimit + " files, fewer than the " + needed
+                + " that maxConnections = " + maxConnections + " needs (one socket per charger, one more upstream,"
+                + " and " + FILES_BESIDES_CHARGERS + " for the rest): raise it (systemd LimitNOFILE=, ulimit -n) or"
+                + " lower maxConnections";
+        LOG.warn("OCPP server: {}", warning);
+        return warning;
+    }
+
+    /** The process's open-file limit, read through JMX (no com.sun.management import in the bundle); -1 unknown. */
+    static long openFileLimit() {
+        try {
+            Object max = java.lang.management.ManagementFactory.getPlatformMBeanServer().getAttribute(
+                    new javax.management.ObjectName("java.lang:type=OperatingSystem"), "MaxFileDescriptorCount");
+            return max instanceof Number n ? n.longValue() : -1;
+        } catch (javax.management.JMException | RuntimeException e) {
+            return -1;
+        }
+    }
+
     private void stopServer() {
         // Every connection closed with 1001 (going away), waiting for the chargers' close answers.
         server.stop(STOP_GRACE);
         timer.shutdownNow();
-        authThread.shutdownNow();
+        passwordChecks.close();
     }
 
     /** The call handlers and the site's readiness; for tests. */

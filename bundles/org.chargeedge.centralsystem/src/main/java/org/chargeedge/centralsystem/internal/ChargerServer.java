@@ -72,6 +72,14 @@ final class ChargerServer {
     /** Decides whether a WebSocket handshake that is well-formed is accepted, and as which charger. */
     interface Gate {
         CompletionStage<Admission> admit(Handshake handshake);
+
+        /**
+         * A connection from {@code host} ended before any upgrade request could be read (a failed TLS
+         * handshake, TLS on the plain port, no handshake in time), for the list of recent refusals; already
+         * logged (rate-limited) by the server. On an event loop: must not block.
+         */
+        default void refusedEarly(String host, String reason) {
+        }
     }
 
     /**
@@ -237,6 +245,12 @@ final class ChargerServer {
     }
 
     /** Logs a refusal once per {@code key} and minute; never with a stack trace. */
+    /** Logs a refusal that happened before the upgrade request (rate-limited) and tells the gate. */
+    void earlyRefusal(String host, String key, String reason, String line, Object... args) {
+        refusal(key, line, args);
+        gate.refusedEarly(host, reason);
+    }
+
     void refusal(String key, String line, Object... args) {
         LogLimiter.Decision d = refusals.allow(key);
         if (d.log()) {
@@ -262,7 +276,9 @@ final class ChargerServer {
             // From accept to an open WebSocket, TLS and HTTP included; cancelled by the upgrade.
             channel.attr(Upgrade.DEADLINE).set(channel.eventLoop().schedule(() -> {
                 if (channel.isActive() && channel.attr(CHARGER).get() == null) {
-                    refusal("handshake-timeout " + remote.getAddress().getHostAddress(),
+                    String host = remote.getAddress().getHostAddress();
+                    earlyRefusal(host, "handshake-timeout " + host, "no WebSocket handshake within "
+                            + limits.handshakeTimeout().toSeconds() + " s (handshakeTimeoutSeconds)",
                             "{}: closed: no WebSocket handshake within {} s", PeerText.shortText(addressOf(remote)),
                             limits.handshakeTimeout().toSeconds());
                     channel.close();
@@ -375,7 +391,9 @@ final class ChargerServer {
             if (msg instanceof io.netty.buffer.ByteBuf bytes && bytes.isReadable()) {
                 if (bytes.getUnsignedByte(bytes.readerIndex()) == TLS_HANDSHAKE_RECORD) {
                     bytes.release();
-                    server.refusal("tls-on-plain " + remote.getAddress().getHostAddress(), "{}: closed: a TLS"
+                    String host = remote.getAddress().getHostAddress();
+                    server.earlyRefusal(host, "tls-on-plain " + host, "wss:// (TLS) on the plain ws:// port: a"
+                            + " charger using wss:// must connect to the TLS port (tlsPort)", "{}: closed: a TLS"
                             + " handshake on the plain ws:// port; a charger using wss:// must connect to the TLS"
                             + " port (tlsPort)", addressOf(remote));
                     ctx.close();

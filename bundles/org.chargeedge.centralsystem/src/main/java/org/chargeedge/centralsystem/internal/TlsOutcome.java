@@ -36,7 +36,8 @@ final class TlsOutcome extends ChannelInboundHandlerAdapter {
                 ctx.pipeline().remove(this);
             } else {
                 String why = explain(done.cause());
-                server.refusal("tls " + why + " " + host, "{}: TLS handshake failed: {}", address, why);
+                server.earlyRefusal(host, "tls " + why + " " + host, "TLS handshake failed: " + why,
+                        "{}: TLS handshake failed: {}", address, why);
             }
         }
         ctx.fireUserEventTriggered(event);
@@ -46,8 +47,9 @@ final class TlsOutcome extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         Fatal.check(cause);
         if (cause instanceof NotSslRecordException || cause.getCause() instanceof NotSslRecordException) {
-            server.refusal("tls plain " + host, "{}: not TLS on the wss:// port: the charger's URL must start with"
-                    + " wss:// for this port", address);
+            server.earlyRefusal(host, "tls plain " + host, "not TLS on the wss:// port: the charger's URL must"
+                    + " start with wss:// for this port", "{}: not TLS on the wss:// port: the charger's URL must"
+                    + " start with wss:// for this port", address);
             ctx.close();
             return;
         }

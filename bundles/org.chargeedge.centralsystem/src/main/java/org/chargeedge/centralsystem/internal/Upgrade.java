@@ -175,6 +175,9 @@ final class Upgrade extends ChannelInboundHandlerAdapter {
             respond.run();
         } else {
             // Repeated failures from one address are answered late; the event loop is not held meanwhile.
+            // The answer is decided: the handshake timeout no longer applies, so the refusal is always sent
+            // (the delay is bounded, and so are the sockets one address may hold).
+            cancelDeadline(ctx);
             ctx.executor().schedule(respond, admission.delay().toMillis(), TimeUnit.MILLISECONDS);
         }
     }
@@ -208,10 +211,7 @@ final class Upgrade extends ChannelInboundHandlerAdapter {
                 ctx.close();
             }
         });
-        ScheduledFuture<?> deadline = ctx.channel().attr(DEADLINE).getAndSet(null);
-        if (deadline != null) {
-            deadline.cancel(false);
-        }
+        cancelDeadline(ctx);
         // The WebSocket decoder sits where the HTTP codec was; text frames are checked for UTF-8 (1007).
         ctx.pipeline().addAfter("wsdecoder", "utf8", new Utf8FrameValidator(false));
         ctx.pipeline().addBefore(ctx.name(), "frames", new Frames(server, connection, limits));
@@ -228,6 +228,13 @@ final class Upgrade extends ChannelInboundHandlerAdapter {
         server.refusal(logKey, "{}: handshake refused with {}: {}", ChargerServer.addressOf(remote), status.code(),
                 why);
         respond(ctx, status, headers);
+    }
+
+    private static void cancelDeadline(ChannelHandlerContext ctx) {
+        ScheduledFuture<?> deadline = ctx.channel().attr(DEADLINE).getAndSet(null);
+        if (deadline != null) {
+            deadline.cancel(false);
+        }
     }
 
     private static void respond(ChannelHandlerContext ctx, HttpResponseStatus status, DefaultHttpHeaders headers) {

@@ -328,6 +328,9 @@ class HostileClientTest {
                     .isLessThan(HANDSHAKE_TIMEOUT.dividedBy(2));
         }
         assertThat(logs.linesSince(logMark)).anyMatch(l -> l.contains("127.0.8.1") && l.contains("TLS"));
+        assertThat(harness.centralSystem.recentRefusals()).as("listed for the site view")
+                .anyMatch(r -> r.chargePointId() == null && "127.0.8.1".equals(r.remoteAddress())
+                        && r.reason().contains("wss:// (TLS) on the plain ws:// port"));
     }
 
     @Test
