@@ -62,7 +62,7 @@ import eu.chargetime.ocpp.model.core.StartTransactionConfirmation;
  * share no code with the gateway: ChargeTimeEU's charge point over ws:// and
  * wss:// (with HTTP Basic, with a client certificate), the JDK's WebSocket
  * client, and a charger written on the JDK's bare (TLS) sockets. Certificates
- * are made at test time by {@link ChargerPki}. Each refusal is checked for its
+ * are made at test time by {@link TestPki}. Each refusal is checked for its
  * exact HTTP status, or for the TLS failure and the line the gateway logs for
  * the installer.
  */
@@ -70,13 +70,13 @@ class SecurityProfileTest {
 
     static final String OPERATOR = "ChargeEdge Operator";
     /** The CA of the gateway's certificate, which the chargers trust. */
-    static ChargerPki gatewayCa;
+    static TestPki gatewayCa;
     /** The CA of the chargers' certificates (chargerCaFile). */
-    static ChargerPki chargerCa;
+    static TestPki chargerCa;
     /** A CA the gateway does not know. */
-    static ChargerPki rogueCa;
-    static ChargerPki.Issued rsaServer;
-    static ChargerPki.Issued ecServer;
+    static TestPki rogueCa;
+    static TestPki.Issued rsaServer;
+    static TestPki.Issued ecServer;
     static final Passwords PASSWORDS = new Passwords();
 
     @TempDir
@@ -86,11 +86,11 @@ class SecurityProfileTest {
 
     @BeforeAll
     static void makeCertificates() throws Exception {
-        gatewayCa = new ChargerPki("gateway CA");
-        chargerCa = new ChargerPki("charger CA");
-        rogueCa = new ChargerPki("rogue CA");
-        rsaServer = gatewayCa.server(ChargerPki.KeyType.RSA);
-        ecServer = gatewayCa.server(ChargerPki.KeyType.EC);
+        gatewayCa = new TestPki("gateway CA");
+        chargerCa = new TestPki("charger CA");
+        rogueCa = new TestPki("rogue CA");
+        rsaServer = gatewayCa.server(TestPki.KeyType.RSA);
+        ecServer = gatewayCa.server(TestPki.KeyType.EC);
     }
 
     @AfterEach
@@ -119,7 +119,7 @@ class SecurityProfileTest {
     }
 
     /** The wss:// port with {@code server}'s certificate, and with the charger CA when {@code clientCertificates}. */
-    Map<String, Object> tls(ChargerPki.Issued server, boolean clientCertificates) throws Exception {
+    Map<String, Object> tls(TestPki.Issued server, boolean clientCertificates) throws Exception {
         Path tlsDir = Files.createDirectories(dir.resolve("tls"));
         server.write(tlsDir.resolve("gateway.pem"), tlsDir.resolve("gateway.key"));
         Map<String, Object> map = settings("tlsPort", 0,
@@ -251,14 +251,14 @@ class SecurityProfileTest {
         }
 
         @ParameterizedTest
-        @EnumSource(ChargerPki.KeyType.class)
-        void profile2ChargeTimeOverWssWithBasicOnRsaAndEcdsaCertificates(ChargerPki.KeyType type) throws Exception {
-            ChargerPki.Issued server = type == ChargerPki.KeyType.RSA ? rsaServer : ecServer;
+        @EnumSource(TestPki.KeyType.class)
+        void profile2ChargeTimeOverWssWithBasicOnRsaAndEcdsaCertificates(TestPki.KeyType type) throws Exception {
+            TestPki.Issued server = type == TestPki.KeyType.RSA ? rsaServer : ecServer;
             String key = "CT-2-authorization-key";
             start(with(tls(server, false), charger("CT-2", 2, key)));
-            assertTransacting(chargeTime(wssBase(), "CT-2", key, ChargerPki.clientContext(gatewayCa, null)));
+            assertTransacting(chargeTime(wssBase(), "CT-2", key, TestPki.clientContext(gatewayCa, null)));
 
-            try (SSLSocket socket = SocketCharger.tls(ChargerPki.clientContext(gatewayCa, null), harness.tlsPort())) {
+            try (SSLSocket socket = SocketCharger.tls(TestPki.clientContext(gatewayCa, null), harness.tlsPort())) {
                 X509Certificate presented = SocketCharger.serverCertificate(socket);
                 assertThat(presented).isEqualTo(server.certificate());
                 assertThat(presented.getPublicKey().getAlgorithm()).isEqualTo(type.name());
@@ -270,7 +270,7 @@ class SecurityProfileTest {
         @ValueSource(strings = {"TLSv1.3", "TLSv1.2"})
         void profile3PlainTlsSocketWithClientCertificate(String protocol) throws Exception {
             start(with(tls(rsaServer, true), charger("SOCK-3", 3, null)));
-            SSLContext context = ChargerPki.clientContext(gatewayCa, chargerCa.client("SOCK-3", OPERATOR));
+            SSLContext context = TestPki.clientContext(gatewayCa, chargerCa.client("SOCK-3", OPERATOR));
             SSLSocket socket = closing(SocketCharger.tls(context, harness.tlsPort(), protocol));
             assertThat(socket.getSession().getProtocol()).isEqualTo(protocol);
             SocketCharger charger = SocketCharger.upgrade(socket, "SOCK-3", null);
@@ -283,9 +283,9 @@ class SecurityProfileTest {
         void profile3ChargeTimeAndJdkClientWithClientCertificates() throws Exception {
             start(with(tls(ecServer, true), settings("chargerProfiles", "CT-3=3, JDK-3=3")));
             assertTransacting(chargeTime(wssBase(), "CT-3", null,
-                    ChargerPki.clientContext(gatewayCa, chargerCa.client("CT-3", OPERATOR))));
+                    TestPki.clientContext(gatewayCa, chargerCa.client("CT-3", OPERATOR))));
 
-            HttpClient jdk = http(ChargerPki.clientContext(gatewayCa, chargerCa.client("JDK-3", OPERATOR)));
+            HttpClient jdk = http(TestPki.clientContext(gatewayCa, chargerCa.client("JDK-3", OPERATOR)));
             RawCharger raw = closing(RawCharger.connect(jdk, URI.create(harness.wssUrl("JDK-3")), "JDK-3", null,
                     RawCharger.WAIT));
             raw.assertHeartbeatAnswered();
@@ -311,13 +311,13 @@ class SecurityProfileTest {
             String key = "CT-R-authorization-key";
             Map<String, Object> settings = with(tls(rsaServer, false), charger("CT-R", 2, key));
             start(settings);
-            SSLContext trusting = ChargerPki.clientContext(gatewayCa, null);
+            SSLContext trusting = TestPki.clientContext(gatewayCa, null);
             ChargeTimeCharger before = chargeTime(wssBase(), "CT-R", key, trusting);
             try (SSLSocket socket = SocketCharger.tls(trusting, harness.tlsPort())) {
                 assertThat(SocketCharger.serverCertificate(socket)).isEqualTo(rsaServer.certificate());
             }
 
-            ChargerPki.Issued renewed = gatewayCa.server(ChargerPki.KeyType.EC);
+            TestPki.Issued renewed = gatewayCa.server(TestPki.KeyType.EC);
             assertThat(renewed.certificate().getSerialNumber()).isNotEqualTo(rsaServer.certificate().getSerialNumber());
             renewed.write(Path.of((String) settings.get("tlsCertificateFile")),
                     Path.of((String) settings.get("tlsKeyFile")));
@@ -379,7 +379,7 @@ class SecurityProfileTest {
             assertThat(refused(http(null), harness.url("CT-D"), RawCharger.basic("CT-D", key))).isEqualTo(403);
             refusal("CT-D", "security profile 2 requires wss:// (TLS); it connected over ws://");
             // Over wss:// the same password is accepted; a wrong one is not.
-            SSLContext trusting = ChargerPki.clientContext(gatewayCa, null);
+            SSLContext trusting = TestPki.clientContext(gatewayCa, null);
             assertThat(refused(http(trusting), harness.wssUrl("CT-D"), RawCharger.basic("CT-D", "wrong-password-0000")))
                     .isEqualTo(401);
             assertTransacting(chargeTime(wssBase(), "CT-D", key, trusting));
@@ -390,7 +390,7 @@ class SecurityProfileTest {
             start(with(tls(rsaServer, true), settings("chargerProfiles", "CT-3=3", "chargerKeyHashes",
                     "CT-3=" + PASSWORDS.hash("CT-3-authorization-key"))));
             // Even with its right password: profile 3 is the certificate.
-            assertThat(refused(http(ChargerPki.clientContext(gatewayCa, null)), harness.wssUrl("CT-3"),
+            assertThat(refused(http(TestPki.clientContext(gatewayCa, null)), harness.wssUrl("CT-3"),
                     RawCharger.basic("CT-3", "CT-3-authorization-key"))).isEqualTo(403);
             refusal("CT-3", "no client certificate: security profile 3 needs one signed by the charger CA");
         }
@@ -398,7 +398,7 @@ class SecurityProfileTest {
         @Test
         void certificateOfAnotherChargePointIs403() throws Exception {
             start(with(tls(rsaServer, true), settings("chargerProfiles", "CT-3=3, CT-OTHER=3")));
-            SSLContext other = ChargerPki.clientContext(gatewayCa, chargerCa.client("CT-OTHER", OPERATOR));
+            SSLContext other = TestPki.clientContext(gatewayCa, chargerCa.client("CT-OTHER", OPERATOR));
             assertThat(refused(http(other), harness.wssUrl("CT-3"), null)).isEqualTo(403);
             refusal("CT-3", "the client certificate is for another charge point (CN=CT-OTHER)");
             // With the same certificate, its own id gets in.
@@ -409,7 +409,7 @@ class SecurityProfileTest {
         @Test
         void certificateOfAnotherOperatorIs403() throws Exception {
             start(with(tls(rsaServer, true), settings("chargerProfiles", "CT-3=3")));
-            SSLContext foreign = ChargerPki.clientContext(gatewayCa, chargerCa.client("CT-3", "Someone Else"));
+            SSLContext foreign = TestPki.clientContext(gatewayCa, chargerCa.client("CT-3", "Someone Else"));
             assertThat(refused(http(foreign), harness.wssUrl("CT-3"), null)).isEqualTo(403);
             refusal("CT-3", "the client certificate is of another operator (O=Someone Else, expected " + OPERATOR
                     + ")");
@@ -425,7 +425,7 @@ class SecurityProfileTest {
             try (ServerLog log = new ServerLog()) {
                 start(with(tls(rsaServer, true), settings("chargerProfiles", "CT-3=3")));
                 Instant now = Instant.now();
-                SSLContext context = ChargerPki.clientContext(gatewayCa, chargerCa.client("CT-3", OPERATOR,
+                SSLContext context = TestPki.clientContext(gatewayCa, chargerCa.client("CT-3", OPERATOR,
                         now.plus(Duration.ofDays(fromDay)), now.plus(Duration.ofDays(toDay))));
                 // TLS 1.3: the client finished its part; the server's alert comes with the answer to the upgrade.
                 assertThat(tlsFailure(http(context), harness.wssUrl("CT-3")))
@@ -439,7 +439,7 @@ class SecurityProfileTest {
         void clientCertificateOfAnUntrustedCaFailsTheTlsHandshake() throws Exception {
             try (ServerLog log = new ServerLog()) {
                 start(with(tls(ecServer, true), settings("chargerProfiles", "CT-3=3")));
-                SSLContext rogue = ChargerPki.clientContext(gatewayCa, rogueCa.client("CT-3", OPERATOR));
+                SSLContext rogue = TestPki.clientContext(gatewayCa, rogueCa.client("CT-3", OPERATOR));
                 assertThat(tlsFailure(http(rogue), harness.wssUrl("CT-3")))
                         .isInstanceOf(SSLHandshakeException.class).hasMessageContaining("certificate_unknown");
                 // The bare TLS socket too: the handshake, or the first read after it (TLS 1.3), fails.
@@ -782,7 +782,7 @@ class SecurityProfileTest {
             // It reconnects as its new profile says; ws:// is no longer enough, even with the key.
             cp.close();
             assertThat(refused(http(null), harness.url("CT-UP"), RawCharger.basic("CT-UP", key))).isEqualTo(403);
-            assertTransacting(chargeTime(wssBase(), "CT-UP", key, ChargerPki.clientContext(gatewayCa, null)));
+            assertTransacting(chargeTime(wssBase(), "CT-UP", key, TestPki.clientContext(gatewayCa, null)));
         }
 
         @Test

@@ -1,5 +1,6 @@
 package org.chargeedge.upstream.internal;
 
+import org.chargeedge.centralsystem.internal.TestPki;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -79,7 +80,7 @@ import eu.chargetime.ocpp.model.core.StopTransactionRequest;
  * itself (with 404), so the passwords of these tests have 16 bytes.
  *
  * <p>Over {@code wss://} it can require a client certificate (OCPP security profile 3): the TLS
- * context's trust managers decide which CAs it accepts ({@link TestPki.Server#serverContext}); the
+ * context's trust managers decide which CAs it accepts ({@link TestPki.Issued#serverContext}); the
  * subjects of the certificates that got through are kept ({@link #clientCertificates}).
  *
  * <p>Java-WebSocket, under the ChargeTimeEU server, answers every refused handshake with 404,

@@ -1,5 +1,6 @@
 package org.chargeedge.upstream.internal;
 
+import org.chargeedge.centralsystem.internal.TestPki;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetAddress;
@@ -65,7 +66,7 @@ class LinkProblemTest {
         }
     }
 
-    private TlsCsms csms(TestPki.Server certificate, String... protocols) throws Exception {
+    private TlsCsms csms(TestPki.Issued certificate, String... protocols) throws Exception {
         TlsCsms csms = new TlsCsms(certificate.serverContext(), Map.of(CP, PASSWORD), protocols);
         servers.add(csms);
         return csms;
@@ -113,7 +114,7 @@ class LinkProblemTest {
 
     @Test
     void aGoodCertificateOpensTheLinkAndItsChainIsRecorded() throws Exception {
-        TestPki.Server good = ca.server("localhost", List.of("localhost", "127.0.0.1"));
+        TestPki.Issued good = ca.server("localhost", List.of("localhost", "127.0.0.1"));
         TlsCsms csms = csms(good);
         Trust trust = trust();
         for (String host : List.of("127.0.0.1", "localhost")) {
@@ -288,7 +289,7 @@ class LinkProblemTest {
     }
 
     /** A JDK TLS server that accepts only {@code protocols} and does nothing but the handshake. */
-    private int tlsServer(TestPki.Server certificate, String... protocols) throws Exception {
+    private int tlsServer(TestPki.Issued certificate, String... protocols) throws Exception {
         SSLServerSocket server = (SSLServerSocket) certificate.serverContext().getServerSocketFactory()
                 .createServerSocket(0, 10, InetAddress.getLoopbackAddress());
         server.setEnabledProtocols(protocols);
@@ -331,17 +332,17 @@ class LinkProblemTest {
 
     /** A CSMS that requires a client certificate of {@code chargers}, speaking only {@code protocol}. */
     private TlsCsms profile3(TestPki chargers, String protocol) throws Exception {
-        TlsCsms csms = new TlsCsms(ca.server("localhost", List.of("127.0.0.1")).serverContext(chargers.certificate),
+        TlsCsms csms = new TlsCsms(ca.server("localhost", List.of("127.0.0.1")).serverContext(chargers.certificate()),
                 Map.of(CP, PASSWORD), true, protocol);
         servers.add(csms);
         return csms;
     }
 
     /** The settings with caFile, and {@code client}'s certificate and key written to files. */
-    private Settings withClientCertificate(Settings s, TestPki.Server client, String name) throws Exception {
+    private Settings withClientCertificate(Settings s, TestPki.Issued client, String name) throws Exception {
         Path certificate = dir.resolve(name + ".crt");
         Path key = dir.resolve(name + ".key");
-        client.write(certificate, key);
+        client.writeSec1(certificate, key);
         return s.withCaFile(ca.writeCa(dir.resolve("csms-ca.pem")).toString())
                 .withClientCertificate(certificate.toString(), key.toString());
     }

@@ -1,5 +1,6 @@
 package org.chargeedge.upstream.internal;
 
+import org.chargeedge.centralsystem.internal.TestPki;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.chargeedge.upstream.internal.SettingsTest.config;
 
@@ -115,10 +116,10 @@ class SettingsProblemsTest {
         TestPki chargers = new TestPki("ChargeEdge Test Charger CA");
         Path cert = dir.resolve("gateway.crt");
         Path key = dir.resolve("gateway.key");
-        chargers.client("CP-1").write(cert, key);
+        chargers.client("CP-1").writeSec1(cert, key);
         Path otherCert = dir.resolve("other.crt");
         Path otherKey = dir.resolve("other.key");
-        chargers.client("CP-2").write(otherCert, otherKey);
+        chargers.client("CP-2").writeSec1(otherCert, otherKey);
         String url = "wss://csms.example/ocpp";
         assertThat(settings("url", url, "clientCertificateFile", cert.toString(), "clientKeyFile", key.toString())
                 .problems()).isEmpty();

@@ -1,5 +1,6 @@
 package org.chargeedge.upstream.internal;
 
+import org.chargeedge.centralsystem.internal.TestPki;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -41,7 +42,7 @@ class TrustTest {
     void aGoodFileIsTrustedBesidesTheJdksStore() throws Exception {
         Path pem = ca.writeCa(dir.resolve("ca.pem"));
         Trust trust = Trust.load(pem.toString());
-        assertThat(trust.caCertificates()).containsExactly(ca.certificate);
+        assertThat(trust.caCertificates()).containsExactly(ca.certificate());
         assertThat(trust.sslContext().getProtocol()).isEqualTo("TLS");
         assertThat(trust.protocols()).contains("TLSv1.2");
         assertThat(Trust.sslContext(pem.toString())).isInstanceOf(SSLContext.class);
@@ -52,15 +53,15 @@ class TrustTest {
         TestPki other = new TestPki("Second CA");
         Path pem = dir.resolve("bundle.pem");
         Files.writeString(pem, "Bag Attributes\nsubject=/CN=ChargeEdge Test CSMS CA\n"
-                + TestPki.pem("CERTIFICATE", ca.certificate.getEncoded()) + "\n"
-                + TestPki.pem("CERTIFICATE", other.certificate.getEncoded()));
-        assertThat(Trust.load(pem.toString()).caCertificates()).containsExactly(ca.certificate, other.certificate);
+                + TestPki.pem("CERTIFICATE", ca.certificate().getEncoded()) + "\n"
+                + TestPki.pem("CERTIFICATE", other.certificate().getEncoded()));
+        assertThat(Trust.load(pem.toString()).caCertificates()).containsExactly(ca.certificate(), other.certificate());
     }
 
     @Test
     void aDerFileIsReadToo() throws Exception {
-        Path der = Files.write(dir.resolve("ca.der"), ca.certificate.getEncoded());
-        assertThat(Trust.load(der.toString()).caCertificates()).containsExactly(ca.certificate);
+        Path der = Files.write(dir.resolve("ca.der"), ca.certificate().getEncoded());
+        assertThat(Trust.load(der.toString()).caCertificates()).containsExactly(ca.certificate());
     }
 
     @Test
@@ -129,8 +130,8 @@ class TrustTest {
         TestPki chargers = new TestPki("ChargeEdge Test Charger CA");
         Path cert = dir.resolve("gateway.crt");
         Path key = dir.resolve("gateway.key");
-        TestPki.Server first = chargers.client("CP-1");
-        first.write(cert, key);
+        TestPki.Issued first = chargers.client("CP-1");
+        first.writeSec1(cert, key);
         Trust trust = Trust.load("", cert.toString(), key.toString());
         SSLContext site = trust.sslContext();
         assertThat(trust.clientCertificatePerCharger()).isFalse();
@@ -138,8 +139,8 @@ class TrustTest {
         assertThat(trust.contextFor("CP-2")).isSameAs(site);
         assertThat(trust.clientCertificate("CP-9")).contains(first.certificate());
 
-        TestPki.Server renewed = chargers.client("CP-1");
-        renewed.write(cert, key);
+        TestPki.Issued renewed = chargers.client("CP-1");
+        renewed.writeSec1(cert, key);
         java.nio.file.attribute.FileTime later = java.nio.file.attribute.FileTime.from(
                 java.time.Instant.now().plusSeconds(10));
         Files.setLastModifiedTime(cert, later);
@@ -153,7 +154,7 @@ class TrustTest {
     @Test
     void perChargerClientCertificatesAreReadWhenTheChargerConnects() throws Exception {
         TestPki chargers = new TestPki("ChargeEdge Test Charger CA");
-        TestPki.Server cp1 = chargers.client("CP-1");
+        TestPki.Issued cp1 = chargers.client("CP-1");
         cp1.write(dir.resolve("CP-1.crt"), dir.resolve("CP-1.key"));
         Trust trust = Trust.load("", dir.resolve("{chargePointId}.crt").toString(),
                 dir.resolve("{chargePointId}.key").toString());

@@ -1,5 +1,6 @@
 package org.chargeedge.upstream.internal;
 
+import org.chargeedge.centralsystem.internal.TestPki;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
@@ -40,11 +41,11 @@ class UpstreamTlsTest extends LinkTestBase {
 
     private static TestPki ca;
     /** For 127.0.0.1 and localhost, valid now. */
-    private static TestPki.Server good;
+    private static TestPki.Issued good;
     /** For the CSMS's public names, not for the address the site uses. */
-    private static TestPki.Server otherName;
+    private static TestPki.Issued otherName;
     /** For 127.0.0.1 and localhost, expired three days ago. */
-    private static TestPki.Server expired;
+    private static TestPki.Issued expired;
     private static Instant expiredFrom;
     private static Instant expiredOn;
 
@@ -78,7 +79,7 @@ class UpstreamTlsTest extends LinkTestBase {
     @Override
     Csms newCsms() throws Exception {
         if (testName.contains("ClientCertificate")) {
-            return new Csms(good.serverContext(chargerCa.certificate), Map.of(CP, PASSWORD), true);
+            return new Csms(good.serverContext(chargerCa.certificate()), Map.of(CP, PASSWORD), true);
         }
         return new Csms(good.serverContext(), Map.of(CP, PASSWORD));
     }
@@ -123,8 +124,8 @@ class UpstreamTlsTest extends LinkTestBase {
     }
 
     /** Writes {@code certificate}'s chain and key as the site's files gateway.crt and gateway.key; returns the first. */
-    private Path writeClientCertificate(TestPki.Server certificate) throws Exception {
-        certificate.write(dir.resolve("gateway.crt"), dir.resolve("gateway.key"));
+    private Path writeClientCertificate(TestPki.Issued certificate) throws Exception {
+        certificate.writeSec1(dir.resolve("gateway.crt"), dir.resolve("gateway.key"));
         return dir.resolve("gateway.crt");
     }
 

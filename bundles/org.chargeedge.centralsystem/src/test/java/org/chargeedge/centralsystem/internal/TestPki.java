@@ -19,13 +19,18 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.Date;
+import java.util.List;
 
 import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
+import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedKeyManager;
 
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.sec.ECPrivateKey;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
@@ -43,37 +48,74 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
  * A certificate authority made at test time with Bouncy Castle (EC P-256),
- * issuing what the security profile tests need: the gateway's server
- * certificate (RSA or ECDSA, for 127.0.0.1 and localhost) and chargers'
- * client certificates (any CN and O, any validity). PEM files as the
- * gateway's configuration takes them: the chain, and the key as unencrypted
- * PKCS#8. Serial numbers are random, so every certificate differs from the
- * ones before. (The upstream bundle's TestPki makes server certificates only,
- * and this bundle's tests cannot use the upstream test jar.)
+ * for every test that needs TLS (the chargers' side here, the CSMS side in
+ * the upstream bundle, through this test jar): server certificates (RSA or
+ * ECDSA, for any names) and client certificates (any CN and O, any
+ * validity). PEM files as the gateway's configuration takes them: the chain,
+ * and the key as unencrypted PKCS#8 or as {@code openssl ecparam} writes it.
+ * Serial numbers are random, so every certificate differs from the ones
+ * before.
  */
-final class ChargerPki {
+public final class TestPki {
 
-    enum KeyType { RSA, EC }
+    public enum KeyType { RSA, EC }
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
     /** A key and its chain: the certificate first, then the CA. */
-    record Issued(PrivateKey key, X509Certificate[] chain) {
-        X509Certificate certificate() {
+    public record Issued(PrivateKey key, X509Certificate[] chain) {
+        public X509Certificate certificate() {
             return chain[0];
         }
 
         /**
-         * Writes the chain to {@code certificateFile} and the key to {@code keyFile}, each through a
-         * temporary file moved over the old one, as an installer replaces them.
+         * Writes the chain to {@code certificateFile} and the key (unencrypted PKCS#8) to {@code keyFile},
+         * each through a temporary file moved over the old one, as an installer replaces them.
          */
-        void write(Path certificateFile, Path keyFile) throws Exception {
+        public void write(Path certificateFile, Path keyFile) throws Exception {
+            replace(keyFile, pem("PRIVATE KEY", key.getEncoded()));
+            replace(certificateFile, chainPem());
+        }
+
+        /**
+         * Writes the chain and an EC key as {@code openssl ecparam -genkey} writes it (SEC1,
+         * {@code BEGIN EC PRIVATE KEY}, the curve inside the structure).
+         */
+        public void writeSec1(Path certificateFile, Path keyFile) throws Exception {
+            PrivateKeyInfo pkcs8 = PrivateKeyInfo.getInstance(key.getEncoded());
+            ECPrivateKey inner = ECPrivateKey.getInstance(pkcs8.parsePrivateKey());
+            ECPrivateKey sec1 = new ECPrivateKey(256, inner.getKey(), inner.getPublicKey(),
+                    pkcs8.getPrivateKeyAlgorithm().getParameters());
+            replace(keyFile, pem("EC PRIVATE KEY", sec1.getEncoded()));
+            replace(certificateFile, chainPem());
+        }
+
+        private String chainPem() throws Exception {
             StringBuilder pem = new StringBuilder();
             for (X509Certificate c : chain) {
                 pem.append(pem("CERTIFICATE", c.getEncoded()));
             }
-            replace(keyFile, pem("PRIVATE KEY", key.getEncoded()));
-            replace(certificateFile, pem.toString());
+            return pem.toString();
+        }
+
+        /**
+         * A TLS server context presenting this chain; with {@code clientCas}, it trusts client
+         * certificates of those CAs only (the JDK's trust store otherwise).
+         */
+        public SSLContext serverContext(X509Certificate... clientCas) throws Exception {
+            KeyStore store = KeyStore.getInstance("PKCS12");
+            store.load(null, null);
+            char[] password = "test".toCharArray();
+            store.setKeyEntry("server", key, password, chain);
+            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(store, password);
+            TrustManager[] trusted = null;
+            if (clientCas.length > 0) {
+                trusted = trustManagers(clientCas);
+            }
+            SSLContext ssl = SSLContext.getInstance("TLS");
+            ssl.init(kmf.getKeyManagers(), trusted, null);
+            return ssl;
         }
     }
 
@@ -82,7 +124,7 @@ final class ChargerPki {
     private final X509Certificate certificate;
 
     /** A self-signed CA valid from a day ago for ten years. */
-    ChargerPki(String name) throws Exception {
+    public TestPki(String name) throws Exception {
         this.name = name;
         key = newKey(KeyType.EC);
         X500Name subject = new X500Name("CN=" + name + ",O=ChargeEdge tests");
@@ -95,32 +137,57 @@ final class ChargerPki {
         certificate = sign(b);
     }
 
-    X509Certificate certificate() {
+    /** The CA's certificate (what a server that checks client certificates of this CA trusts). */
+    public X509Certificate certificate() {
         return certificate;
     }
 
     /** The gateway's certificate for 127.0.0.1 and localhost, with a key of {@code type}, valid now. */
-    Issued server(KeyType type) throws Exception {
-        KeyPair serverKey = newKey(type);
+    public Issued server(KeyType type) throws Exception {
         Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-        X509v3CertificateBuilder b = builder(new X500Name("CN=chargeedge-gateway"), serverKey,
-                now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(365)));
-        b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
-                new GeneralName(GeneralName.iPAddress, "127.0.0.1"), new GeneralName(GeneralName.dNSName,
-                "localhost")}));
+        return server("chargeedge-gateway", List.of("127.0.0.1", "localhost"), type, now.minus(Duration.ofDays(1)),
+                now.plus(Duration.ofDays(365)));
+    }
+
+    /** An EC server certificate for {@code names} (DNS names, or IP addresses when numeric), valid now. */
+    public Issued server(String commonName, List<String> names) throws Exception {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        return server(commonName, names, now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(365)));
+    }
+
+    public Issued server(String commonName, List<String> names, Instant notBefore, Instant notAfter)
+            throws Exception {
+        return server(commonName, names, KeyType.EC, notBefore, notAfter);
+    }
+
+    private Issued server(String commonName, List<String> names, KeyType type, Instant notBefore, Instant notAfter)
+            throws Exception {
+        KeyPair serverKey = newKey(type);
+        X509v3CertificateBuilder b = builder(new X500Name("CN=" + commonName), serverKey, notBefore, notAfter);
+        if (!names.isEmpty()) {
+            b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names.stream()
+                    .map(n -> new GeneralName(n.matches("[0-9.]+") ? GeneralName.iPAddress : GeneralName.dNSName, n))
+                    .toArray(GeneralName[]::new)));
+        }
         b.addExtension(Extension.keyUsage, true, new KeyUsage(type == KeyType.RSA
                 ? KeyUsage.digitalSignature | KeyUsage.keyEncipherment : KeyUsage.digitalSignature));
         b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
         return new Issued(serverKey.getPrivate(), new X509Certificate[] {sign(b), certificate});
     }
 
+    /** A charge point's client certificate: CN its id, no O; valid now. */
+    public Issued client(String commonName) throws Exception {
+        return client(commonName, null);
+    }
+
     /** A charger's certificate (White Paper: CN the charge point id, O the operator), valid now. */
-    Issued client(String commonName, String organization) throws Exception {
+    public Issued client(String commonName, String organization) throws Exception {
         Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         return client(commonName, organization, now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(365)));
     }
 
-    Issued client(String commonName, String organization, Instant notBefore, Instant notAfter) throws Exception {
+    public Issued client(String commonName, String organization, Instant notBefore, Instant notAfter)
+            throws Exception {
         KeyPair clientKey = newKey(KeyType.EC);
         X500NameBuilder subject = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, commonName);
         if (organization != null) {
@@ -133,7 +200,7 @@ final class ChargerPki {
     }
 
     /** Writes the CA certificate as PEM (chargerCaFile, or what a charger trusts). */
-    Path writeCa(Path file) throws Exception {
+    public Path writeCa(Path file) throws Exception {
         replace(file, pem("CERTIFICATE", certificate.getEncoded()));
         return file;
     }
@@ -143,19 +210,25 @@ final class ChargerPki {
      * whenever the server asks for a certificate, whatever CAs the server names (null: none), as a
      * charger with one certificate does.
      */
-    static SSLContext clientContext(ChargerPki trusted, Issued client) throws Exception {
-        KeyStore trust = KeyStore.getInstance("PKCS12");
-        trust.load(null, null);
-        trust.setCertificateEntry("ca", trusted.certificate);
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trust);
+    public static SSLContext clientContext(TestPki trusted, Issued client) throws Exception {
         KeyManager[] keyManagers = null;
         if (client != null) {
             keyManagers = new KeyManager[] {new OneCertificate(client)};
         }
         SSLContext context = SSLContext.getInstance("TLS");
-        context.init(keyManagers, tmf.getTrustManagers(), null);
+        context.init(keyManagers, trustManagers(trusted.certificate), null);
         return context;
+    }
+
+    private static TrustManager[] trustManagers(X509Certificate... cas) throws Exception {
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        for (X509Certificate ca : cas) {
+            trust.setCertificateEntry(ca.getSubjectX500Principal().getName(), ca);
+        }
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        return tmf.getTrustManagers();
     }
 
     /** A charger's key manager: its one certificate, offered to every server that asks. */
@@ -222,6 +295,11 @@ final class ChargerPki {
                 b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(key.getPrivate())));
     }
 
+    /** A new EC P-256 key pair. */
+    public static KeyPair newKey() throws Exception {
+        return newKey(KeyType.EC);
+    }
+
     private static KeyPair newKey(KeyType type) throws Exception {
         if (type == KeyType.RSA) {
             KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
@@ -237,7 +315,8 @@ final class ChargerPki {
         return new BigInteger(63, RANDOM).add(BigInteger.ONE);
     }
 
-    private static String pem(String type, byte[] der) {
+    /** DER as PEM with the given label. */
+    public static String pem(String type, byte[] der) {
         return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
                 + "\n-----END " + type + "-----\n";
     }
