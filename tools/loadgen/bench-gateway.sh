@@ -13,6 +13,10 @@
 #                        --url ws://127.0.0.1:N/ocpp/ unless you pass your own --url
 #   --start-timeout S    give up when the port does not accept within S seconds (default 60)
 #   --stop-timeout S     SIGKILL when the gateway has not exited S seconds after SIGTERM (default 15)
+#   --tls                also open the wss:// port (port + 1) with a certificate made by openssl for
+#                        127.0.0.1 (EC P-256, self-signed); the load generator gets
+#                        --url wss://127.0.0.1:PORT+1/ocpp/ and --ca-file for it
+#   --tls-rsa            as --tls, with an RSA 2048 key
 #   --keep-data          keep the temporary data directory and the gateway log
 #   -h, --help           this text
 # Every other argument goes to the load generator (see tools/loadgen/readme.md), e.g.
@@ -38,6 +42,7 @@ PORT=9000
 START_TIMEOUT=60
 STOP_TIMEOUT=15
 KEEP_DATA=0
+TLS=
 LOADGEN_ARGS=()
 
 usage() {
@@ -55,6 +60,8 @@ while [[ $# -gt 0 ]]; do
         --start-timeout) START_TIMEOUT=${2:?}; shift 2 ;;
         --stop-timeout) STOP_TIMEOUT=${2:?}; shift 2 ;;
         --keep-data) KEEP_DATA=1; shift ;;
+        --tls) TLS=ec; shift ;;
+        --tls-rsa) TLS=rsa; shift ;;
         -h|--help) usage; exit 0 ;;
         --) shift; LOADGEN_ARGS+=("$@"); break ;;
         *) LOADGEN_ARGS+=("$1"); shift ;;
@@ -82,6 +89,8 @@ rss_line() {
     [[ -r $status ]] || { echo "n/a"; return; }
     awk '/^VmRSS:/ {rss=$2} /^VmHWM:/ {hwm=$2} END {printf "VmRSS %d KiB (%.1f MiB), VmHWM %d KiB (%.1f MiB)", rss, rss/1024, hwm, hwm/1024}' "$status"
 }
+# CPU time (user + system) the process has used, in ms.
+cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{print int(($14 + $15) * 1000 / hz)}' "/proc/$1/stat" 2>/dev/null || echo -1; }
 rss_kib() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status" 2>/dev/null || echo -1; }
 
 if port_open; then
@@ -111,11 +120,24 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-echo "bench-gateway: starting $GATEWAY_JAR (JAVA_OPTS=${JAVA_OPTS:-}) with CHARGEEDGE_DATA_DIR=$DATA_DIR"
 cd "$REPO_ROOT"
+CONFIG_DIR=$REPO_ROOT/config
+if [[ -n $TLS ]]; then
+    # The shipped configuration plus a wss:// port, its certificate and key.
+    CONFIG_DIR=$DATA_DIR/config
+    mkdir -p "$CONFIG_DIR"
+    cp "$REPO_ROOT"/config/* "$CONFIG_DIR"/
+    if [[ $TLS == rsa ]]; then KEY_ARGS=(-newkey rsa:2048); else KEY_ARGS=(-newkey ec -pkeyopt ec_paramgen_curve:P-256); fi
+    openssl req -x509 "${KEY_ARGS[@]}" -nodes -days 30 -subj /CN=chargeedge-bench \
+        -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \
+        -keyout "$DATA_DIR/gateway.key" -out "$DATA_DIR/gateway.crt" 2>/dev/null
+    printf '\ntlsPort = %d\ntlsCertificateFile = %s\ntlsKeyFile = %s\n' "$((PORT + 1))" \
+        "$DATA_DIR/gateway.crt" "$DATA_DIR/gateway.key" >>"$CONFIG_DIR/org.chargeedge.centralsystem.cfg"
+fi
+echo "bench-gateway: starting $GATEWAY_JAR (JAVA_OPTS=${JAVA_OPTS:-}) with CHARGEEDGE_DATA_DIR=$DATA_DIR${TLS:+, wss:// on port $((PORT + 1)) ($TLS key)}"
 START_NS=$(now_ns)
 # shellcheck disable=SC2086 # JAVA_OPTS is a list of options
-CHARGEEDGE_DATA_DIR=$DATA_DIR CHARGEEDGE_OCPP_PORT=$PORT CHARGEEDGE_UNKNOWN_CHARGERS=Open "$JAVA" ${JAVA_OPTS:-} -jar "$GATEWAY_JAR" >"$GATEWAY_LOG" 2>&1 &
+CHARGEEDGE_DATA_DIR=$DATA_DIR CHARGEEDGE_CONFIG_DIR=$CONFIG_DIR CHARGEEDGE_OCPP_PORT=$PORT CHARGEEDGE_UNKNOWN_CHARGERS=Open "$JAVA" ${JAVA_OPTS:-} -jar "$GATEWAY_JAR" >"$GATEWAY_LOG" 2>&1 &
 GW_PID=$!
 
 DEADLINE_NS=$((START_NS + START_TIMEOUT * 1000000000))
@@ -155,8 +177,13 @@ for a in "${LOADGEN_ARGS[@]+"${LOADGEN_ARGS[@]}"}"; do
     [[ $a == --url || $a == --url=* ]] && HAS_URL=1
 done
 URL_ARGS=()
-[[ $HAS_URL == 1 ]] || URL_ARGS=(--url "ws://$HOST:$PORT/ocpp/")
+if [[ $HAS_URL == 0 && -n $TLS ]]; then
+    URL_ARGS=(--url "wss://$HOST:$((PORT + 1))/ocpp/" --ca-file "$DATA_DIR/gateway.crt")
+elif [[ $HAS_URL == 0 ]]; then
+    URL_ARGS=(--url "ws://$HOST:$PORT/ocpp/")
+fi
 
+CPU_BEFORE=$(cpu_ms "$GW_PID")
 set +e
 # shellcheck disable=SC2086
 nice -n "${LOADGEN_NICE:-0}" "$JAVA" ${LOADGEN_JAVA_OPTS:--Xmx512m} -jar "$LOADGEN_JAR" "${URL_ARGS[@]+"${URL_ARGS[@]}"}" \
@@ -170,6 +197,8 @@ if ! kill -0 "$GW_PID" 2>/dev/null; then
     GW_PID=
     exit 3
 fi
+GATEWAY_CPU_MS=$(($(cpu_ms "$GW_PID") - CPU_BEFORE))
+echo "bench-gateway: gateway CPU time during the run: $GATEWAY_CPU_MS ms"
 RSS_AFTER=$(rss_kib "$GW_PID" VmRSS)
 HWM=$(rss_kib "$GW_PID" VmHWM)
 echo "bench-gateway: gateway after the run: $(rss_line "$GW_PID")"
@@ -197,7 +226,7 @@ else
 fi
 GW_PID=
 
-echo "BENCH-GATEWAY startMs=$START_MS siteReadyMs=$SITE_READY_MS rssIdleKiB=$RSS_IDLE rssAfterKiB=$RSS_AFTER hwmKiB=$HWM stopMs=$STOP_MS loadgenExit=$LOADGEN_RC"
+echo "BENCH-GATEWAY startMs=$START_MS siteReadyMs=$SITE_READY_MS rssIdleKiB=$RSS_IDLE rssAfterKiB=$RSS_AFTER hwmKiB=$HWM stopMs=$STOP_MS gatewayCpuMs=$GATEWAY_CPU_MS loadgenExit=$LOADGEN_RC"
 if ((LOADGEN_RC != 0)); then
     exit "$LOADGEN_RC"
 fi

@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
-import org.chargeedge.upstream.internal.TestPki;
+import org.chargeedge.centralsystem.internal.TestPki;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -44,7 +44,7 @@ class MisconfiguredUpstreamIT {
     private final int port = GatewayRuntime.freePort();
     private final int csmsPort = GatewayRuntime.freePort();
     private Process gateway;
-    private TestPki.Server csmsCertificate;
+    private TestPki.Issued csmsCertificate;
     private RecordingCsms csms;
     private Path log;
 
@@ -88,8 +88,8 @@ class MisconfiguredUpstreamIT {
     void aClientKeyOfAnotherCertificateIsSaidLoudlyAndProfile3DeliversOnceFixed() throws Exception {
         TestPki chargers = new TestPki("Site Charger CA");
         csms = new RecordingCsms(csmsPort, 80001, csmsCertificate.serverContext(chargers.certificate()), true);
-        chargers.client(CP).write(work.resolve("gateway.crt"), work.resolve("gateway.key"));
-        chargers.client("ANOTHER").write(work.resolve("another.crt"), work.resolve("another.key"));
+        chargers.client(CP).writeSec1(work.resolve("gateway.crt"), work.resolve("gateway.key"));
+        chargers.client("ANOTHER").writeSec1(work.resolve("another.crt"), work.resolve("another.key"));
         String caFile = "caFile = " + work.resolve("csms-ca.pem");
         String certificate = "clientCertificateFile = " + work.resolve("gateway.crt");
         upstreamConfig(caFile, certificate, "clientKeyFile = " + work.resolve("another.key"));

@@ -24,6 +24,8 @@ public final class Options {
     /** Optional gateway process whose /proc/PID/status VmRSS and VmHWM are reported. */
     public long gatewayPid = -1;
     public Path json;
+    /** PEM file of the CA that signed the server's certificate, for wss://; null: the JDK's trust store. */
+    public Path caFile;
     public int meterValuesPerTransaction = 10;
     public String idTag = "LOADGEN";
     /** Event loop threads of the WebSocket transport; every charger lives on one of them. */
@@ -89,6 +91,7 @@ public final class Options {
             case "close-timeout": closeTimeout = duration(name, v); break;
             case "gateway-pid": gatewayPid = integer(name, v); break;
             case "json": json = Path.of(v); break;
+            case "ca-file": caFile = Path.of(v); break;
             case "meter-values-per-tx": meterValuesPerTransaction = integer(name, v); break;
             case "id-tag": idTag = v; break;
             case "threads": threads = integer(name, v); break;
@@ -111,6 +114,9 @@ public final class Options {
         }
         if (uri.getHost() == null) {
             throw new UsageException("--url has no host");
+        }
+        if (caFile != null && !java.nio.file.Files.isReadable(caFile)) {
+            throw new UsageException("--ca-file " + caFile + " is not a readable file");
         }
         if (chargers < 1) {
             throw new UsageException("--chargers must be at least 1");
@@ -226,6 +232,7 @@ public final class Options {
                 "  --close-timeout D          wait for close handshakes at the end (default 5s)",
                 "  --gateway-pid PID          report VmRSS/VmHWM of this process from /proc/PID/status",
                 "  --json FILE                also write the report as JSON to FILE",
+                "  --ca-file FILE             for wss://: trust the CA (PEM) that signed the gateway's certificate",
                 "  --meter-values-per-tx N    MeterValues per transaction in the transactions scenario (default 10)",
                 "  --id-tag TAG               idTag prefix in Start/StopTransaction: TAG-N for charger N (default LOADGEN)",
                 "  --threads N                event loop threads that run the chargers' connections (default 1)",

@@ -46,6 +46,11 @@ public final class Report {
         this.options = options;
     }
 
+    /** WebSocket (and TLS) handshakes completed per second over the connect phase. */
+    double handshakeRate() {
+        return connectMs > 0 ? connected * 1000.0 / connectMs : 0;
+    }
+
     void fill(Stats s, double measuredSeconds) {
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("tool", "chargeedge-loadgen");
@@ -60,6 +65,7 @@ public final class Report {
         connect.put("timeMs", round(connectMs, 1));
         connect.put("connected", connected);
         connect.put("failed", connectFailed);
+        connect.put("handshakesPerSecond", round(handshakeRate(), 1));
         connect.put("errors", Stats.snapshot(s.connectErrors));
         d.put("connect", connect);
 
@@ -179,8 +185,8 @@ public final class Report {
                 options.scenario, options.chargers, options.rate > 0 ? fmt(options.rate) + " calls/s" : "unlimited",
                 LoadGenerator.human(options.warmup), LoadGenerator.human(options.duration)));
         row(b, "url", options.url);
-        row(b, "connect", String.format(Locale.ROOT, "%d/%d connected in %.0f ms (first start to last open), %d failed%s",
-                connected, options.chargers, connectMs, connectFailed,
+        row(b, "connect", String.format(Locale.ROOT, "%d/%d connected in %.0f ms (first start to last open, %.0f"
+                + " handshakes/s), %d failed%s", connected, options.chargers, connectMs, handshakeRate(), connectFailed,
                 connectFailed > 0 ? " " + connect.get("errors") : ""));
         row(b, "calls", String.format(Locale.ROOT, "sent %d, answered %d (results %d, CALLERRORs %d), timeouts %d, lost on close %d",
                 calls.get("sent"), calls.get("answered"), calls.get("results"), calls.get("callErrors"),

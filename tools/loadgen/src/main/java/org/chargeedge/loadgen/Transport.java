@@ -86,10 +86,13 @@ final class Transport implements AutoCloseable {
             address = InetSocketAddress.createUnresolved(host, port);
         }
         this.remote = address;
-        this.ssl = tls ? SslContextBuilder.forClient()
+        SslContextBuilder client = SslContextBuilder.forClient()
                 .sslProvider(SslProvider.JDK)
-                .endpointIdentificationAlgorithm("HTTPS")
-                .build() : null;
+                .endpointIdentificationAlgorithm("HTTPS");
+        if (options.caFile != null) {
+            client.trustManager(options.caFile.toFile());
+        }
+        this.ssl = tls ? client.build() : null;
 
         DefaultThreadFactory threads = new DefaultThreadFactory("loadgen-io", true);
         this.epoll = Epoll.isAvailable();

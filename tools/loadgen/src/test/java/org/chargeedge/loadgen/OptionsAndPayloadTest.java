@@ -59,6 +59,8 @@ class OptionsAndPayloadTest {
         assertThatThrownBy(() -> Options.parse("--bogus", "1")).hasMessageContaining("unknown option");
         assertThatThrownBy(() -> Options.parse("--url")).hasMessageContaining("missing value");
         assertThatThrownBy(() -> Options.parse("--url", "http://x/")).hasMessageContaining("ws://");
+        assertThatThrownBy(() -> Options.parse("--url", "wss://x/", "--ca-file", "/nonexistent/ca.pem"))
+                .hasMessageContaining("--ca-file /nonexistent/ca.pem is not a readable file");
     }
 
     @Test

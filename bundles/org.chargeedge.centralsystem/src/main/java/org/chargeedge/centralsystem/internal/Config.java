@@ -67,7 +67,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
     @AttributeDefinition(description = "Seconds from TCP accept to an open WebSocket (TLS included); then the socket is "
             + "closed", min = "1")
-    int handshakeTimeoutSeconds() default 10;
+    int handshakeTimeoutSeconds() default 30;
 
     @AttributeDefinition(description = "Bytes that may wait to be written to a charger that does not read; more and "
             + "it is disconnected", min = "65536")
