@@ -4,10 +4,11 @@
  * the live state, {@link org.chargeedge.api.charger.ChargerCallHandler} (a
  * whiteboard) to take part in answering what chargers send, the site's
  * readiness ({@link org.chargeedge.api.charger.SiteReadiness}), and the
- * EventAdmin topics of {@link org.chargeedge.api.charger.ChargerEvents}.
+ * EventAdmin topics of {@link org.chargeedge.api.charger.ChargerEvents}, and
+ * whether the OCPP server serves ({@link org.chargeedge.api.charger.OcppServerHealth}).
  */
 @Export
-@Version("1.3.0")
+@Version("1.4.0")
 package org.chargeedge.api.charger;
 
 import org.osgi.annotation.bundle.Export;

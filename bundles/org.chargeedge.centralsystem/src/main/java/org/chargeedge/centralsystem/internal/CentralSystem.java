@@ -23,6 +23,7 @@ import org.chargeedge.api.charger.ChargerCallException.Reason;
 import org.chargeedge.api.charger.ChargerCallHandler;
 import org.chargeedge.api.charger.ChargerCommands;
 import org.chargeedge.api.charger.ChargerInfo;
+import org.chargeedge.api.charger.OcppServerHealth;
 import org.chargeedge.api.charger.SiteReadiness;
 import org.chargeedge.api.charger.SiteView;
 import org.chargeedge.api.charger.TransactionInfo;
@@ -60,9 +61,11 @@ import org.slf4j.LoggerFactory;
  * {@link HandlerRegistry}); {@link #readiness()} says where the site stands.
  */
 @Component(configurationPid = CentralSystem.PID,
-        service = {ChargerCommands.class, SiteView.class, ChargerAccess.class}, immediate = true)
+        service = {ChargerCommands.class, SiteView.class, ChargerAccess.class, OcppServerHealth.class},
+        immediate = true)
 @Designate(ocd = Config.class)
-public class CentralSystem implements ChargerCommands, SiteView, ChargerAccess, ChargerServer.Listener {
+public class CentralSystem implements ChargerCommands, SiteView, ChargerAccess, OcppServerHealth,
+        ChargerServer.Listener {
 
     static final String PID = "org.chargeedge.centralsystem";
     static final String DATA_DIR_PROPERTY = "chargeedge.data.dir";
@@ -334,6 +337,42 @@ public class CentralSystem implements ChargerCommands, SiteView, ChargerAccess, 
     /** The call handlers and the site's readiness; for tests. */
     HandlerRegistry handlerRegistry() {
         return handlers;
+    }
+
+    // ---- OcppServerHealth ---------------------------------------------------------------------
+
+    @Override
+    public List<Listener> listeners() {
+        List<Listener> all = new java.util.ArrayList<>();
+        if (plainIndex >= 0) {
+            all.add(new Listener(config.host(), server.boundPort(plainIndex), false, server.listening(plainIndex)));
+        }
+        if (tlsIndex >= 0) {
+            all.add(new Listener(config.host(), server.boundPort(tlsIndex), true, server.listening(tlsIndex)));
+        }
+        return List.copyOf(all);
+    }
+
+    @Override
+    public int connections() {
+        return server.connections().size();
+    }
+
+    @Override
+    public String probe(Duration timeout) {
+        List<Listener> listeners = listeners();
+        if (listeners.isEmpty()) {
+            return "the OCPP server is not started";
+        }
+        List<String> problems = new java.util.ArrayList<>();
+        for (Listener l : listeners) {
+            String problem = l.open() ? Probe.port(l.host(), l.port(), l.tls(), timeout)
+                    : (l.tls() ? "wss:// port " : "ws:// port ") + l.port() + ": the listening socket is closed";
+            if (problem != null) {
+                problems.add(problem);
+            }
+        }
+        return problems.isEmpty() ? null : String.join("; ", problems);
     }
 
     /** The plain port actually bound (differs from the configuration when that says 0). */

@@ -156,7 +156,8 @@ final class ChargerServer {
      * removed when its count returns to zero, so the map holds only addresses with open sockets.
      */
     private final ConcurrentHashMap<InetAddress, AtomicInteger> perAddress = new ConcurrentHashMap<>();
-    private final List<Channel> listening = new ArrayList<>();
+    /** Written by start and stop (the component's thread), read by health checks on theirs: copy-on-write. */
+    private final List<Channel> listening = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final int backlog;
 
     ChargerServer(Limits limits, int ioThreads, int backlog, Gate gate, Listener listener) {
@@ -200,6 +201,12 @@ final class ChargerServer {
     /** Whether every listening socket is open. */
     boolean listening() {
         return !listening.isEmpty() && listening.stream().allMatch(Channel::isActive);
+    }
+
+    /** Whether the listening socket of the {@code index}th configured port is open. */
+    boolean listening(int index) {
+        List<Channel> now = listening;
+        return index >= 0 && index < now.size() && now.get(index).isActive();
     }
 
     /** The accepted chargers' connections. */

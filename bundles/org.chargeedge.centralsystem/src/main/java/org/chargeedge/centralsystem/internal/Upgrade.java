@@ -53,6 +53,8 @@ import io.netty.util.concurrent.EventExecutorGroup;
  */
 final class Upgrade extends ChannelInboundHandlerAdapter {
 
+    /** Answered 200 to a GET from a loopback address, for the health probe; any other path is a handshake. */
+    static final String PROBE_PATH = "/.chargeedge/probe";
     static final AttributeKey<ScheduledFuture<?>> DEADLINE = AttributeKey.valueOf("chargeedge.handshake.deadline");
 
     private final ChargerServer server;
@@ -112,6 +114,13 @@ final class Upgrade extends ChannelInboundHandlerAdapter {
             return;
         }
         String path = request.uri();
+        if (PROBE_PATH.equals(path) && HttpMethod.GET.equals(request.method())
+                && remote.getAddress().isLoopbackAddress()) {
+            // The health probe of this machine (OcppServerHealth.probe): answered here, not logged.
+            cancelDeadline(ctx);
+            respond(ctx, HttpResponseStatus.OK, null);
+            return;
+        }
         if (!HttpMethod.GET.equals(request.method())) {
             refuse(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, "method " + address,
                     "method " + PeerText.shortText(request.method().name()) + " on " + PeerText.longText(path)
