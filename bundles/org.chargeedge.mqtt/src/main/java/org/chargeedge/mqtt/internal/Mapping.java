@@ -36,6 +36,9 @@ record Mapping(TopicFilter topic, Extraction extraction, double factor, Measurem
             if (index < 0 || index >= count) {
                 throw new IllegalArgumentException("part " + index + " of " + count);
             }
+            if (nullGroup >= 64) {
+                throw new IllegalArgumentException("null group " + nullGroup + " (at most 63)");
+            }
         }
 
         Part(int index, int count) {

@@ -73,13 +73,14 @@ final class MappingEngine {
         /** @return the oldest term's time, or null while the sum is unknown */
         Instant oldest() {
             Instant oldest = null;
-            Set<Integer> groups = new HashSet<>();
-            Set<Integer> groupsWithValue = new HashSet<>();
+            // bit g: null group g has a term / has a real value (a preset has a handful of groups)
+            long groups = 0;
+            long groupsWithValue = 0;
             for (int i = 0; i < at.length; i++) {
                 if (nullGroup[i] >= 0) {
-                    groups.add(nullGroup[i]);
+                    groups |= 1L << nullGroup[i];
                     if (real[i]) {
-                        groupsWithValue.add(nullGroup[i]);
+                        groupsWithValue |= 1L << nullGroup[i];
                     }
                 }
                 Instant t = at[i];
@@ -90,7 +91,7 @@ final class MappingEngine {
                     oldest = t;
                 }
             }
-            return groupsWithValue.containsAll(groups) ? oldest : null;
+            return groupsWithValue == groups ? oldest : null;
         }
 
         boolean anyAgeUnknown() {
@@ -243,13 +244,18 @@ final class MappingEngine {
         DeviceTime timeRead = null;
         Timed received = new Timed(now, retained ? Timing.AGE_UNKNOWN : Timing.RECEIVED, null);
         Timed timed = received;
-        Set<MeasurementKey> written = new HashSet<>();
-        Set<String> aliveGroups = new HashSet<>();
+        // allocated only for alive groups: most messages need neither
+        Set<MeasurementKey> written = null;
+        Set<String> aliveGroups = null;
         for (Mapping m : mappings) {
             if (!m.topic().matches(topic)) {
                 continue;
             }
             if (m.alive() != null && !retained) {
+                if (aliveGroups == null) {
+                    aliveGroups = new HashSet<>(2);
+                    written = new HashSet<>();
+                }
                 aliveGroups.add(m.alive());
             }
             Reading r;
@@ -272,11 +278,12 @@ final class MappingEngine {
                 }
                 r = Reading.parseText(text);
             }
-            if (apply(m, r, topic, m.time() != null && m.time() == timeRead ? timed : received, payload)) {
+            if (apply(m, r, topic, m.time() != null && m.time() == timeRead ? timed : received, payload)
+                    && written != null) {
                 written.add(m.key());
             }
         }
-        if (!aliveGroups.isEmpty()) {
+        if (aliveGroups != null) {
             confirm(aliveGroups, written, now);
         }
     }
