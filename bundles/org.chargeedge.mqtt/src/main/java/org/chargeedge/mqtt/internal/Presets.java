@@ -288,6 +288,7 @@ final class Presets {
             case "opendtu" -> Duration.ofSeconds(5);
             case "tasmota", "sbfspot" -> Duration.ofSeconds(300);
             case "shelly3em" -> Duration.ofSeconds(30);
+            case "smaem" -> Duration.ofSeconds(20);
             case "fronius" -> Duration.ofSeconds(4);
             default -> null;
         };
@@ -303,6 +304,7 @@ final class Presets {
             case "shellypro3em" -> "enable 'Generic status update over MQTT' on the Shelly";
             case "zigbee2mqtt" -> "set the plug's reporting (Zigbee2MQTT: Reporting, power, max interval) lower";
             case "homeassistant" -> "publish the entity more often, or read the meter directly";
+            case "smaem" -> "lower min_update in [FEATURE-mqtt] of the SMA-EM daemon's configuration";
             case "fronius" -> "lower update_interval of the meter in the fronius-bridge configuration";
             case "victron" -> "check that the GX device stays connected to the broker (keepalive)";
             default -> "make the device publish its grid power more often";
