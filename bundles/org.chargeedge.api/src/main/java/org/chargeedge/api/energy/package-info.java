@@ -5,9 +5,15 @@
  * never zero. Signs: grid power positive is import, negative export; battery
  * power positive is charging; PV power is production, never negative;
  * building and circuit power are consumption.
+ *
+ * <p>1.2: a value's age may be unknown (replayed from a retained message and
+ * not yet confirmed): {@link org.chargeedge.api.energy.Measurement.Timing#AGE_UNKNOWN},
+ * kept out of {@link org.chargeedge.api.energy.EnergySnapshot#measurements()} and
+ * reported by {@link org.chargeedge.api.energy.EnergySnapshot#freshness}; a device's
+ * clock skew travels with its measurements.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package org.chargeedge.api.energy;
 
 import org.osgi.annotation.bundle.Export;

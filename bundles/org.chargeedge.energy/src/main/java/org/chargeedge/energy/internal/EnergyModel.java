@@ -43,18 +43,19 @@ final class EnergyModel {
         this.nanoTime = nanoTime;
     }
 
-    /** @return whether the measurement is fresh (a stale one is kept out: it is unknown) */
+    /**
+     * @return whether the measurement is fresh; a stale one or one of unknown
+     *         age is held back (a snapshot lists it as withheld): it is unknown
+     */
     boolean accept(Measurement measurement) {
         long now = nanoTime.getAsLong();
-        Duration ageAtArrival = Duration.between(measurement.measuredAt(), clock.instant());
+        // a value of unknown age counts from its arrival, only so that it too goes stale in the end
+        Duration ageAtArrival = measurement.ageKnown() ? Duration.between(measurement.measuredAt(), clock.instant())
+                : Duration.ZERO;
         long age = ageAtArrival.isNegative() ? 0 : saturatedNanos(ageAtArrival);
         long remaining = saturatedNanos(measurement.staleAfter()) - age;
-        if (remaining < 0) {
-            latest.remove(measurement.key());
-            return false;
-        }
         latest.put(measurement.key(), new Entry(measurement, now + remaining));
-        return true;
+        return remaining >= 0 && measurement.ageKnown();
     }
 
     /** @return whether the key was known before */
@@ -66,13 +67,22 @@ final class EnergyModel {
         long now = nanoTime.getAsLong();
         Instant takenAt = clock.instant();
         Map<MeasurementKey, Measurement> fresh = new HashMap<>();
+        Map<MeasurementKey, Measurement> withheld = new HashMap<>();
         for (Entry e : latest.values()) {
+            Measurement m = e.measurement();
             // overflow-safe comparison of monotonic times
-            if (now - e.expiresAtNanos() <= 0) {
-                fresh.put(e.measurement().key(), e.measurement());
+            boolean inTime = now - e.expiresAtNanos() <= 0;
+            if (inTime && m.ageKnown()) {
+                fresh.put(m.key(), m);
+            } else if (inTime) {
+                withheld.put(m.key(), m);
+            } else {
+                // stale, whatever its timing was: the snapshot reports it as such
+                withheld.put(m.key(), m.ageKnown() ? m : new Measurement(m.key(), m.value(), m.measuredAt(),
+                        m.staleAfter(), m.source(), Measurement.Timing.RECEIVED, m.clockSkew()));
             }
         }
-        return new EnergySnapshot(takenAt, fresh);
+        return new EnergySnapshot(takenAt, fresh, withheld);
     }
 
     private static long saturatedNanos(Duration d) {

@@ -10,6 +10,7 @@ import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.chargeedge.api.energy.EnergySnapshot;
+import org.chargeedge.api.energy.Freshness;
 import org.chargeedge.api.energy.Measurement;
 import org.chargeedge.api.energy.MeasurementKey;
 import org.chargeedge.api.energy.Meter;
@@ -113,5 +114,38 @@ class EnergyModelTest {
         model.accept(m(GRID, 100, T0.plusSeconds(3600), 10));
         advance(Duration.ofSeconds(11));
         assertThat(model.snapshot().value(GRID)).isEmpty();
+    }
+
+    private static Measurement replayed(MeasurementKey key, double value, int staleSeconds) {
+        return new Measurement(key, value, T0, Duration.ofSeconds(staleSeconds), "test",
+                Measurement.Timing.AGE_UNKNOWN, null);
+    }
+
+    @Test
+    void aValueOfUnknownAgeIsWithheldUntilConfirmedAndThenFresh() {
+        assertThat(model.accept(replayed(GRID, 1500, 60))).as("not usable").isFalse();
+        EnergySnapshot s = model.snapshot();
+        assertThat(s.value(GRID)).isEmpty();
+        assertThat(s.measurement(GRID)).isEmpty();
+        assertThat(s.freshness(GRID)).isEqualTo(Freshness.AGE_UNKNOWN);
+        assertThat(s.withheld().get(GRID).value()).isEqualTo(1500);
+        assertThat(s.withheld().get(GRID).freshAt(T0)).isFalse();
+
+        assertThat(model.accept(m(GRID, 1400, T0, 60))).isTrue();
+        assertThat(model.snapshot().freshness(GRID)).isEqualTo(Freshness.FRESH);
+        assertThat(model.snapshot().value(GRID)).hasValue(1400);
+    }
+
+    @Test
+    void freshnessTellsStaleFromMissing() {
+        model.accept(m(GRID, 100, T0, 10));
+        assertThat(model.snapshot().freshness(GRID_L2)).isEqualTo(Freshness.MISSING);
+        advance(Duration.ofSeconds(11));
+        assertThat(model.snapshot().freshness(GRID)).isEqualTo(Freshness.STALE);
+        model.accept(replayed(GRID_L2, 7, 10));
+        advance(Duration.ofSeconds(11));
+        assertThat(model.snapshot().freshness(GRID_L2)).as("unconfirmed, then timed out").isEqualTo(Freshness.STALE);
+        model.unknown(GRID);
+        assertThat(model.snapshot().freshness(GRID)).isEqualTo(Freshness.MISSING);
     }
 }

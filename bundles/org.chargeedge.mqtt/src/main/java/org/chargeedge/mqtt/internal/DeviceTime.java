@@ -21,12 +21,16 @@ import com.fasterxml.jackson.databind.JsonNode;
  */
 record DeviceTime(List<JsonPointer> fields, String spec) {
 
-    /** What a payload says about the time. */
-    record Result(Kind kind, Instant at) {
+    /**
+     * What a payload says about the time; {@code zoned}: the time is absolute
+     * (epoch, or ISO 8601 with an offset or Z), not a local time read in the
+     * gateway's zone, so it can be checked against the gateway's clock.
+     */
+    record Result(Kind kind, Instant at, boolean zoned) {
         enum Kind { AT, ABSENT, INVALID }
 
-        static final Result ABSENT = new Result(Kind.ABSENT, null);
-        static final Result INVALID = new Result(Kind.INVALID, null);
+        static final Result ABSENT = new Result(Kind.ABSENT, null, false);
+        static final Result INVALID = new Result(Kind.INVALID, null, false);
     }
 
     private static final DateTimeFormatter[] LOCAL = {
@@ -61,9 +65,11 @@ record DeviceTime(List<JsonPointer> fields, String spec) {
             if (node.isMissingNode() || node.isNull()) {
                 continue;
             }
-            Instant at = node.isNumber() ? epoch(node.doubleValue())
-                    : node.isTextual() ? text(node.textValue().strip(), zone) : null;
-            return at == null ? Result.INVALID : new Result(Result.Kind.AT, at);
+            if (node.isNumber()) {
+                Instant at = epoch(node.doubleValue());
+                return at == null ? Result.INVALID : new Result(Result.Kind.AT, at, true);
+            }
+            return node.isTextual() ? text(node.textValue().strip(), zone) : Result.INVALID;
         }
         return Result.ABSENT;
     }
@@ -77,28 +83,29 @@ record DeviceTime(List<JsonPointer> fields, String spec) {
         return Instant.ofEpochMilli((long) millis);
     }
 
-    private static Instant text(String s, ZoneId zone) {
+    private static Result text(String s, ZoneId zone) {
         if (s.isEmpty()) {
-            return null;
+            return Result.INVALID;
         }
         try {
-            return epoch(Double.parseDouble(s));
+            Instant at = epoch(Double.parseDouble(s));
+            return at == null ? Result.INVALID : new Result(Result.Kind.AT, at, true);
         } catch (NumberFormatException e) {
             // not a number: a date
         }
         try {
-            return OffsetDateTime.parse(s).toInstant();
+            return new Result(Result.Kind.AT, OffsetDateTime.parse(s).toInstant(), true);
         } catch (DateTimeException e) {
             // no offset: a local time
         }
         for (DateTimeFormatter f : LOCAL) {
             try {
-                return LocalDateTime.parse(s, f).atZone(zone).toInstant();
+                return new Result(Result.Kind.AT, LocalDateTime.parse(s, f).atZone(zone).toInstant(), false);
             } catch (DateTimeException e) {
                 // next format
             }
         }
-        return null;
+        return Result.INVALID;
     }
 
     @Override

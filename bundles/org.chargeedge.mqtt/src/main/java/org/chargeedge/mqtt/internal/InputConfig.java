@@ -39,8 +39,16 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "Seconds after which a value is unknown; 0 for the preset's default", min = "0")
     int staleAfter() default 0;
 
-    @AttributeDefinition(description = "victron: PV power from dc (MPPT), ac (PV inverter on the grid side) or both")
+    @AttributeDefinition(description = "victron: PV power from dc (MPPT), ac (PV inverter on the grid side), "
+            + "output (PV inverter on the inverter/charger's AC output), both (dc + ac), or a list such as dc,ac,output")
     String pv() default "dc";
+
+    @AttributeDefinition(description = "Phases the site has (1, 2 or 3): the others are not read", min = "1", max = "3")
+    int phases() default 3;
+
+    @AttributeDefinition(description = "Seconds within which the load balancer needs each new grid reading; "
+            + "a grid meter reporting more slowly is warned about", min = "1")
+    int reactionTime() default InputSettings.DEFAULT_REACTION_SECONDS;
 
     @AttributeDefinition(description = "tasmota: sensor name in the SENSOR message")
     String sensor() default "SML";

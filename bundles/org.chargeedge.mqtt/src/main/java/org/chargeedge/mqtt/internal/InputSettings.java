@@ -22,15 +22,23 @@ import java.util.TreeMap;
  * @param powerLabel Tasmota: the power label
  * @param energyLabel Tasmota: the import energy label (kWh)
  * @param lines hand-written mapping lines, see {@link MappingLine}
+ * @param phases how many phases the site has (1..3): the phases it does not have are not read, so they
+ *        are not unknown, and totals are the sum of the phases it has
+ * @param reactionTime how often the grid meter must report for the load balancer to react in time;
+ *        an input reading grid power more slowly is warned about
  */
 record InputSettings(String name, String preset, String topicPrefix, String device, String meter, String quantity,
                      double scale, boolean invert, Duration staleAfter, String pv, String sensor, String powerLabel,
-                     String energyLabel, List<String> lines) {
+                     String energyLabel, List<String> lines, int phases, Duration reactionTime) {
 
     static final String MAPPING_PREFIX = "mapping.";
+    static final int DEFAULT_REACTION_SECONDS = 30;
 
     InputSettings {
         lines = List.copyOf(lines);
+        if (phases < 1 || phases > 3) {
+            throw new IllegalArgumentException("phases must be 1, 2 or 3, not " + phases);
+        }
     }
 
     /**
@@ -53,7 +61,9 @@ record InputSettings(String name, String preset, String topicPrefix, String devi
                 text(p, "device", ""), text(p, "meter", ""), text(p, "quantity", "POWER"),
                 Double.parseDouble(text(p, "scale", "1")), flag(text(p, "invert", "false")),
                 stale > 0 ? Duration.ofSeconds(stale) : null, text(p, "pv", "dc"), text(p, "sensor", "SML"),
-                text(p, "powerLabel", "Power_curr"), text(p, "energyLabel", "Total_in"), List.copyOf(lines.values()));
+                text(p, "powerLabel", "Power_curr"), text(p, "energyLabel", "Total_in"), List.copyOf(lines.values()),
+                Integer.parseInt(text(p, "phases", "3")),
+                Duration.ofSeconds(Long.parseLong(text(p, "reactionTime", String.valueOf(DEFAULT_REACTION_SECONDS)))));
     }
 
     private static String text(Map<String, ?> p, String key, String dflt) {

@@ -17,19 +17,32 @@ import org.chargeedge.api.energy.MeasurementKey;
  * @param part null for a direct value; else this value is one term of a sum
  * @param staleAfter how long a value stays valid
  * @param time where a JSON payload carries the device's measuring time; null: the arrival time counts
+ * @param alive null, or the name of a group of values a device publishes on change only: any live
+ *        (not retained) message of the group proves the group's unchanged values current, see
+ *        {@link MappingEngine}
  */
 record Mapping(TopicFilter topic, Extraction extraction, double factor, MeasurementKey key, Part part,
-               Duration staleAfter, DeviceTime time) {
+               Duration staleAfter, DeviceTime time, String alive) {
 
     /**
      * One term of {@code key = sum of coefficient * part}: import minus export,
-     * or L1 + L2 + L3. The sum is known only while every term is.
+     * or L1 + L2 + L3. The sum is known only while every term is; except that
+     * the terms of one {@code nullGroup} (>= 0) count 0 while they say "no
+     * value", as long as one term of that group has a value (Victron's PV per
+     * phase: null on the phases without a PV inverter).
      */
-    record Part(int index, int count) {
+    record Part(int index, int count, int nullGroup) {
         Part {
             if (index < 0 || index >= count) {
                 throw new IllegalArgumentException("part " + index + " of " + count);
             }
+            if (nullGroup >= 64) {
+                throw new IllegalArgumentException("null group " + nullGroup + " (at most 63)");
+            }
+        }
+
+        Part(int index, int count) {
+            this(index, count, -1);
         }
     }
 
@@ -47,26 +60,38 @@ record Mapping(TopicFilter topic, Extraction extraction, double factor, Measurem
     }
 
     static Mapping direct(String topic, String extraction, double factor, MeasurementKey key, Duration staleAfter) {
-        return new Mapping(TopicFilter.of(topic), Extraction.parse(extraction), factor, key, null, staleAfter, null);
+        return new Mapping(TopicFilter.of(topic), Extraction.parse(extraction), factor, key, null, staleAfter, null,
+                null);
     }
 
     static Mapping part(String topic, String extraction, double factor, MeasurementKey key, int index, int count,
                         Duration staleAfter) {
         return new Mapping(TopicFilter.of(topic), Extraction.parse(extraction), factor, key, new Part(index, count),
-                staleAfter, null);
+                staleAfter, null, null);
+    }
+
+    /** This term of a sum counts 0 while it says "no value", as long as a term of its group has one. */
+    Mapping nullAsZero(int group) {
+        return new Mapping(topic, extraction, factor, key, new Part(part.index(), part.count(), group), staleAfter,
+                time, alive);
+    }
+
+    /** The value belongs to a group that a device publishes on change only. */
+    Mapping withAlive(String group) {
+        return new Mapping(topic, extraction, factor, key, part, staleAfter, time, group);
     }
 
     Mapping withStaleAfter(Duration d) {
-        return new Mapping(topic, extraction, factor, key, part, d, time);
+        return new Mapping(topic, extraction, factor, key, part, d, time, alive);
     }
 
     Mapping inverted() {
-        return new Mapping(topic, extraction, -factor, key, part, staleAfter, time);
+        return new Mapping(topic, extraction, -factor, key, part, staleAfter, time, alive);
     }
 
     /** The same value, measured when the payload's time field says (JSON payloads only). */
     Mapping withTime(DeviceTime t) {
-        return new Mapping(topic, extraction, factor, key, part, staleAfter, t);
+        return new Mapping(topic, extraction, factor, key, part, staleAfter, t, alive);
     }
 
     @Override

@@ -3,8 +3,11 @@ package org.chargeedge.mqtt.internal;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -12,8 +15,13 @@ import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
 
 import org.chargeedge.api.energy.Measurement;
+import org.chargeedge.api.energy.Measurement.Timing;
 import org.chargeedge.api.energy.MeasurementKey;
 import org.chargeedge.api.energy.MeasurementSink;
+import org.chargeedge.api.energy.Meter;
+import org.chargeedge.api.energy.Quantity;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -23,23 +31,59 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * Pure: no broker, no OSGi; the same engine runs in the tests and behind a
  * live subscription. A payload is parsed at most once however many mappings
  * read it. Nothing a device publishes can throw out of {@link #onMessage}.
+ *
+ * <p>How old a value is: the arrival time, unless the payload's device time
+ * carries an offset (or is epoch time) and agrees with the gateway's clock
+ * within {@link #CLOCK_TOLERANCE}. A device time that is not trusted is not
+ * turned into staleness: its skew is reported ({@link #lastSkew()}) and the
+ * arrival counts. A retained message replays a value of unknown age
+ * ({@link Timing#AGE_UNKNOWN}) unless its device time is trusted; a live
+ * message confirms it. Values of an {@link Mapping#alive() alive group}
+ * (devices that publish on change only) are confirmed by any live message of
+ * their group. {@link Gate}s make values unknown while a device's validity
+ * flag says so.
  */
 final class MappingEngine {
 
-    /** Sums in progress: the last value of each term and when it was measured. */
+    /** How far a trusted device time may be from the arrival. */
+    static final Duration CLOCK_TOLERANCE = Duration.ofSeconds(60);
+    private static final Logger LOG = LoggerFactory.getLogger(MappingEngine.class);
+
+    /** Sums in progress: the last value of each term, when it was measured, and whether it was a real value. */
     private static final class Sum {
         final double[] values;
         final Instant[] at;
+        final boolean[] real;
+        final boolean[] ageUnknown;
+        final int[] nullGroup;
+        Duration staleAfter;
+        String alive;
+        String source;
+        Instant emitted;
 
         Sum(int count) {
             values = new double[count];
             at = new Instant[count];
+            real = new boolean[count];
+            ageUnknown = new boolean[count];
+            nullGroup = new int[count];
+            Arrays.fill(nullGroup, -1);
         }
 
-        /** @return the oldest term's time, or null while a term is unknown */
+        /** @return the oldest term's time, or null while the sum is unknown */
         Instant oldest() {
             Instant oldest = null;
-            for (Instant t : at) {
+            // bit g: null group g has a term / has a real value (a preset has a handful of groups)
+            long groups = 0;
+            long groupsWithValue = 0;
+            for (int i = 0; i < at.length; i++) {
+                if (nullGroup[i] >= 0) {
+                    groups |= 1L << nullGroup[i];
+                    if (real[i]) {
+                        groupsWithValue |= 1L << nullGroup[i];
+                    }
+                }
+                Instant t = at[i];
                 if (t == null) {
                     return null;
                 }
@@ -47,7 +91,16 @@ final class MappingEngine {
                     oldest = t;
                 }
             }
-            return oldest;
+            return groupsWithValue == groups ? oldest : null;
+        }
+
+        boolean anyAgeUnknown() {
+            for (boolean b : ageUnknown) {
+                if (b) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         double total() {
@@ -57,16 +110,37 @@ final class MappingEngine {
             }
             return s;
         }
+
+        void forget() {
+            Arrays.fill(at, null);
+            Arrays.fill(real, false);
+            Arrays.fill(ageUnknown, false);
+        }
     }
+
+    /** The last value written for a direct key, so a live message of its group can confirm it. */
+    private record Last(double value, String source, Instant emitted, Duration staleAfter, String alive,
+                        boolean ageUnknown) {}
+
+    /** When a message's values were measured, and how far that is to be trusted. */
+    private record Timed(Instant at, Timing timing, Duration skew) {}
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final List<Mapping> mappings;
+    private final List<Gate> gates;
     private final MeasurementSink sink;
     private final Clock clock;
     private final String name;
-    /** Guarded by this: messages of one connection arrive on one thread, the lock only keeps tests and shell honest. */
+    /*
+     * Guarded by this: messages of one connection arrive on one thread (Paho's callback thread),
+     * the lock only keeps tests and shell honest. Plain maps: never touched outside the lock.
+     */
     private final Map<MeasurementKey, Sum> sums = new HashMap<>();
+    private final Map<MeasurementKey, Last> last = new HashMap<>();
+    /** Keys whose validity flag says invalid now. */
+    private final Set<MeasurementKey> closed = new HashSet<>();
+    private Instant lastGridMessage;
 
     final LongAdder messages = new LongAdder();
     final LongAdder values = new LongAdder();
@@ -74,17 +148,36 @@ final class MappingEngine {
     final LongAdder invalid = new LongAdder();
     /** Messages whose device time could not be read (their values count from arrival). */
     final LongAdder badTime = new LongAdder();
+    /** Values replayed from retained messages with no trusted time: age unknown. */
+    final LongAdder replayed = new LongAdder();
     private volatile String lastInvalid = "";
     private volatile String lastBadTime = "";
+    /** Device clock minus arrival, of the last device time that was not trusted; null if none. */
+    private volatile Duration lastSkew;
+    private Duration loggedSkew;
+    /** Between the last two grid power messages; null before the second. */
+    private volatile Duration gridInterval;
+    /** Set once before the first message (see {@link #watchGrid}); null: grid readings are not watched. */
+    private volatile Duration reactionTime;
+    private volatile String advice = "";
+    private boolean slowLogged;
 
     MappingEngine(String name, List<Mapping> mappings, MeasurementSink sink, Clock clock) {
+        this(name, mappings, List.of(), sink, clock);
+    }
+
+    MappingEngine(String name, List<Mapping> mappings, List<Gate> gates, MeasurementSink sink, Clock clock) {
         this.name = name;
         this.mappings = List.copyOf(mappings);
+        this.gates = List.copyOf(gates);
         this.sink = sink;
         this.clock = clock;
         for (Mapping m : this.mappings) {
             if (m.part() != null) {
-                sums.computeIfAbsent(m.key(), k -> new Sum(m.part().count()));
+                Sum sum = sums.computeIfAbsent(m.key(), k -> new Sum(m.part().count()));
+                sum.nullGroup[m.part().index()] = m.part().nullGroup();
+                sum.staleAfter = m.staleAfter();
+                sum.alive = m.alive();
             }
         }
     }
@@ -93,10 +186,15 @@ final class MappingEngine {
         return mappings;
     }
 
+    List<Gate> gates() {
+        return gates;
+    }
+
     /** The distinct topic filters to subscribe to, in mapping order. */
     Set<String> filters() {
         Set<String> out = new LinkedHashSet<>();
         mappings.forEach(m -> out.add(m.topic().filter()));
+        gates.forEach(g -> out.add(g.topic().filter()));
         return out;
     }
 
@@ -114,18 +212,51 @@ final class MappingEngine {
         return lastBadTime;
     }
 
-    synchronized void onMessage(String topic, byte[] payload) {
+    Duration lastSkew() {
+        return lastSkew;
+    }
+
+    Duration gridInterval() {
+        return gridInterval;
+    }
+
+    synchronized Set<MeasurementKey> invalidKeys() {
+        return Set.copyOf(closed);
+    }
+
+    /** A live message (tests, and callers that do not know). */
+    void onMessage(String topic, byte[] payload) {
+        onMessage(topic, payload, false);
+    }
+
+    synchronized void onMessage(String topic, byte[] payload, boolean retained) {
         messages.increment();
         Instant now = clock.instant();
+        boolean empty = isBlank(payload);
+        for (Gate g : gates) {
+            if (g.topic().matches(topic)) {
+                gate(g, !empty && Gate.opens(new String(payload, StandardCharsets.UTF_8)), topic);
+            }
+        }
         boolean parsed = false;
         JsonNode document = null;
-        boolean empty = isBlank(payload);
         String text = null;
         DeviceTime timeRead = null;
-        Instant measuredAt = now;
+        Timed received = new Timed(now, retained ? Timing.AGE_UNKNOWN : Timing.RECEIVED, null);
+        Timed timed = received;
+        // allocated only for alive groups: most messages need neither
+        Set<MeasurementKey> written = null;
+        Set<String> aliveGroups = null;
         for (Mapping m : mappings) {
             if (!m.topic().matches(topic)) {
                 continue;
+            }
+            if (m.alive() != null && !retained) {
+                if (aliveGroups == null) {
+                    aliveGroups = new HashSet<>(2);
+                    written = new HashSet<>();
+                }
+                aliveGroups.add(m.alive());
             }
             Reading r;
             if (empty) {
@@ -139,7 +270,7 @@ final class MappingEngine {
                 if (m.time() != null && m.time() != timeRead) {
                     // presets share one DeviceTime per topic: read (and count) once per message
                     timeRead = m.time();
-                    measuredAt = deviceTime(m.time(), document, topic, now, payload);
+                    timed = deviceTime(m.time(), document, topic, now, retained, payload);
                 }
             } else {
                 if (text == null) {
@@ -147,36 +278,94 @@ final class MappingEngine {
                 }
                 r = Reading.parseText(text);
             }
-            apply(m, r, topic, m.time() != null && m.time() == timeRead ? measuredAt : now, payload);
+            if (apply(m, r, topic, m.time() != null && m.time() == timeRead ? timed : received, payload)
+                    && written != null) {
+                written.add(m.key());
+            }
+        }
+        if (aliveGroups != null) {
+            confirm(aliveGroups, written, now);
         }
     }
 
+    private void gate(Gate g, boolean open, String topic) {
+        for (MeasurementKey k : g.keys()) {
+            if (open) {
+                closed.remove(k);
+            } else if (closed.add(k) || last.containsKey(k)) {
+                forget(k, topic);
+            }
+        }
+    }
+
+    private void forget(MeasurementKey k, String source) {
+        last.remove(k);
+        Sum s = sums.get(k);
+        if (s != null) {
+            s.forget();
+        }
+        sink.unknown(k, source);
+    }
+
     /**
-     * The device's time when the payload carries a readable one, never later
-     * than the arrival (a device clock ahead must not make data fresher);
-     * else the arrival time, an unreadable time being counted.
+     * The device's time when the payload carries one that can be trusted (an
+     * offset, and close to the arrival; or, replayed, not ahead of it), never
+     * later than the arrival; else the arrival, with the skew reported. An
+     * unreadable time is counted.
      */
-    private Instant deviceTime(DeviceTime t, JsonNode document, String topic, Instant now, byte[] payload) {
+    private Timed deviceTime(DeviceTime t, JsonNode document, String topic, Instant now, boolean retained,
+                             byte[] payload) {
+        Timing fallback = retained ? Timing.AGE_UNKNOWN : Timing.RECEIVED;
         DeviceTime.Result r = t.read(document, clock.getZone());
         switch (r.kind()) {
             case AT -> {
-                return r.at().isAfter(now) ? now : r.at();
+                Duration skew = Duration.between(now, r.at());
+                boolean notAhead = skew.compareTo(CLOCK_TOLERANCE) <= 0;
+                if (r.zoned() && notAhead && (retained || skew.abs().compareTo(CLOCK_TOLERANCE) <= 0)) {
+                    return new Timed(r.at().isAfter(now) ? now : r.at(), Timing.MEASURED, null);
+                }
+                if (retained) {
+                    return new Timed(now, fallback, null);
+                }
+                reportSkew(skew, topic, r.zoned());
+                return new Timed(now, fallback, skew);
             }
             case INVALID -> {
                 badTime.increment();
                 lastBadTime = topic + ": " + abbreviate(payload);
-                return now;
+                return new Timed(now, fallback, null);
             }
             default -> {
-                return now;
+                return new Timed(now, fallback, null);
             }
         }
     }
 
-    private void apply(Mapping m, Reading r, String topic, Instant measuredAt, byte[] payload) {
+    private void reportSkew(Duration skew, String topic, boolean zoned) {
+        lastSkew = skew;
+        // a constant skew is logged once; it is logged again only when it changes by more than the tolerance
+        if (loggedSkew == null || loggedSkew.minus(skew).abs().compareTo(CLOCK_TOLERANCE) > 0) {
+            loggedSkew = skew;
+            if (skew.abs().compareTo(CLOCK_TOLERANCE) > 0 || !zoned) {
+                LOG.warn("MQTT input {}: the device time on {} is {} from the gateway's clock{}; its values count "
+                        + "from their arrival", name, topic, describeSkew(skew),
+                        zoned ? "" : " and carries no UTC offset");
+            }
+        }
+    }
+
+    static String describeSkew(Duration skew) {
+        long s = Math.abs(skew.toSeconds());
+        String amount = s >= 3600 ? String.format("%d h %02d min", s / 3600, s % 3600 / 60)
+                : s >= 60 ? String.format("%d min %02d s", s / 60, s % 60) : s + " s";
+        return amount + (skew.isNegative() ? " behind" : " ahead");
+    }
+
+    /** @return whether the mapping wrote its key (a value or unknown) */
+    private boolean apply(Mapping m, Reading r, String topic, Timed timed, byte[] payload) {
         switch (r.kind()) {
             case ABSENT -> {
-                return;
+                return false;
             }
             case INVALID -> {
                 invalid.increment();
@@ -185,26 +374,123 @@ final class MappingEngine {
             case UNKNOWN -> unknown.increment();
             case VALUE -> values.increment();
         }
+        if (closed.contains(m.key())) {
+            // the device says its values are invalid: whatever it repeats stays unknown
+            return false;
+        }
+        if (r.kind() == Reading.Kind.VALUE && timed.timing() == Timing.AGE_UNKNOWN) {
+            replayed.increment();
+        }
+        noteGrid(m.key(), timed);
         Mapping.Part part = m.part();
         if (part == null) {
             if (r.kind() == Reading.Kind.VALUE) {
-                sink.accept(new Measurement(m.key(), r.value() * m.factor(), measuredAt, m.staleAfter(), topic));
+                double v = r.value() * m.factor();
+                sink.accept(new Measurement(m.key(), v, timed.at(), m.staleAfter(), topic, timed.timing(),
+                        timed.skew()));
+                last.put(m.key(), new Last(v, topic, clock.instant(), m.staleAfter(), m.alive(),
+                        timed.timing() == Timing.AGE_UNKNOWN));
             } else {
+                last.remove(m.key());
                 sink.unknown(m.key(), topic);
             }
-            return;
+            return true;
         }
         Sum sum = sums.get(m.key());
-        if (r.kind() == Reading.Kind.VALUE) {
-            sum.values[part.index()] = r.value() * m.factor();
-            sum.at[part.index()] = measuredAt;
-            Instant oldest = sum.oldest();
-            if (oldest != null) {
-                sink.accept(new Measurement(m.key(), sum.total(), oldest, m.staleAfter(), topic));
+        int i = part.index();
+        sum.source = topic;
+        if (r.kind() == Reading.Kind.VALUE || part.nullGroup() >= 0) {
+            boolean real = r.kind() == Reading.Kind.VALUE;
+            sum.values[i] = real ? r.value() * m.factor() : 0;
+            sum.at[i] = timed.at();
+            sum.real[i] = real;
+            sum.ageUnknown[i] = timed.timing() == Timing.AGE_UNKNOWN;
+            emitSum(m.key(), sum, timed.timing() == Timing.MEASURED ? Timing.MEASURED : Timing.RECEIVED,
+                    timed.skew());
+        } else {
+            sum.at[i] = null;
+            sum.real[i] = false;
+            sink.unknown(m.key(), topic);
+        }
+        return true;
+    }
+
+    private void emitSum(MeasurementKey key, Sum sum, Timing timing, Duration skew) {
+        Instant oldest = sum.oldest();
+        if (oldest != null) {
+            sum.emitted = clock.instant();
+            sink.accept(new Measurement(key, sum.total(), oldest, sum.staleAfter, sum.source,
+                    sum.anyAgeUnknown() ? Timing.AGE_UNKNOWN : timing, skew));
+        } else {
+            sink.unknown(key, sum.source);
+        }
+    }
+
+    /**
+     * A live message of a group whose device publishes on change only: the
+     * group's values it did not carry are still current. Each is written
+     * again (measured now) once a quarter of its timeout has passed, or at
+     * once if its age was unknown, so a quiet value does not expire while the
+     * device is alive, and the model is not rewritten on every message.
+     */
+    private void confirm(Set<String> groups, Set<MeasurementKey> written, Instant now) {
+        for (Map.Entry<MeasurementKey, Last> e : last.entrySet()) {
+            Last l = e.getValue();
+            MeasurementKey k = e.getKey();
+            if (l.alive() == null || !groups.contains(l.alive()) || written.contains(k) || closed.contains(k)
+                    || !due(l.ageUnknown(), l.emitted(), l.staleAfter(), now)) {
+                continue;
+            }
+            sink.accept(new Measurement(k, l.value(), now, l.staleAfter(), l.source(), Timing.RECEIVED, null));
+            e.setValue(new Last(l.value(), l.source(), now, l.staleAfter(), l.alive(), false));
+        }
+        for (Map.Entry<MeasurementKey, Sum> e : sums.entrySet()) {
+            Sum s = e.getValue();
+            MeasurementKey k = e.getKey();
+            if (s.alive == null || !groups.contains(s.alive) || written.contains(k) || closed.contains(k)
+                    || s.oldest() == null || !due(s.anyAgeUnknown(), s.emitted, s.staleAfter, now)) {
+                continue;
+            }
+            Arrays.fill(s.at, now);
+            Arrays.fill(s.ageUnknown, false);
+            emitSum(k, s, Timing.RECEIVED, null);
+        }
+    }
+
+    private static boolean due(boolean ageUnknown, Instant emitted, Duration staleAfter, Instant now) {
+        return ageUnknown || emitted == null || !now.isBefore(emitted.plus(staleAfter.dividedBy(4)));
+    }
+
+    /** Warns (log) when grid power arrives more slowly than {@code reaction}, saying what to set on the device. */
+    void watchGrid(Duration reaction, String whatToSet) {
+        this.advice = whatToSet;
+        this.reactionTime = reaction;
+    }
+
+    /** Measures how often the grid power arrives (live messages only), for the reaction-time warning. */
+    private void noteGrid(MeasurementKey key, Timed timed) {
+        if (!key.meter().equals(Meter.GRID) || key.quantity() != Quantity.POWER || timed.timing() == Timing.AGE_UNKNOWN) {
+            return;
+        }
+        Instant now = clock.instant();
+        if (lastGridMessage != null) {
+            Duration gap = Duration.between(lastGridMessage, now);
+            // one message carries several grid values (phases, total): only gaps between messages count
+            if (gap.toMillis() >= 200) {
+                gridInterval = gap;
+                lastGridMessage = now;
+                Duration reaction = reactionTime;
+                if (reaction != null && gap.compareTo(reaction) > 0 && !slowLogged) {
+                    slowLogged = true;
+                    LOG.warn("MQTT input {}: grid power arrives every {} s, too slowly for the load balancer to react "
+                            + "within {} s: {}", name, gap.toSeconds(), reaction.toSeconds(), advice);
+                } else if (reaction != null && gap.compareTo(reaction) <= 0 && slowLogged) {
+                    slowLogged = false;
+                    LOG.info("MQTT input {}: grid power arrives every {} s again", name, gap.toSeconds());
+                }
             }
         } else {
-            sum.at[part.index()] = null;
-            sink.unknown(m.key(), topic);
+            lastGridMessage = now;
         }
     }
 
@@ -213,8 +499,9 @@ final class MappingEngine {
         for (MeasurementKey k : keys()) {
             sink.unknown(k, name);
         }
+        last.clear();
         for (Sum s : sums.values()) {
-            java.util.Arrays.fill(s.at, null);
+            s.forget();
         }
     }
 

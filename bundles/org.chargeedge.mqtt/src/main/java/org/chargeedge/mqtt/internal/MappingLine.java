@@ -114,14 +114,20 @@ final class MappingLine {
     /** Per-phase values from a template, and with {@code sum} their total. */
     static List<Mapping> triplet(Meter meter, Quantity quantity, String topic, String json, double factor,
                                  boolean sum, Duration staleAfter) {
+        return phases(meter, quantity, topic, json, factor, sum, staleAfter, 3);
+    }
+
+    /** Per-phase values of the first {@code count} phases (those the site has), and with {@code sum} their total. */
+    static List<Mapping> phases(Meter meter, Quantity quantity, String topic, String json, double factor,
+                                boolean sum, Duration staleAfter, int count) {
         List<Mapping> out = new ArrayList<>();
         PhaseRef[] phases = {PhaseRef.L1, PhaseRef.L2, PhaseRef.L3};
-        for (int p = 0; p < 3; p++) {
+        for (int p = 0; p < count; p++) {
             String t = expand(topic, p);
             String j = json == null ? null : expand(json, p);
             out.add(Mapping.direct(t, j, factor, new MeasurementKey(meter, quantity, phases[p]), staleAfter));
             if (sum) {
-                out.add(Mapping.part(t, j, factor, MeasurementKey.of(meter, quantity), p, 3, staleAfter));
+                out.add(Mapping.part(t, j, factor, MeasurementKey.of(meter, quantity), p, count, staleAfter));
             }
         }
         return out;

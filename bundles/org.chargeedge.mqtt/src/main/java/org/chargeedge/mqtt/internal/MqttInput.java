@@ -1,12 +1,16 @@
 package org.chargeedge.mqtt.internal;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
 import org.chargeedge.api.energy.MeasurementSink;
+import org.chargeedge.api.energy.Meter;
+import org.chargeedge.api.energy.Quantity;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -35,6 +39,8 @@ public class MqttInput {
     private final MappingEngine engine;
     private final List<MqttBus.Handle> handles = new ArrayList<>();
     private final String error;
+    private final Presets.Plan plan;
+    private final Duration reactionTime;
 
     /** Properties as configured; {@link InputConfig} only describes them (metatype). */
     @Activate
@@ -50,29 +56,69 @@ public class MqttInput {
         this.name = name;
         Presets.Plan plan;
         String preset;
+        Duration reaction;
         try {
             InputSettings s = settings.get();
             preset = s.preset();
             plan = Presets.build(s);
+            reaction = s.reactionTime();
         } catch (IllegalArgumentException e) {
             // a bad configuration must not take anything else down: say what is wrong and stay idle
             LOG.error("MQTT input {}: {}", name, e.getMessage());
             this.error = e.getMessage();
             this.engine = null;
+            this.plan = null;
+            this.reactionTime = null;
             return;
         }
         this.error = null;
-        this.engine = new MappingEngine(name, plan.mappings(), sink, Clock.systemDefaultZone());
+        this.plan = plan;
+        this.reactionTime = reaction;
+        this.engine = new MappingEngine(name, plan.mappings(), plan.gates(), sink, Clock.systemDefaultZone());
+        if (readsGrid()) {
+            engine.watchGrid(reaction, plan.advice());
+        }
         for (String filter : engine.filters()) {
-            handles.add(bus.subscribe(filter, qos, (topic, payload, retained) -> engine.onMessage(topic, payload)));
+            handles.add(bus.subscribe(filter, qos, engine::onMessage));
         }
         if (plan.keepaliveTopic() != null) {
-            Runnable keepalive = () -> bus.publish(plan.keepaliveTopic(), new byte[0], 0, false);
-            handles.add(bus.onConnected(keepalive));
-            handles.add(bus.every(plan.keepaliveEvery(), keepalive));
+            // the first keepalive of a connection asks for every topic, the next ones only keep it publishing
+            handles.add(bus.onConnected(() -> bus.publish(plan.keepaliveTopic(),
+                    plan.keepaliveFirst().getBytes(StandardCharsets.UTF_8), 0, false)));
+            handles.add(bus.every(plan.keepaliveEvery(), () -> bus.publish(plan.keepaliveTopic(),
+                    plan.keepaliveNext().getBytes(StandardCharsets.UTF_8), 0, false)));
         }
         LOG.info("MQTT input {}: preset {}, {} values from {}", name, preset, engine.keys().size(),
                 engine.filters());
+        String warning = gridWarning();
+        if (!warning.isEmpty()) {
+            LOG.warn("MQTT input {}: {}", name, warning);
+        }
+    }
+
+    private boolean readsGrid() {
+        return engine.keys().stream().anyMatch(k -> k.meter().equals(Meter.GRID) && k.quantity() == Quantity.POWER);
+    }
+
+    /**
+     * Empty, or why this input's grid power is too slow for the load balancer
+     * and what to set on the device: from the measured interval, or before two
+     * readings came, from the device's default interval.
+     */
+    String gridWarning() {
+        if (engine == null || !readsGrid()) {
+            return "";
+        }
+        Duration seen = engine.gridInterval();
+        if (seen != null) {
+            return seen.compareTo(reactionTime) > 0 ? "grid power arrives every " + seen.toSeconds()
+                    + " s, too slowly for the load balancer to react within " + reactionTime.toSeconds() + " s: "
+                    + plan.advice() : "";
+        }
+        Duration dflt = plan.defaultInterval();
+        return dflt != null && dflt.compareTo(reactionTime) > 0 ? "at its defaults the device reports grid power "
+                + "every " + dflt.toSeconds() + " s, too slowly for the load balancer to react within "
+                + reactionTime.toSeconds() + " s: " + plan.advice() : "";
     }
 
     static String name(Map<String, Object> properties) {
@@ -109,11 +155,30 @@ public class MqttInput {
         }
         String invalid = engine.lastInvalid();
         String badTime = engine.lastBadTime();
-        return String.format("%s: %d messages, %d values, %d unknown, %d invalid%s, %d unreadable times%s%n    %s",
+        StringBuilder notes = new StringBuilder();
+        Duration skew = engine.lastSkew();
+        if (skew != null) {
+            notes.append("\n    device clock ").append(MappingEngine.describeSkew(skew))
+                    .append(" (not trusted: values count from their arrival)");
+        }
+        if (engine.replayed.sum() > 0) {
+            notes.append("\n    ").append(engine.replayed.sum())
+                    .append(" retained values of unknown age (unknown until the device publishes again)");
+        }
+        if (!engine.invalidKeys().isEmpty()) {
+            notes.append("\n    invalid by the device's flag: ").append(engine.invalidKeys());
+        }
+        String warning = gridWarning();
+        if (!warning.isEmpty()) {
+            notes.append("\n    WARNING ").append(warning);
+        }
+        List<String> lines = new ArrayList<>(engine.mappings().stream().map(Mapping::toString).toList());
+        engine.gates().forEach(g -> lines.add(g.toString()));
+        return String.format("%s: %d messages, %d values, %d unknown, %d invalid%s, %d unreadable times%s%s%n    %s",
                 name, engine.messages.sum(), engine.values.sum(), engine.unknown.sum(), engine.invalid.sum(),
                 invalid.isEmpty() ? "" : " (last: " + invalid + ")", engine.badTime.sum(),
-                badTime.isEmpty() ? "" : " (last: " + badTime + ")",
-                String.join("\n    ", engine.mappings().stream().map(Mapping::toString).toList()));
+                badTime.isEmpty() ? "" : " (last: " + badTime + ")", notes,
+                String.join("\n    ", lines));
     }
 
     MappingEngine engine() {

@@ -8,6 +8,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.apache.felix.service.command.Descriptor;
 import org.chargeedge.api.energy.EnergySnapshot;
+import org.chargeedge.api.energy.Freshness;
 import org.chargeedge.api.energy.SiteEnergy;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -57,6 +58,10 @@ public class MqttShellCommand {
             Map<String, String> sorted = new TreeMap<>();
             snap.measurements().forEach((k, m) -> sorted.put(k.toString(), String.format(Locale.ROOT, "%.1f %s  (%s, %s)",
                     m.value(), k.quantity().unit(), m.source(), m.measuredAt())));
+            // held but not usable: shown so an installer sees why the balancer treats them as unknown
+            snap.withheld().forEach((k, m) -> sorted.put(k.toString(), String.format(Locale.ROOT,
+                    "unknown: %s (last %.1f %s from %s)", snap.freshness(k) == Freshness.AGE_UNKNOWN
+                            ? "retained, age unknown" : "stale", m.value(), k.quantity().unit(), m.source())));
             out.append("Energy model     ").append(sorted.isEmpty() ? "no fresh values" : "").append('\n');
             sorted.forEach((k, v) -> out.append(String.format(Locale.ROOT, "  %-24s %s%n", k, v)));
         }

@@ -9,6 +9,7 @@ import org.chargeedge.api.charger.ChargerInfo;
 import org.chargeedge.api.charger.ConnectorInfo;
 import org.chargeedge.api.charger.TransactionInfo;
 import org.chargeedge.api.energy.EnergySnapshot;
+import org.chargeedge.api.energy.Freshness;
 import org.chargeedge.api.energy.Measurement;
 import org.chargeedge.api.energy.MeasurementKey;
 import org.chargeedge.api.energy.Meter;
@@ -56,15 +57,37 @@ final class SiteDocuments {
     }
 
     static ObjectNode site(EnergySnapshot snapshot) {
+        return site(snapshot, List.of());
+    }
+
+    /**
+     * The site document; while some values are held with an unknown age
+     * (retained, not confirmed) they are listed in {@code age_unknown} (their
+     * fields stay null), and the inputs' warnings (a grid meter too slow for
+     * the load balancer) in {@code warnings}.
+     */
+    static ObjectNode site(EnergySnapshot snapshot, List<String> warnings) {
         ObjectNode doc = JSON.createObjectNode();
         for (MeasurementKey k : STANDARD) {
             doc.putNull(field(k));
         }
         Map<String, Measurement> sorted = new TreeMap<>();
+        java.util.Set<String> ageUnknown = new java.util.TreeSet<>();
         if (snapshot != null) {
             snapshot.measurements().forEach((k, m) -> sorted.put(field(k), m));
+            snapshot.withheld().forEach((k, m) -> {
+                if (snapshot.freshness(k) == Freshness.AGE_UNKNOWN) {
+                    ageUnknown.add(field(k));
+                }
+            });
         }
         sorted.forEach((f, m) -> doc.put(f, round(m.value())));
+        if (!ageUnknown.isEmpty()) {
+            ageUnknown.forEach(doc.putArray("age_unknown")::add);
+        }
+        if (!warnings.isEmpty()) {
+            warnings.forEach(doc.putArray("warnings")::add);
+        }
         return doc;
     }
 

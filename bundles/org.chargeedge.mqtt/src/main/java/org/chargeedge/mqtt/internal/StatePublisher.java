@@ -68,6 +68,9 @@ public class StatePublisher {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile CommandInput commandInput;
     private final Supplier<CommandInput> commands;
+    /** DS adds and removes inputs on its own threads while the timer thread reads: a concurrent list. */
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    private final List<MqttInput> inputs = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @Activate
     public StatePublisher(StateConfig c, @Reference MqttBus bus) {
@@ -140,7 +143,14 @@ public class StatePublisher {
             lastPublished.clear();
         }
         String base = bus.baseTopic();
-        ObjectNode site = SiteDocuments.site(energy.get());
+        List<String> warnings = new ArrayList<>();
+        for (MqttInput i : inputs) {
+            String w = i.gridWarning();
+            if (!w.isEmpty()) {
+                warnings.add(i.name() + ": " + w);
+            }
+        }
+        ObjectNode site = SiteDocuments.site(energy.get(), warnings);
         publishIfChanged(base + "/site", site);
         if (settings.homeAssistant()) {
             site.fieldNames().forEachRemaining(f -> {

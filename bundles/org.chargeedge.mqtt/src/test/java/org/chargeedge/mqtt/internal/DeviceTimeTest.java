@@ -63,16 +63,46 @@ class DeviceTimeTest {
         }
     }
 
+    private Measurement lastOf(MeasurementKey key) {
+        return sink.calls.stream().filter(c -> c instanceof Measurement m && m.key().equals(key))
+                .map(c -> (Measurement) c).reduce((a, b) -> b).orElseThrow();
+    }
+
     @Test
-    void presetTimeBecomesMeasuredAtOldDataStaysOldAndAFutureClockCountsAsNow() {
+    void aLocalTimeIsNotTrustedItsSkewIsReportedAndTheArrivalCounts() {
         MappingEngine e = engine(Presets.build(Inputs.settings("sma", "preset", "sbfspot", "device", "1")).mappings());
         e.onMessage("sbfspot_1", "{\"Timestamp\":\"01/06/2024 11:50:00\",\"PACTot\":3456,\"MeteringWTot\":-1}"
                 .getBytes(UTF_8));
-        assertThat(measuredAt(PV)).isEqualTo(NOW.minus(Duration.ofMinutes(10)));
-        assertThat(measuredAt(GRID)).isEqualTo(NOW.minus(Duration.ofMinutes(10)));
+        assertThat(measuredAt(PV)).isEqualTo(NOW);
+        assertThat(lastOf(GRID).timing()).isEqualTo(Measurement.Timing.RECEIVED);
+        assertThat(lastOf(GRID).clockSkew()).isEqualTo(Duration.ofMinutes(-10));
+        assertThat(e.lastSkew()).isEqualTo(Duration.ofMinutes(-10));
+        assertThat(MappingEngine.describeSkew(e.lastSkew())).isEqualTo("10 min 00 s behind");
         e.onMessage("sbfspot_1", "{\"Timestamp\":\"01/06/2024 12:05:00\",\"PACTot\":3456}".getBytes(UTF_8));
         assertThat(measuredAt(PV)).as("a device clock ahead").isEqualTo(NOW);
         assertThat(e.badTime.sum()).isZero();
+    }
+
+    @Test
+    void aZonedTimeThatAgreesIsTrustedOneThatDoesNotIsReported() {
+        MappingEngine e = engine(MappingLine.parse("grid POWER topic=m json=p time=ts", Duration.ofMinutes(5)));
+        e.onMessage("m", "{\"p\":1,\"ts\":\"2024-06-01T11:59:30+02:00\"}".getBytes(UTF_8));
+        assertThat(lastOf(GRID).measuredAt()).isEqualTo(NOW.minusSeconds(30));
+        assertThat(lastOf(GRID).timing()).isEqualTo(Measurement.Timing.MEASURED);
+        assertThat(e.lastSkew()).isNull();
+        // a clock an hour behind: not an hour of staleness, a skew
+        e.onMessage("m", "{\"p\":2,\"ts\":\"2024-06-01T09:00:00Z\"}".getBytes(UTF_8));
+        assertThat(lastOf(GRID).measuredAt()).isEqualTo(NOW);
+        assertThat(lastOf(GRID).timing()).isEqualTo(Measurement.Timing.RECEIVED);
+        assertThat(lastOf(GRID).clockSkew()).isEqualTo(Duration.ofHours(-1));
+        // replayed (retained): a trusted time gives it an age, old or not
+        e.onMessage("m", "{\"p\":3,\"ts\":\"2024-06-01T09:00:00Z\"}".getBytes(UTF_8), true);
+        assertThat(lastOf(GRID).measuredAt()).isEqualTo(NOW.minus(Duration.ofHours(1)));
+        assertThat(lastOf(GRID).timing()).isEqualTo(Measurement.Timing.MEASURED);
+        e.onMessage("m", "{\"p\":4,\"ts\":\"2024-06-01T12:00:00\"}".getBytes(UTF_8), true);
+        assertThat(lastOf(GRID).timing()).as("replayed, local time").isEqualTo(Measurement.Timing.AGE_UNKNOWN);
+        e.onMessage("m", "{\"p\":5}".getBytes(UTF_8), true);
+        assertThat(lastOf(GRID).timing()).as("replayed, no time").isEqualTo(Measurement.Timing.AGE_UNKNOWN);
     }
 
     @Test
@@ -98,10 +128,10 @@ class DeviceTimeTest {
         m.addAll(MappingLine.parse("grid POWER topic=m/out json=p time=ts export", stale));
         assertThat(m.get(0).time().spec()).isEqualTo("ts");
         MappingEngine e = engine(m);
-        e.onMessage("m/in", "{\"p\":100,\"ts\":\"2024-06-01T11:58:00\"}".getBytes(UTF_8));
-        e.onMessage("m/out", "{\"p\":40,\"ts\":\"2024-06-01T11:59:00\"}".getBytes(UTF_8));
+        e.onMessage("m/in", "{\"p\":100,\"ts\":\"2024-06-01T11:59:20+02:00\"}".getBytes(UTF_8));
+        e.onMessage("m/out", "{\"p\":40,\"ts\":\"2024-06-01T09:59:40Z\"}".getBytes(UTF_8));
         assertThat(sink.latest).containsEntry(GRID, 60.0);
-        assertThat(measuredAt(GRID)).isEqualTo(NOW.minus(Duration.ofMinutes(2)));
+        assertThat(measuredAt(GRID)).isEqualTo(NOW.minusSeconds(40));
         assertThatThrownBy(() -> MappingLine.parse("grid POWER topic=x time=ts", MIN))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("json=");
         assertThatThrownBy(() -> MappingLine.parse("grid POWER topic=x json=p time=", MIN))
