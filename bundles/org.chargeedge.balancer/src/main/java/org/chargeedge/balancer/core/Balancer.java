@@ -656,6 +656,9 @@ public final class Balancer {
             for (Limit l : limits) {
                 long weight = weight(l, active);
                 if (weight > 0 && l.room < weight) {
+                    // the rounding rest of a full limit stays unused, so lower priorities never get more
+                    // through it than a higher priority held by it
+                    l.room = Math.min(l.room, 0);
                     for (int i : active) {
                         if (l.coef(i) > 0 && !frozen.contains(i)) {
                             frozen.add(i);
