@@ -38,6 +38,9 @@ import org.chargeedge.balancer.core.SiteSnapshot.PriceWindow;
  * circuits; total power; PV surplus), after counting chargers that do not
  * follow their limits at what they draw; admission of 6 A each by priority
  * and rotation order; then water-filling, priority class by priority class.
+ *
+ * <p>Threads: the core keeps no state of its own; every call works on its own
+ * copies, so any thread may call it, and the caller owns the returned state.
  */
 public final class Balancer {
 
