@@ -194,6 +194,41 @@ class BalancerProperties {
         }
     }
 
+    /**
+     * Some chargers ignore their limits and draw what they like: the others fit in what those leave, and
+     * the site stays within every limit whenever the ignoring chargers alone do.
+     */
+    @Property(tries = 300)
+    void chargersThatIgnoreTheirLimitsAreCountedAndTheOthersFitAroundThem(@ForAll("sites") RandomSite rs,
+            @ForAll @net.jqwik.api.constraints.IntRange(min = 0, max = 320) int drawTenths) {
+        SiteSnapshot s = rs.snapshot();
+        List<Connector> connectors = new ArrayList<>();
+        for (int i = 0; i < s.connectors().size(); i++) {
+            Connector c = s.connectors().get(i);
+            connectors.add(i % 3 == 0 ? c.withDraw(PhaseAmps.all(drawTenths / 10.0))
+                    .withControl(SiteSnapshot.Control.IGNORES, OptionalDouble.of(6)) : c);
+        }
+        // no meter: the other load is the safe budget, whatever the chargers draw
+        RandomSite withIgnoring = new RandomSite(new SiteSnapshot(s.now(), s.grid(), s.circuits(), s.chargers(),
+                Measurements.NONE, connectors, s.tariff(), s.settings(), s.previous()), rs.otherLoad());
+        Allocation a = Balancer.allocate(withIgnoring.snapshot());
+        for (Bound b : bounds(withIgnoring)) {
+            double ignoring = 0;
+            double obeying = 0;
+            for (int i = 0; i < a.limits().size(); i++) {
+                double counted = b.coef().getOrDefault(a.limits().get(i).ref(), 0) * a.limits().get(i).countedA();
+                if (connectors.get(i).control() == SiteSnapshot.Control.IGNORES) {
+                    assertThat(a.limits().get(i).countedA()).isGreaterThanOrEqualTo(
+                            Math.max(drawTenths / 10.0, a.limits().get(i).limitA()) - EPS);
+                    ignoring += counted;
+                } else {
+                    obeying += counted;
+                }
+            }
+            assertThat(obeying).as(b.name()).isLessThanOrEqualTo(Math.max(0, b.room() - ignoring) + EPS);
+        }
+    }
+
     @Property(tries = 400)
     void noLimitBetween0And6AndNoneAboveWhatTheConnectorMayTake(@ForAll("sites") RandomSite rs) {
         Allocation a = Balancer.allocate(rs.snapshot());
