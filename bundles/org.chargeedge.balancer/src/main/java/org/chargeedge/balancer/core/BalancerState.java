@@ -1,0 +1,43 @@
+package org.chargeedge.balancer.core;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.OptionalDouble;
+
+import org.chargeedge.balancer.core.SiteSnapshot.ConnectorRef;
+
+/**
+ * What the core remembers between two allocations, returned with every
+ * {@link Allocation} and passed back in the next snapshot, so rotation,
+ * minimum on and off times and PV hysteresis are functions of (previous state, snapshot).
+ *
+ * @param at when it was computed; null before the first allocation
+ * @param connectors per connector with a session
+ * @param pvStartWh surplus energy accumulated towards starting one more PV-mode car
+ * @param pvStopWh grid energy accumulated towards stopping one PV-mode car
+ */
+public record BalancerState(Instant at, Map<ConnectorRef, Memory> connectors, double pvStartWh, double pvStopWh) {
+
+    public static final BalancerState INITIAL = new BalancerState(null, Map.of(), 0, 0);
+
+    public BalancerState {
+        connectors = Map.copyOf(connectors);
+    }
+
+    /**
+     * @param session the session this memory belongs to (a new session starts afresh)
+     * @param on whether the connector had a limit above 0
+     * @param since since when it has been on (or off)
+     * @param limitA the limit it got
+     * @param learntCarMaxA what the car was seen to take at most, if it took less than offered
+     * @param wasOn whether it was on at some time in this session (the minimum off time applies only then)
+     */
+    public record Memory(String session, boolean on, Instant since, double limitA, OptionalDouble learntCarMaxA,
+                         boolean wasOn) {
+
+        /** Whether it was switched off less than {@code minOff} ago. */
+        public boolean heldOff(Instant now, java.time.Duration minOff) {
+            return !on && wasOn && since.plus(minOff).isAfter(now);
+        }
+    }
+}

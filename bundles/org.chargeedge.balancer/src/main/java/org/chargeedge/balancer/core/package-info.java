@@ -1,0 +1,14 @@
+/**
+ * The allocation core of local load balancing: a pure function from a
+ * {@link org.chargeedge.balancer.core.SiteSnapshot} (limits, measurements
+ * with their freshness, connectors, tariff, the core's previous state) to a
+ * limit per connector with its reason ({@link org.chargeedge.balancer.core.Allocation}).
+ * No OSGi, no I/O, no clock: time comes in the snapshot, so the same snapshot
+ * always gives the same allocation.
+ */
+@Export
+@Version("1.0.0")
+package org.chargeedge.balancer.core;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;
