@@ -33,13 +33,31 @@ final class ApiServer implements AutoCloseable {
     final Gatekeeper gatekeeper = new Gatekeeper();
     final Server server;
     final String base;
-    final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    final HttpClient client;
 
     ApiServer(Path dataDir, SiteServices site, Map<String, Object> config) throws Exception {
+        this(dataDir, site, config, null, null, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build());
+    }
+
+    /** Over HTTPS with the PKCS#12 key store {@link HttpServer} makes for Felix HTTP, when one is given. */
+    ApiServer(Path dataDir, SiteServices site, Map<String, Object> config, Path keyStore, String password,
+              HttpClient client) throws Exception {
+        this.client = client;
         Map<String, Object> all = new HashMap<>(config);
         gatekeeper.start(dataDir.resolve("users.json"), config(all), Map.of(), Clock.systemUTC());
         server = new Server();
-        ServerConnector connector = new ServerConnector(server);
+        ServerConnector connector;
+        if (keyStore != null) {
+            org.eclipse.jetty.util.ssl.SslContextFactory.Server tls = new org.eclipse.jetty.util.ssl.SslContextFactory.Server();
+            tls.setKeyStorePath(keyStore.toString());
+            tls.setKeyStorePassword(password);
+            tls.setKeyManagerPassword(password);
+            org.eclipse.jetty.server.HttpConfiguration https = new org.eclipse.jetty.server.HttpConfiguration();
+            https.addCustomizer(new org.eclipse.jetty.server.SecureRequestCustomizer(false));
+            connector = new ServerConnector(server, tls, new org.eclipse.jetty.server.HttpConnectionFactory(https));
+        } else {
+            connector = new ServerConnector(server);
+        }
         connector.setHost("127.0.0.1");
         connector.setPort(0);
         server.addConnector(connector);
@@ -62,7 +80,7 @@ final class ApiServer implements AutoCloseable {
         }
         server.setHandler(context);
         server.start();
-        base = "http://127.0.0.1:" + connector.getLocalPort();
+        base = (keyStore != null ? "https" : "http") + "://127.0.0.1:" + connector.getLocalPort();
     }
 
     /**

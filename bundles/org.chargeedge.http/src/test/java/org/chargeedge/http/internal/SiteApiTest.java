@@ -4,19 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.chargeedge.http.internal.AuthenticationTest.json;
 
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 import java.util.function.BooleanSupplier;
 
-import org.chargeedge.centralsystem.internal.CentralSystemHarness;
-import org.chargeedge.store.internal.SqliteStore;
-import org.chargeedge.store.internal.TestStores;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -25,40 +17,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  * connected over a real WebSocket: what the site looks like, acting on the
  * charger, the sessions export, metrics and health, and the errors of each.
  */
-class SiteApiTest {
-
-    @TempDir
-    Path dir;
-    CentralSystemHarness centralSystem;
-    SqliteStore store;
-    SiteServices site;
-    ApiServer api;
-    TestCharger charger;
-    String viewer;
-    String operator;
-
-    @BeforeEach
-    void start() throws Exception {
-        store = TestStores.open(dir.resolve("store.db"));
-        centralSystem = new CentralSystemHarness(dir.resolve("cs"));
-        centralSystem.addHandler(TestStores.handler(store), TestStores.HANDLER_RANKING, "BootNotification",
-                "StatusNotification", "StartTransaction", "MeterValues", "StopTransaction");
-        site = SiteServices.of(centralSystem.siteView(), centralSystem.commands(), store, null, null, null);
-        api = new ApiServer(dir, site, Map.of());
-        viewer = api.gatekeeper.users().addToken("dashboard", Role.VIEWER);
-        operator = api.gatekeeper.users().addToken("operator script", Role.OPERATOR);
-        charger = new TestCharger(centralSystem.url("CP-1"));
-        charger.call("BootNotification", "{\"chargePointVendor\":\"Acme\",\"chargePointModel\":\"Wallbox 22\"}");
-        charger.call("StatusNotification", "{\"connectorId\":1,\"errorCode\":\"NoError\",\"status\":\"Available\"}");
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        charger.close();
-        api.close();
-        centralSystem.close();
-        TestStores.close(store);
-    }
+class SiteApiTest extends RealSiteTestBase {
 
     @Test
     void theChargersAndTheSiteAreRead() throws Exception {
