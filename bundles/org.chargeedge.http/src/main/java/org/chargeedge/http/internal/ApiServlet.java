@@ -12,11 +12,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
 
 import org.chargeedge.api.charger.ChargerAccess;
-import org.chargeedge.api.charger.ChargerCallException;
 import org.chargeedge.api.charger.ChargerInfo;
 import org.chargeedge.api.charger.SiteReadiness;
 import org.chargeedge.api.energy.EnergySnapshot;
@@ -26,20 +23,16 @@ import org.chargeedge.api.upstream.UpstreamStatus;
 import org.chargeedge.ocpp.rpc.OcppJsonCodec;
 import org.chargeedge.ocpp.rpc.OcppValidationException;
 import org.chargeedge.ocpp.v16.Action;
-import org.chargeedge.ocpp.v16.Confirmation;
 import org.chargeedge.ocpp.v16.Request;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletAsyncSupported;
 import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPattern;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import jakarta.servlet.AsyncContext;
 import jakarta.servlet.Servlet;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -64,9 +57,6 @@ import jakarta.servlet.http.HttpServletResponse;
 public class ApiServlet extends HttpServlet {
 
     private static final long serialVersionUID = 1L;
-    private static final Logger LOG = LoggerFactory.getLogger(ApiServlet.class);
-    /** Longer than any sensible call timeout of the central system, which answers first. */
-    static final Duration CALL_WAIT = Duration.ofSeconds(120);
     static final int MAX_COMMISSIONING_MINUTES = 24 * 60;
 
     private final transient SiteServices site;
@@ -258,60 +248,7 @@ public class ApiServlet extends HttpServlet {
         } catch (OcppValidationException e) {
             throw new Json.ApiException(400, "invalid " + actionName + " payload: " + e.getMessage());
         }
-        CompletionStage<? extends Confirmation> stage;
-        try {
-            stage = site.commands().call(chargePointId, ocppRequest);
-        } catch (IllegalArgumentException e) {
-            throw new Json.ApiException(400, e.getMessage());
-        } catch (ChargerCallException e) {
-            stage = java.util.concurrent.CompletableFuture.failedFuture(e);
-        }
-        Principal who = (Principal) request.getAttribute(Principal.ATTRIBUTE);
-        LOG.info("{} sends {} to {} through the HTTP API", who == null ? "?" : who.name(), actionName,
-                chargePointId);
-        AsyncContext async = request.startAsync();
-        async.setTimeout(CALL_WAIT.toMillis());
-        stage.whenComplete((confirmation, failure) -> {
-            try {
-                if (failure == null) {
-                    Json.write(response, 200, confirmationJson(confirmation));
-                } else {
-                    callFailed(response, chargePointId, actionName, failure);
-                }
-            } catch (IOException | RuntimeException e) {
-                LOG.debug("Could not answer the HTTP request for {} to {}", actionName, chargePointId, e);
-            } finally {
-                async.complete();
-            }
-        });
-    }
-
-    /** The confirmation's payload exactly as OCPP-J encodes it. */
-    private JsonNode confirmationJson(Confirmation confirmation) throws IOException {
-        JsonNode frame = Json.MAPPER.readTree(codec.encodeCallResult("api", confirmation));
-        return frame.get(2);
-    }
-
-    static void callFailed(HttpServletResponse response, String chargePointId, String action, Throwable failure)
-            throws IOException {
-        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause()
-                : failure;
-        if (!(cause instanceof ChargerCallException e)) {
-            Json.error(response, 500, action + " to " + chargePointId + " failed: " + cause);
-            return;
-        }
-        int status = switch (e.reason()) {
-            case NOT_CONNECTED -> 409;
-            case QUEUE_FULL, SHUTDOWN -> 503;
-            case TIMEOUT -> 504;
-            case CALL_ERROR, INVALID_CONFIRMATION, CONNECTION_LOST -> 502;
-        };
-        ObjectNode body = Json.MAPPER.createObjectNode();
-        body.put("error", e.getMessage());
-        body.put("status", status);
-        body.put("reason", e.reason().name());
-        e.errorCode().ifPresent(code -> body.put("errorCode", code));
-        Json.write(response, status, body);
+        ChargerCall.send(site, codec, request, response, chargePointId, ocppRequest);
     }
 
     /** A date range and filters from the query: from/to as dates (UTC, to inclusive) or instants. */
@@ -368,7 +305,7 @@ public class ApiServlet extends HttpServlet {
         out.flush();
     }
 
-    private static Json.ApiException unknownCharger(String id) {
+    static Json.ApiException unknownCharger(String id) {
         return new Json.ApiException(404, "no charger " + id + " has connected since the gateway started");
     }
 

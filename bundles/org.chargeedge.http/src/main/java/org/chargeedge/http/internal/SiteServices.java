@@ -2,6 +2,7 @@ package org.chargeedge.http.internal;
 
 import java.util.Optional;
 
+import org.chargeedge.api.authorization.LocalAuthorizationList;
 import org.chargeedge.api.charger.ChargerAccess;
 import org.chargeedge.api.charger.ChargerCommands;
 import org.chargeedge.api.charger.SiteView;
@@ -43,6 +44,9 @@ public class SiteServices {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     volatile ChargerAccess access;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile LocalAuthorizationList localList;
 
     public SiteServices() {
     }
@@ -86,6 +90,10 @@ public class SiteServices {
 
     Optional<ChargerAccess> access() {
         return Optional.ofNullable(access);
+    }
+
+    Optional<LocalAuthorizationList> localList() {
+        return Optional.ofNullable(localList);
     }
 
     /** The service or a 503 naming the part of the gateway that is not running. */

@@ -31,6 +31,8 @@ import jakarta.servlet.http.HttpServlet;
 final class ApiServer implements AutoCloseable {
 
     final Gatekeeper gatekeeper = new Gatekeeper();
+    /** Fed by the EventAdmin a test binds ({@code TestEvents}); delivers on the poster's thread. */
+    final EventStreamServlet events = new EventStreamServlet();
     final Server server;
     final String base;
     final HttpClient client;
@@ -71,7 +73,7 @@ final class ApiServer implements AutoCloseable {
         health.addCheck(new StoreCheck(site, dataDir), Map.of(HealthCheck.NAME, "Store"));
         health.addCheck(new UpstreamCheck(site), Map.of(HealthCheck.NAME, "Upstream link"));
         for (HttpServlet servlet : List.of(new LoginServlet(gatekeeper), new ApiServlet(site),
-                new MetricsServlet(site), health, new OpenApiServlet())) {
+                new AuthorizationListServlet(site), new MetricsServlet(site), health, new OpenApiServlet(), events)) {
             ServletHolder holder = new ServletHolder(servlet);
             holder.setAsyncSupported(true);
             for (String pattern : patterns(servlet.getClass())) {

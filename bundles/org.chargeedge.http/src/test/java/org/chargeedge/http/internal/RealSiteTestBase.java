@@ -34,7 +34,22 @@ abstract class RealSiteTestBase {
         centralSystem.addHandler(TestStores.handler(store), TestStores.HANDLER_RANKING, "BootNotification",
                 "StatusNotification", "StartTransaction", "MeterValues", "StopTransaction");
         site = SiteServices.of(centralSystem.siteView(), centralSystem.commands(), store, null, null, null);
+        site.parked = store;
+        site.localList = org.chargeedge.authorization.internal.TestAuthorizations.open(store,
+                centralSystem.siteView());
         api = new ApiServer(dir, site, Map.of());
+        // EventAdmin as the framework's posts asynchronously: here on the poster's thread, which is also never a client's
+        org.chargeedge.centralsystem.internal.TestEvents.bind(centralSystem, new org.osgi.service.event.EventAdmin() {
+            @Override
+            public void postEvent(org.osgi.service.event.Event event) {
+                api.events.handleEvent(event);
+            }
+
+            @Override
+            public void sendEvent(org.osgi.service.event.Event event) {
+                api.events.handleEvent(event);
+            }
+        });
         viewer = api.gatekeeper.users().addToken("dashboard", Role.VIEWER);
         operator = api.gatekeeper.users().addToken("operator script", Role.OPERATOR);
         charger = new TestCharger(centralSystem.url("CP-1"));

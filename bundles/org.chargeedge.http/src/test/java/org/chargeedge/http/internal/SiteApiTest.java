@@ -184,6 +184,88 @@ class SiteApiTest extends RealSiteTestBase {
         assertThat(csv.statusCode()).isEqualTo(503);
     }
 
+    @Test
+    void theLocalListIsEditedAndPushedAsFromTheShell() throws Exception {
+        HttpResponse<String> never = api.send(api.post("/api/authorization/push", operator,
+                "{\"chargePointId\":\"CP-1\"}"));
+        assertThat(never.statusCode()).isEqualTo(409);
+        assertThat(json(never).get("error").asText()).contains("never set");
+
+        HttpResponse<String> set = api.send(api.post("/api/authorization/list", operator, "{\"entries\":["
+                + "{\"idTag\":\"TAG-1\",\"idTagInfo\":{\"status\":\"Accepted\"}},"
+                + "{\"idTag\":\"TAG-2\",\"idTagInfo\":{\"status\":\"Blocked\"}}]}"));
+        assertThat(set.statusCode()).as(set.body()).isEqualTo(200);
+        assertThat(json(set).get("version").asInt()).isEqualTo(1);
+        HttpResponse<String> removed = api.send(api.post("/api/authorization/list", operator,
+                "{\"entries\":[{\"idTag\":\"TAG-2\"}]}"));
+        assertThat(json(removed).get("version").asInt()).isEqualTo(2);
+        JsonNode list = json(api.send(api.get("/api/authorization/list", viewer)));
+        assertThat(list.get("version").asInt()).isEqualTo(2);
+        assertThat(list.get("entries").findValuesAsText("idTag")).containsExactly("TAG-1");
+        assertThat(list.get("entries").get(0).get("idTagInfo").get("status").asText()).isEqualTo("Accepted");
+
+        HttpResponse<String> invalid = api.send(api.post("/api/authorization/list", operator,
+                "{\"entries\":[{\"idTag\":\"A-TAG-LONGER-THAN-TWENTY\",\"idTagInfo\":{\"status\":\"Accepted\"}}]}"));
+        assertThat(invalid.statusCode()).isEqualTo(400);
+        assertThat(json(invalid).get("error").asText()).startsWith("invalid entries");
+        assertThat(api.send(api.post("/api/authorization/list", operator, "{\"entries\":[]}")).statusCode())
+                .isEqualTo(400);
+        assertThat(api.send(api.post("/api/authorization/list", viewer,
+                "{\"entries\":[{\"idTag\":\"X\"}]}")).statusCode()).isEqualTo(403);
+        assertThat(json(api.send(api.get("/api/authorization/list", viewer))).get("version").asInt()).isEqualTo(2);
+
+        HttpResponse<String> pushed = api.send(api.post("/api/authorization/push", operator,
+                "{\"chargePointId\":\"CP-1\"}"));
+        assertThat(pushed.statusCode()).as(pushed.body()).isEqualTo(200);
+        assertThat(json(pushed).get("status").asText()).isEqualTo("Accepted");
+        JsonNode sent = charger.nextReceived();
+        assertThat(sent.get(2).asText()).isEqualTo("SendLocalList");
+        assertThat(sent.get(3).get("updateType").asText()).isEqualTo("Full");
+        assertThat(sent.get(3).get("listVersion").asInt()).isEqualTo(2);
+        assertThat(sent.get(3).get("localAuthorizationList").findValuesAsText("idTag")).containsExactly("TAG-1");
+    }
+
+    @Test
+    void liveEventsFollowTheChargerWithoutPolling() throws Exception {
+        assertThat(api.send(api.get("/api/events", null)).statusCode()).isEqualTo(401);
+        java.util.concurrent.BlockingQueue<String> lines = new java.util.concurrent.LinkedBlockingQueue<>();
+        java.util.concurrent.CompletableFuture<HttpResponse<java.util.stream.Stream<String>>> stream = api.client
+                .sendAsync(api.get("/api/events", viewer).build(), HttpResponse.BodyHandlers.ofLines());
+        HttpResponse<java.util.stream.Stream<String>> response = stream.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
+        Thread reader = new Thread(() -> response.body().forEach(lines::add));
+        reader.setDaemon(true);
+        reader.start();
+        assertThat(lines.poll(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(": connected");
+        waitFor(() -> api.events.subscribers() == 1);
+
+        charger.call("StatusNotification", "{\"connectorId\":1,\"errorCode\":\"NoError\",\"status\":\"Charging\"}");
+        String name = null;
+        String data = null;
+        long end = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (data == null && System.nanoTime() < end) {
+            String line = lines.poll(1, java.util.concurrent.TimeUnit.SECONDS);
+            if (line != null && line.startsWith("event: ")) {
+                name = line.substring(7);
+            } else if (line != null && line.startsWith("data: ") && "STATUS_CHANGED".equals(name)) {
+                data = line.substring(6);
+            }
+        }
+        assertThat(data).as("a STATUS_CHANGED event").isNotNull();
+        JsonNode event = Json.MAPPER.readTree(data);
+        assertThat(event.get("chargePointId").asText()).isEqualTo("CP-1");
+        assertThat(event.get("connectorId").asInt()).isEqualTo(1);
+        JsonNode connector = null;
+        for (JsonNode k : event.get("charger").get("connectors")) {
+            if (k.get("connectorId").asInt() == 1) {
+                connector = k;
+            }
+        }
+        assertThat(connector.get("status").asText()).isEqualTo("Charging");
+        response.body().close();
+    }
+
     static void waitFor(BooleanSupplier condition) throws InterruptedException {
         Instant end = Instant.now().plus(Duration.ofSeconds(10));
         while (!condition.getAsBoolean()) {
