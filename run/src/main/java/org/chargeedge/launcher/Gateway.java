@@ -194,6 +194,11 @@ public final class Gateway {
         // Never write configuration changed at run time back into the files (and never truncate them).
         p.put("felix.fileinstall.enableConfigSave", "false");
         p.put("felix.fileinstall.log.level", "2");
+        // Felix HTTP starts Jetty at once on its defaults (port 8080, every address): keep it closed until
+        // org.chargeedge.http configures the address, the port and HTTPS.
+        p.put("org.apache.felix.http.enable", "false");
+        p.put("org.apache.felix.https.enable", "false");
+        p.put("org.apache.felix.http.host", "127.0.0.1");
         if (!settings.console()) {
             p.put("gosh.args", "--nointeractive");
         }

@@ -1,6 +1,8 @@
 package org.chargeedge.api.store;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
@@ -92,4 +94,27 @@ public interface SiteStore {
     List<ForeignTransactionMessages> foreignTransactionMessages();
 
     StoreHealth health();
+
+    /**
+     * The transactions that started in {@code [from, to)} (the charger's start time), of one charger
+     * and of one idTag when these are not null, oldest first: what a site bills its users from.
+     * Transactions whose start is unknown are left out.
+     *
+     * <p>The default reads every transaction id up to {@link #highestTransactionId()} one by one;
+     * a store with an index on the start time should answer with one query instead (since 2.2).
+     */
+    default List<StoredTransaction> transactionsStarted(Instant from, Instant to, String chargePointId,
+                                                        String idTag) {
+        List<StoredTransaction> found = new ArrayList<>();
+        for (int id = highestTransactionId(); id > 0; id--) {
+            transaction(id).filter(t -> t.startedAt() != null && !t.startedAt().isBefore(from)
+                            && t.startedAt().isBefore(to)
+                            && (chargePointId == null || chargePointId.equals(t.chargePointId()))
+                            && (idTag == null || idTag.equals(t.idTag())))
+                    .ifPresent(found::add);
+        }
+        found.sort(Comparator.comparing(StoredTransaction::startedAt)
+                .thenComparingInt(StoredTransaction::transactionId));
+        return found;
+    }
 }

@@ -1,0 +1,149 @@
+package org.chargeedge.http.internal;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import org.chargeedge.api.charger.ChargerInfo;
+import org.chargeedge.api.charger.ConnectorInfo;
+import org.chargeedge.api.store.StoreHealth;
+import org.chargeedge.api.upstream.UpstreamStatus;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPattern;
+
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.instrumentation.jvm.JvmMemoryMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmThreadsMetrics;
+import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import jakarta.servlet.Servlet;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+/**
+ * {@code GET /metrics} in the Prometheus text format (viewer role: Prometheus
+ * sends an API token with {@code authorization: {credentials: TOKEN}}).
+ *
+ * <p>The site's figures are read from the services at scrape time (one
+ * {@link MultiCollector}), so they are never stale and nothing runs between
+ * scrapes. Labels are bounded: connector status (the ten OCPP states) and
+ * refusal reasons (the server's fixed set of reasons), never a charge point id.
+ * JVM memory and threads come from Prometheus' JVM instrumentation.
+ *
+ * <p>Threads: the registry is Prometheus' (thread-safe); scrapes run on HTTP threads.
+ */
+@Component(service = Servlet.class)
+@HttpWhiteboardServletPattern("/metrics")
+public class MetricsServlet extends HttpServlet {
+
+    private static final long serialVersionUID = 1L;
+
+    private final transient PrometheusRegistry registry = new PrometheusRegistry();
+    private final transient PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
+
+    @Activate
+    public MetricsServlet(@Reference SiteServices site) {
+        registry.register(new SiteCollector(site));
+        JvmMemoryMetrics.builder().register(registry);
+        JvmThreadsMetrics.builder().register(registry);
+    }
+
+    @Override
+    protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        response.setStatus(200);
+        response.setContentType(writer.getContentType());
+        response.setHeader("Cache-Control", "no-store");
+        writer.write(response.getOutputStream(), registry.scrape());
+    }
+
+    /** The site's gauges, from the services as they are now. */
+    static final class SiteCollector implements MultiCollector {
+        private final SiteServices site;
+
+        SiteCollector(SiteServices site) {
+            this.site = site;
+        }
+
+        @Override
+        public MetricSnapshots collect() {
+            MetricSnapshots.Builder out = MetricSnapshots.builder();
+            List<ChargerInfo> chargers = site.siteView().chargers();
+            out.metricSnapshot(gauge("chargeedge_chargers_known", "Chargers seen since the gateway started",
+                    chargers.size()));
+            out.metricSnapshot(gauge("chargeedge_chargers_connected", "Chargers with an open OCPP connection",
+                    chargers.stream().filter(ChargerInfo::connected).count()));
+            out.metricSnapshot(gauge("chargeedge_chargers_never_booted",
+                    "Connected chargers that sent no BootNotification",
+                    chargers.stream().filter(c -> c.connected() && c.boot() == null).count()));
+            out.metricSnapshot(gauge("chargeedge_transactions_open", "Transactions started and not stopped",
+                    chargers.stream().mapToInt(c -> c.openTransactions().size()).sum()));
+            GaugeSnapshot.Builder connectors = GaugeSnapshot.builder().name("chargeedge_connectors")
+                    .help("Connectors (not connector 0) of connected chargers by their last status");
+            chargers.stream().filter(ChargerInfo::connected).flatMap(c -> c.connectors().stream())
+                    .filter(k -> k.connectorId() > 0)
+                    .collect(java.util.stream.Collectors.groupingBy(MetricsServlet::statusLabel,
+                            java.util.TreeMap::new, java.util.stream.Collectors.counting()))
+                    .forEach((status, n) -> connectors.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder()
+                            .labels(Labels.of("status", status)).value(n).build()));
+            out.metricSnapshot(connectors.build());
+            boolean ready = site.siteView().readiness().ready();
+            out.metricSnapshot(gauge("chargeedge_site_ready",
+                    "1 when every required site part (store, authorization, upstream) runs", ready ? 1 : 0));
+            site.access().ifPresent(a -> {
+                GaugeSnapshot.Builder refusals = GaugeSnapshot.builder().name("chargeedge_handshake_refusals")
+                        .help("Refused OCPP connections among the recent refusals the server keeps, by reason");
+                a.recentRefusals().stream().collect(java.util.stream.Collectors.groupingBy(r -> r.reason(),
+                                java.util.TreeMap::new, java.util.stream.Collectors.summingLong(r -> r.count())))
+                        .forEach((reason, n) -> refusals.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder()
+                                .labels(Labels.of("reason", reason)).value(n).build()));
+                out.metricSnapshot(refusals.build());
+                out.metricSnapshot(gauge("chargeedge_chargers_waiting", "Unknown chargers waiting to be accepted",
+                        a.waitingChargers().size()));
+            });
+            site.upstream().ifPresent(u -> {
+                List<UpstreamStatus.Link> links = u.links();
+                Instant now = Instant.now();
+                out.metricSnapshot(gauge("chargeedge_upstream_links", "Upstream links to the CSMS", links.size()));
+                out.metricSnapshot(gauge("chargeedge_upstream_links_up", "Upstream links connected to the CSMS",
+                        links.stream().filter(UpstreamStatus.Link::connected).count()));
+                out.metricSnapshot(gauge("chargeedge_upstream_queued_messages",
+                        "Transaction messages waiting to go to the CSMS",
+                        links.stream().mapToInt(UpstreamStatus.Link::queueDepth).sum()));
+                out.metricSnapshot(gauge("chargeedge_upstream_parked_messages",
+                        "Messages the CSMS refused for good, parked for an operator",
+                        links.stream().mapToInt(UpstreamStatus.Link::failed).sum()));
+                out.metricSnapshot(gauge("chargeedge_upstream_oldest_queued_age_seconds",
+                        "Age of the oldest message waiting to go to the CSMS",
+                        links.stream().map(UpstreamStatus.Link::oldestQueued).filter(java.util.Objects::nonNull)
+                                .mapToDouble(t -> Math.max(0, Duration.between(t, now).toMillis() / 1000.0))
+                                .max().orElse(0)));
+            });
+            site.store().ifPresent(s -> {
+                StoreHealth h = s.health();
+                out.metricSnapshot(gauge("chargeedge_store_ok", "1 while the store keeps what it is given",
+                        h.ok() ? 1 : 0));
+                out.metricSnapshot(gauge("chargeedge_store_size_bytes", "Size of the store's database files",
+                        h.sizeBytes()));
+            });
+            site.energy().ifPresent(e -> out.metricSnapshot(gauge("chargeedge_energy_fresh_measurements",
+                    "Energy measurements (grid, PV, battery, ...) fresh now", e.snapshot().measurements().size())));
+            return out.build();
+        }
+    }
+
+    static String statusLabel(ConnectorInfo k) {
+        return k.status() == null ? "Unknown" : k.status().value();
+    }
+
+    private static GaugeSnapshot gauge(String name, String help, double value) {
+        return GaugeSnapshot.builder().name(name).help(help)
+                .dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().value(value).build()).build();
+    }
+}
