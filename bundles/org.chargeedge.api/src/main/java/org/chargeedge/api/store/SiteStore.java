@@ -1,5 +1,6 @@
 package org.chargeedge.api.store;
 
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -117,4 +118,21 @@ public interface SiteStore {
                 .thenComparingInt(StoredTransaction::transactionId));
         return found;
     }
+
+    /**
+     * A commit of nothing through the writer, after the writes queued before it: completes once it
+     * is committed, so a writer that no longer commits (a stuck thread) shows as a stage that never
+     * completes. For health checks such as the service watchdog; costs no disk write (since 2.2).
+     */
+    CompletionStage<Void> writeProbe();
+
+    /**
+     * Writes a consistent copy of the database, as it was at one moment, to {@code target} while
+     * chargers' writes go on: it neither stops nor delays commits. {@code target} must not exist.
+     * Blocks the caller until the copy is written and synced (since 2.2).
+     *
+     * @return the copy's size in bytes
+     * @throws StoreException when the copy cannot be written (the target exists, no space, ...)
+     */
+    long backup(Path target);
 }

@@ -3,8 +3,10 @@ package org.chargeedge.store.internal;
 import static org.chargeedge.store.internal.Sql.bind;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -92,6 +94,7 @@ public class SqliteStore implements SiteStore, OutboundJournal, AuthorizationRep
 
     private final Clock clock = Clock.systemUTC();
     private Path file;
+    private int busyTimeoutMillis;
     private Writer writer;
     private ReadPool readers;
 
@@ -125,6 +128,7 @@ public class SqliteStore implements SiteStore, OutboundJournal, AuthorizationRep
     /** Creates or opens the database, brings its schema up to date and starts the writer. */
     void start(Path file, StoreSettings settings) throws SQLException, IOException {
         this.file = file.toAbsolutePath();
+        this.busyTimeoutMillis = settings.busyTimeoutMillis();
         Files.createDirectories(this.file.getParent());
         Connection write = connect(this.file, settings.busyTimeoutMillis());
         List<Connection> reads = new ArrayList<>();
@@ -527,6 +531,56 @@ public class SqliteStore implements SiteStore, OutboundJournal, AuthorizationRep
     public StoreHealth health() {
         Writer.Health h = writer.health();
         return new StoreHealth(h.ok(), h.problem(), h.since(), sizeOnDisk());
+    }
+
+    @Override
+    public CompletionStage<Void> writeProbe() {
+        // BEGIN IMMEDIATE and COMMIT of nothing, in the next group commit: no page is written.
+        return writer.submit(s -> null);
+    }
+
+    /**
+     * {@code VACUUM INTO} on a connection of its own: one read transaction, so the copy is the
+     * database as of its start. In WAL mode the writer goes on committing meanwhile (a reader never
+     * blocks it); the read pool is not used, so the chargers' reads do not wait for a long copy either.
+     * Runs on the caller's thread.
+     */
+    @Override
+    public long backup(Path target) {
+        Path copy = target.toAbsolutePath();
+        if (Files.exists(copy)) {
+            throw new StoreException(copy + " exists; a backup never overwrites a file", null);
+        }
+        long started = System.nanoTime();
+        try (Connection connection = connect(file, busyTimeoutMillis);
+             PreparedStatement vacuum = connection.prepareStatement("VACUUM INTO ?")) {
+            vacuum.setString(1, copy.toString());
+            vacuum.execute();
+        } catch (SQLException e) {
+            deleteQuietly(copy);
+            throw new StoreException("cannot write the backup " + copy + ": " + e.getMessage(), e);
+        }
+        try {
+            // VACUUM INTO does not sync its output: the copy must be on disk before it is reported done.
+            try (FileChannel channel = FileChannel.open(copy, StandardOpenOption.WRITE)) {
+                channel.force(true);
+            }
+            long size = Files.size(copy);
+            LOG.info("Store backed up to {} ({} bytes) in {} ms while writes went on", copy, size,
+                    (System.nanoTime() - started) / 1_000_000);
+            return size;
+        } catch (IOException e) {
+            deleteQuietly(copy);
+            throw new StoreException("cannot sync the backup " + copy + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void deleteQuietly(Path path) {
+        try {
+            Files.deleteIfExists(path);
+        } catch (IOException e) {
+            LOG.warn("Cannot delete the incomplete backup {}: {}", path, e.toString());
+        }
     }
 
     private long sizeOnDisk() {
