@@ -1,6 +1,7 @@
 package org.chargeedge.management.internal;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -35,6 +36,12 @@ public record ReleaseDescriptor(int format, String channel, long release, String
 
     /** One bundle of a release. */
     public record Entry(String symbolicName, String version, String url, String sha256) {
+
+        /** The entry of a bundle jar: its symbolic name and version from the manifest, its SHA-256. */
+        public static Entry of(Path jar, String url) throws IOException {
+            BundleJars.Identity id = BundleJars.identify(jar);
+            return new Entry(id.symbolicName(), id.version().toString(), url, BundleJars.sha256(jar));
+        }
     }
 
     public ReleaseDescriptor {

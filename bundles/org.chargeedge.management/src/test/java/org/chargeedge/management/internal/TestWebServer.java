@@ -45,6 +45,10 @@ final class TestWebServer implements AutoCloseable {
         files.put(path, content);
     }
 
+    byte[] get(String path) {
+        return files.get(path);
+    }
+
     URI uri(String path) {
         return URI.create("http://127.0.0.1:" + connector.getLocalPort() + path);
     }
