@@ -319,7 +319,7 @@ public class GatewayProcessIT {
     }
 
     /** A copy of {@code source} with another Bundle-Version. */
-    private static Path withVersion(Path source, String version, Path target) throws IOException {
+    static Path withVersion(Path source, String version, Path target) throws IOException {
         try (JarFile in = new JarFile(source.toFile())) {
             Manifest mf = new Manifest(in.getManifest());
             mf.getMainAttributes().putValue("Bundle-Version", version);

@@ -21,6 +21,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 import org.chargeedge.api.management.ConfigSnapshot;
@@ -74,11 +75,13 @@ final class ConfigManager implements ConfigBackup {
     private final BundleContext context;
     private final Path dir;
     private final Clock clock;
+    private final String keepPid;
     private final ObjectMapper json = new ObjectMapper()
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
-    ConfigManager(ConfigurationAdmin cm, MetaTypeService metatype, BundleContext context, Path dir, Clock clock)
-            throws IOException {
+    ConfigManager(ConfigurationAdmin cm, MetaTypeService metatype, BundleContext context, Path dir, Clock clock,
+            String keepPid) throws IOException {
+        this.keepPid = keepPid;
         this.cm = cm;
         this.metatype = metatype;
         this.context = context;
@@ -209,12 +212,24 @@ final class ConfigManager implements ConfigBackup {
             throw new ManagementException(Reason.NOT_FOUND, "no configuration snapshot " + id);
         }
         ConfigSnapshot before = snapshotInfo("before rolling back to snapshot " + id);
-        restore(id);
+        restore(id, pid -> true, false);
         return before;
     }
 
+    /**
+     * A job's rollback: restores the configurations set at run time, except
+     * {@code keepPid} (the management service's own, which would restart the
+     * rollback itself). Configurations read from files of the configuration
+     * directory are left to their files: an operator's edit there, made while
+     * the job ran, must not be undone by it.
+     */
     @Override
     public void restore(String id) throws ManagementException {
+        restore(id, pid -> !pid.equals(keepPid), true);
+    }
+
+    private void restore(String id, Predicate<String> touch, boolean skipFiles)
+            throws ManagementException {
         SnapshotFile snapshot;
         try {
             snapshot = read(id);
@@ -228,6 +243,10 @@ final class ConfigManager implements ConfigBackup {
         try {
             for (Saved s : snapshot.configurations()) {
                 Configuration c = now.remove(s.pid());
+                if (!touch.test(s.pid()) || skipFiles && (s.properties().containsKey(FILE_PROPERTY)
+                        || c != null && c.getProperties().get(FILE_PROPERTY) != null)) {
+                    continue;
+                }
                 if (c == null) {
                     int tilde = s.pid().indexOf('~');
                     c = s.factoryPid() == null ? cm.getConfiguration(s.pid(), "?")
@@ -239,7 +258,9 @@ final class ConfigManager implements ConfigBackup {
                 c.updateIfDifferent(props);
             }
             for (Configuration extra : now.values()) {
-                extra.delete();
+                if (touch.test(extra.getPid()) && !(skipFiles && extra.getProperties().get(FILE_PROPERTY) != null)) {
+                    extra.delete();
+                }
             }
         } catch (IOException e) {
             throw new ManagementException(Reason.UNAVAILABLE, "restoring snapshot " + id + " failed: " + e, e);

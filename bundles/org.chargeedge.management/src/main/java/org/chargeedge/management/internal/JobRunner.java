@@ -455,6 +455,7 @@ final class JobRunner implements AutoCloseable {
             }
             if (!problem.equals(last)) {
                 LOG.info("Job {} waits for health: {}", job.id(), problem);
+                job = save(job.step("waiting for health: " + problem, clock.instant()));
                 last = problem;
             }
             if (System.nanoTime() - deadline > 0) {

@@ -79,7 +79,7 @@ public class ManagementImpl implements Management {
         Path dir = dataDir(context).resolve("management");
         Clock clock = Clock.systemUTC();
         store = new JobStore(dir.resolve("jobs"));
-        config = new ConfigManager(cm, metatype, context, dir.resolve("config-snapshots"), clock);
+        config = new ConfigManager(cm, metatype, context, dir.resolve("config-snapshots"), clock, PID);
         Downloader downloader = new Downloader(Duration.ofSeconds(cfg.connectTimeoutSeconds()),
                 Duration.ofSeconds(cfg.downloadTimeoutSeconds()), cfg.maxBundleMegabytes() * 1024L * 1024L);
         runner = new JobRunner(context, store, downloader, this::healthProblem, new ScrComponents(scr), config,

@@ -66,7 +66,8 @@ class ConfigManagerTest {
         context.installBundle("test:site", new java.io.ByteArrayInputStream(metatypeBundle())).start();
         cm = context.getService(context.getServiceReference(ConfigurationAdmin.class));
         MetaTypeService metatype = context.getService(context.getServiceReference(MetaTypeService.class));
-        config = new ConfigManager(cm, metatype, context, dir.resolve("snapshots"), Clock.systemUTC());
+        config = new ConfigManager(cm, metatype, context, dir.resolve("snapshots"), Clock.systemUTC(),
+                "test.management");
         Hashtable<String, Object> initial = new Hashtable<>();
         initial.put("port", "9000");
         initial.put(ConfigManager.FILE_PROPERTY, "file:/etc/chargeedge/test.site.cfg");
@@ -157,6 +158,28 @@ class ConfigManagerTest {
         config.rollback(undo.id());
         assertThat(stored(PID, "port")).isEqualTo(9200);
         assertThat(cm.listConfigurations("(service.pid=test.added)")).hasSize(1);
+    }
+
+    @Test
+    void aJobsRestoreLeavesFilesAndTheManagementConfigurationAlone() throws Exception {
+        cm.getConfiguration("test.management", "?").update(new Hashtable<>(Map.of("healthTimeoutSeconds", "60")));
+        cm.getConfiguration("test.runtime", "?").update(new Hashtable<>(Map.of("level", "1")));
+        String before = config.snapshot("before job 1");
+
+        // while the job runs: the operator edits a file and the management settings; the new bundle changes its own
+        Hashtable<String, Object> edited = new Hashtable<>(Map.of("port", "9300",
+                ConfigManager.FILE_PROPERTY, "file:/etc/chargeedge/test.site.cfg"));
+        cm.getConfiguration(PID, "?").update(edited);
+        cm.getConfiguration("test.management", "?").update(new Hashtable<>(Map.of("healthTimeoutSeconds", "3")));
+        cm.getConfiguration("test.runtime", "?").update(new Hashtable<>(Map.of("level", "2")));
+        cm.getConfiguration("test.created", "?").update(new Hashtable<>(Map.of("x", "y")));
+
+        config.restore(before);
+
+        assertThat(stored(PID, "port")).isEqualTo("9300");
+        assertThat(stored("test.management", "healthTimeoutSeconds")).isEqualTo("3");
+        assertThat(stored("test.runtime", "level")).isEqualTo("1");
+        assertThat(cm.listConfigurations("(service.pid=test.created)")).isNull();
     }
 
     @Test
