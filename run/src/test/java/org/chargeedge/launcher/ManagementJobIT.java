@@ -10,9 +10,7 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -143,24 +141,20 @@ public class ManagementJobIT {
         try (Stream<Path> jars = Files.list(GatewayRuntime.gatewayDir().resolve("bundles"))) {
             source = jars.filter(p -> p.getFileName().toString().startsWith(ENERGY + "-")).findFirst().orElseThrow();
         }
-        return GatewayProcessIT.withVersion(source, version, work.resolve(ENERGY + "-" + version + ".jar"));
-    }
-
-    private static String sha256(Path file) throws Exception {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+        return GatewayRuntime.withVersion(source, version, work.resolve(ENERGY + "-" + version + ".jar"));
     }
 
     /** Starts a job that waits for health (the site is never ready), checks a second one is refused, kills -9. */
     private String jobKilledWhileAwaitingHealth(Path data, Path config) throws Exception {
         Shell gw = new Shell(data, config, "first");
         Path jar = energyJar("9.9.9");
-        String started = gw.run("chargeedge:update " + jar + " " + sha256(jar), "started");
+        String started = gw.run("chargeedge:update " + jar + " " + GatewayRuntime.sha256(jar), "started");
         Matcher id = Pattern.compile("Job (\\d+) started").matcher(started);
         assertTrue(started, id.find());
         String out = gw.awaitJob(id.group(1), "waiting for health: site parts not running: nowhere", 20);
         assertTrue(out, out.contains("Job " + id.group(1) + " AWAITING_HEALTH"));
         Path other = energyJar("9.9.10");
-        assertTrue(gw.run("chargeedge:update " + other + " " + sha256(other), "Refused")
+        assertTrue(gw.run("chargeedge:update " + other + " " + GatewayRuntime.sha256(other), "Refused")
                 .contains("Refused (BUSY): job " + id.group(1) + " is AWAITING_HEALTH"));
         gw.kill();
         return id.group(1);
