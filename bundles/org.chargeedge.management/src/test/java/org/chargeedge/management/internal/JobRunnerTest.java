@@ -63,11 +63,15 @@ class JobRunnerTest {
     }
 
     private JobRunner runner(BundleContext context, Duration healthTimeout) throws Exception {
+        return runner(context, healthTimeout, -1);
+    }
+
+    private JobRunner runner(BundleContext context, Duration healthTimeout, long selfId) throws Exception {
         return new JobRunner(context, new JobStore(dir.resolve("management/jobs")),
                 new Downloader(Duration.ofSeconds(2), Duration.ofSeconds(10), 1 << 20), t -> markerProblem(context),
                 Components.NONE, ConfigBackup.NONE,
                 new JobRunner.Settings(healthTimeout, Duration.ofMillis(50), Duration.ofSeconds(30), Duration.ofSeconds(1)),
-                Clock.systemUTC(), -1);
+                Clock.systemUTC(), selfId);
     }
 
     /** Healthy when the test bundle's running revision registered a healthy marker. */
@@ -258,6 +262,30 @@ class JobRunnerTest {
         // once it has ended, the next one is taken
         assertThat(awaitEnd(runner, runner.submit(upload(TestBundles.marker(SVC, "1.2.0", true))).id()).state())
                 .isEqualTo(JobState.COMMITTED);
+    }
+
+    @Test
+    void theBundleRunningTheJobsAndWhatItDependsOnAreNotUpdatedByAJob() throws Exception {
+        // test.self imports the package test.lib exports: updating test.lib would refresh test.self
+        Bundle lib = felix.context().installBundle("test:lib", new java.io.ByteArrayInputStream(TestBundles.marker(
+                "test.lib", "1.0.0", Map.of("Test-Healthy", "true", "Export-Package", "test.lib.api"))));
+        Bundle self = felix.context().installBundle("test:self", new java.io.ByteArrayInputStream(TestBundles.marker(
+                "test.self", "1.0.0", Map.of("Test-Healthy", "true", "Import-Package", "org.osgi.framework,test.lib.api"))));
+        lib.start();
+        self.start();
+        runner.close();
+        runner = runner(felix.context(), Duration.ofSeconds(3), self.getBundleId());
+
+        Job itself = awaitEnd(runner, runner.submit(upload(TestBundles.marker("test.self", "1.1.0", true))).id());
+        assertThat(itself.state()).isEqualTo(JobState.FAILED);
+        assertThat(itself.outcome()).contains("test.self runs the jobs and cannot be updated by one");
+
+        Job dependency = awaitEnd(runner, runner.submit(upload(TestBundles.marker("test.lib", "1.1.0",
+                Map.of("Export-Package", "test.lib.api")))).id());
+        assertThat(dependency.state()).isEqualTo(JobState.FAILED);
+        assertThat(dependency.outcome()).contains("updating test.lib would restart the management bundle");
+        assertThat(lib.getVersion()).hasToString("1.0.0");
+        assertThat(self.getState()).isEqualTo(Bundle.ACTIVE);
     }
 
     @Test
