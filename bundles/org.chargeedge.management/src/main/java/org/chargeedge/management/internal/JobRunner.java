@@ -20,6 +20,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 import org.chargeedge.api.management.BundleSource;
@@ -89,6 +90,8 @@ final class JobRunner implements AutoCloseable {
     private final Clock clock;
     /** The bundle that runs the jobs: never updated by one, nor refreshed as part of one. */
     private final long selfId;
+    /** Told of every state change: STAGING on the submitter's thread, the rest on the job thread. */
+    private final Consumer<Job> listener;
     private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "chargeedge-management-job");
         t.setDaemon(true);
@@ -100,7 +103,7 @@ final class JobRunner implements AutoCloseable {
     private volatile JobFile current;
 
     JobRunner(BundleContext context, JobStore store, Downloader downloader, HealthSource health, Components components,
-            ConfigBackup config, Settings settings, Clock clock, long selfId) {
+            ConfigBackup config, Settings settings, Clock clock, long selfId, Consumer<Job> listener) {
         this.context = context;
         this.store = store;
         this.downloader = downloader;
@@ -110,6 +113,7 @@ final class JobRunner implements AutoCloseable {
         this.settings = settings;
         this.clock = clock;
         this.selfId = selfId;
+        this.listener = listener;
     }
 
     /** Finishes or rolls back, on the job thread, a job a previous run of the gateway left unfinished. */
@@ -210,6 +214,7 @@ final class JobRunner implements AutoCloseable {
             busy = true;
             current = job;
         }
+        listener.accept(job.toJob());
         LOG.info("Job {} submitted by {}: {}", job.id(), job.origin(),
                 request.bundles().stream().map(BundleSource::describe).collect(Collectors.joining(", ")));
         JobFile submitted = job;
@@ -558,8 +563,16 @@ final class JobRunner implements AutoCloseable {
     // ---- helpers ----
 
     private JobFile save(JobFile job) throws IOException {
+        JobFile before = current;
         store.write(job);
         current = job;
+        if (before == null || before.state() != job.state() || !before.id().equals(job.id())) {
+            try {
+                listener.accept(job.toJob());
+            } catch (RuntimeException e) {
+                LOG.warn("A job listener failed: {}", e.toString());
+            }
+        }
         return job;
     }
 

@@ -21,6 +21,7 @@ import org.chargeedge.api.management.BundleInfo;
 import org.chargeedge.api.management.ConfigSnapshot;
 import org.chargeedge.api.management.ConfigurationInfo;
 import org.chargeedge.api.management.Job;
+import org.chargeedge.api.management.JobEvents;
 import org.chargeedge.api.management.Management;
 import org.chargeedge.api.management.ManagementException;
 import org.chargeedge.api.management.ManagementException.Reason;
@@ -37,7 +38,10 @@ import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.component.runtime.ServiceComponentRuntime;
+import org.osgi.service.event.Event;
+import org.osgi.service.event.EventAdmin;
 import org.osgi.service.metatype.MetaTypeService;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
@@ -71,6 +75,10 @@ public class ManagementImpl implements Management {
     private final ReleaseChannel channel;
     private final ScheduledExecutorService channelTimer;
     private final Object configLock = new Object();
+    // Set and cleared by DS, read by the job thread.
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile EventAdmin eventAdmin;
 
     @Activate
     public ManagementImpl(BundleContext context, ManagementConfig cfg, @Reference ServiceComponentRuntime scr,
@@ -86,7 +94,7 @@ public class ManagementImpl implements Management {
                 new JobRunner.Settings(Duration.ofSeconds(cfg.healthTimeoutSeconds()),
                         Duration.ofMillis(cfg.healthIntervalMillis()), Duration.ofMinutes(2),
                         Duration.ofSeconds(cfg.probeTimeoutSeconds())),
-                clock, context.getBundle().getBundleId());
+                clock, context.getBundle().getBundleId(), this::post);
         runner.recover();
         if (cfg.channelUrl().isBlank()) {
             channel = null;
@@ -120,6 +128,16 @@ public class ManagementImpl implements Management {
             channelTimer.shutdownNow();
         }
         runner.close();
+    }
+
+    /** Posts a job's state change, when EventAdmin runs. */
+    private void post(Job job) {
+        EventAdmin events = eventAdmin;
+        if (events != null) {
+            events.postEvent(new Event(JobEvents.TOPIC_PREFIX + job.state().name(), Map.of(JobEvents.JOB_ID, job.id(),
+                    JobEvents.STATE, job.state().name(), JobEvents.ORIGIN, job.origin(), JobEvents.OUTCOME,
+                    job.outcome(), JobEvents.JOB, job)));
+        }
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)

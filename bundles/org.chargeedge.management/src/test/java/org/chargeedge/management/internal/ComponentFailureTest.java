@@ -55,7 +55,7 @@ class ComponentFailureTest {
                 new Downloader(Duration.ofSeconds(2), Duration.ofSeconds(10), 1 << 20), t -> null, components,
                 ConfigBackup.NONE, new JobRunner.Settings(Duration.ofSeconds(60), Duration.ofMillis(50),
                         Duration.ofSeconds(30), Duration.ofSeconds(1)),
-                Clock.systemUTC(), -1);
+                Clock.systemUTC(), -1, job -> { });
     }
 
     @AfterEach

@@ -41,6 +41,8 @@ class JobRunnerTest {
     private JobRunner runner;
     private TestWebServer web;
     private final List<AutoCloseable> open = new ArrayList<>();
+    /** The state changes the runner reported, "id STATE", in order (written by the submitter and the job thread). */
+    private final List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @BeforeEach
     void start() throws Exception {
@@ -71,7 +73,7 @@ class JobRunnerTest {
                 new Downloader(Duration.ofSeconds(2), Duration.ofSeconds(10), 1 << 20), t -> markerProblem(context),
                 Components.NONE, ConfigBackup.NONE,
                 new JobRunner.Settings(healthTimeout, Duration.ofMillis(50), Duration.ofSeconds(30), Duration.ofSeconds(1)),
-                Clock.systemUTC(), selfId);
+                Clock.systemUTC(), selfId, job -> events.add(job.id() + " " + job.state()));
     }
 
     /** Healthy when the test bundle's running revision registered a healthy marker. */
@@ -135,6 +137,7 @@ class JobRunnerTest {
             assertThat(b.toVersion()).isEqualTo("1.1.0");
         });
         assertThat(job.steps()).anyMatch(s -> s.contains("updated test.svc 1.0.0 -> 1.1.0"));
+        assertThat(events).containsExactly("1 STAGING", "1 APPLYING", "1 AWAITING_HEALTH", "1 COMMITTED");
         assertThat(markerProblem(felix.context())).isNull();
         // the staged and backed-up jars are gone, the record stays
         assertThat(dir.resolve("management/jobs/" + job.id())).doesNotExist();
@@ -220,6 +223,7 @@ class JobRunnerTest {
         assertThat(job.outcome()).contains("the new revision fails on purpose");
         assertThat(bundle(SVC).getVersion()).hasToString("1.0.0");
         assertThat(markerProblem(felix.context())).isNull();
+        assertThat(events).containsExactly("1 STAGING", "1 APPLYING", "1 ROLLING_BACK", "1 ROLLED_BACK");
     }
 
     @Test
@@ -336,7 +340,7 @@ class JobRunnerTest {
                 t -> bundle(SVC).getState() == Bundle.ACTIVE ? null : "not active", Components.NONE,
                 ConfigBackup.NONE, new JobRunner.Settings(Duration.ofSeconds(3), Duration.ofMillis(50),
                         Duration.ofSeconds(30), Duration.ofSeconds(1)),
-                Clock.systemUTC(), -1);
+                Clock.systemUTC(), -1, changed -> { });
         runner.recover();
 
         Job done = awaitEnd(runner, job.id());

@@ -56,7 +56,7 @@ class ReleaseChannelTest {
                 t -> svc.getState() == Bundle.ACTIVE ? null : SVC + " is not active", Components.NONE,
                 ConfigBackup.NONE, new JobRunner.Settings(Duration.ofSeconds(3), Duration.ofMillis(50),
                         Duration.ofSeconds(30), Duration.ofSeconds(1)),
-                Clock.systemUTC(), -1);
+                Clock.systemUTC(), -1, job -> { });
         releaseKey = newKey();
         Path publicKey = dir.resolve("release-key.pub.pem");
         Files.writeString(publicKey, ReleaseSignature.pem("PUBLIC KEY", releaseKey.getPublic().getEncoded()));
