@@ -8,13 +8,18 @@ import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 import static org.ops4j.pax.exam.CoreOptions.workingDirectory;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Enumeration;
 import java.util.List;
+import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
+import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
 import java.util.stream.Stream;
 
@@ -225,6 +230,38 @@ public final class GatewayRuntime {
     }
 
     /** A {@link #startProcess} prefix that runs the command with at most {@code files} open files (ulimit -n). */
+    /** A copy of {@code source} with another Bundle-Version. */
+    public static Path withVersion(Path source, String version, Path target) throws IOException {
+        try (JarFile in = new JarFile(source.toFile())) {
+            Manifest mf = new Manifest(in.getManifest());
+            mf.getMainAttributes().putValue("Bundle-Version", version);
+            try (OutputStream out = Files.newOutputStream(target); JarOutputStream jo = new JarOutputStream(out, mf)) {
+                for (Enumeration<JarEntry> e = in.entries(); e.hasMoreElements();) {
+                    JarEntry entry = e.nextElement();
+                    if (entry.getName().equalsIgnoreCase("META-INF/MANIFEST.MF")) {
+                        continue;
+                    }
+                    jo.putNextEntry(new JarEntry(entry.getName()));
+                    try (InputStream is = in.getInputStream(entry)) {
+                        is.transferTo(jo);
+                    }
+                    jo.closeEntry();
+                }
+            }
+        }
+        return target;
+    }
+
+    /** The SHA-256 of a file in hex, as an update job is given it. */
+    public static String sha256(Path file) throws IOException {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(Files.readAllBytes(file)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public static List<String> withFileLimit(int files) {
         return List.of("bash", "-c", "ulimit -n " + files + " && exec \"$0\" \"$@\"");
     }

@@ -6,7 +6,6 @@ import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.Writer;
 import java.net.InetSocketAddress;
@@ -15,13 +14,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Enumeration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
-import java.util.jar.JarFile;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
 import java.util.regex.Matcher;
@@ -246,7 +243,7 @@ public class GatewayProcessIT {
         Path shellJar = GatewayRuntime.distributionJars().stream()
                 .filter(j -> "org.chargeedge.shell".equals(GatewayRuntime.symbolicName(GatewayRuntime.manifest(j))))
                 .findFirst().orElseThrow();
-        Path shellUpdate = withVersion(shellJar, "0.1.1.ittest", work.resolve("shell-update.jar"));
+        Path shellUpdate = GatewayRuntime.withVersion(shellJar, "0.1.1.ittest", work.resolve("shell-update.jar"));
 
         Gateway first = start(data, config, Map.of(), true);
         awaitPort(first, port);
@@ -316,28 +313,6 @@ public class GatewayProcessIT {
             jo.closeEntry();
         }
         return jar;
-    }
-
-    /** A copy of {@code source} with another Bundle-Version. */
-    private static Path withVersion(Path source, String version, Path target) throws IOException {
-        try (JarFile in = new JarFile(source.toFile())) {
-            Manifest mf = new Manifest(in.getManifest());
-            mf.getMainAttributes().putValue("Bundle-Version", version);
-            try (OutputStream out = Files.newOutputStream(target); JarOutputStream jo = new JarOutputStream(out, mf)) {
-                for (Enumeration<JarEntry> e = in.entries(); e.hasMoreElements();) {
-                    JarEntry entry = e.nextElement();
-                    if (entry.getName().equalsIgnoreCase("META-INF/MANIFEST.MF")) {
-                        continue;
-                    }
-                    jo.putNextEntry(new JarEntry(entry.getName()));
-                    try (InputStream is = in.getInputStream(entry)) {
-                        is.transferTo(jo);
-                    }
-                    jo.closeEntry();
-                }
-            }
-        }
-        return target;
     }
 
     private static void deleteTree(Path dir) throws IOException {

@@ -1,0 +1,24 @@
+package org.chargeedge.api.management;
+
+import java.util.List;
+
+/**
+ * A request to install or update bundles as one job: all of them are applied,
+ * or none.
+ *
+ * @param bundles the bundles, at least one; a symbolic name at most once
+ * @param allowDowngrade whether a bundle may replace a higher or equal
+ *        version of itself
+ * @param origin who asked, for the job's record ("shell", "http user anna",
+ *        "release stable #42")
+ */
+public record UpdateRequest(List<BundleSource> bundles, boolean allowDowngrade, String origin) {
+
+    public UpdateRequest {
+        bundles = List.copyOf(bundles);
+        if (bundles.isEmpty()) {
+            throw new IllegalArgumentException("an update needs at least one bundle");
+        }
+        origin = origin == null ? "unknown" : origin;
+    }
+}
