@@ -5,10 +5,11 @@
  * whiteboard) to take part in answering what chargers send, the site's
  * readiness ({@link org.chargeedge.api.charger.SiteReadiness}), and the
  * EventAdmin topics of {@link org.chargeedge.api.charger.ChargerEvents}, and
- * whether the OCPP server serves ({@link org.chargeedge.api.charger.OcppServerHealth}).
+ * whether the OCPP server serves ({@link org.chargeedge.api.charger.OcppServerHealth}) and how it
+ * answered the chargers' calls ({@link org.chargeedge.api.charger.CallStatistics}).
  */
 @Export
-@Version("1.4.0")
+@Version("1.5.0")
 package org.chargeedge.api.charger;
 
 import org.osgi.annotation.bundle.Export;

@@ -16,6 +16,7 @@ import java.util.concurrent.TimeoutException;
 
 import org.chargeedge.api.charger.CallContext;
 import org.chargeedge.api.charger.CallRejectedException;
+import org.chargeedge.api.charger.CallStatistics;
 import org.chargeedge.api.charger.ChargerCallHandler;
 import org.chargeedge.api.charger.PartStoppingException;
 import org.chargeedge.ocpp.rpc.ErrorCode;
@@ -78,6 +79,8 @@ final class CallDispatcher {
     private final Duration handlerTimeout;
     private final Duration readinessTimeout;
     private final LogLimiter invalidCalls = LogLimiter.perMinute();
+    /** Every answer made here is counted, with its latency, where its frame is encoded. */
+    final CallMeter meter = new CallMeter();
 
     CallDispatcher(OcppJsonCodec codec, HandlerRegistry handlers, Terminal terminal, Observer observer,
                    ScheduledExecutorService timer, Duration handlerTimeout, Duration readinessTimeout) {
@@ -94,11 +97,12 @@ final class CallDispatcher {
         String id = call.messageId();
         Optional<Action> found = Action.byName(call.action());
         if (found.isEmpty()) {
-            return error(id, ErrorCode.NotImplemented, "Unknown action '" + call.action() + "'");
+            return error(context, CallStatistics.UNKNOWN_ACTION, id, ErrorCode.NotImplemented,
+                    "Unknown action '" + call.action() + "'");
         }
         Action action = found.get();
         if (!action.initiator().chargePoint()) {
-            return error(id, ErrorCode.NotSupported,
+            return error(context, action.name(), id, ErrorCode.NotSupported,
                     action + " is sent by a central system to a charge point, not the other way");
         }
         Request<?> request;
@@ -111,7 +115,7 @@ final class CallDispatcher {
                 LOG.warn("{}: invalid {} ({}): {}{}", context.chargePointId(), action, e.errorCode(),
                         PeerText.longText(e.getMessage()), d.suffix());
             }
-            return error(id, e.errorCode(), e.getMessage());
+            return error(context, action.name(), id, e.errorCode(), e.getMessage());
         }
         HandlerRegistry.Snapshot site = handlers.snapshot();
         if (site.ready()) {
@@ -206,7 +210,7 @@ final class CallDispatcher {
         if (NEED_WHOLE_SITE.contains(request.action())) {
             LOG.debug("{}: {} refused after {}: {} missing", context.chargePointId(), request.action(),
                     HandlerRegistry.seconds(readinessTimeout), missing);
-            return error(id, ErrorCode.InternalError, notRunning(missing));
+            return error(context, request.action().name(), id, ErrorCode.InternalError, notRunning(missing));
         }
         LOG.debug("{}: {} answered without {} after {}", context.chargePointId(), request.action(), missing,
                 HandlerRegistry.seconds(readinessTimeout));
@@ -281,18 +285,20 @@ final class CallDispatcher {
         } catch (CompletionException | java.util.concurrent.CancellationException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             if (cause instanceof CallRejectedException r) {
-                return codec.encodeCallError(id, r.errorCode(), r.getMessage());
+                return callError(context, request, id, r.errorCode(), r.getMessage());
             }
             if (cause instanceof TimeoutException) {
                 LOG.error("{}: {} not answered: {}", context.chargePointId(), request.action(), cause.getMessage());
-                return codec.encodeCallError(id, ErrorCode.InternalError, cause.getMessage());
+                return callError(context, request, id, ErrorCode.InternalError, cause.getMessage());
             }
             LOG.error("{}: handling {} failed", context.chargePointId(), request.action(), cause);
-            return codec.encodeCallError(id, ErrorCode.InternalError, "The gateway failed to process " + request.action());
+            return callError(context, request, id, ErrorCode.InternalError,
+                    "The gateway failed to process " + request.action());
         }
         if (confirmation == null || confirmation.action() != request.action()) {
             LOG.error("{}: a handler answered {} with {}", context.chargePointId(), request.action(), confirmation);
-            return codec.encodeCallError(id, ErrorCode.InternalError, "The gateway failed to process " + request.action());
+            return callError(context, request, id, ErrorCode.InternalError,
+                    "The gateway failed to process " + request.action());
         }
         String text;
         try {
@@ -300,17 +306,26 @@ final class CallDispatcher {
         } catch (InvalidOutgoingMessageException e) {
             LOG.error("BUG: refusing to send an invalid {} confirmation to {}: {}", request.action(),
                     context.chargePointId(), confirmation, e);
-            return codec.encodeCallError(id, ErrorCode.InternalError, "The gateway failed to process " + request.action());
+            return callError(context, request, id, ErrorCode.InternalError,
+                    "The gateway failed to process " + request.action());
         }
         try {
             observer.answered(context, request, confirmation);
         } catch (RuntimeException e) {
             LOG.error("{}: recording {} failed", context.chargePointId(), request.action(), e);
         }
+        meter.record(request.action().name(), CallStatistics.RESULT, context.receivedAt());
         return text;
     }
 
-    private CompletableFuture<String> error(String id, ErrorCode code, String description) {
+    private String callError(CallContext context, Request<?> request, String id, ErrorCode code, String description) {
+        meter.record(request.action().name(), code.name(), context.receivedAt());
+        return codec.encodeCallError(id, code, description);
+    }
+
+    private CompletableFuture<String> error(CallContext context, String action, String id, ErrorCode code,
+                                            String description) {
+        meter.record(action, code.name(), context.receivedAt());
         return CompletableFuture.completedFuture(codec.encodeCallError(id, code, description));
     }
 }

@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 
 import org.chargeedge.api.charger.CallRejectedException;
+import org.chargeedge.api.charger.CallStatistics;
 import org.chargeedge.api.charger.ChargerAccess;
 import org.chargeedge.api.charger.ChargerCallException;
 import org.chargeedge.api.charger.ChargerCallException.Reason;
@@ -61,11 +62,12 @@ import org.slf4j.LoggerFactory;
  * {@link HandlerRegistry}); {@link #readiness()} says where the site stands.
  */
 @Component(configurationPid = CentralSystem.PID,
-        service = {ChargerCommands.class, SiteView.class, ChargerAccess.class, OcppServerHealth.class},
+        service = {ChargerCommands.class, SiteView.class, ChargerAccess.class, OcppServerHealth.class,
+                CallStatistics.class},
         immediate = true)
 @Designate(ocd = Config.class)
 public class CentralSystem implements ChargerCommands, SiteView, ChargerAccess, OcppServerHealth,
-        ChargerServer.Listener {
+        CallStatistics, ChargerServer.Listener {
 
     static final String PID = "org.chargeedge.centralsystem";
     static final String DATA_DIR_PROPERTY = "chargeedge.data.dir";
@@ -356,6 +358,12 @@ public class CentralSystem implements ChargerCommands, SiteView, ChargerAccess, 
     @Override
     public int connections() {
         return server.connections().size();
+    }
+
+    @Override
+    public List<Calls> calls() {
+        CallDispatcher d = dispatcher;
+        return d == null ? List.of() : d.meter.calls();
     }
 
     @Override

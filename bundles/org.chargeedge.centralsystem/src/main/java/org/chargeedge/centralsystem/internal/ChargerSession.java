@@ -11,12 +11,14 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.chargeedge.api.charger.CallContext;
+import org.chargeedge.api.charger.CallStatistics;
 import org.chargeedge.api.charger.ChargerCallException;
 import org.chargeedge.api.charger.ChargerCallException.Reason;
 import org.chargeedge.ocpp.rpc.CallErrorException;
 import org.chargeedge.ocpp.rpc.CallQueueFullException;
 import org.chargeedge.ocpp.rpc.CallTimeoutException;
 import org.chargeedge.ocpp.rpc.EndpointClosedException;
+import org.chargeedge.ocpp.rpc.ErrorCode;
 import org.chargeedge.ocpp.rpc.FrameException;
 import org.chargeedge.ocpp.rpc.InvalidOutgoingMessageException;
 import org.chargeedge.ocpp.rpc.MalformedAnswerException;
@@ -207,6 +209,7 @@ final class ChargerSession {
         @Override
         public void malformedFrame(String text, FrameException problem) {
             if (problem.answerable()) {
+                dispatcher.meter.record(CallStatistics.UNKNOWN_ACTION, problem.errorCode().name(), clock.instant());
                 warn("malformed", "{}: malformed message {} ({}): {}", chargePointId,
                         PeerText.shortText(problem.messageId().orElseThrow()), problem.errorCode(),
                         PeerText.longText(problem.getMessage()));
@@ -224,6 +227,7 @@ final class ChargerSession {
 
         @Override
         public void incomingOverflow(String messageId, int max) {
+            dispatcher.meter.record(CallStatistics.UNKNOWN_ACTION, ErrorCode.GenericError.name(), clock.instant());
             warn("overflow", "{}: refusing call {}, {} already wait for an answer", chargePointId,
                     PeerText.shortText(messageId), max);
         }

@@ -99,6 +99,14 @@ public final class CentralSystemHarness implements AutoCloseable {
         return centralSystem;
     }
 
+    public org.chargeedge.api.charger.OcppServerHealth health() {
+        return centralSystem;
+    }
+
+    public org.chargeedge.api.charger.CallStatistics calls() {
+        return centralSystem;
+    }
+
     @Override
     public void close() {
         centralSystem.deactivate();

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
+import org.chargeedge.api.charger.CallStatistics;
 import org.chargeedge.api.charger.ChargerInfo;
 import org.chargeedge.api.charger.ConnectorInfo;
 import org.chargeedge.api.store.StoreHealth;
@@ -19,7 +20,9 @@ import io.prometheus.metrics.instrumentation.jvm.JvmMemoryMetrics;
 import io.prometheus.metrics.instrumentation.jvm.JvmThreadsMetrics;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import jakarta.servlet.Servlet;
@@ -132,10 +135,34 @@ public class MetricsServlet extends HttpServlet {
                 out.metricSnapshot(gauge("chargeedge_store_size_bytes", "Size of the store's database files",
                         h.sizeBytes()));
             });
+            site.calls().ifPresent(c -> out.metricSnapshot(calls(c.calls())));
             site.energy().ifPresent(e -> out.metricSnapshot(gauge("chargeedge_energy_fresh_measurements",
                     "Energy measurements (grid, PV, battery, ...) fresh now", e.snapshot().measurements().size())));
             return out.build();
         }
+    }
+
+    /**
+     * {@code chargeedge_ocpp_calls_seconds}: the chargers' calls by action and outcome, as a classic
+     * histogram of their latency (its {@code _count} is the number of calls).
+     */
+    static HistogramSnapshot calls(List<CallStatistics.Calls> calls) {
+        double[] bounds = new double[CallStatistics.LATENCY_BOUNDS.size() + 1];
+        for (int i = 0; i < bounds.length - 1; i++) {
+            bounds[i] = CallStatistics.LATENCY_BOUNDS.get(i);
+        }
+        bounds[bounds.length - 1] = Double.POSITIVE_INFINITY;
+        HistogramSnapshot.Builder histogram = HistogramSnapshot.builder().name("chargeedge_ocpp_calls_seconds")
+                .help("Calls from chargers by action and outcome (CallResult or the CALLERROR code), from the frame's"
+                        + " arrival to its answer");
+        for (CallStatistics.Calls c : calls) {
+            long[] counts = c.buckets().stream().mapToLong(Long::longValue).toArray();
+            histogram.dataPoint(HistogramSnapshot.HistogramDataPointSnapshot.builder()
+                    .labels(Labels.of("action", c.action(), "outcome", c.outcome()))
+                    .classicHistogramBuckets(ClassicHistogramBuckets.of(bounds, counts))
+                    .sum(c.latencySecondsSum()).build());
+        }
+        return histogram.build();
     }
 
     static String statusLabel(ConnectorInfo k) {

@@ -3,6 +3,7 @@ package org.chargeedge.http.internal;
 import java.util.Optional;
 
 import org.chargeedge.api.authorization.LocalAuthorizationList;
+import org.chargeedge.api.charger.CallStatistics;
 import org.chargeedge.api.charger.ChargerAccess;
 import org.chargeedge.api.charger.ChargerCommands;
 import org.chargeedge.api.charger.SiteView;
@@ -47,6 +48,9 @@ public class SiteServices {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     volatile LocalAuthorizationList localList;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile CallStatistics calls;
 
     public SiteServices() {
     }
@@ -94,6 +98,10 @@ public class SiteServices {
 
     Optional<LocalAuthorizationList> localList() {
         return Optional.ofNullable(localList);
+    }
+
+    Optional<CallStatistics> calls() {
+        return Optional.ofNullable(calls);
     }
 
     /** The service or a 503 naming the part of the gateway that is not running. */

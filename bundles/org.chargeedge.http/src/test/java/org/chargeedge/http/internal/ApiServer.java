@@ -33,6 +33,8 @@ final class ApiServer implements AutoCloseable {
     final Gatekeeper gatekeeper = new Gatekeeper();
     /** Fed by the EventAdmin a test binds ({@code TestEvents}); delivers on the poster's thread. */
     final EventStreamServlet events = new EventStreamServlet();
+    /** Runs the checks every bundle registers; a test adds the ones it needs beyond the three below. */
+    final HealthServlet health = new HealthServlet();
     final Server server;
     final String base;
     final HttpClient client;
@@ -68,7 +70,6 @@ final class ApiServer implements AutoCloseable {
         FilterHolder filter = new FilterHolder(new AuthFilter(gatekeeper));
         filter.setAsyncSupported(true);
         context.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST));
-        HealthServlet health = new HealthServlet();
         health.addCheck(new SiteReadyCheck(site), Map.of(HealthCheck.NAME, "Site ready"));
         health.addCheck(new StoreCheck(site, dataDir), Map.of(HealthCheck.NAME, "Store"));
         health.addCheck(new UpstreamCheck(site), Map.of(HealthCheck.NAME, "Upstream link"));

@@ -148,6 +148,11 @@ public class MqttInput {
         return name;
     }
 
+    /** Why this input does not run (its configuration is wrong), or null when it runs. */
+    String problem() {
+        return error;
+    }
+
     /** One line for the shell. */
     String describe() {
         if (engine == null) {
