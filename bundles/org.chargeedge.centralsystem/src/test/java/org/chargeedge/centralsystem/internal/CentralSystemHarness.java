@@ -107,6 +107,10 @@ public final class CentralSystemHarness implements AutoCloseable {
         return centralSystem;
     }
 
+    public org.chargeedge.api.charger.ChargerAccess access() {
+        return centralSystem;
+    }
+
     @Override
     public void close() {
         centralSystem.deactivate();

@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
 
 import org.chargeedge.api.charger.ChargerAccess;
 import org.chargeedge.api.charger.ChargerInfo;
@@ -176,6 +177,10 @@ public class ApiServlet extends HttpServlet {
                 call(path.get(1), path.get(3), Json.body(request), request, response);
                 return;
             }
+            if (path.equals(List.of("access", "provision"))) {
+                provision(Json.body(request), request, response);
+                return;
+            }
             Object result = act(path, request);
             Json.write(response, 200, result);
         } catch (Json.ApiException e) {
@@ -203,6 +208,19 @@ public class ApiServlet extends HttpServlet {
                         }
                         return Map.of("chargePointId", id, "forgotten", true);
                     }
+                    case "profile": {
+                        // a number 0..3 gives the charger its own profile; null returns it to the site's default
+                        JsonNode profile = body.get("securityProfile");
+                        if (profile == null || !(profile.isNull() || profile.canConvertToInt())) {
+                            throw new Json.ApiException(400, "'securityProfile' must be 0, 1, 2, 3 or null (the"
+                                    + " site's default)");
+                        }
+                        return access.setSecurityProfile(Json.text(body, "chargePointId"),
+                                profile.isNull() ? null : profile.intValue());
+                    }
+                    case "password":
+                        return access.setAuthorizationKey(Json.text(body, "chargePointId"),
+                                Json.text(body, "authorizationKey"));
                     case "commissioning": {
                         JsonNode minutes = body.get("minutes");
                         if (minutes == null || !minutes.canConvertToInt() || minutes.intValue() < 0
@@ -225,6 +243,28 @@ public class ApiServlet extends HttpServlet {
             }
         }
         throw new Json.ApiException(404, "no such action: POST /api/" + String.join("/", path));
+    }
+
+    /**
+     * {@code POST /api/access/provision}: a new AuthorizationKey generated, sent to the connected charger and,
+     * once it accepted it, its profile raised; answered when the charger has answered (409 when it refuses or
+     * is not connected), without holding a thread meanwhile.
+     */
+    private void provision(JsonNode body, HttpServletRequest request, HttpServletResponse response)
+            throws Json.ApiException {
+        ChargerAccess access = SiteServices.required(site.access(), "charger access control");
+        String id = Json.text(body, "chargePointId");
+        JsonNode profile = body.get("securityProfile");
+        if (profile == null || !profile.canConvertToInt() || profile.intValue() < 1 || profile.intValue() > 2) {
+            throw new Json.ApiException(400, "'securityProfile' must be 1 or 2: a password is for those profiles");
+        }
+        CompletionStage<ChargerAccess.KnownCharger> stage;
+        try {
+            stage = access.provisionAuthorizationKey(id, profile.intValue());
+        } catch (IllegalArgumentException e) {
+            throw new Json.ApiException(409, e.getMessage());
+        }
+        ChargerCall.respond(request, response, id, "ChangeConfiguration AuthorizationKey", stage, known -> known);
     }
 
     /**

@@ -49,13 +49,27 @@ final class ChargerCall {
         }
         Principal who = (Principal) request.getAttribute(Principal.ATTRIBUTE);
         LOG.info("{} sends {} to {} through the HTTP API", who == null ? "?" : who.name(), action, chargePointId);
+        respond(request, response, chargePointId, action, stage,
+                confirmation -> Json.MAPPER.readTree(codec.encodeCallResult("api", (Confirmation) confirmation)).get(2));
+    }
+
+    /** What a finished stage's value is answered with. */
+    interface Body {
+        Object of(Object value) throws IOException;
+    }
+
+    /**
+     * Answers the request once {@code stage} completes, without holding a thread meanwhile: 200 with
+     * {@code body} of its value, or the failure's status (see {@link #failed}).
+     */
+    static void respond(HttpServletRequest request, HttpServletResponse response, String chargePointId,
+                        String action, CompletionStage<?> stage, Body body) {
         AsyncContext async = request.startAsync();
         async.setTimeout(WAIT.toMillis());
-        stage.whenComplete((confirmation, failure) -> {
+        stage.whenComplete((value, failure) -> {
             try {
                 if (failure == null) {
-                    Json.write(response, 200, Json.MAPPER.readTree(codec.encodeCallResult("api", confirmation))
-                            .get(2));
+                    Json.write(response, 200, body.of(value));
                 } else {
                     failed(response, chargePointId, action, failure);
                 }
@@ -71,6 +85,11 @@ final class ChargerCall {
             throws IOException {
         Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause()
                 : failure;
+        if (cause instanceof IllegalArgumentException) {
+            // the service refused what it was asked in this state (the charger refused a key, is not connected, ...)
+            Json.error(response, 409, cause.getMessage());
+            return;
+        }
         if (!(cause instanceof ChargerCallException e)) {
             Json.error(response, 500, action + " to " + chargePointId + " failed: " + cause);
             return;
