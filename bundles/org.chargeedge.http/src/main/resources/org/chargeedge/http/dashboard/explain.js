@@ -6,7 +6,7 @@ export function refusal(reason) {
   const rules = [
     [/^path /, 'Wrong OCPP URL',
       'The charger connects to a path the gateway does not serve. Check the OCPP server URL in the charger:'
-      + ' it ends with the charge point id (ws://GATEWAY:9000/CHARGE_POINT_ID).'],
+      + ' ws://GATEWAY:9000/ocpp/CHARGE_POINT_ID, OCPP 1.6J.'],
     [/unknown charge point id/, 'Unknown charge point id',
       'The gateway does not know this id. If it is one of the site\'s chargers, accept it below (or open the'
       + ' commissioning window); if not, look for a typo in the charge point id set in the charger.'],

@@ -95,7 +95,7 @@ function drawCards() {
   const box = document.getElementById('chargers');
   if (chargers.size === 0) {
     fill(box, el('p', { class: 'empty' }, 'No charger has connected since the gateway started. Point a charger at'
-      + ' ws://THIS-GATEWAY:9000/CHARGE_POINT_ID; refused attempts show under Diagnostics.'));
+      + ' ws://THIS-GATEWAY:9000/ocpp/CHARGE_POINT_ID; refused attempts show under Diagnostics.'));
     return;
   }
   cards.clear();

@@ -45,6 +45,12 @@ class DashboardBrowserTest extends RealSiteTestBase {
 
     @BeforeAll
     static void startBrowser(@TempDir Path profile) throws Exception {
+        browser = chromium(profile);
+        Files.createDirectories(SCREENSHOTS);
+    }
+
+    /** Debian's chromium, headless, through its chromium-driver: named explicitly, nothing downloaded. */
+    static ChromeDriver chromium(Path profile) {
         ChromeOptions options = new ChromeOptions();
         options.setBinary(new File("/usr/bin/chromium"));
         options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -53,9 +59,9 @@ class DashboardBrowserTest extends RealSiteTestBase {
         options.setCapability("goog:loggingPrefs", java.util.Map.of("browser", "ALL"));
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(new File("/usr/bin/chromedriver")).usingAnyFreePort().build();
-        browser = new ChromeDriver(service, options);
-        browser.manage().timeouts().scriptTimeout(Duration.ofSeconds(10));
-        Files.createDirectories(SCREENSHOTS);
+        ChromeDriver driver = new ChromeDriver(service, options);
+        driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(10));
+        return driver;
     }
 
     @AfterAll
