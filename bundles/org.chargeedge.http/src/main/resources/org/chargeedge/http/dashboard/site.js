@@ -118,7 +118,7 @@ function card(c) {
   const connectors = c.connectors.filter((k) => k.connectorId > 0);
   const power = chargerPower(c);
   const link = c.upstream;
-  return el('article', { class: 'card ' + stateClass(c), 'data-charge-point-id': c.chargePointId },
+  return el('article', { class: 'card state-' + stateClass(c), 'data-charge-point-id': c.chargePointId },
     el('h2', {}, el('a', { href: chargerHref(c.chargePointId) }, c.chargePointId)),
     el('p', { class: 'state' }, c.state, c.connected ? '' : ' · since ' + ago(c.disconnectedSince)),
     el('ul', { class: 'connectors' }, connectors.length === 0

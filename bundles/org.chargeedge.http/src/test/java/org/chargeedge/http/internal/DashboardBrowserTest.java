@@ -123,6 +123,15 @@ class DashboardBrowserTest extends RealSiteTestBase {
             assertThat(browser.findElement(By.id("count")).getText()).isEqualTo("2 of 2 chargers connected");
             assertThat(browser.findElement(By.id("flow-chargers")).getText()).contains("7.4 kW");
             screenshot("site-live");
+            // a phone in a car park: one column, nothing wider than the screen
+            browser.manage().window().setSize(new org.openqa.selenium.Dimension(390, 844));
+            try {
+                until(d -> Boolean.TRUE.equals(js().executeScript(
+                        "return document.documentElement.scrollWidth <= window.innerWidth")));
+                screenshot("site-phone");
+            } finally {
+                browser.manage().window().setSize(new org.openqa.selenium.Dimension(1280, 900));
+            }
         }
         until(d -> text(card("CP-2"), ".state").startsWith("disconnected"));
         assertThat(browser.findElement(By.id("count")).getText()).isEqualTo("1 of 2 chargers connected");
