@@ -25,7 +25,8 @@ import jakarta.servlet.http.HttpServletResponse;
  * registered the servlet that serves it (a whiteboard filter on {@code /*}):
  *
  * <ul>
- * <li>{@link #PUBLIC} paths (login, health, the OpenAPI description) need nobody;</li>
+ * <li>{@link #PUBLIC} paths (login, health, the OpenAPI description) and the dashboard's static files
+ *     ({@link DashboardServlet#isPublic}: they hold no site data) need nobody;</li>
  * <li>every other request needs an API token ({@code Authorization: Bearer ...}) or a browser session
  *     cookie, else 401;</li>
  * <li>reading (GET, HEAD) needs the viewer role, anything else the operator role (except
@@ -64,7 +65,8 @@ public class AuthFilter implements Filter {
             response.setHeader("Strict-Transport-Security", "max-age=31536000");
         }
         String path = path(request);
-        if (PUBLIC.contains(path)) {
+        if (PUBLIC.contains(path)
+                || DashboardServlet.isPublic(path) && DashboardServlet.isPublic(servedPath(request))) {
             chain.doFilter(request, response);
             return;
         }
@@ -110,6 +112,15 @@ public class AuthFilter implements Filter {
         String uri = request.getRequestURI();
         String context = request.getContextPath();
         return context != null && uri.startsWith(context) ? uri.substring(context.length()) : uri;
+    }
+
+    /**
+     * The path the container serves, decoded and normalised ({@code /ui/../api/site} is {@code /api/site}),
+     * where {@link #path} is the request's own text: a prefix that makes a path public must hold for both.
+     */
+    static String servedPath(HttpServletRequest request) {
+        String info = request.getPathInfo();
+        return request.getServletPath() + (info == null ? "" : info);
     }
 
     static String sessionCookie(HttpServletRequest request) {
