@@ -28,6 +28,24 @@ public interface Management {
      */
     Job submitUpdate(UpdateRequest request) throws ManagementException;
 
+    /**
+     * Starts a job that uninstalls a bundle and returns it in state
+     * {@link JobState#STAGING}: a copy of the bundle and a configuration
+     * snapshot are kept, the bundle is stopped, uninstalled and refreshed away,
+     * and the job waits for health; when health does not return it reinstalls
+     * the bundle from the copy. A bundle of the distribution stays away after a
+     * restart.
+     *
+     * @param symbolicName the bundle's symbolic name
+     * @param origin who asks, for the job's record
+     * @throws ManagementException {@code NOT_FOUND} when no such bundle is
+     *         installed, {@code REFUSED} for the framework, the management
+     *         bundle and any bundle another one requires (the message names
+     *         them), {@code BUSY} while another job runs
+     * @since 1.1
+     */
+    Job submitUninstall(String symbolicName, String origin) throws ManagementException;
+
     /** Every job this gateway remembers, newest first. */
     List<Job> jobs();
 

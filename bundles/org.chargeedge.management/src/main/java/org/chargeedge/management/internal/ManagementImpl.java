@@ -63,7 +63,6 @@ public class ManagementImpl implements Management {
 
     static final String PID = "org.chargeedge.management";
     private static final Logger LOG = LoggerFactory.getLogger(ManagementImpl.class);
-    private static final String DIST_LOCATION_PREFIX = "chargeedge:dist/";
     /** A descriptor is small; anything bigger is not one. */
     private static final long MAX_DESCRIPTOR_BYTES = 1 << 20;
 
@@ -93,7 +92,7 @@ public class ManagementImpl implements Management {
         runner = new JobRunner(context, store, downloader, this::healthProblem, new ScrComponents(scr), config,
                 new JobRunner.Settings(Duration.ofSeconds(cfg.healthTimeoutSeconds()),
                         Duration.ofMillis(cfg.healthIntervalMillis()), Duration.ofMinutes(2),
-                        Duration.ofSeconds(cfg.probeTimeoutSeconds())),
+                        Duration.ofSeconds(cfg.probeTimeoutSeconds()), signatures(cfg, context)),
                 clock, context.getBundle().getBundleId(), this::post);
         runner.recover();
         if (cfg.channelUrl().isBlank()) {
@@ -120,6 +119,18 @@ public class ManagementImpl implements Management {
             LOG.info("Following release channel '{}' at {} every {} min", cfg.channelName(), cfg.channelUrl(),
                     cfg.channelPollMinutes());
         }
+    }
+
+    /** The check of bundles' signatures, when a trusted certificate is configured; a broken one stops activation. */
+    private static JarSignatures signatures(ManagementConfig cfg, BundleContext context) throws IOException {
+        if (cfg.trustedSignerCertificateFile().isBlank()) {
+            return null;
+        }
+        Path file = configDir(context).resolve(cfg.trustedSignerCertificateFile());
+        JarSignatures signatures = JarSignatures.fromPem(file);
+        LOG.info("Jobs accept only bundles signed by {} or a certificate it issued (from {})",
+                signatures.trusted().getSubjectX500Principal().getName(), file);
+        return signatures;
     }
 
     @Deactivate
@@ -170,12 +181,20 @@ public class ManagementImpl implements Management {
     public List<BundleInfo> bundles() {
         return Arrays.stream(context.getBundles()).map(b -> new BundleInfo(b.getBundleId(), b.getSymbolicName(),
                 b.getVersion().toString(), state(b), b.getHeaders("").get(Constants.FRAGMENT_HOST) != null,
-                b.getBundleId() == 0 || b.getLocation().startsWith(DIST_LOCATION_PREFIX))).toList();
+                b.getBundleId() == 0 || b.getLocation().startsWith(JobRunner.DIST_LOCATION_PREFIX))).toList();
     }
 
     @Override
     public Job submitUpdate(UpdateRequest request) throws ManagementException {
         return runner.submit(request);
+    }
+
+    @Override
+    public Job submitUninstall(String symbolicName, String origin) throws ManagementException {
+        if (symbolicName == null || symbolicName.isBlank()) {
+            throw new ManagementException(Reason.INVALID, "name the bundle to uninstall by its symbolic name");
+        }
+        return runner.submitUninstall(symbolicName.trim(), origin == null ? "unknown" : origin);
     }
 
     @Override
