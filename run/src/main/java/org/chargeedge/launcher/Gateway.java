@@ -7,9 +7,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
+import java.util.Set;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
 import java.util.stream.Stream;
@@ -205,6 +207,20 @@ public final class Gateway {
         return p;
     }
 
+    /** Symbolic names, one a line ('#' starts a comment), of the distribution's bundles uninstalled at run time. */
+    static Set<String> removedBundles(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            return Set.of();
+        }
+        Set<String> names = new HashSet<>();
+        for (String line : Files.readAllLines(file)) {
+            if (!line.isBlank() && !line.trim().startsWith("#")) {
+                names.add(line.trim());
+            }
+        }
+        return names;
+    }
+
     /** The start level the launcher gives a bundle; the in-framework tests use the same. */
     public static int startLevel(String symbolicName) {
         return LEVELS.entrySet().stream().filter(e -> symbolicName.startsWith(e.getKey()))
@@ -227,7 +243,8 @@ public final class Gateway {
      * Installs the distribution's bundles that the framework does not have yet,
      * and updates those for which the distribution brings a higher version. A
      * bundle updated at run time to a higher version than the distribution's
-     * keeps that version.
+     * keeps that version. A bundle a management job uninstalled (named in
+     * {@code DATA/management/removed-bundles}) is not installed again.
      */
     private void installDistribution(BundleContext context) throws IOException, BundleException {
         Path dir = bundlesDir();
@@ -242,6 +259,7 @@ public final class Gateway {
         for (Bundle b : context.getBundles()) {
             installed.put(b.getLocation(), b);
         }
+        Set<String> removed = removedBundles(settings.dataDir().resolve("management").resolve("removed-bundles"));
         List<Bundle> toStart = new ArrayList<>();
         for (Path jar : jars) {
             Manifest manifest;
@@ -256,6 +274,9 @@ public final class Gateway {
             Version version = Version.parseVersion(manifest.getMainAttributes().getValue(Constants.BUNDLE_VERSION));
             String location = LOCATION_PREFIX + bsn;
             Bundle bundle = installed.get(location);
+            if (bundle == null && removed.contains(bsn)) {
+                continue;
+            }
             if (bundle == null) {
                 try (InputStream in = Files.newInputStream(jar)) {
                     bundle = context.installBundle(location, in);
