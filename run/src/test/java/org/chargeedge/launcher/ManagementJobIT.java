@@ -1,6 +1,7 @@
 package org.chargeedge.launcher;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
@@ -28,7 +29,8 @@ import org.junit.rules.TestName;
  * Update jobs in the gateway process, driven through its shell: a job whose
  * health never comes is killed with {@code kill -9} in the middle and resumed
  * by the next start, which commits it when the site has become healthy, or
- * rolls it back when it has not; and a second job is refused meanwhile.
+ * rolls it back when it has not; and a second job is refused meanwhile. A
+ * bundle of the distribution uninstalled by a job stays away after a restart.
  */
 public class ManagementJobIT {
 
@@ -198,5 +200,26 @@ public class ManagementJobIT {
         Shell third = new Shell(data, stillBroken, "third");
         assertEquals(distribution, energyVersion(third));
         third.kill();
+    }
+
+    @Test
+    public void anUninstalledDistributionBundleStaysAwayAfterARestart() throws Exception {
+        Path data = work.resolve("data");
+        Path config = config(GatewayRuntime.freePort(), "store", 30);
+        Shell gw = new Shell(data, config, "first");
+        String refused = gw.run("chargeedge:uninstall org.chargeedge.api", "Refused");
+        assertTrue(refused, refused.contains("Refused (REFUSED): org.chargeedge.api is required by"));
+        String started = gw.run("chargeedge:uninstall " + ENERGY, "started");
+        Matcher id = Pattern.compile("Job (\\d+) started").matcher(started);
+        assertTrue(started, id.find());
+        String out = gw.awaitJob(id.group(1), "Job " + id.group(1) + " COMMITTED", 30);
+        assertTrue(out, out.contains(ENERGY + " " + "0."));
+        assertFalse(gw.run("chargeedge:bundles", "org.chargeedge.management").contains(ENERGY));
+        assertTrue(Files.readString(data.resolve("management/removed-bundles")).contains(ENERGY));
+        gw.kill();
+
+        Shell second = new Shell(data, config, "second");
+        assertFalse(second.run("chargeedge:bundles", "org.chargeedge.management").contains(ENERGY));
+        second.kill();
     }
 }
