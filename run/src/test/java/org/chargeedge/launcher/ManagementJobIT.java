@@ -222,4 +222,50 @@ public class ManagementJobIT {
         assertFalse(second.run("chargeedge:bundles", "org.chargeedge.management").contains(ENERGY));
         second.kill();
     }
+
+    @Test
+    public void aFactoryResetRestoresTheDistributionAndTheConfigurationFilesAndKeepsTheData() throws Exception {
+        Path data = work.resolve("data");
+        Path config = config(GatewayRuntime.freePort(), "store", 30);
+        Shell gw = new Shell(data, config, "first");
+        Path jar = energyJar("9.9.9");
+        Matcher update = Pattern.compile("Job (\\d+) started").matcher(gw.run("chargeedge:update " + jar + " "
+                + GatewayRuntime.sha256(jar), "started"));
+        assertTrue(update.find());
+        gw.awaitJob(update.group(1), "Job " + update.group(1) + " COMMITTED", 30);
+        Matcher uninstall = Pattern.compile("Job (\\d+) started").matcher(gw.run("chargeedge:uninstall"
+                + " org.chargeedge.mqtt", "started"));
+        assertTrue(uninstall.find());
+        gw.awaitJob(uninstall.group(1), "Job " + uninstall.group(1) + " COMMITTED", 30);
+        assertTrue(gw.run("chargeedge:config org.chargeedge.centralsystem readinessTimeoutSeconds=17", "Changed")
+                .contains("readinessTimeoutSeconds = 17"));
+        assertEquals("9.9.9", energyVersion(gw));
+        List<String> storeFiles;
+        try (Stream<Path> files = Files.list(data.resolve("store"))) {
+            storeFiles = files.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+        assertFalse(storeFiles.isEmpty());
+
+        assertTrue(gw.run("chargeedge:factoryreset", "Nothing done").contains("chargeedge:factoryreset confirm"));
+        gw.run("chargeedge:factoryreset confirm", "Factory reset requested");
+        assertTrue("the gateway stops", gw.process.waitFor(30, TimeUnit.SECONDS));
+        assertEquals("exit status for the supervisor to start it again", 75, gw.process.exitValue());
+        assertTrue(gw.text().contains("ChargeEdge gateway stopped for a factory reset"));
+
+        Shell second = new Shell(data, config, "second");
+        assertTrue(second.text(), second.text().contains("Factory reset (requested by shell at "));
+        String energy = energyVersion(second);
+        assertTrue(energy, energy.startsWith("0."));
+        assertTrue(second.run("chargeedge:bundles", "org.chargeedge.management").contains("org.chargeedge.mqtt"));
+        assertFalse(second.run("chargeedge:config org.chargeedge.centralsystem", "port = ")
+                .contains("readinessTimeoutSeconds = 17"));
+        assertFalse(Files.exists(data.resolve("management/factory-reset")));
+        assertFalse(Files.exists(data.resolve("management/removed-bundles")));
+        try (Stream<Path> files = Files.list(data.resolve("store"))) {
+            assertTrue(files.map(p -> p.getFileName().toString()).toList().containsAll(storeFiles));
+        }
+        assertTrue("the job records are kept", second.run("chargeedge:jobs", "COMMITTED")
+                .contains(uninstall.group(1) + " "));
+        second.kill();
+    }
 }

@@ -90,6 +90,23 @@ public interface Management {
      */
     ConfigSnapshot rollbackConfiguration(String snapshotId) throws ManagementException;
 
+    /**
+     * Prepares a factory reset and stops the gateway: at its next start the
+     * launcher restores the distribution's bundle set (bundles installed,
+     * updated or uninstalled at run time are undone) and drops the
+     * configuration set at run time (the configuration files apply), keeping
+     * the data directory's other contents: the store's data, the chargers'
+     * transaction id reservation, users and tokens, job records and
+     * configuration snapshots. The gateway stops shortly after this returns;
+     * its supervisor (systemd) starts it again.
+     *
+     * @param origin who asks, for the log
+     * @throws ManagementException {@code BUSY} while a job runs, {@code
+     *         UNAVAILABLE} when the request cannot be written
+     * @since 1.1
+     */
+    void factoryReset(String origin) throws ManagementException;
+
     /** The release channel, when one is configured. */
     Optional<ReleaseChannelStatus> releaseChannel();
 

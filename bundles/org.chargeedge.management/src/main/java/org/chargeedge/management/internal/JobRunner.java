@@ -304,6 +304,21 @@ final class JobRunner implements AutoCloseable {
         }
     }
 
+    /**
+     * Refuses every job from now on, unless one runs.
+     *
+     * @return false when a job runs (nothing changed)
+     */
+    boolean closeIfIdle() {
+        synchronized (lock) {
+            if (busy) {
+                return false;
+            }
+            closed = true;
+            return true;
+        }
+    }
+
     /** Stops the job thread; a job it interrupts stays on disk as it was, to be resumed at the next start. */
     @Override
     public void close() {

@@ -2,9 +2,11 @@ package org.chargeedge.management.internal;
 
 import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -62,6 +64,9 @@ import org.slf4j.LoggerFactory;
 public class ManagementImpl implements Management {
 
     static final String PID = "org.chargeedge.management";
+    /** In {@code DATA/management/}: the launcher resets the gateway at start when it finds this file. */
+    static final String FACTORY_RESET_FILE = "factory-reset";
+    private static final long FACTORY_RESET_DELAY_MILLIS = 500;
     private static final Logger LOG = LoggerFactory.getLogger(ManagementImpl.class);
     /** A descriptor is small; anything bigger is not one. */
     private static final long MAX_DESCRIPTOR_BYTES = 1 << 20;
@@ -272,6 +277,35 @@ public class ManagementImpl implements Management {
                     before.id());
             return before;
         }
+    }
+
+    @Override
+    public void factoryReset(String origin) throws ManagementException {
+        if (!runner.closeIfIdle()) {
+            Job running = runner.current().orElse(null);
+            throw new ManagementException(Reason.BUSY, "job " + (running == null ? "?" : running.id()) + " is"
+                    + " running; reset when it has ended");
+        }
+        Path marker = dataDir(context).resolve("management").resolve(FACTORY_RESET_FILE);
+        try {
+            AtomicFiles.write(marker, ("requested by " + origin + " at " + Instant.now() + "\n")
+                    .getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new ManagementException(Reason.UNAVAILABLE, "the factory reset cannot be written to " + marker
+                    + ": " + e.getMessage(), e);
+        }
+        LOG.warn("Factory reset requested by {}: the gateway stops now; at its next start the distribution's"
+                + " bundles and the configuration files apply again", origin);
+        Thread stopper = new Thread(() -> {
+            try {
+                Thread.sleep(FACTORY_RESET_DELAY_MILLIS); // lets the answer reach the caller
+                context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION).stop();
+            } catch (Exception e) {
+                LOG.error("Stopping the gateway for the factory reset failed; stop it by hand", e);
+            }
+        }, "chargeedge-management-factory-reset");
+        stopper.setDaemon(true);
+        stopper.start();
     }
 
     @Override

@@ -208,6 +208,18 @@ public class ManagementServlet extends HttpServlet {
                     return management.pollReleaseChannel();
                 }
             }
+            case "factory-reset" -> {
+                if (n == 1 && post) {
+                    JsonNode confirm = jsonBody(request).get("confirm");
+                    if (confirm == null || !confirm.isBoolean() || !confirm.booleanValue()) {
+                        throw new HttpProblem(400, "INVALID", "a factory reset needs {\"confirm\": true}");
+                    }
+                    management.factoryReset(origin(request));
+                    response.setStatus(202);
+                    return Map.of("factoryReset", "the gateway stops now; at its next start the distribution's"
+                            + " bundles and the configuration files apply again, the data is kept");
+                }
+            }
             default -> {
                 throw new HttpProblem(404, "NOT_FOUND", "no management resource " + String.join("/", path)
                         + "; see docs/operations.md (\"Remote management over HTTP\")");

@@ -34,6 +34,7 @@ import org.osgi.service.component.annotations.Reference;
         "osgi.command.function=bundles",
         "osgi.command.function=update",
         "osgi.command.function=uninstall",
+        "osgi.command.function=factoryreset",
         "osgi.command.function=job",
         "osgi.command.function=jobs",
         "osgi.command.function=config",
@@ -95,6 +96,21 @@ public class ManagementShellCommands {
         try {
             Job job = management.submitUninstall(symbolicName, "shell");
             return "Job " + job.id() + " started; follow it with chargeedge:job " + job.id();
+        } catch (ManagementException e) {
+            return refused(e);
+        }
+    }
+
+    @Descriptor("stop the gateway and, at its next start, restore the distribution's bundles and the configuration"
+            + " files, keeping the data (store, users, job records); give the word 'confirm'")
+    public String factoryreset(@Descriptor("confirm") String... confirm) {
+        if (confirm.length != 1 || !"confirm".equals(confirm[0])) {
+            return "Nothing done: type chargeedge:factoryreset confirm";
+        }
+        try {
+            management.factoryReset("shell");
+            return "Factory reset requested: the gateway stops now and resets at its next start (systemd starts it"
+                    + " again; from a terminal, start it again yourself)";
         } catch (ManagementException e) {
             return refused(e);
         }

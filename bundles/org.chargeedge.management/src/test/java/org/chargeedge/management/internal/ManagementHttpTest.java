@@ -383,6 +383,35 @@ class ManagementHttpTest {
         assertThat(new RemovedBundles(dir.resolve("data/management/removed-bundles")).read()).isEmpty();
     }
 
+    // ---- factory reset ----
+
+    @Test
+    void aFactoryResetNeedsConfirmationNoJobAndThenStopsTheGatewayWithTheRequestOnDisk() throws Exception {
+        java.nio.file.Path marker = dir.resolve("data/management/factory-reset");
+        HttpResponse<String> unconfirmed = send(postJson("/api/management/factory-reset", "{}"));
+        assertThat(unconfirmed.statusCode()).isEqualTo(400);
+        assertThat(json(unconfirmed).get("error").asText()).contains("confirm");
+        assertThat(send(get("/api/management/factory-reset", viewer)).statusCode()).isEqualTo(403);
+
+        unhealthy = "held back by the test";
+        byte[] jar = TestBundles.marker(SVC, "1.1.0", true);
+        String running = json(send(upload(jar, TestBundles.sha256(jar), operator))).get("id").asText();
+        awaitState(running, "AWAITING_HEALTH");
+        HttpResponse<String> busy = send(postJson("/api/management/factory-reset", "{\"confirm\":true}"));
+        assertThat(busy.statusCode()).isEqualTo(409);
+        assertThat(json(busy).get("error").asText()).contains("job " + running + " is running");
+        assertThat(java.nio.file.Files.exists(marker)).isFalse();
+        unhealthy = null;
+        awaitEnd(running);
+
+        HttpResponse<String> reset = send(postJson("/api/management/factory-reset", "{\"confirm\":true}"));
+        assertThat(reset.statusCode()).isEqualTo(202);
+        assertThat(java.nio.file.Files.readString(marker)).startsWith("requested by http (operator from 127.0.0.1) at ");
+        HttpResponse<String> late = send(upload(jar, TestBundles.sha256(jar), operator));
+        assertThat(late.statusCode()).as("no job after a reset was asked for").isEqualTo(503);
+        assertThat(felix.stopsWithin(10_000)).as("the gateway stops for the reset").isTrue();
+    }
+
     // ---- helpers ----
 
     private void assertReadsAnswer(String token, int status, String error) throws Exception {
