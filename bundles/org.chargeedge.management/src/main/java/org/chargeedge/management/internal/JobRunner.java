@@ -468,11 +468,6 @@ final class JobRunner implements AutoCloseable {
         Set<Bundle> closure = new LinkedHashSet<>(closure(job.bundles()));
         // What a job uninstalls will not run again.
         closure.removeIf(b -> job.bundles().stream().anyMatch(s -> s.uninstalls() && s.bundleId() == b.getBundleId()));
-        for (Staged s : job.bundles()) {
-            if (s.uninstalls() && s.location().startsWith(DIST_LOCATION_PREFIX)) {
-                removed.add(s.symbolicName());
-            }
-        }
         List<String> active = closure.stream().filter(JobRunner::isActive).map(Bundle::getSymbolicName).sorted()
                 .toList();
         List<String> running = components.running(closure).stream().sorted().toList();
@@ -499,6 +494,11 @@ final class JobRunner implements AutoCloseable {
                 checkInterrupted();
                 if (s.uninstalls()) {
                     Bundle b = bundle(s);
+                    if (s.location().startsWith(DIST_LOCATION_PREFIX)) {
+                        // Before the bundle goes, with the job APPLYING on disk: a crash from here on rolls back,
+                        // which takes the name out again.
+                        removed.add(s.symbolicName());
+                    }
                     try {
                         b.uninstall();
                     } catch (BundleException e) {
