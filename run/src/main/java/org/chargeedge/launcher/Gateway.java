@@ -7,9 +7,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
+import java.util.Set;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
 import java.util.stream.Stream;
@@ -55,6 +57,11 @@ public final class Gateway {
             "org.chargeedge.config", 2);
     private static final int DEFAULT_LEVEL = 3;
     private static final long STOP_TIMEOUT_MS = 30_000;
+    /**
+     * Exit status after the management service stopped the gateway for a factory reset: not 0, so a
+     * supervisor that restarts on failure (the systemd unit) starts it again, and the reset happens then.
+     */
+    static final int EXIT_FOR_FACTORY_RESET = 75;
 
     private final Settings settings;
     private Framework framework;
@@ -89,6 +96,10 @@ public final class Gateway {
         System.out.printf("ChargeEdge gateway started in %d ms (config %s, data %s)%n",
                 (System.nanoTime() - started) / 1_000_000, settings.configDir(), settings.dataDir());
         int exit = gateway.awaitStop();
+        if (Files.exists(gateway.factoryResetFile())) {
+            System.out.println("ChargeEdge gateway stopped for a factory reset; it happens at the next start");
+            exit = EXIT_FOR_FACTORY_RESET;
+        }
         System.exit(exit);
     }
 
@@ -137,11 +148,35 @@ public final class Gateway {
         Files.createDirectories(settings.configDir());
         FrameworkFactory factory = ServiceLoader.load(FrameworkFactory.class).findFirst()
                 .orElseThrow(() -> new IllegalStateException("no OSGi framework on the class path"));
-        framework = factory.newFramework(frameworkProperties());
+        Path reset = factoryResetFile();
+        boolean resetting = Files.exists(reset);
+        Map<String, String> properties = frameworkProperties();
+        if (resetting) {
+            System.out.println("Factory reset (" + Files.readString(reset).trim() + "): the distribution's bundles"
+                    + " and the configuration files apply again; the store's data, users and job records are kept");
+            // The framework storage holds the bundles installed or updated at run time and Configuration Admin's
+            // store: cleaned at this init. Every other directory of DATA stays.
+            properties.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
+            Files.deleteIfExists(removedBundlesFile());
+        }
+        framework = factory.newFramework(properties);
         framework.init();
         installDistribution(framework.getBundleContext());
         // Starts the bundles level by level up to the beginning start level before it returns.
         framework.start();
+        if (resetting) {
+            // Only now: a start that dies before here resets again.
+            Files.delete(reset);
+        }
+    }
+
+    /** Written by the management service to ask for a factory reset at the next start. */
+    Path factoryResetFile() {
+        return settings.dataDir().resolve("management").resolve("factory-reset");
+    }
+
+    private Path removedBundlesFile() {
+        return settings.dataDir().resolve("management").resolve("removed-bundles");
     }
 
     /** Stops the framework and waits for it; safe to call more than once and from a shutdown hook. */
@@ -205,6 +240,20 @@ public final class Gateway {
         return p;
     }
 
+    /** Symbolic names, one a line ('#' starts a comment), of the distribution's bundles uninstalled at run time. */
+    static Set<String> removedBundles(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            return Set.of();
+        }
+        Set<String> names = new HashSet<>();
+        for (String line : Files.readAllLines(file)) {
+            if (!line.isBlank() && !line.trim().startsWith("#")) {
+                names.add(line.trim());
+            }
+        }
+        return names;
+    }
+
     /** The start level the launcher gives a bundle; the in-framework tests use the same. */
     public static int startLevel(String symbolicName) {
         return LEVELS.entrySet().stream().filter(e -> symbolicName.startsWith(e.getKey()))
@@ -227,7 +276,8 @@ public final class Gateway {
      * Installs the distribution's bundles that the framework does not have yet,
      * and updates those for which the distribution brings a higher version. A
      * bundle updated at run time to a higher version than the distribution's
-     * keeps that version.
+     * keeps that version. A bundle a management job uninstalled (named in
+     * {@code DATA/management/removed-bundles}) is not installed again.
      */
     private void installDistribution(BundleContext context) throws IOException, BundleException {
         Path dir = bundlesDir();
@@ -242,6 +292,7 @@ public final class Gateway {
         for (Bundle b : context.getBundles()) {
             installed.put(b.getLocation(), b);
         }
+        Set<String> removed = removedBundles(removedBundlesFile());
         List<Bundle> toStart = new ArrayList<>();
         for (Path jar : jars) {
             Manifest manifest;
@@ -256,6 +307,9 @@ public final class Gateway {
             Version version = Version.parseVersion(manifest.getMainAttributes().getValue(Constants.BUNDLE_VERSION));
             String location = LOCATION_PREFIX + bsn;
             Bundle bundle = installed.get(location);
+            if (bundle == null && removed.contains(bsn)) {
+                continue;
+            }
             if (bundle == null) {
                 try (InputStream in = Files.newInputStream(jar)) {
                     bundle = context.installBundle(location, in);

@@ -119,6 +119,64 @@ class HttpApiIT {
         assertThat(Files.readString(work.resolve("data/http/users.json"))).doesNotContain(ADMIN_PASSWORD);
     }
 
+    /**
+     * Remote management through Felix HTTP's whiteboard: the management bundle's servlet behind the HTTP
+     * bundle's filter; a viewer is refused even reading; an operator's browser session uploads a newer
+     * energy bundle as a multipart form, and the job commits.
+     */
+    @Test
+    void anOperatorUpdatesABundleThroughTheManagementResources() throws Exception {
+        assertThat(send(get("/api/management/bundles")).statusCode()).isEqualTo(401);
+        HttpResponse<String> login = send(post("/api/login", "{\"user\":\"admin\",\"password\":\""
+                + ADMIN_PASSWORD + "\"}"));
+        String cookie = login.headers().firstValue("Set-Cookie").orElseThrow().split(";")[0];
+        String csrf = json(login).get("csrfToken").asText();
+        HttpResponse<String> bundles = send(get("/api/management/bundles").header("Cookie", cookie));
+        assertThat(bundles.statusCode()).isEqualTo(200);
+        assertThat(json(bundles).findValuesAsText("symbolicName")).contains("org.chargeedge.management",
+                "org.chargeedge.energy");
+
+        shell("chargeedge:token add dashboard viewer");
+        waitFor("the token", 10, () -> TOKEN.matcher(log()).find());
+        Matcher m = TOKEN.matcher(log());
+        assertThat(m.find()).isTrue();
+        HttpResponse<String> viewer = send(get("/api/management/bundles").header("Authorization", "Bearer "
+                + m.group()));
+        assertThat(viewer.statusCode()).isEqualTo(403);
+        assertThat(json(viewer).get("error").asText()).contains("operator role");
+
+        Path energy = GatewayRuntime.distributionJars().stream()
+                .filter(j -> "org.chargeedge.energy".equals(GatewayRuntime.symbolicName(GatewayRuntime.manifest(j))))
+                .findFirst().orElseThrow();
+        Path newer = GatewayRuntime.withVersion(energy, "0.1.1", work.resolve("energy-0.1.1.jar"));
+        String boundary = "ChargeEdgeIT" + System.nanoTime();
+        java.io.ByteArrayOutputStream form = new java.io.ByteArrayOutputStream();
+        form.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"sha256\"\r\n\r\n"
+                + GatewayRuntime.sha256(newer) + "\r\n--" + boundary + "\r\nContent-Disposition: form-data;"
+                + " name=\"bundle\"; filename=\"energy.jar\"\r\nContent-Type: application/java-archive\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+        form.write(Files.readAllBytes(newer));
+        form.write(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII));
+        HttpResponse<String> submitted = send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort
+                + "/api/management/bundles")).timeout(Duration.ofSeconds(20)).header("Cookie", cookie)
+                .header("X-CSRF-Token", csrf).header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(form.toByteArray())));
+        assertThat(submitted.statusCode()).as(submitted.body()).isEqualTo(202);
+        String id = json(submitted).get("id").asText();
+        waitFor("the job committed", 60, () -> {
+            try {
+                return json(send(get("/api/management/jobs/" + id).header("Cookie", cookie))).get("state").asText()
+                        .equals("COMMITTED");
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        JsonNode job = json(send(get("/api/management/jobs/" + id).header("Cookie", cookie)));
+        assertThat(job.get("origin").asText()).isEqualTo("http (operator from 127.0.0.1)");
+        assertThat(job.get("bundles").get(0).get("toVersion").asText()).isEqualTo("0.1.1");
+        assertThat(log()).contains("Job " + id + " committed");
+    }
+
     private static final Pattern TOKEN = Pattern.compile("ce_[0-9a-f]{8}_[A-Za-z0-9_-]{43}");
 
     private void shell(String command) throws Exception {

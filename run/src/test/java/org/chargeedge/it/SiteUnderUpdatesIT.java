@@ -110,6 +110,12 @@ class SiteUnderUpdatesIT {
             cp.start();
         }
         waitFor("every charger transacting", 30, () -> chargers.stream().allMatch(c -> c.answered.size() > 3));
+        // How long the chargers' calls wait with nothing being changed, to compare with the jobs' windows.
+        long quietFrom = System.nanoTime();
+        Thread.sleep(3000);
+        List<long[]> quiet = List.of(new long[] {quietFrom, System.nanoTime()});
+        List<long[]> duringJobs = new ArrayList<>();
+        Map<String, long[]> jobWindows = new LinkedHashMap<>();
 
         Map<String, Long> ids = bundleIds(gateway);
         Map<String, Long> jobMillis = new LinkedHashMap<>();
@@ -130,7 +136,10 @@ class SiteUnderUpdatesIT {
             long submitted = System.nanoTime();
             shell(gateway, "chargeedge:update " + newer + " " + GatewayRuntime.sha256(newer));
             waitFor(bundle + "'s update job committed", 60, () -> logMatches(COMMITTED, bundle));
-            jobMillis.put(bundle, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - submitted));
+            long committed = System.nanoTime();
+            jobMillis.put(bundle, TimeUnit.NANOSECONDS.toMillis(committed - submitted));
+            duringJobs.add(new long[] {submitted, committed});
+            jobWindows.put(bundle, new long[] {submitted, committed});
             Thread.sleep(500);
         }
         Thread.sleep(500);
@@ -199,6 +208,36 @@ class SiteUnderUpdatesIT {
         System.out.printf("SiteUnderUpdatesIT: %d transaction messages answered, %d meter values repeated after the"
                 + " kill; update jobs from request to committed (ms, as the test saw them): %s%n",
                 chargers.stream().mapToInt(c -> c.answered.size()).sum(), repeated, jobMillis);
+        Map<String, String> latencyPerJob = new LinkedHashMap<>();
+        jobWindows.forEach((bundle, window) -> latencyPerJob.put(bundle, latency(List.of(window))));
+        System.out.printf("SiteUnderUpdatesIT: chargers' call latency (ms) with nothing changing: %s; during the"
+                + " update jobs: %s; per job: %s%n", latency(quiet), latency(duringJobs), latencyPerJob);
+    }
+
+    /**
+     * p50, p99 and max of the chargers' calls that were waiting at some time within the windows
+     * (System.nanoTime() from, to): sent before a window's end and answered after its start.
+     */
+    private String latency(List<long[]> windows) {
+        List<Long> nanos = new ArrayList<>();
+        for (TestCharger cp : chargers) {
+            for (long[] call : cp.latencies) {
+                for (long[] w : windows) {
+                    if (call[0] <= w[1] && call[0] + call[1] >= w[0]) {
+                        nanos.add(call[1]);
+                        break;
+                    }
+                }
+            }
+        }
+        assertThat(nanos).as("calls measured in %d windows", windows.size()).isNotEmpty();
+        Collections.sort(nanos);
+        return String.format("n=%d p50=%.1f p99=%.1f max=%.1f", nanos.size(), percentile(nanos, 0.50) / 1e6,
+                percentile(nanos, 0.99) / 1e6, nanos.get(nanos.size() - 1) / 1e6);
+    }
+
+    private static long percentile(List<Long> sorted, double p) {
+        return sorted.get(Math.max(0, (int) Math.ceil(p * sorted.size()) - 1));
     }
 
     /** A transaction message as the test compares it: its action and what identifies it. */
@@ -293,6 +332,8 @@ class SiteUnderUpdatesIT {
         final List<String> answered = new CopyOnWriteArrayList<>();
         final List<String> problems = new CopyOnWriteArrayList<>();
         final AtomicInteger drops = new AtomicInteger();
+        /** Each answered call: when it was sent and how long its answer took (nanoseconds); this thread adds. */
+        final java.util.Queue<long[]> latencies = new java.util.concurrent.ConcurrentLinkedQueue<>();
         private final AtomicBoolean finishTransaction = new AtomicBoolean();
         private final AtomicBoolean finish = new AtomicBoolean();
         private OcppTestClient client;
@@ -377,8 +418,10 @@ class SiteUnderUpdatesIT {
                     connect();
                 }
                 JsonNode answer;
+                long sent = System.nanoTime();
                 try {
                     answer = client.call(action, payload);
+                    latencies.add(new long[] {sent, System.nanoTime() - sent});
                 } catch (AssertionError e) {
                     if (client.closed().isDone()) {
                         continue;

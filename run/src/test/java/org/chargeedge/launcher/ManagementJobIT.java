@@ -1,6 +1,7 @@
 package org.chargeedge.launcher;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
@@ -28,7 +29,8 @@ import org.junit.rules.TestName;
  * Update jobs in the gateway process, driven through its shell: a job whose
  * health never comes is killed with {@code kill -9} in the middle and resumed
  * by the next start, which commits it when the site has become healthy, or
- * rolls it back when it has not; and a second job is refused meanwhile.
+ * rolls it back when it has not; and a second job is refused meanwhile. A
+ * bundle of the distribution uninstalled by a job stays away after a restart.
  */
 public class ManagementJobIT {
 
@@ -198,5 +200,72 @@ public class ManagementJobIT {
         Shell third = new Shell(data, stillBroken, "third");
         assertEquals(distribution, energyVersion(third));
         third.kill();
+    }
+
+    @Test
+    public void anUninstalledDistributionBundleStaysAwayAfterARestart() throws Exception {
+        Path data = work.resolve("data");
+        Path config = config(GatewayRuntime.freePort(), "store", 30);
+        Shell gw = new Shell(data, config, "first");
+        String refused = gw.run("chargeedge:uninstall org.chargeedge.api", "Refused");
+        assertTrue(refused, refused.contains("Refused (REFUSED): org.chargeedge.api is required by"));
+        String started = gw.run("chargeedge:uninstall " + ENERGY, "started");
+        Matcher id = Pattern.compile("Job (\\d+) started").matcher(started);
+        assertTrue(started, id.find());
+        String out = gw.awaitJob(id.group(1), "Job " + id.group(1) + " COMMITTED", 30);
+        assertTrue(out, out.contains(ENERGY + " " + "0."));
+        assertFalse(gw.run("chargeedge:bundles", "org.chargeedge.management").contains(ENERGY));
+        assertTrue(Files.readString(data.resolve("management/removed-bundles")).contains(ENERGY));
+        gw.kill();
+
+        Shell second = new Shell(data, config, "second");
+        assertFalse(second.run("chargeedge:bundles", "org.chargeedge.management").contains(ENERGY));
+        second.kill();
+    }
+
+    @Test
+    public void aFactoryResetRestoresTheDistributionAndTheConfigurationFilesAndKeepsTheData() throws Exception {
+        Path data = work.resolve("data");
+        Path config = config(GatewayRuntime.freePort(), "store", 30);
+        Shell gw = new Shell(data, config, "first");
+        Path jar = energyJar("9.9.9");
+        Matcher update = Pattern.compile("Job (\\d+) started").matcher(gw.run("chargeedge:update " + jar + " "
+                + GatewayRuntime.sha256(jar), "started"));
+        assertTrue(update.find());
+        gw.awaitJob(update.group(1), "Job " + update.group(1) + " COMMITTED", 30);
+        Matcher uninstall = Pattern.compile("Job (\\d+) started").matcher(gw.run("chargeedge:uninstall"
+                + " org.chargeedge.mqtt", "started"));
+        assertTrue(uninstall.find());
+        gw.awaitJob(uninstall.group(1), "Job " + uninstall.group(1) + " COMMITTED", 30);
+        assertTrue(gw.run("chargeedge:config org.chargeedge.centralsystem readinessTimeoutSeconds=17", "Changed")
+                .contains("readinessTimeoutSeconds = 17"));
+        assertEquals("9.9.9", energyVersion(gw));
+        List<String> storeFiles;
+        try (Stream<Path> files = Files.list(data.resolve("store"))) {
+            storeFiles = files.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+        assertFalse(storeFiles.isEmpty());
+
+        assertTrue(gw.run("chargeedge:factoryreset", "Nothing done").contains("chargeedge:factoryreset confirm"));
+        gw.run("chargeedge:factoryreset confirm", "Factory reset requested");
+        assertTrue("the gateway stops", gw.process.waitFor(30, TimeUnit.SECONDS));
+        assertEquals("exit status for the supervisor to start it again", 75, gw.process.exitValue());
+        assertTrue(gw.text().contains("ChargeEdge gateway stopped for a factory reset"));
+
+        Shell second = new Shell(data, config, "second");
+        assertTrue(second.text(), second.text().contains("Factory reset (requested by shell at "));
+        String energy = energyVersion(second);
+        assertTrue(energy, energy.startsWith("0."));
+        assertTrue(second.run("chargeedge:bundles", "org.chargeedge.management").contains("org.chargeedge.mqtt"));
+        assertFalse(second.run("chargeedge:config org.chargeedge.centralsystem", "port = ")
+                .contains("readinessTimeoutSeconds = 17"));
+        assertFalse(Files.exists(data.resolve("management/factory-reset")));
+        assertFalse(Files.exists(data.resolve("management/removed-bundles")));
+        try (Stream<Path> files = Files.list(data.resolve("store"))) {
+            assertTrue(files.map(p -> p.getFileName().toString()).toList().containsAll(storeFiles));
+        }
+        assertTrue("the job records are kept", second.run("chargeedge:jobs", "COMMITTED")
+                .contains(uninstall.group(1) + " "));
+        second.kill();
     }
 }

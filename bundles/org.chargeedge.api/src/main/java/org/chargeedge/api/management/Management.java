@@ -28,6 +28,24 @@ public interface Management {
      */
     Job submitUpdate(UpdateRequest request) throws ManagementException;
 
+    /**
+     * Starts a job that uninstalls a bundle and returns it in state
+     * {@link JobState#STAGING}: a copy of the bundle and a configuration
+     * snapshot are kept, the bundle is stopped, uninstalled and refreshed away,
+     * and the job waits for health; when health does not return it reinstalls
+     * the bundle from the copy. A bundle of the distribution stays away after a
+     * restart.
+     *
+     * @param symbolicName the bundle's symbolic name
+     * @param origin who asks, for the job's record
+     * @throws ManagementException {@code NOT_FOUND} when no such bundle is
+     *         installed, {@code REFUSED} for the framework, the management
+     *         bundle and any bundle another one requires (the message names
+     *         them), {@code BUSY} while another job runs
+     * @since 1.1
+     */
+    Job submitUninstall(String symbolicName, String origin) throws ManagementException;
+
     /** Every job this gateway remembers, newest first. */
     List<Job> jobs();
 
@@ -71,6 +89,23 @@ public interface Management {
      * @throws ManagementException {@code NOT_FOUND}, {@code BUSY} while a job runs
      */
     ConfigSnapshot rollbackConfiguration(String snapshotId) throws ManagementException;
+
+    /**
+     * Prepares a factory reset and stops the gateway: at its next start the
+     * launcher restores the distribution's bundle set (bundles installed,
+     * updated or uninstalled at run time are undone) and drops the
+     * configuration set at run time (the configuration files apply), keeping
+     * the data directory's other contents: the store's data, the chargers'
+     * transaction id reservation, users and tokens, job records and
+     * configuration snapshots. The gateway stops shortly after this returns;
+     * its supervisor (systemd) starts it again.
+     *
+     * @param origin who asks, for the log
+     * @throws ManagementException {@code BUSY} while a job runs, {@code
+     *         UNAVAILABLE} when the request cannot be written
+     * @since 1.1
+     */
+    void factoryReset(String origin) throws ManagementException;
 
     /** The release channel, when one is configured. */
     Optional<ReleaseChannelStatus> releaseChannel();

@@ -104,6 +104,7 @@ public class AuthFilter implements Filter {
             return;
         }
         request.setAttribute(Principal.ATTRIBUTE, who);
+        request.setAttribute("org.chargeedge.http.role", who.role().label()); // for other bundles' servlets
         chain.doFilter(request, response);
     }
 

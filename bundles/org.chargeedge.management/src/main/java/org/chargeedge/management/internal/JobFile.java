@@ -33,15 +33,31 @@ record JobFile(String id, String origin, JobState state, String created, String 
      * @param bundleId the framework's id of the bundle updated, or of the bundle installed (-1 until installed)
      * @param installs whether the job installs it (no bundle of this symbolic name existed)
      * @param wasActive whether it was active before the job (new bundles: whether to start it)
+     * @param location the bundle's location, kept when the job uninstalls it (to reinstall it there on a
+     *        rollback); null otherwise
      */
     record Staged(String symbolicName, String fromVersion, String toVersion, String sha256, String source,
-            String jar, String backup, long bundleId, boolean installs, boolean wasActive) {
+            String jar, String backup, long bundleId, boolean installs, boolean wasActive, String location) {
+
+        /** A bundle the job uninstalls: it has no new jar. */
+        static Staged removal(String symbolicName, String fromVersion, String backup, long bundleId,
+                boolean wasActive, String location) {
+            return new Staged(symbolicName, fromVersion, null, null, UNINSTALL, null, backup, bundleId, false,
+                    wasActive, location);
+        }
+
+        boolean uninstalls() {
+            return jar == null;
+        }
 
         Staged withBundleId(long id) {
             return new Staged(symbolicName, fromVersion, toVersion, sha256, source, jar, backup, id, installs,
-                    wasActive);
+                    wasActive, location);
         }
     }
+
+    /** The source of a bundle a job uninstalls. */
+    static final String UNINSTALL = "uninstall";
 
     JobFile {
         bundles = bundles == null ? List.of() : List.copyOf(bundles);

@@ -70,14 +70,22 @@ final class JobRunner implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(JobRunner.class);
     /** Location prefix of bundles a job installs (the distribution's own use {@code chargeedge:dist/}). */
     static final String LOCATION_PREFIX = "chargeedge:job/";
+    /** Location prefix of the distribution's bundles, as the launcher installs them. */
+    static final String DIST_LOCATION_PREFIX = "chargeedge:dist/";
 
     /**
      * @param healthTimeout how long an applied job waits for health before it rolls back
      * @param healthInterval the pause between two health checks
      * @param refreshTimeout how long a refresh may take
      * @param probeTimeout what each health source may take per check
+     * @param signatures the check of a staged jar's signature, null when no trusted signer is configured
      */
-    record Settings(Duration healthTimeout, Duration healthInterval, Duration refreshTimeout, Duration probeTimeout) {
+    record Settings(Duration healthTimeout, Duration healthInterval, Duration refreshTimeout, Duration probeTimeout,
+            JarSignatures signatures) {
+
+        Settings(Duration healthTimeout, Duration healthInterval, Duration refreshTimeout, Duration probeTimeout) {
+            this(healthTimeout, healthInterval, refreshTimeout, probeTimeout, null);
+        }
     }
 
     private final BundleContext context;
@@ -97,6 +105,7 @@ final class JobRunner implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
+    private final RemovedBundles removed;
     private final Object lock = new Object();
     private boolean busy;
     private boolean closed;
@@ -114,6 +123,7 @@ final class JobRunner implements AutoCloseable {
         this.clock = clock;
         this.selfId = selfId;
         this.listener = listener;
+        this.removed = new RemovedBundles(store.dir().resolveSibling(RemovedBundles.FILE));
     }
 
     /** Finishes or rolls back, on the job thread, a job a previous run of the gateway left unfinished. */
@@ -185,6 +195,61 @@ final class JobRunner implements AutoCloseable {
                 }
             }
         }
+        JobFile job = begin(request.origin(), request.allowDowngrade(), request.bundles());
+        LOG.info("Job {} submitted by {}: {}", job.id(), job.origin(),
+                request.bundles().stream().map(BundleSource::describe).collect(Collectors.joining(", ")));
+        return start(job, () -> run(job, j -> stage(j, request)));
+    }
+
+    /**
+     * Takes a job that uninstalls a bundle; it runs in the background.
+     *
+     * @throws ManagementException NOT_FOUND, REFUSED for a bundle that may not be uninstalled, BUSY
+     */
+    Job submitUninstall(String symbolicName, String origin) throws ManagementException {
+        Bundle bundle = installed(symbolicName);
+        if (bundle == null) {
+            throw new ManagementException(Reason.NOT_FOUND, "no bundle " + symbolicName + " is installed");
+        }
+        String refusal = uninstallRefusal(bundle);
+        if (refusal != null) {
+            throw new ManagementException(Reason.REFUSED, refusal);
+        }
+        JobFile job = begin(origin, false, List.of());
+        LOG.info("Job {} submitted by {}: uninstall {} {}", job.id(), job.origin(), symbolicName,
+                bundle.getVersion());
+        return start(job, () -> run(job, j -> stageUninstall(j, symbolicName)));
+    }
+
+    /** Why a bundle may not be uninstalled by a job, or null when it may. */
+    String uninstallRefusal(Bundle bundle) {
+        String name = bundle.getSymbolicName();
+        if (bundle.getBundleId() == 0) {
+            return "the framework cannot be uninstalled";
+        }
+        if (bundle.getBundleId() == selfId) {
+            return name + " runs the jobs and cannot be uninstalled by one";
+        }
+        BundleWiring wiring = bundle.adapt(BundleWiring.class);
+        Set<String> requirers = new java.util.TreeSet<>();
+        if (wiring != null) {
+            for (BundleWire w : wiring.getProvidedWires(null)) {
+                Bundle requirer = w.getRequirer().getBundle();
+                if (requirer.getBundleId() != bundle.getBundleId()) {
+                    requirers.add(requirer.getSymbolicName());
+                }
+            }
+        }
+        if (!requirers.isEmpty()) {
+            return name + " is required by " + String.join(", ", requirers) + "; uninstall those first, or update"
+                    + " it instead";
+        }
+        return null;
+    }
+
+    /** Registers a new job as the running one, with its uploads on disk; BUSY while another runs. */
+    private JobFile begin(String origin, boolean allowDowngrade, List<BundleSource> sources)
+            throws ManagementException {
         JobFile job;
         synchronized (lock) {
             if (closed) {
@@ -197,11 +262,10 @@ final class JobRunner implements AutoCloseable {
                         + " has ended");
             }
             try {
-                job = JobFile.create(Long.toString(store.nextId()), request.origin(), request.allowDowngrade(),
-                        clock.instant());
+                job = JobFile.create(Long.toString(store.nextId()), origin, allowDowngrade, clock.instant());
                 Path work = store.workDir(job.id());
-                for (int i = 0; i < request.bundles().size(); i++) {
-                    BundleSource s = request.bundles().get(i);
+                for (int i = 0; i < sources.size(); i++) {
+                    BundleSource s = sources.get(i);
                     if (s.content() != null) {
                         AtomicFiles.write(work.resolve(newJar(i)), s.content());
                     }
@@ -215,12 +279,13 @@ final class JobRunner implements AutoCloseable {
             current = job;
         }
         listener.accept(job.toJob());
-        LOG.info("Job {} submitted by {}: {}", job.id(), job.origin(),
-                request.bundles().stream().map(BundleSource::describe).collect(Collectors.joining(", ")));
-        JobFile submitted = job;
+        return job;
+    }
+
+    private Job start(JobFile job, Runnable body) {
         thread.execute(() -> {
             try {
-                run(submitted, request);
+                body.run();
             } finally {
                 ended();
             }
@@ -228,9 +293,29 @@ final class JobRunner implements AutoCloseable {
         return job.toJob();
     }
 
+    /** The first step of a job: staging what it changes, or refusing with a reason. */
+    private interface Stage {
+        JobFile stage(JobFile job) throws IOException, Refused;
+    }
+
     Optional<Job> current() {
         synchronized (lock) {
             return busy ? Optional.of(current.toJob()) : Optional.empty();
+        }
+    }
+
+    /**
+     * Refuses every job from now on, unless one runs.
+     *
+     * @return false when a job runs (nothing changed)
+     */
+    boolean closeIfIdle() {
+        synchronized (lock) {
+            if (busy) {
+                return false;
+            }
+            closed = true;
+            return true;
         }
     }
 
@@ -258,11 +343,11 @@ final class JobRunner implements AutoCloseable {
 
     // ---- the job, on the job thread ----
 
-    private void run(JobFile job, UpdateRequest request) {
+    private void run(JobFile job, Stage stage) {
         try {
             JobFile staged;
             try {
-                staged = stage(job, request);
+                staged = stage.stage(job);
             } catch (Refused e) {
                 finish(current.to(JobState.FAILED, e.getMessage() + "; nothing was applied", clock.instant()));
                 return;
@@ -322,6 +407,9 @@ final class JobRunner implements AutoCloseable {
             BundleJars.Identity id;
             try {
                 id = BundleJars.identify(jar);
+                if (settings.signatures() != null) {
+                    settings.signatures().verify(jar);
+                }
             } catch (IOException e) {
                 throw new Refused(source.describe() + ": " + e.getMessage());
             }
@@ -341,9 +429,9 @@ final class JobRunner implements AutoCloseable {
             staged.add(new Staged(id.symbolicName(), existing == null ? null : existing.getVersion().toString(),
                     id.version().toString(), sha.toLowerCase(), source.describe(), newJar(i),
                     existing == null ? null : "old-" + i + ".jar", existing == null ? -1 : existing.getBundleId(),
-                    existing == null, existing == null ? !id.fragment() : isActive(existing)));
-            job = save(job.step("staged " + id.symbolicName() + " " + id.version() + " (SHA-256 verified)",
-                    clock.instant()));
+                    existing == null, existing == null ? !id.fragment() : isActive(existing), null));
+            job = save(job.step("staged " + id.symbolicName() + " " + id.version() + " (SHA-256 verified"
+                    + (settings.signatures() != null ? ", signed by a trusted certificate)" : ")"), clock.instant()));
         }
         Set<Bundle> closure = closure(staged);
         if (closure.stream().anyMatch(b -> b.getBundleId() == selfId)) {
@@ -354,6 +442,21 @@ final class JobRunner implements AutoCloseable {
         return save(job.withBundles(staged));
     }
 
+    private JobFile stageUninstall(JobFile job, String symbolicName) throws IOException, Refused {
+        Bundle b = installed(symbolicName);
+        if (b == null) {
+            throw new Refused("no bundle " + symbolicName + " is installed");
+        }
+        String refusal = uninstallRefusal(b);
+        if (refusal != null) {
+            throw new Refused(refusal);
+        }
+        Staged s = Staged.removal(symbolicName, b.getVersion().toString(), "old-0.jar", b.getBundleId(),
+                isActive(b), b.getLocation());
+        return save(job.withBundles(List.of(s)).step("staged the removal of " + symbolicName + " " + b.getVersion()
+                + " (bundle " + b.getBundleId() + ", required by no other bundle)", clock.instant()));
+    }
+
     /** Copies each bundle the job replaces and snapshots the configuration; only then is anything changed. */
     private JobFile backUp(JobFile job) throws Exception {
         Path work = store.workDir(job.id());
@@ -362,7 +465,9 @@ final class JobRunner implements AutoCloseable {
                 BundleJars.copyInstalled(bundle(s), work.resolve(s.backup()));
             }
         }
-        Set<Bundle> closure = closure(job.bundles());
+        Set<Bundle> closure = new LinkedHashSet<>(closure(job.bundles()));
+        // What a job uninstalls will not run again.
+        closure.removeIf(b -> job.bundles().stream().anyMatch(s -> s.uninstalls() && s.bundleId() == b.getBundleId()));
         List<String> active = closure.stream().filter(JobRunner::isActive).map(Bundle::getSymbolicName).sorted()
                 .toList();
         List<String> running = components.running(closure).stream().sorted().toList();
@@ -384,17 +489,36 @@ final class JobRunner implements AutoCloseable {
             }
             Path work = store.workDir(job.id());
             List<Staged> done = new ArrayList<>(job.bundles());
+            List<Bundle> toRefresh = new ArrayList<>();
             for (Staged s : order) {
                 checkInterrupted();
+                if (s.uninstalls()) {
+                    Bundle b = bundle(s);
+                    if (s.location().startsWith(DIST_LOCATION_PREFIX)) {
+                        // Before the bundle goes, with the job APPLYING on disk: a crash from here on rolls back,
+                        // which takes the name out again.
+                        removed.add(s.symbolicName());
+                    }
+                    try {
+                        b.uninstall();
+                    } catch (BundleException e) {
+                        throw new Refused(s.symbolicName() + " cannot be uninstalled: " + e.getMessage());
+                    }
+                    toRefresh.add(b);
+                    job = save(job.step("uninstalled " + s.symbolicName() + " " + s.fromVersion(), clock.instant()));
+                    continue;
+                }
                 try (InputStream in = Files.newInputStream(work.resolve(s.jar()))) {
                     if (s.installs()) {
                         Bundle b = context.installBundle(LOCATION_PREFIX + s.symbolicName(), in);
                         b.adapt(BundleStartLevel.class).setStartLevel(newBundleStartLevel());
                         done.set(done.indexOf(s), s.withBundleId(b.getBundleId()));
+                        toRefresh.add(b);
                         job = save(job.withBundles(done).step("installed " + s.symbolicName() + " " + s.toVersion()
                                 + " as bundle " + b.getBundleId(), clock.instant()));
                     } else {
                         bundle(s).update(in);
+                        toRefresh.add(bundle(s));
                         job = save(job.step("updated " + s.symbolicName() + " " + s.fromVersion() + " -> "
                                 + s.toVersion(), clock.instant()));
                     }
@@ -403,9 +527,12 @@ final class JobRunner implements AutoCloseable {
                             + e.getMessage());
                 }
             }
-            refresh(job.bundles().stream().map(this::bundle).toList());
+            refresh(toRefresh);
             for (Staged s : dependencyOrder(job.bundles())) {
                 checkInterrupted();
+                if (s.uninstalls()) {
+                    continue;
+                }
                 Bundle b = bundle(s);
                 if (s.wasActive() && b.getHeaders().get(Constants.FRAGMENT_HOST) == null) {
                     try {
@@ -479,15 +606,24 @@ final class JobRunner implements AutoCloseable {
         List<Staged> order = dependencyOrder(job.bundles());
         List<Bundle> toRefresh = new ArrayList<>();
         for (int i = order.size() - 1; i >= 0; i--) {
-            Staged s = order.get(i);
-            Bundle b = s.installs() ? context.getBundle(LOCATION_PREFIX + s.symbolicName()) : bundle(s);
+            Bundle b = present(order.get(i));
             if (b != null && isActive(b)) {
                 stopQuietly(b, problems);
             }
         }
         for (Staged s : order) {
             try {
-                if (s.installs()) {
+                if (s.uninstalls()) {
+                    Bundle b = context.getBundle(s.location());
+                    if (b == null) {
+                        try (InputStream in = Files.newInputStream(work.resolve(s.backup()))) {
+                            b = context.installBundle(s.location(), in);
+                        }
+                        b.adapt(BundleStartLevel.class).setStartLevel(newBundleStartLevel());
+                    }
+                    removed.remove(s.symbolicName());
+                    toRefresh.add(b);
+                } else if (s.installs()) {
                     Bundle b = context.getBundle(LOCATION_PREFIX + s.symbolicName());
                     if (b != null) {
                         b.uninstall();
@@ -517,8 +653,9 @@ final class JobRunner implements AutoCloseable {
             }
         }
         for (Staged s : order) {
-            if (!s.installs() && s.wasActive()) {
-                startQuietly(bundle(s), problems);
+            Bundle b = present(s);
+            if (!s.installs() && s.wasActive() && b != null) {
+                startQuietly(b, problems);
             }
         }
         for (String bsn : job.expectedActive()) {
@@ -688,6 +825,14 @@ final class JobRunner implements AutoCloseable {
         return ids;
     }
 
+    /** The bundle of a staged entry as it is now, or null when it is not installed. */
+    private Bundle present(Staged s) {
+        if (s.installs()) {
+            return context.getBundle(LOCATION_PREFIX + s.symbolicName());
+        }
+        return s.uninstalls() ? context.getBundle(s.location()) : context.getBundle(s.bundleId());
+    }
+
     private Bundle bundle(Staged s) {
         Bundle b = context.getBundle(s.bundleId());
         if (b == null) {
@@ -711,7 +856,7 @@ final class JobRunner implements AutoCloseable {
     private int newBundleStartLevel() {
         Bundle self = context.getBundle(selfId);
         BundleStartLevel level = self == null ? null : self.adapt(BundleStartLevel.class);
-        return level == null ? 1 : level.getStartLevel();
+        return level == null ? 1 : Math.max(1, level.getStartLevel()); // the system bundle's is 0
     }
 
     private void awaitFrameworkStarted() {
@@ -744,7 +889,7 @@ final class JobRunner implements AutoCloseable {
 
     private static String describe(List<Staged> bundles) {
         return bundles.stream().map(s -> s.symbolicName() + " " + (s.fromVersion() == null ? "(new)" : s.fromVersion())
-                + " -> " + s.toVersion()).collect(Collectors.joining(", "));
+                + " -> " + (s.uninstalls() ? "(uninstalled)" : s.toVersion())).collect(Collectors.joining(", "));
     }
 
     static String newJar(int index) {

@@ -28,6 +28,11 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "Largest bundle a job downloads or accepts, in MiB.", min = "1")
     int maxBundleMegabytes() default 64;
 
+    @AttributeDefinition(description = "PEM file with the certificate every bundle a job installs must be signed"
+            + " with (jarsigner), or by a certificate it issued; a relative path is taken from the configuration"
+            + " directory. Empty: signatures are not checked (the SHA-256 given with each request still is).")
+    String trustedSignerCertificateFile() default "";
+
     @AttributeDefinition(description = "Felix Health Checks tags that must be OK before a job commits (empty: every"
             + " registered check). Ignored when Felix Health Checks do not run.")
     String[] healthCheckTags() default {};

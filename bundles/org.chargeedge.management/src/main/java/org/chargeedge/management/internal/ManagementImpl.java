@@ -2,9 +2,11 @@ package org.chargeedge.management.internal;
 
 import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -62,8 +64,10 @@ import org.slf4j.LoggerFactory;
 public class ManagementImpl implements Management {
 
     static final String PID = "org.chargeedge.management";
+    /** In {@code DATA/management/}: the launcher resets the gateway at start when it finds this file. */
+    static final String FACTORY_RESET_FILE = "factory-reset";
+    private static final long FACTORY_RESET_DELAY_MILLIS = 500;
     private static final Logger LOG = LoggerFactory.getLogger(ManagementImpl.class);
-    private static final String DIST_LOCATION_PREFIX = "chargeedge:dist/";
     /** A descriptor is small; anything bigger is not one. */
     private static final long MAX_DESCRIPTOR_BYTES = 1 << 20;
 
@@ -93,7 +97,7 @@ public class ManagementImpl implements Management {
         runner = new JobRunner(context, store, downloader, this::healthProblem, new ScrComponents(scr), config,
                 new JobRunner.Settings(Duration.ofSeconds(cfg.healthTimeoutSeconds()),
                         Duration.ofMillis(cfg.healthIntervalMillis()), Duration.ofMinutes(2),
-                        Duration.ofSeconds(cfg.probeTimeoutSeconds())),
+                        Duration.ofSeconds(cfg.probeTimeoutSeconds()), signatures(cfg, context)),
                 clock, context.getBundle().getBundleId(), this::post);
         runner.recover();
         if (cfg.channelUrl().isBlank()) {
@@ -120,6 +124,18 @@ public class ManagementImpl implements Management {
             LOG.info("Following release channel '{}' at {} every {} min", cfg.channelName(), cfg.channelUrl(),
                     cfg.channelPollMinutes());
         }
+    }
+
+    /** The check of bundles' signatures, when a trusted certificate is configured; a broken one stops activation. */
+    private static JarSignatures signatures(ManagementConfig cfg, BundleContext context) throws IOException {
+        if (cfg.trustedSignerCertificateFile().isBlank()) {
+            return null;
+        }
+        Path file = configDir(context).resolve(cfg.trustedSignerCertificateFile());
+        JarSignatures signatures = JarSignatures.fromPem(file);
+        LOG.info("Jobs accept only bundles signed by {} or a certificate it issued (from {})",
+                signatures.trusted().getSubjectX500Principal().getName(), file);
+        return signatures;
     }
 
     @Deactivate
@@ -170,12 +186,20 @@ public class ManagementImpl implements Management {
     public List<BundleInfo> bundles() {
         return Arrays.stream(context.getBundles()).map(b -> new BundleInfo(b.getBundleId(), b.getSymbolicName(),
                 b.getVersion().toString(), state(b), b.getHeaders("").get(Constants.FRAGMENT_HOST) != null,
-                b.getBundleId() == 0 || b.getLocation().startsWith(DIST_LOCATION_PREFIX))).toList();
+                b.getBundleId() == 0 || b.getLocation().startsWith(JobRunner.DIST_LOCATION_PREFIX))).toList();
     }
 
     @Override
     public Job submitUpdate(UpdateRequest request) throws ManagementException {
         return runner.submit(request);
+    }
+
+    @Override
+    public Job submitUninstall(String symbolicName, String origin) throws ManagementException {
+        if (symbolicName == null || symbolicName.isBlank()) {
+            throw new ManagementException(Reason.INVALID, "name the bundle to uninstall by its symbolic name");
+        }
+        return runner.submitUninstall(symbolicName.trim(), origin == null ? "unknown" : origin);
     }
 
     @Override
@@ -253,6 +277,35 @@ public class ManagementImpl implements Management {
                     before.id());
             return before;
         }
+    }
+
+    @Override
+    public void factoryReset(String origin) throws ManagementException {
+        if (!runner.closeIfIdle()) {
+            Job running = runner.current().orElse(null);
+            throw new ManagementException(Reason.BUSY, "job " + (running == null ? "?" : running.id()) + " is"
+                    + " running; reset when it has ended");
+        }
+        Path marker = dataDir(context).resolve("management").resolve(FACTORY_RESET_FILE);
+        try {
+            AtomicFiles.write(marker, ("requested by " + origin + " at " + Instant.now() + "\n")
+                    .getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new ManagementException(Reason.UNAVAILABLE, "the factory reset cannot be written to " + marker
+                    + ": " + e.getMessage(), e);
+        }
+        LOG.warn("Factory reset requested by {}: the gateway stops now; at its next start the distribution's"
+                + " bundles and the configuration files apply again", origin);
+        Thread stopper = new Thread(() -> {
+            try {
+                Thread.sleep(FACTORY_RESET_DELAY_MILLIS); // lets the answer reach the caller
+                context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION).stop();
+            } catch (Exception e) {
+                LOG.error("Stopping the gateway for the factory reset failed; stop it by hand", e);
+            }
+        }, "chargeedge-management-factory-reset");
+        stopper.setDaemon(true);
+        stopper.start();
     }
 
     @Override

@@ -33,6 +33,8 @@ import org.osgi.service.component.annotations.Reference;
         "osgi.command.scope=chargeedge",
         "osgi.command.function=bundles",
         "osgi.command.function=update",
+        "osgi.command.function=uninstall",
+        "osgi.command.function=factoryreset",
         "osgi.command.function=job",
         "osgi.command.function=jobs",
         "osgi.command.function=config",
@@ -82,6 +84,33 @@ public class ManagementShellCommands {
         try {
             Job job = management.submitUpdate(new UpdateRequest(sources, downgrade, "shell"));
             return "Job " + job.id() + " started; follow it with chargeedge:job " + job.id();
+        } catch (ManagementException e) {
+            return refused(e);
+        }
+    }
+
+    @Descriptor("uninstall a bundle as a job: a copy is kept, the bundle is uninstalled and the job waits for health;"
+            + " without health it is reinstalled from the copy. Refused for the framework, the management bundle"
+            + " and a bundle another one requires")
+    public String uninstall(@Descriptor("the bundle's symbolic name") String symbolicName) {
+        try {
+            Job job = management.submitUninstall(symbolicName, "shell");
+            return "Job " + job.id() + " started; follow it with chargeedge:job " + job.id();
+        } catch (ManagementException e) {
+            return refused(e);
+        }
+    }
+
+    @Descriptor("stop the gateway and, at its next start, restore the distribution's bundles and the configuration"
+            + " files, keeping the data (store, users, job records); give the word 'confirm'")
+    public String factoryreset(@Descriptor("confirm") String... confirm) {
+        if (confirm.length != 1 || !"confirm".equals(confirm[0])) {
+            return "Nothing done: type chargeedge:factoryreset confirm";
+        }
+        try {
+            management.factoryReset("shell");
+            return "Factory reset requested: the gateway stops now and resets at its next start (systemd starts it"
+                    + " again; from a terminal, start it again yourself)";
         } catch (ManagementException e) {
             return refused(e);
         }
@@ -207,8 +236,12 @@ public class ManagementShellCommands {
         out.append("Job ").append(j.id()).append(" ").append(j.state()).append(", by ").append(j.origin())
                 .append(", submitted ").append(j.created()).append("\n").append(j.outcome());
         for (JobBundle b : j.bundles()) {
-            out.append(String.format("%n  %s %s -> %s  sha256 %s  from %s", b.symbolicName(),
-                    b.fromVersion() == null ? "(new)" : b.fromVersion(), b.toVersion(), b.sha256(), b.source()));
+            if (b.toVersion() == null) {
+                out.append(String.format("%n  %s %s -> (uninstalled)", b.symbolicName(), b.fromVersion()));
+            } else {
+                out.append(String.format("%n  %s %s -> %s  sha256 %s  from %s", b.symbolicName(),
+                        b.fromVersion() == null ? "(new)" : b.fromVersion(), b.toVersion(), b.sha256(), b.source()));
+            }
         }
         j.steps().forEach(s -> out.append("\n    ").append(s));
         return out.toString();

@@ -79,7 +79,8 @@ class ConfigManagerTest {
         felix.close();
     }
 
-    private static byte[] metatypeBundle() throws Exception {
+    /** A bundle whose metatype describes pid test.site (port, unknownChargers, requiredParts, secret). */
+    static byte[] metatypeBundle() throws Exception {
         Manifest m = new Manifest();
         Attributes a = m.getMainAttributes();
         a.put(Attributes.Name.MANIFEST_VERSION, "1.0");

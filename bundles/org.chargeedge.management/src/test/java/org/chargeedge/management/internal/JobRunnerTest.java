@@ -378,6 +378,33 @@ class JobRunnerTest {
         assertThat(markerProblem(felix.context())).isNull();
     }
 
+    @Test
+    void anUninstallWaitingForHealthWhenTheGatewayStopsIsRolledBackFromItsCopyAfterTheRestart() throws Exception {
+        Job job = runner.submitUninstall(SVC, "test");
+        awaitState(job.id(), JobState.AWAITING_HEALTH); // without the bundle its marker is gone: never healthy
+        assertThat(bundle(SVC)).isNull();
+        runner.close();
+        runner = null;
+        felix.close();
+
+        felix = new TestFramework(dir.resolve("framework"));
+        assertThat(bundle(SVC)).as("still uninstalled in the kept framework storage").isNull();
+        runner = runner(felix.context(), Duration.ofSeconds(1));
+        runner.recover();
+        Job done = awaitEnd(runner, job.id());
+        assertThat(done.state()).isEqualTo(JobState.ROLLED_BACK);
+        assertThat(done.outcome()).contains("not healthy within 1 s: test.svc registered no marker");
+        Bundle back = bundle(SVC);
+        assertThat(back.getLocation()).isEqualTo("test:" + SVC);
+        assertThat(back.getVersion()).hasToString("1.0.0");
+        assertThat(back.getState()).isEqualTo(Bundle.ACTIVE);
+        assertThat(markerProblem(felix.context())).isNull();
+        assertThat(done.bundles()).singleElement().satisfies(b -> {
+            assertThat(b.fromVersion()).isEqualTo("1.0.0");
+            assertThat(b.toVersion()).isNull();
+        });
+    }
+
     private void awaitState(String id, JobState state) throws Exception {
         JobStore store = new JobStore(dir.resolve("management/jobs"));
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();

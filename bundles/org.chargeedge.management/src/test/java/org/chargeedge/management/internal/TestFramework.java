@@ -26,6 +26,11 @@ final class TestFramework implements AutoCloseable {
         this(storage, Map.of());
     }
 
+    /** Whether the framework stopped (by itself, or by someone stopping the system bundle) within the time. */
+    boolean stopsWithin(long millis) throws InterruptedException {
+        return framework.waitForStop(millis).getType() != org.osgi.framework.FrameworkEvent.WAIT_TIMEDOUT;
+    }
+
     BundleContext context() {
         return framework.getBundleContext();
     }
