@@ -419,7 +419,8 @@ final class BalancerController implements AutoCloseable {
             Instant now = clock.instant();
             double at = sameSession && now.isBefore(s.validTo()) ? s.limitA()
                     : link.defaultSentA != null ? link.defaultSentA : settings.maxAOf(ref.chargerId());
-            return new ConnectorFacts(mode, priority, Control.OFFLINE, OptionalDouble.of(at), false);
+            // its last draw, however old, is the best guess of what the grid meter still sees of it
+            return new ConnectorFacts(mode, priority, Control.OFFLINE, OptionalDouble.of(at), true);
         }
         OptionalDouble active = sameSession ? OptionalDouble.of(s.limitA()) : OptionalDouble.empty();
         if (session != null && link != null && (!link.takesTxProfiles() || (w != null && w.ignoring))) {

@@ -45,7 +45,10 @@ import org.chargeedge.ocpp.v16.UnitOfMeasure;
  */
 final class SnapshotAdapter {
 
-    /** What the controller adds to a connector: its mode, priority, whether its charger follows its limit. */
+    /**
+     * What the controller adds to a connector: its mode, priority, whether its charger follows its limit, the
+     * limit in force, and whether the measured draw may be used.
+     */
     record ConnectorFacts(Mode mode, int priority, Control control, OptionalDouble activeLimitA, boolean drawFresh) {
     }
 
