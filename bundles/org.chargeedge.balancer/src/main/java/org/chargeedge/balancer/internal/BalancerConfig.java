@@ -67,7 +67,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "Ramp up: the most a limit rises per step, A", min = "1")
     double rampUpStepA() default 4;
 
-    @AttributeDefinition(description = "Ramp up: the shortest time between two rises of a connector's limit, seconds",
+    @AttributeDefinition(description = "Ramp up: a limit rises no sooner than this after it last changed (either way), seconds",
             min = "0")
     int rampUpIntervalSeconds() default 10;
 

@@ -97,6 +97,9 @@ final class BalancerController implements AutoCloseable {
     private boolean runPending;
     private long lastRunNanos = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
     private String lastBudget;
+    /** The grid meter's latest reading time, and the chargers' draws per site phase when it arrived. */
+    private Instant gridReadAt;
+    private double[] drawsAtGridReading = new double[3];
     private long runs;
 
     /** What the controller watches on a connector: the draw it last saw, and whether the charger obeys. */
@@ -105,7 +108,8 @@ final class BalancerController implements AutoCloseable {
         Instant seenAt;
         Instant overSince;
         boolean ignoring;
-        Instant lastRaiseAt;
+        /** When its limit last changed, either way: a rise waits the ramp interval after it, so it does not flap. */
+        Instant lastChangeAt;
     }
 
     /** A mode set for a session ({@code session} null: for the next one on the connector). */
@@ -265,8 +269,22 @@ final class BalancerController implements AutoCloseable {
         }
         refreshOverrides(chargers);
         observeDraws(chargers, now);
-        SiteSnapshot snapshot = SnapshotAdapter.build(now, settings, energy.get(), chargers, this::facts, state);
+        EnergySnapshot e = energy.get();
+        SiteSnapshot snapshot = SnapshotAdapter.build(now, settings, e, chargers, this::facts, state);
+        double[] drawsNow = SnapshotAdapter.chargerDraws(snapshot);
+        Instant gridAt = SnapshotAdapter.gridReadAt(e);
+        if (gridAt != null && !gridAt.equals(gridReadAt)) {
+            gridReadAt = gridAt;
+            drawsAtGridReading = drawsNow;
+        }
+        snapshot = SnapshotAdapter.alignGrid(snapshot, drawsAtGridReading, drawsNow);
         Allocation allocation = Balancer.allocate(snapshot);
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("Balancer: run {}: grid {} {} {}, draws at reading {}, now {}; {}", runs,
+                    snapshot.measurements().gridL1(), snapshot.measurements().gridL2(),
+                    snapshot.measurements().gridL3(), java.util.Arrays.toString(drawsAtGridReading),
+                    java.util.Arrays.toString(drawsNow), allocation.limits());
+        }
         state = allocation.next();
         logBudget(allocation);
         plan(snapshot, allocation, now);
@@ -422,7 +440,11 @@ final class BalancerController implements AutoCloseable {
             // its last draw, however old, is the best guess of what the grid meter still sees of it
             return new ConnectorFacts(mode, priority, Control.OFFLINE, OptionalDouble.of(at), true);
         }
-        OptionalDouble active = sameSession ? OptionalDouble.of(s.limitA()) : OptionalDouble.empty();
+        // the core learns a car's maximum from its draw under the limit in force: only from a draw measured once the
+        // charger had its reaction time to follow that limit
+        boolean settled = sameSession && w != null && w.seenAt != null
+                && !w.seenAt.isBefore(s.at().plus(settings.reactionTime()));
+        OptionalDouble active = settled ? OptionalDouble.of(s.limitA()) : OptionalDouble.empty();
         if (session != null && link != null && (!link.takesTxProfiles() || (w != null && w.ignoring))) {
             return new ConnectorFacts(mode, priority, Control.IGNORES, active, drawFresh);
         }
@@ -464,12 +486,14 @@ final class BalancerController implements AutoCloseable {
             }
             double target = l.limitA();
             double want = target;
-            if (s != null && target > s.limitA()) {
+            // a new session rises from the safe share its TxDefaultProfile gave it
+            double from = s != null ? s.limitA() : link.defaultSentA != null ? link.defaultSentA : 0;
+            if (target > from) {
                 Watch w = watches.get(l.ref());
-                boolean waiting = w != null && w.lastRaiseAt != null
-                        && now.isBefore(w.lastRaiseAt.plus(settings.rampUpInterval()));
-                double step = Math.min(target, Math.max(6, s.limitA() + settings.rampUpStepA()));
-                want = waiting || step - s.limitA() < settings.minChangeA() ? s.limitA() : step;
+                boolean waiting = s != null && w != null && w.lastChangeAt != null
+                        && now.isBefore(w.lastChangeAt.plus(settings.rampUpInterval()));
+                double step = Math.min(target, Math.max(6, from + settings.rampUpStepA()));
+                want = s == null ? step : waiting || step - from < settings.minChangeA() ? from : step;
             }
             link.desired.put(cid, new Desired(c.session(), Integer.parseInt(c.session()), want,
                     Math.max(1, l.sitePhases().size())));
@@ -571,9 +595,7 @@ final class BalancerController implements AutoCloseable {
                         Watch w = watches.get(ref);
                         if (w != null && (before == null || d.limitA() != before.limitA())) {
                             w.overSince = null;
-                            if (before != null && d.limitA() > before.limitA()) {
-                                w.lastRaiseAt = clock.instant();
-                            }
+                            w.lastChangeAt = clock.instant();
                         }
                     } else if (st == ChargingProfileStatus.Rejected && !otherUnit(link, unit)) {
                         link.txProfileRejected = true;

@@ -93,6 +93,65 @@ final class SnapshotAdapter {
         return PhaseAmps.of(m);
     }
 
+    /** What the chargers' measured draws add up to on each site phase (A), as the core subtracts them. */
+    static double[] chargerDraws(SiteSnapshot s) {
+        Map<String, Charger> chargers = new java.util.HashMap<>();
+        s.chargers().forEach(c -> chargers.put(c.id(), c));
+        double[] out = new double[3];
+        for (Connector c : s.connectors()) {
+            if (c.draw() == null) {
+                continue;
+            }
+            Charger ch = chargers.get(c.ref().chargerId());
+            for (Phase cp : Phase.values()) {
+                out[ch.rotation().site(cp).ordinal()] += Math.max(0, c.draw().get(cp));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The grid meter as it would read with the chargers' draws of now: its reading minus what the chargers drew
+     * when it arrived, plus what they draw now. The other load (grid minus chargers) thus stays what it was when
+     * the reading arrived until the next one, instead of rising each time a charger reports a lower draw between
+     * two grid readings (a feedback that would ramp every charger down).
+     */
+    static SiteSnapshot alignGrid(SiteSnapshot s, double[] drawsAtReading, double[] drawsNow) {
+        Measurements m = s.measurements();
+        Reading[] phases = {m.gridL1(), m.gridL2(), m.gridL3()};
+        double sumAt = 0;
+        double sumNow = 0;
+        for (int i = 0; i < 3; i++) {
+            sumAt += drawsAtReading[i];
+            sumNow += drawsNow[i];
+            if (phases[i].usable()) {
+                phases[i] = Reading.fresh(phases[i].value() - drawsAtReading[i] + drawsNow[i]);
+            }
+        }
+        Reading power = m.gridPowerW().usable()
+                ? Reading.fresh(m.gridPowerW().value() + (sumNow - sumAt) * s.settings().voltage()) : m.gridPowerW();
+        return new SiteSnapshot(s.now(), s.grid(), s.circuits(), s.chargers(), new Measurements(phases[0], phases[1],
+                phases[2], power, m.pvPowerW(), m.batteryPowerW(), m.buildingPowerW()), s.connectors(), s.tariff(),
+                s.settings(), s.previous());
+    }
+
+    /** When the grid meter's newest reading was measured, or null without one. */
+    static Instant gridReadAt(EnergySnapshot e) {
+        if (e == null) {
+            return null;
+        }
+        Instant at = null;
+        for (PhaseRef p : PhaseRef.values()) {
+            for (Quantity q : new Quantity[] {Quantity.CURRENT, Quantity.POWER}) {
+                var m = e.measurement(new MeasurementKey(Meter.GRID, q, p));
+                if (m.isPresent() && (at == null || m.get().measuredAt().isAfter(at))) {
+                    at = m.get().measuredAt();
+                }
+            }
+        }
+        return at;
+    }
+
     /** Connectors above 0, from their statuses and the open transactions, by id. */
     static Map<Integer, ConnectorInfo> connectorsOf(ChargerInfo ci) {
         Map<Integer, ConnectorInfo> out = new TreeMap<>();

@@ -29,7 +29,8 @@ class BalancerControllerTest {
 
     private TestSite site(Map<String, Object> overrides) throws Exception {
         Map<String, Object> config = new HashMap<>(Map.of("gridLimitA", 40.0, "safeBudgetA", 20.0,
-                "minIntervalMillis", 50, "rampUpIntervalSeconds", 0, "reactionTimeSeconds", 2, "siteConnectors", 2));
+                "minIntervalMillis", 50, "rampUpIntervalSeconds", 1, "rampUpStepA", 32.0, "reactionTimeSeconds", 2,
+                "siteConnectors", 2));
         config.putAll(overrides);
         site = new TestSite(dir, config);
         return site;
@@ -69,7 +70,7 @@ class BalancerControllerTest {
         SimCharger b = ab[1];
         until("both charge at their car's maximum", () -> {
             site.gridReading();
-            return a.lastTxProfile() != null && b.lastTxProfile() != null && a.drawA == 16 && b.drawA == 16;
+            return a.lastTxProfile() != null && b.lastTxProfile() != null && draws(a, 16) && draws(b, 16);
         }, Duration.ofSeconds(10));
         assertThat(a.lastTxProfile().limit()).isGreaterThanOrEqualTo(16);
 
@@ -113,12 +114,16 @@ class BalancerControllerTest {
         until("both were offered 20 A", () -> limitIs(a, 20) && limitIs(b, 20));
         Instant limited = Instant.now();
         // b keeps drawing 32 A: after its reaction time (2 s) it is counted at 32 A and a gets what is left
-        until("a is reduced to 8 A", () -> {
+        until("b is marked", () -> {
             b.meterValues();
             site.gridReading();
-            return limitIs(a, 8);
+            return row("CP-B/1").control().equals("IGNORES its limit");
         }, Duration.ofSeconds(6));
         assertThat(Duration.between(limited, Instant.now())).isGreaterThanOrEqualTo(Duration.ofSeconds(2));
+        until("a is reduced to 8 A", () -> {
+            site.gridReading();
+            return limitIs(a, 8);
+        });
         BalanceStatus.ConnectorRow row = row("CP-B/1");
         assertThat(row.control()).isEqualTo("IGNORES its limit");
         assertThat(row.reason()).contains("ignores its limit");
@@ -188,7 +193,7 @@ class BalancerControllerTest {
             site.gridReading();
             Thread.sleep(120);
         }
-        until("the last limit, 14 A, is in force", () -> limitIs(a, 14) && a.drawA == 14, Duration.ofSeconds(5));
+        until("the last limit, 14 A, is in force", () -> limitIs(a, 14) && draws(a, 14), Duration.ofSeconds(5));
         assertThat(a.txProfiles() - before).as("the first fall, then only the latest").isEqualTo(2);
     }
 
@@ -200,22 +205,29 @@ class BalancerControllerTest {
         SimCharger b = ab[1];
         until("17.5 A each", () -> {
             site.gridReading();
-            return limitIs(a, 17.5) && limitIs(b, 17.5) && a.drawA == 17.5 && b.drawA == 17.5;
-        });
+            return limitIs(a, 17.5) && limitIs(b, 17.5) && draws(a, 17.5) && draws(b, 17.5);
+        }, Duration.ofSeconds(10));
         long sent = a.txProfiles() + b.txProfiles() + a.profiles.size() + b.profiles.size();
         for (int i = 0; i < 15; i++) {
             site.gridReading();
             a.meterValues();
             Thread.sleep(60);
         }
-        assertThat(a.txProfiles() + b.txProfiles() + a.profiles.size() + b.profiles.size()).isEqualTo(sent);
+        assertThat(a.txProfiles() + b.txProfiles() + a.profiles.size() + b.profiles.size()).as(a.profiles + "\n"
+                + b.profiles).isEqualTo(sent);
     }
 
     @Test
     void txProfilesAreRenewedBeforeTheyExpire() throws Exception {
-        site(Map.of("profileValiditySeconds", 2));
-        SimCharger a = twoSessions(0, 32)[0];
-        until("20 A in force", () -> limitIs(a, 20));
+        site(Map.of("profileValiditySeconds", 2, "siteConnectors", 1));
+        site.buildingA = 0;
+        site.gridReading();
+        SimCharger a = site.charger("CP-A", 3, 32, Duration.ZERO);
+        a.start();
+        until("32 A in force", () -> {
+            site.gridReading();
+            return limitIs(a, 32);
+        });
         Profile first = a.lastTxProfile();
         assertThat(first.validTo()).isAfter(first.at()).isBefore(first.at().plusSeconds(3));
         until("renewed", () -> {
@@ -279,7 +291,7 @@ class BalancerControllerTest {
         SimCharger[] ab = twoSessions(0, 32);
         SimCharger a = ab[0];
         SimCharger b = ab[1];
-        until("20 A each", () -> limitIs(a, 20) && limitIs(b, 20) && b.drawA == 20);
+        until("20 A each", () -> limitIs(a, 20) && limitIs(b, 20) && draws(b, 20));
         site.chargers.remove(b);
         b.disconnect();
         until("b is offline", () -> row("CP-B/1") != null && row("CP-B/1").control().equals("offline"));
@@ -287,7 +299,8 @@ class BalancerControllerTest {
         site.buildingA = 10 + 20;
         site.gridReading();
         until("a gets what the building and b leave", () -> limitIs(a, 10));
-        assertThat(row("CP-B/1").reason()).contains("charger offline: counted at its last limit 20.0 A");
+        assertThat(row("CP-B/1").reason()).contains(String.format(java.util.Locale.ROOT,
+                "charger offline: counted at its last limit %.1f A", b.lastTxProfile().limit()));
     }
 
     /** CP-A and CP-B, 3-phase cars, both in a session; the grid meter shows the building's load. */
@@ -304,6 +317,13 @@ class BalancerControllerTest {
     private BalanceStatus.ConnectorRow row(String ref) {
         BalanceStatus s = site.controller.status();
         return s == null ? null : s.connectors().stream().filter(r -> r.ref().equals(ref)).findFirst().orElse(null);
+    }
+
+    /** The charger draws {@code a}, has reported it, and the balancer has seen the report. */
+    private boolean draws(SimCharger c, double a) {
+        BalanceStatus.ConnectorRow r = row(c.id + "/1");
+        return c.drawA == a && c.reportedA == a && r != null
+                && r.draw().startsWith(String.format(java.util.Locale.ROOT, "%.1f/", a));
     }
 
     private static boolean limitIs(SimCharger c, double a) {
@@ -324,8 +344,15 @@ class BalancerControllerTest {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.holds()) {
             if (System.nanoTime() > deadline) {
+                StringBuilder profiles = new StringBuilder();
+                for (SimCharger c : site.chargers) {
+                    profiles.append(c.id).append(": ");
+                    c.profiles.forEach(p -> profiles.append(p.purpose().charAt(2)).append(' ').append(p.limit())
+                            .append(' ').append(p.answer().charAt(0)).append(", "));
+                    profiles.append('\n');
+                }
                 fail("timed out after " + timeout + " waiting for " + what + "; the balancer:\n"
-                        + BalanceCommands.render(site.controller.status()));
+                        + BalanceCommands.render(site.controller.status()) + "profiles received:\n" + profiles);
             }
             Thread.sleep(20);
         }

@@ -90,6 +90,8 @@ final class SimCharger implements AutoCloseable {
     private volatile double defaultLimitA = Double.NaN;
     /** What the car draws per phase now. */
     volatile double drawA;
+    /** The draw of the last MeterValues the gateway acknowledged (what the site's grid meter is made to show). */
+    volatile double reportedA;
     /** Whether meter values are sent by the charger itself whenever the draw changes. */
     volatile boolean reportOnChange = true;
 
@@ -219,7 +221,11 @@ final class SimCharger implements AutoCloseable {
         if (next != drawA) {
             drawA = next;
             if (reportOnChange) {
-                meterValuesAsync();
+                try {
+                    meterValues();
+                } catch (Exception e) {
+                    // the connection is closing: nothing to report to
+                }
             }
         }
     }
@@ -262,24 +268,19 @@ final class SimCharger implements AutoCloseable {
         Integer tx = transactionId;
         transactionId = null;
         drawA = 0;
+        reportedA = 0;
         call("StopTransaction", "{\"transactionId\":" + tx + ",\"meterStop\":1000,\"timestamp\":\""
                 + Instant.now() + "\"}");
         status("Available");
     }
 
     void meterValues() throws Exception {
-        call("MeterValues", meterValuesPayload());
+        double a = drawA;
+        call("MeterValues", meterValuesPayload(a));
+        reportedA = a;
     }
 
-    private void meterValuesAsync() {
-        try {
-            callAsync("MeterValues", meterValuesPayload());
-        } catch (Exception e) {
-            // the connection is closing: nothing to report to
-        }
-    }
-
-    private String meterValuesPayload() {
+    private String meterValuesPayload(double draw) {
         Integer tx = transactionId;
         ObjectNode p = JSON.createObjectNode().put("connectorId", 1);
         if (tx != null) {
@@ -288,7 +289,7 @@ final class SimCharger implements AutoCloseable {
         ArrayNode values = p.putArray("meterValue").addObject().put("timestamp", Instant.now().toString())
                 .putArray("sampledValue");
         for (int i = 1; i <= 3; i++) {
-            double a = i <= carPhases ? drawA : 0;
+            double a = i <= carPhases ? draw : 0;
             values.addObject().put("value", String.format(Locale.ROOT, "%.1f", a)).put("measurand", "Current.Import")
                     .put("phase", "L" + i).put("unit", "A");
         }

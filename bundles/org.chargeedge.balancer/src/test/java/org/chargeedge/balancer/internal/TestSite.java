@@ -69,13 +69,17 @@ final class TestSite implements AutoCloseable {
         return c;
     }
 
-    /** Publishes the grid meter: building plus the cars' draws, per phase, valid for {@code staleAfter}. */
+    /**
+     * Publishes the grid meter: building plus the cars' draws as they last reported them, per phase, valid for
+     * {@code staleAfter}. (A real meter and the chargers' reports are not in step; here they are, so that a test
+     * sees the controller's decisions and not the lag between two meters.)
+     */
     void gridReading(Duration staleAfter) {
         double[] phase = {buildingA, buildingA, buildingA};
         for (SimCharger c : chargers) {
             if (c.transactionId != null) {
                 for (int i = 0; i < c.carPhases; i++) {
-                    phase[i] += c.drawA;
+                    phase[i] += c.reportedA;
                 }
             }
         }
@@ -97,7 +101,7 @@ final class TestSite implements AutoCloseable {
         for (SimCharger c : chargers) {
             if (c.transactionId != null) {
                 for (int i = 0; i < c.carPhases; i++) {
-                    phase[i] += c.drawA;
+                    phase[i] += c.reportedA;
                 }
             }
         }
