@@ -78,6 +78,8 @@ final class BalancerController implements AutoCloseable {
     static final int TX_PROFILE_ID_BASE = 9200;
     /** A run also happens this often without events: meters going stale send no event, and renewals fall due. */
     private static final Duration TICK = Duration.ofSeconds(1);
+    /** A charger that connected without a BootNotification is first spoken to after this long. */
+    static final Duration UNBOOTED_GRACE = Duration.ofSeconds(10);
     /** After a call failed (timeout, connection lost), the charger is not asked again before this. */
     private static final Duration RETRY_AFTER = Duration.ofSeconds(10);
 
@@ -508,6 +510,12 @@ final class BalancerController implements AutoCloseable {
         Instant now = clock.instant();
         if (link.inFlight != null || !link.connected || link.notSupported
                 || (link.retryAt != null && now.isBefore(link.retryAt))) {
+            return;
+        }
+        // OCPP: the central system speaks once the charger has booted; one that reconnects without booting
+        // (the gateway restarted, the charger did not) is spoken to after a grace time
+        if (link.bootedAt == null && (link.connectedSince == null
+                || now.isBefore(link.connectedSince.plus(UNBOOTED_GRACE)))) {
             return;
         }
         Integer fall = null;

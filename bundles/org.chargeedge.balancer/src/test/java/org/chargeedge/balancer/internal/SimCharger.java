@@ -37,7 +37,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * per phase) and what the site's grid meter sees.
  *
  * <p>Threads: the socket's thread answers calls and records profiles; the
- * shared reaction scheduler changes the draw; tests read. Shared fields are
+ * charger's own scheduler changes the draw; tests read. Shared fields are
  * volatile or concurrent collections for that reason.
  */
 final class SimCharger implements AutoCloseable {
@@ -64,12 +64,8 @@ final class SimCharger implements AutoCloseable {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** Shared by every simulated charger: the delayed reactions of the cars. */
-    static final ScheduledExecutorService REACTIONS = Executors.newScheduledThreadPool(1, r -> {
-        Thread t = new Thread(r, "sim-reactions");
-        t.setDaemon(true);
-        return t;
-    });
+    /** This charger's delayed reactions and answers; stopped with it, so nothing of it outlives a test. */
+    private final ScheduledExecutorService reactions;
 
     final String id;
     final int carPhases;
@@ -102,6 +98,11 @@ final class SimCharger implements AutoCloseable {
         this.carMaxA = carMaxA;
         this.reaction = reaction;
         this.quirks = quirks.length == 0 ? EnumSet.noneOf(Quirk.class) : EnumSet.of(quirks[0], quirks);
+        this.reactions = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "sim-" + id);
+            t.setDaemon(true);
+            return t;
+        });
         socket = new WebSocketClient(URI.create(url), new Draft_6455(List.of(), List.<IProtocol>of(
                 new Protocol("ocpp1.6")))) {
             @Override
@@ -156,7 +157,7 @@ final class SimCharger implements AutoCloseable {
             String answer = setChargingProfile(payload);
             String result = "[3,\"" + messageId + "\",{\"status\":\"" + answer + "\"}]";
             if (quirks.contains(Quirk.SLOW_ANSWERS)) {
-                REACTIONS.schedule(() -> socket.send(result), answerDelay.toMillis(), TimeUnit.MILLISECONDS);
+                reactions.schedule(() -> socket.send(result), answerDelay.toMillis(), TimeUnit.MILLISECONDS);
             } else {
                 socket.send(result);
             }
@@ -195,7 +196,7 @@ final class SimCharger implements AutoCloseable {
                 defaultLimitA = a;
             }
             if (!quirks.contains(Quirk.IGNORES_LIMITS)) {
-                REACTIONS.schedule(this::follow, reaction.toMillis(), TimeUnit.MILLISECONDS);
+                reactions.schedule(this::follow, reaction.toMillis(), TimeUnit.MILLISECONDS);
             }
         }
         return answer;
@@ -322,11 +323,12 @@ final class SimCharger implements AutoCloseable {
     }
 
     void disconnect() throws InterruptedException {
-        socket.closeBlocking();
+        close();
     }
 
     @Override
     public void close() throws InterruptedException {
+        reactions.shutdownNow();
         socket.closeBlocking();
     }
 }
