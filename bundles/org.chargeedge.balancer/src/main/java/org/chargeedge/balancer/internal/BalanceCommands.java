@@ -29,10 +29,9 @@ public class BalanceCommands {
         return render(b.controller().status());
     }
 
-    @Descriptor("set the charging mode of the session on a connector (or of the next one): Fast, PV, MinPV, "
-            + "Scheduled, Off")
+    @Descriptor("set the charging mode of the session on a connector (or of the next one): Fast, PV, MinPV, Off")
     public String mode(@Descriptor("CHARGER or CHARGER/CONNECTOR") String target,
-                       @Descriptor("Fast, PV, MinPV, Scheduled or Off") String mode) throws Exception {
+                       @Descriptor("Fast, PV, MinPV or Off") String mode) throws Exception {
         BalancerComponent b = balancer;
         if (b == null) {
             return "Load balancing is not running\n";

@@ -44,7 +44,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "The most a charger not named in chargerMaxA delivers per phase, A", min = "6")
     double defaultChargerMaxA() default 32;
 
-    @AttributeDefinition(description = "Mode of a new session: Fast, PV, MinPV, Scheduled or Off")
+    @AttributeDefinition(description = "Mode of a new session: Fast, PV, MinPV or Off")
     String defaultMode() default "Fast";
 
     @AttributeDefinition(description = "Default mode per charger: CHARGER=PV, comma-separated")

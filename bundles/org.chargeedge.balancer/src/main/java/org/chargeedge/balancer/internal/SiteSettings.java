@@ -86,17 +86,20 @@ record SiteSettings(boolean enabled, double gridLimitA, boolean gridLimitDefault
                 Duration.ofSeconds(c.drawMaxAgeSeconds()), c.voltage());
     }
 
-    /** Fast, PV, MinPV (or Min+PV), Scheduled, Off; case does not matter. */
+    /**
+     * Fast, PV, MinPV (or Min+PV), Off; case does not matter. Scheduled is refused: it needs a departure time and
+     * an energy target, which cannot be given yet (the core would pause such a session as "target reached").
+     */
     static Mode mode(String text) {
         String t = text.trim().toUpperCase(Locale.ROOT).replace("+", "").replace("_", "");
         return switch (t) {
             case "FAST" -> Mode.FAST;
             case "PV" -> Mode.PV;
             case "MINPV" -> Mode.MIN_PV;
-            case "SCHEDULED" -> Mode.SCHEDULED;
+            case "SCHEDULED" -> throw new IllegalArgumentException("mode Scheduled needs a departure time and an "
+                    + "energy target, which cannot be set yet: use Fast, PV, MinPV or Off");
             case "OFF" -> Mode.OFF;
-            default -> throw new IllegalArgumentException("unknown mode '" + text
-                    + "' (Fast, PV, MinPV, Scheduled or Off)");
+            default -> throw new IllegalArgumentException("unknown mode '" + text + "' (Fast, PV, MinPV or Off)");
         };
     }
 

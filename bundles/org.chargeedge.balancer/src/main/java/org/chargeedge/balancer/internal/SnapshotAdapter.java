@@ -84,7 +84,14 @@ final class SnapshotAdapter {
         SiteSnapshot.Grid grid = new SiteSnapshot.Grid(settings.gridLimit(), settings.totalKw(),
                 settings.safeBudget());
         return new SiteSnapshot(now, grid, settings.circuits(), chargers, measurements(energy), connectors,
-                Tariff.FLAT, SiteSnapshot.Settings.DEFAULT, previous);
+                Tariff.FLAT, timing(settings), previous);
+    }
+
+    /** The core's default timing (minimum on and off times, rotation turn, PV thresholds) at the site's voltage. */
+    private static SiteSnapshot.Settings timing(SiteSettings settings) {
+        SiteSnapshot.Settings d = SiteSnapshot.Settings.DEFAULT;
+        return new SiteSnapshot.Settings(settings.voltage(), d.minOn(), d.minOff(), d.rotationTurn(), d.pvStartWh(),
+                d.pvStopWh());
     }
 
     private static PhaseAmps wiredDraw(SiteSettings settings, String chargerId) {

@@ -61,6 +61,8 @@ class SiteSettingsTest {
                 .hasMessageContaining("1 or 3 phases");
         assertThatThrownBy(() -> parse(Map.of("defaultMode", "turbo")))
                 .hasMessageContaining("unknown mode 'turbo'");
+        assertThatThrownBy(() -> parse(Map.of("defaultMode", "Scheduled")))
+                .hasMessageContaining("needs a departure time and an energy target");
         assertThatThrownBy(() -> parse(Map.of("phaseRotation", "CP-1=L1L1L2")))
                 .hasMessageContaining("phaseRotation");
         assertThatThrownBy(() -> parse(Map.of("priorities", "CP-1")))
