@@ -30,6 +30,13 @@ public final class ReactionBenchmark {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 100;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 30;
         Path dir = Files.createTempDirectory("balancer-bench");
+        long[] samples = measure(dir, n, rounds, true);
+        System.out.printf(Locale.ROOT, "%d chargers, %d rounds: reaction p50 %.1f ms, p99 %.1f ms, max %.1f ms%n", n,
+                rounds, pct(samples, 50) / 1e6, pct(samples, 99) / 1e6, samples[samples.length - 1] / 1e6);
+    }
+
+    /** The reaction time of each round, sorted, in nanoseconds. */
+    static long[] measure(Path dir, int n, int rounds, boolean print) throws Exception {
         // the shipped defaults, except a quick ramp back so that rounds follow each other
         Map<String, Object> config = Map.of("gridLimitA", 10.0 * n, "safeBudgetA", 1.0 * n, "siteConnectors", n,
                 "rampUpIntervalSeconds", 1, "rampUpStepA", 32.0);
@@ -65,13 +72,16 @@ public final class ReactionBenchmark {
                     last = Math.max(last, p.nanos());
                 }
                 samples[r] = last - t0;
-                System.out.printf(Locale.ROOT, "round %d: %.1f ms%n", r + 1, samples[r] / 1e6);
+                if (print) {
+                    System.out.printf(Locale.ROOT, "round %d: %.1f ms%n", r + 1, samples[r] / 1e6);
+                }
             }
             Arrays.sort(samples);
-            long commands = chargers.stream().mapToLong(c -> c.profiles.size()).sum();
-            System.out.printf(Locale.ROOT, "%d chargers, %d rounds: reaction p50 %.1f ms, p99 %.1f ms, max %.1f ms; "
-                    + "%d profile commands in all%n", n, rounds, pct(samples, 50) / 1e6, pct(samples, 99) / 1e6,
-                    samples[samples.length - 1] / 1e6, commands);
+            if (print) {
+                System.out.printf(Locale.ROOT, "%d profile commands in all%n",
+                        chargers.stream().mapToLong(c -> c.profiles.size()).sum());
+            }
+            return samples;
         }
     }
 
@@ -90,7 +100,7 @@ public final class ReactionBenchmark {
         Thread.sleep(300);
     }
 
-    private static long pct(long[] sorted, int p) {
+    static long pct(long[] sorted, int p) {
         int i = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
         return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
     }
