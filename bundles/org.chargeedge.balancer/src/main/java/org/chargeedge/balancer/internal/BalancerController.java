@@ -437,10 +437,13 @@ final class BalancerController implements AutoCloseable {
             // offline: it keeps its TxProfile until validTo, then falls back to its TxDefaultProfile (or to
             // nothing at all)
             Instant now = clock.instant();
-            double at = sameSession && now.isBefore(s.validTo()) ? s.limitA()
+            boolean profileInForce = sameSession && now.isBefore(s.validTo());
+            double at = profileInForce ? s.limitA()
                     : link.defaultSentA != null ? link.defaultSentA : settings.maxAOf(ref.chargerId());
-            // its last draw, however old, is the best guess of what the grid meter still sees of it
-            return new ConnectorFacts(mode, priority, Control.OFFLINE, OptionalDouble.of(at), true);
+            // its last draw, however old, is the best guess of what the grid meter still sees of it; once its
+            // profile ran out and its fallback applies, it draws at most that
+            return new ConnectorFacts(mode, priority, Control.OFFLINE, OptionalDouble.of(at), true,
+                    profileInForce ? OptionalDouble.empty() : OptionalDouble.of(at));
         }
         // the core learns a car's maximum from its draw under the limit in force: only from a draw measured once the
         // charger had its reaction time to follow that limit
@@ -448,9 +451,9 @@ final class BalancerController implements AutoCloseable {
                 && !w.seenAt.isBefore(s.at().plus(settings.reactionTime()));
         OptionalDouble active = settled ? OptionalDouble.of(s.limitA()) : OptionalDouble.empty();
         if (session != null && link != null && (!link.takesTxProfiles() || (w != null && w.ignoring))) {
-            return new ConnectorFacts(mode, priority, Control.IGNORES, active, drawFresh);
+            return new ConnectorFacts(mode, priority, Control.IGNORES, active, drawFresh, OptionalDouble.empty());
         }
-        return new ConnectorFacts(mode, priority, Control.OBEYS, active, drawFresh);
+        return new ConnectorFacts(mode, priority, Control.OBEYS, active, drawFresh, OptionalDouble.empty());
     }
 
     private void logBudget(Allocation a) {

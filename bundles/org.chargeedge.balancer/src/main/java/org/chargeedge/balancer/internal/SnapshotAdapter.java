@@ -47,9 +47,11 @@ final class SnapshotAdapter {
 
     /**
      * What the controller adds to a connector: its mode, priority, whether its charger follows its limit, the
-     * limit in force, and whether the measured draw may be used.
+     * limit in force, whether the measured draw may be used, and a cap on it (an offline charger whose profile
+     * ran out draws at most its fallback).
      */
-    record ConnectorFacts(Mode mode, int priority, Control control, OptionalDouble activeLimitA, boolean drawFresh) {
+    record ConnectorFacts(Mode mode, int priority, Control control, OptionalDouble activeLimitA, boolean drawFresh,
+                          OptionalDouble drawCapA) {
     }
 
     private SnapshotAdapter() {
@@ -72,6 +74,10 @@ final class SnapshotAdapter {
                 String session = tx.map(t -> String.valueOf(t.transactionId())).orElse(null);
                 ConnectorFacts f = facts.apply(ref, session);
                 PhaseAmps draw = f.drawFresh() ? drawOf(latest(info, tx.orElse(null))) : null;
+                if (draw != null && f.drawCapA().isPresent()) {
+                    double cap = f.drawCapA().getAsDouble();
+                    draw = new PhaseAmps(Math.min(draw.l1(), cap), Math.min(draw.l2(), cap), Math.min(draw.l3(), cap));
+                }
                 if (draw == null && session != null && f.control() == Control.IGNORES) {
                     // not under control and not measured: it may draw all it can
                     draw = wiredDraw(settings, id);

@@ -303,6 +303,28 @@ class BalancerControllerTest {
                 "charger offline: counted at its last limit %.1f A", b.lastTxProfile().limit()));
     }
 
+    @Test
+    void anOfflineChargerIsCountedAtItsSafeShareOnceItsTxProfileExpired() throws Exception {
+        site(Map.of("profileValiditySeconds", 2));
+        SimCharger[] ab = twoSessions(0, 32);
+        SimCharger a = ab[0];
+        SimCharger b = ab[1];
+        until("20 A each", () -> limitIs(a, 20) && limitIs(b, 20) && draws(b, 20));
+        Instant validTo = b.lastTxProfile().validTo();
+        site.chargers.remove(b);
+        b.disconnect();
+        site.buildingA = 10 + 20;
+        site.gridReading(Duration.ofSeconds(60));
+        until("b is counted at its last limit", () -> row("CP-B/1") != null
+                && row("CP-B/1").reason().contains("counted at its last limit 20.0 A"));
+        // once its TxProfile ran out, the charger falls back to its TxDefaultProfile: 10 A
+        until("b is counted at its safe share", () -> row("CP-B/1").reason().contains(
+                "counted at its last limit 10.0 A"), Duration.ofSeconds(5));
+        assertThat(Instant.now()).isAfter(validTo);
+        // b now counts 10 A instead of 20 A (its last draw is capped at its fallback), so a gets 10 A more
+        until("a gets what the building and b's safe share leave", () -> limitIs(a, 20));
+    }
+
     /** CP-A and CP-B, 3-phase cars, both in a session; the grid meter shows the building's load. */
     private SimCharger[] twoSessions(double buildingA, double carMaxA, Quirk... quirksOfB) throws Exception {
         site.buildingA = buildingA;

@@ -94,7 +94,8 @@ class SnapshotAdapterTest {
         SiteSettings settings = SiteSettings.from(TestSite.config(Map.of("gridLimitA", 40.0, "chargerMaxA", "CP-1=16")));
         SiteSnapshot s = SnapshotAdapter.build(NOW, settings, null, List.of(ci),
                 (ref, session) -> new ConnectorFacts(Mode.FAST, 0,
-                        ref.connectorId() == 2 ? Control.IGNORES : Control.OBEYS, OptionalDouble.empty(), true),
+                        ref.connectorId() == 2 ? Control.IGNORES : Control.OBEYS, OptionalDouble.empty(), true,
+                        OptionalDouble.empty()),
                 BalancerState.INITIAL);
         assertThat(s.connectors()).extracting(c -> c.ref().toString() + " " + c.session() + " " + c.state())
                 .containsExactly("CP-1/1 7 CHARGING", "CP-1/2 8 CHARGING");
