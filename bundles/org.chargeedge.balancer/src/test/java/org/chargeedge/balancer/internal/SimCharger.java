@@ -74,9 +74,11 @@ final class SimCharger implements AutoCloseable {
     final Set<Quirk> quirks;
     volatile Duration answerDelay = Duration.ofMillis(500);
 
+    /** Appended by the socket's thread, read by tests while it runs: copy-on-write. */
     final List<Profile> profiles = new CopyOnWriteArrayList<>();
     final AtomicInteger setChargingProfileCalls = new AtomicInteger();
     final AtomicInteger otherCalls = new AtomicInteger();
+    /** Calls awaiting their result: put by the test and reaction threads, completed by the socket's thread. */
     private final Map<String, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
     private final WebSocketClient socket;
 
