@@ -9,6 +9,7 @@ import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -171,6 +172,18 @@ public class ChargerSessionIT {
             ChargerCallException error = failure(refused);
             assertEquals(ChargerCallException.Reason.CALL_ERROR, error.reason());
             assertEquals(Optional.of("NotSupported"), error.errorCode());
+
+            // The load balancer (on in the shipped configuration) read the charger's configuration and offered it
+            // its safe TxDefaultProfile, answered NotSupported: it leaves the charger alone from then on, and the
+            // session and the commands above went on regardless.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (cp.balancerCalls().size() < 2 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            List<String> balancerCalls = cp.balancerCalls().stream().map(c -> c.get(2).asText()).toList();
+            assertEquals(List.of("GetConfiguration", "SetChargingProfile"), balancerCalls);
+            assertEquals("TxDefaultProfile", cp.balancerCalls().stream().skip(1).findFirst().orElseThrow().get(3)
+                    .path("csChargingProfiles").path("chargingProfilePurpose").asText());
 
             assertFalse("the gateway closed the connection: " + cp.closed().getNow(null), cp.closed().isDone());
         }

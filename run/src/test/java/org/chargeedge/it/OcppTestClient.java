@@ -21,7 +21,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 /**
  * A charger for tests: the JDK's WebSocket client speaking raw OCPP-J 1.6
  * frames. It records every frame and the close, so a test can tell whether
- * the gateway closed the connection.
+ * the gateway closed the connection. Like a charger without smart charging,
+ * it answers the load balancer's GetConfiguration (no keys) and
+ * SetChargingProfile (NotSupported) by itself; those calls are kept apart in
+ * {@link #balancerCalls()} and never returned by {@link #awaitCall()}.
  */
 public final class OcppTestClient implements WebSocket.Listener, AutoCloseable {
 
@@ -35,6 +38,7 @@ public final class OcppTestClient implements WebSocket.Listener, AutoCloseable {
     private final String chargePointId;
     private final BlockingQueue<JsonNode> results = new LinkedBlockingQueue<>();
     private final BlockingQueue<JsonNode> calls = new LinkedBlockingQueue<>();
+    private final BlockingQueue<JsonNode> balancerCalls = new LinkedBlockingQueue<>();
     private final CompletableFuture<Close> closed = new CompletableFuture<>();
     private final StringBuilder partial = new StringBuilder();
     private WebSocket socket;
@@ -114,7 +118,8 @@ public final class OcppTestClient implements WebSocket.Listener, AutoCloseable {
         send(frame);
     }
 
-    private void send(JsonNode frame) throws Exception {
+    /** Synchronized: the JDK's WebSocket takes one send at a time, and answers go out from another thread. */
+    private synchronized void send(JsonNode frame) throws Exception {
         try {
             socket.sendText(JSON.writeValueAsString(frame), true).get(5, TimeUnit.SECONDS);
         } catch (Exception e) {
@@ -144,6 +149,28 @@ public final class OcppTestClient implements WebSocket.Listener, AutoCloseable {
         return JSON.createObjectNode();
     }
 
+    /** The load balancer's calls this charger answered by itself. */
+    public BlockingQueue<JsonNode> balancerCalls() {
+        return balancerCalls;
+    }
+
+    private static boolean isBalancerCall(String action) {
+        return action.equals("GetConfiguration") || action.equals("SetChargingProfile");
+    }
+
+    /** Answered from another thread: the listener's thread must not wait for a send. */
+    private void answerBalancer(JsonNode call) {
+        ObjectNode payload = call.get(2).asText().equals("SetChargingProfile")
+                ? object().put("status", "NotSupported") : object();
+        CompletableFuture.runAsync(() -> {
+            try {
+                sendResult(call.get(1).asText(), payload);
+            } catch (Exception e) {
+                // the connection is closing
+            }
+        });
+    }
+
     // ---- WebSocket.Listener -----------------------------------------------------------------
 
     @Override
@@ -159,7 +186,12 @@ public final class OcppTestClient implements WebSocket.Listener, AutoCloseable {
             partial.setLength(0);
             try {
                 JsonNode frame = JSON.readTree(text);
-                (frame.get(0).asInt() == 2 ? calls : results).add(frame);
+                if (frame.get(0).asInt() == 2 && isBalancerCall(frame.get(2).asText())) {
+                    balancerCalls.add(frame);
+                    answerBalancer(frame);
+                } else {
+                    (frame.get(0).asInt() == 2 ? calls : results).add(frame);
+                }
             } catch (Exception e) {
                 results.add(JSON.createArrayNode().add(-1).add("unparsable").add(text));
             }

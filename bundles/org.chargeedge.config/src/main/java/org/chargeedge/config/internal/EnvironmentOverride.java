@@ -19,5 +19,6 @@ record EnvironmentOverride(String variable, String pid, String property) {
             new EnvironmentOverride("CHARGEEDGE_UNKNOWN_CHARGERS", "org.chargeedge.centralsystem", "unknownChargers"),
             new EnvironmentOverride("CHARGEEDGE_UPSTREAM_URL", "org.chargeedge.upstream", "url"),
             new EnvironmentOverride("CHARGEEDGE_MQTT_URL", "org.chargeedge.mqtt", "url"),
-            new EnvironmentOverride("CHARGEEDGE_HTTP_PORT", "org.chargeedge.http", "port"));
+            new EnvironmentOverride("CHARGEEDGE_HTTP_PORT", "org.chargeedge.http", "port"),
+            new EnvironmentOverride("CHARGEEDGE_GRID_LIMIT_A", "org.chargeedge.balancer", "gridLimitA"));
 }

@@ -64,4 +64,15 @@ class EnvironmentOverridesTest {
         assertThat(overrides.activeOverrides()).isEmpty();
         assertThat(created).isEmpty();
     }
+
+    @Test
+    void gridLimitVariableSetsTheBalancersGridLimit() {
+        EnvironmentOverrides overrides = new EnvironmentOverrides(emptyAdmin(), Map.of("CHARGEEDGE_GRID_LIMIT_A", "63"));
+        Dictionary<String, Object> props = new Hashtable<>();
+        props.put(Constants.SERVICE_PID, "org.chargeedge.balancer");
+        props.put("gridLimitA", "25");
+        overrides.apply(props);
+        assertThat(props.get("gridLimitA")).isEqualTo("63");
+        assertThat(created).containsExactly("org.chargeedge.balancer");
+    }
 }

@@ -1,0 +1,96 @@
+package org.chargeedge.balancer.internal;
+
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.felix.service.command.Descriptor;
+import org.chargeedge.balancer.core.SiteSnapshot.Mode;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+
+/** {@code chargeedge:balance} and {@code chargeedge:mode}: what the balancer decided and why; a session's mode. */
+@Component(service = BalanceCommands.class, property = {
+        "osgi.command.scope=chargeedge",
+        "osgi.command.function=balance",
+        "osgi.command.function=mode"})
+public class BalanceCommands {
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile BalancerComponent balancer;
+
+    @Descriptor("show the balancer's inputs and, per connector, its limit, what it draws and why")
+    public String balance() {
+        BalancerComponent b = balancer;
+        if (b == null) {
+            return "Load balancing is not running (see the log: its configuration may be invalid)\n";
+        }
+        return render(b.controller().status());
+    }
+
+    @Descriptor("set the charging mode of the session on a connector (or of the next one): Fast, PV, MinPV, Off")
+    public String mode(@Descriptor("CHARGER or CHARGER/CONNECTOR") String target,
+                       @Descriptor("Fast, PV, MinPV or Off") String mode) throws Exception {
+        BalancerComponent b = balancer;
+        if (b == null) {
+            return "Load balancing is not running\n";
+        }
+        Mode m;
+        try {
+            m = SiteSettings.mode(mode);
+        } catch (IllegalArgumentException e) {
+            return e.getMessage() + "\n";
+        }
+        int slash = target.lastIndexOf('/');
+        Integer connector = null;
+        String charger = target;
+        if (slash > 0) {
+            charger = target.substring(0, slash);
+            try {
+                connector = Integer.parseInt(target.substring(slash + 1));
+            } catch (NumberFormatException e) {
+                return "'" + target + "' is not CHARGER/CONNECTOR\n";
+            }
+            if (connector < 1) {
+                return "connector ids start at 1\n";
+            }
+        }
+        return b.controller().setMode(charger, connector, m).get(5, TimeUnit.SECONDS);
+    }
+
+    static String render(BalanceStatus s) {
+        if (s == null) {
+            return "Load balancing: starting, no decision yet\n";
+        }
+        StringBuilder out = new StringBuilder();
+        if (!s.enabled()) {
+            return "Load balancing: OFF (enabled = false in config/org.chargeedge.balancer.cfg)\n";
+        }
+        out.append(String.format(Locale.ROOT, "Grid limit       %.1f A per phase%s%n", s.gridLimitA(),
+                s.gridLimitDefault() ? "  DEFAULT: not set by the installer (gridLimitA, CHARGEEDGE_GRID_LIMIT_A)"
+                        : ""));
+        out.append("Grid meter       ").append(s.gridMeter()).append('\n');
+        out.append("Budget from      ").append(s.budget()).append('\n');
+        out.append(String.format(Locale.ROOT, "Safe budget      %.1f A per phase, %s%n", s.safeBudgetA(),
+                s.safeBudgetInUse() ? "IN USE" : "not in use"));
+        out.append("For the chargers ").append(s.available()).append('\n');
+        out.append("Decided at       ").append(s.at()).append('\n');
+        out.append(String.format(Locale.ROOT, "%n%-20s %-9s %-9s %-8s %-8s %-18s %-18s %s%n", "CONNECTOR", "SESSION",
+                "MODE", "LIMIT", "SENT", "DRAWS (L1/L2/L3)", "CONTROL", "WHY"));
+        for (BalanceStatus.ConnectorRow r : s.connectors()) {
+            out.append(String.format(Locale.ROOT, "%-20s %-9s %-9s %-8s %-8s %-18s %-18s %s%n", r.ref(),
+                    r.session() == null ? "-" : r.session(), r.mode(), String.format(Locale.ROOT, "%.1f A",
+                            r.limitA()), r.sentA() == null ? "-" : String.format(Locale.ROOT, "%.1f A", r.sentA()),
+                    r.draw(), r.control(), r.reason()));
+        }
+        out.append(String.format(Locale.ROOT, "%n%-20s %-10s %-9s %-8s %s%n", "CHARGER", "CONNECTED", "FALLBACK",
+                "COMMANDS", "TAKES"));
+        for (BalanceStatus.ChargerRow c : s.chargers()) {
+            out.append(String.format(Locale.ROOT, "%-20s %-10s %-9s %-8d %s%s%n", c.id(), c.connected() ? "yes" : "no",
+                    c.safeShareA() == null ? "-" : String.format(Locale.ROOT, "%.1f A", c.safeShareA()),
+                    c.commands(), c.capabilities(), c.inFlight() == null ? "" : "; in flight: " + c.inFlight()));
+        }
+        return out.toString();
+    }
+}

@@ -1,0 +1,68 @@
+package org.chargeedge.balancer.internal;
+
+import java.time.Clock;
+
+import org.chargeedge.api.charger.ChargerCommands;
+import org.chargeedge.api.charger.ChargerEvents;
+import org.chargeedge.api.charger.SiteView;
+import org.chargeedge.api.energy.SiteEnergy;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.event.Event;
+import org.osgi.service.event.EventConstants;
+import org.osgi.service.event.EventHandler;
+import org.osgi.service.metatype.annotations.Designate;
+
+/**
+ * Local load balancing as a component: follows the chargers' and the energy
+ * model's events and runs {@link BalancerController}. EventAdmin's thread only
+ * hands the event over to the controller thread.
+ */
+@Component(configurationPid = BalancerComponent.PID, immediate = true,
+        service = {EventHandler.class, BalancerComponent.class},
+        property = {EventConstants.EVENT_TOPIC + "=" + ChargerEvents.TOPIC_ALL,
+                EventConstants.EVENT_TOPIC + "=" + SiteEnergy.TOPIC_MEASUREMENT})
+@Designate(ocd = BalancerConfig.class)
+public class BalancerComponent implements EventHandler {
+
+    static final String PID = "org.chargeedge.balancer";
+
+    private final BalancerController controller;
+
+    /** Optional: without the energy model the grid is unknown and the safe budget holds. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile SiteEnergy siteEnergy;
+
+    @Activate
+    public BalancerComponent(@Reference SiteView view, @Reference ChargerCommands commands, BalancerConfig config) {
+        controller = new BalancerController(SiteSettings.from(config), view, commands, () -> {
+            SiteEnergy e = siteEnergy;
+            return e == null ? null : e.snapshot();
+        }, Clock.systemUTC());
+        controller.start();
+    }
+
+    @Modified
+    void modified(BalancerConfig config) {
+        controller.reconfigure(SiteSettings.from(config));
+    }
+
+    @Deactivate
+    void deactivate() {
+        controller.close();
+    }
+
+    @Override
+    public void handleEvent(Event event) {
+        controller.onEvent(event.getTopic());
+    }
+
+    BalancerController controller() {
+        return controller;
+    }
+}

@@ -1,0 +1,86 @@
+package org.chargeedge.balancer.internal;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/** Documented, with examples, in docs/configuration.md; keep both in step. */
+@ObjectClassDefinition(id = BalancerComponent.PID, name = "ChargeEdge load balancing",
+        description = "Keeps the chargers within the grid connection and the circuits, with SetChargingProfile")
+@interface BalancerConfig {
+
+    @AttributeDefinition(description = "Balance the chargers; false sends no charging profile at all")
+    boolean enabled() default true;
+
+    @AttributeDefinition(description = "The grid connection's fuse per phase, A (environment: CHARGEEDGE_GRID_LIMIT_A). "
+            + "0: not set, the conservative default of " + SiteSettings.DEFAULT_GRID_LIMIT_A + " A is used and announced",
+            min = "0")
+    double gridLimitA() default 0;
+
+    @AttributeDefinition(description = "An optional limit on the total import, kW; 0 for none", min = "0")
+    double gridTotalKw() default 0;
+
+    @AttributeDefinition(description = "Safe budget: the worst-case load of everything but the chargers, A per phase, "
+            + "assumed whenever the grid meter is unknown, stale or of unknown age", min = "0")
+    double safeBudgetA() default SiteSettings.DEFAULT_SAFE_BUDGET_A;
+
+    @AttributeDefinition(description = "Sub-distribution boards: NAME:LIMIT_A or NAME:LIMIT_A:PARENT, comma-separated, "
+            + "e.g. garage:63, row-a:32:garage")
+    String circuits() default "";
+
+    @AttributeDefinition(description = "The board each charger hangs from: CHARGER=CIRCUIT, comma-separated; "
+            + "chargers not named hang from the grid connection")
+    String chargerCircuits() default "";
+
+    @AttributeDefinition(description = "Phase rotation per charger: CHARGER=L2L3L1 (its L1 on the site's L2, ...), "
+            + "comma-separated; default L1L2L3")
+    String phaseRotation() default "";
+
+    @AttributeDefinition(description = "1-phase chargers: CHARGER=1, comma-separated (wired on their L1); default 3")
+    String chargerPhases() default "";
+
+    @AttributeDefinition(description = "The most a charger delivers per phase, A: CHARGER=16, comma-separated")
+    String chargerMaxA() default "";
+
+    @AttributeDefinition(description = "The most a charger not named in chargerMaxA delivers per phase, A", min = "6")
+    double defaultChargerMaxA() default 32;
+
+    @AttributeDefinition(description = "Mode of a new session: Fast, PV, MinPV or Off")
+    String defaultMode() default "Fast";
+
+    @AttributeDefinition(description = "Default mode per charger: CHARGER=PV, comma-separated")
+    String chargerModes() default "";
+
+    @AttributeDefinition(description = "Priority per charger, higher first: CHARGER=10, comma-separated; default 0")
+    String priorities() default "";
+
+    @AttributeDefinition(description = "How long a charger may draw above its limit before it is counted as not "
+            + "following it, seconds", min = "1")
+    int reactionTimeSeconds() default 30;
+
+    @AttributeDefinition(description = "How long a TxProfile is valid (validTo); renewed when half of it has passed, "
+            + "seconds", min = "60")
+    int profileValiditySeconds() default 300;
+
+    @AttributeDefinition(description = "Shortest time between two runs of the allocation, milliseconds", min = "10")
+    int minIntervalMillis() default 100;
+
+    @AttributeDefinition(description = "Ramp up: the most a limit rises per step, A", min = "1")
+    double rampUpStepA() default 4;
+
+    @AttributeDefinition(description = "Ramp up: a limit rises no sooner than this after it last changed (either way), seconds",
+            min = "0")
+    int rampUpIntervalSeconds() default 10;
+
+    @AttributeDefinition(description = "A rise smaller than this is not sent (falls always are), A", min = "0")
+    double minChangeA() default 1;
+
+    @AttributeDefinition(description = "Connectors the safe budget is shared over in the TxDefaultProfile each charger "
+            + "keeps for when the gateway is gone; 0: the connectors seen", min = "0")
+    int siteConnectors() default 0;
+
+    @AttributeDefinition(description = "A charger's measured current older than this is not used, seconds", min = "10")
+    int drawMaxAgeSeconds() default 120;
+
+    @AttributeDefinition(description = "Phase-to-neutral voltage, V, to turn amps into watts", min = "100")
+    double voltage() default 230;
+}

@@ -1,0 +1,741 @@
+package org.chargeedge.balancer.internal;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import org.chargeedge.api.charger.ChargerCallException;
+import org.chargeedge.api.charger.ChargerCommands;
+import org.chargeedge.api.charger.ChargerInfo;
+import org.chargeedge.api.charger.SiteView;
+import org.chargeedge.api.charger.TransactionInfo;
+import org.chargeedge.api.energy.EnergySnapshot;
+import org.chargeedge.balancer.core.Allocation;
+import org.chargeedge.balancer.core.Allocation.ConnectorLimit;
+import org.chargeedge.balancer.core.Balancer;
+import org.chargeedge.balancer.core.BalancerState;
+import org.chargeedge.balancer.core.SiteSnapshot;
+import org.chargeedge.balancer.core.SiteSnapshot.Circuit;
+import org.chargeedge.balancer.core.SiteSnapshot.Connector;
+import org.chargeedge.balancer.core.SiteSnapshot.ConnectorRef;
+import org.chargeedge.balancer.core.SiteSnapshot.Control;
+import org.chargeedge.balancer.core.SiteSnapshot.Mode;
+import org.chargeedge.balancer.core.SiteSnapshot.PhaseAmps;
+import org.chargeedge.balancer.internal.ChargerLink.Desired;
+import org.chargeedge.balancer.internal.ChargerLink.Sent;
+import org.chargeedge.balancer.internal.SnapshotAdapter.ConnectorFacts;
+import org.chargeedge.ocpp.v16.ChargingProfile;
+import org.chargeedge.ocpp.v16.ChargingProfileKindType;
+import org.chargeedge.ocpp.v16.ChargingProfilePurposeType;
+import org.chargeedge.ocpp.v16.ChargingProfileStatus;
+import org.chargeedge.ocpp.v16.ChargingRateUnitType;
+import org.chargeedge.ocpp.v16.ChargingSchedule;
+import org.chargeedge.ocpp.v16.ChargingSchedulePeriod;
+import org.chargeedge.ocpp.v16.GetConfigurationConfirmation;
+import org.chargeedge.ocpp.v16.GetConfigurationRequest;
+import org.chargeedge.ocpp.v16.KeyValue;
+import org.chargeedge.ocpp.v16.MeterValue;
+import org.chargeedge.ocpp.v16.SetChargingProfileConfirmation;
+import org.chargeedge.ocpp.v16.SetChargingProfileRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The load balancing controller: on every event (a meter reading, a connector
+ * status, a transaction start or stop, a configuration change) it builds a
+ * site snapshot, runs the allocation core and brings each charger's profiles
+ * in line with the result, one SetChargingProfile in flight per charger, only
+ * what changed.
+ *
+ * <p>Threads: one controller thread ({@code chargeedge-balancer}) owns every
+ * mutable field below the marker, and the {@link ChargerLink}s: runs, command
+ * answers (handed over from whatever thread completes them) and mode changes
+ * all execute on it, so there is no lock and no shared mutable map. Other
+ * threads only post work to it ({@link #onEvent}, {@link #setMode},
+ * {@link #reconfigure}) and read {@link #status()}, an immutable record in a
+ * volatile field.
+ */
+final class BalancerController implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BalancerController.class);
+    /** Profile ids: the gateway's TxDefaultProfile, and one TxProfile id per connector above it. */
+    static final int DEFAULT_PROFILE_ID = 9100;
+    static final int TX_PROFILE_ID_BASE = 9200;
+    /** A run also happens this often without events: meters going stale send no event, and renewals fall due. */
+    private static final Duration TICK = Duration.ofSeconds(1);
+    /** A charger that connected without a BootNotification is first spoken to after this long. */
+    static final Duration UNBOOTED_GRACE = Duration.ofSeconds(10);
+    /** After a call failed (timeout, connection lost), the charger is not asked again before this. */
+    private static final Duration RETRY_AFTER = Duration.ofSeconds(10);
+
+    private final SiteView view;
+    private final ChargerCommands commands;
+    private final Supplier<EnergySnapshot> energy;
+    private final Clock clock;
+    private final ScheduledExecutorService thread;
+    private volatile BalanceStatus status;
+
+    // ---- owned by the controller thread ----
+    private SiteSettings settings;
+    private BalancerState state = BalancerState.INITIAL;
+    private final Map<String, ChargerLink> links = new HashMap<>();
+    private final Map<ConnectorRef, Watch> watches = new HashMap<>();
+    private final Map<ConnectorRef, ModeOverride> modes = new HashMap<>();
+    private boolean runPending;
+    private long lastRunNanos = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
+    private String lastBudget;
+    /** The grid meter's latest reading time, and the chargers' draws per site phase when it arrived. */
+    private Instant gridReadAt;
+    private double[] drawsAtGridReading = new double[3];
+    private long runs;
+
+    /** What the controller watches on a connector: the draw it last saw, and whether the charger obeys. */
+    private static final class Watch {
+        MeterValue meterValue;
+        Instant seenAt;
+        Instant overSince;
+        boolean ignoring;
+        /** When its limit last changed, either way: a rise waits the ramp interval after it, so it does not flap. */
+        Instant lastChangeAt;
+    }
+
+    /** A mode set for a session ({@code session} null: for the next one on the connector). */
+    private record ModeOverride(String session, Mode mode) {
+    }
+
+    BalancerController(SiteSettings settings, SiteView view, ChargerCommands commands,
+                       Supplier<EnergySnapshot> energy, Clock clock) {
+        this.settings = settings;
+        this.view = view;
+        this.commands = commands;
+        this.energy = energy;
+        this.clock = clock;
+        ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread th = new Thread(r, "chargeedge-balancer");
+            th.setDaemon(true);
+            return th;
+        });
+        t.setRemoveOnCancelPolicy(true);
+        t.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        this.thread = t;
+    }
+
+    void start() {
+        announce(settings);
+        thread.scheduleWithFixedDelay(this::request, 0, TICK.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void close() {
+        thread.shutdownNow();
+        try {
+            thread.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The last decision; null before the first run. Any thread. */
+    BalanceStatus status() {
+        return status;
+    }
+
+    /** A charger or energy event: something changed, run soon. Any thread. */
+    void onEvent(String topic) {
+        post(this::request);
+    }
+
+    /** New settings: the next run uses them. Any thread. */
+    void reconfigure(SiteSettings next) {
+        post(() -> {
+            boolean wasDefault = settings.gridLimitDefault();
+            settings = next;
+            if (wasDefault != next.gridLimitDefault() || !next.enabled()) {
+                announce(next);
+            }
+            request();
+        });
+    }
+
+    /**
+     * Sets the mode of the session on a connector (or, when none runs, of the next one), or of every connector of
+     * a charger when {@code connectorId} is null. Any thread; the answer says what was done.
+     */
+    CompletableFuture<String> setMode(String chargerId, Integer connectorId, Mode mode) {
+        CompletableFuture<String> done = new CompletableFuture<>();
+        post(() -> {
+            Optional<ChargerInfo> info = view.charger(chargerId);
+            if (info.isEmpty()) {
+                done.complete("unknown charger " + chargerId);
+                return;
+            }
+            List<Integer> ids = new ArrayList<>(SnapshotAdapter.connectorsOf(info.get()).keySet());
+            if (connectorId != null) {
+                ids = List.of(connectorId);
+            } else if (ids.isEmpty()) {
+                ids = List.of(1);
+            }
+            StringBuilder out = new StringBuilder();
+            for (int id : ids) {
+                String session = info.get().openTransactions().stream().filter(t -> t.connectorId() == id)
+                        .findFirst().map(t -> String.valueOf(t.transactionId())).orElse(null);
+                modes.put(new ConnectorRef(chargerId, id), new ModeOverride(session, mode));
+                out.append(chargerId).append('/').append(id).append(": ").append(SiteSettings.modeName(mode))
+                        .append(session == null ? " for the next session" : " for transaction " + session)
+                        .append('\n');
+                LOG.info("Balancer: {}/{} set to mode {} ({})", chargerId, id, SiteSettings.modeName(mode),
+                        session == null ? "next session" : "transaction " + session);
+            }
+            done.complete(out.toString());
+            request();
+        });
+        return done;
+    }
+
+    private void post(Runnable r) {
+        try {
+            thread.execute(() -> {
+                try {
+                    r.run();
+                } catch (RuntimeException e) {
+                    LOG.error("Balancer: {}", e.toString(), e);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // stopping: nothing more to do
+        }
+    }
+
+    private void announce(SiteSettings s) {
+        if (!s.enabled()) {
+            LOG.warn("Balancer: load balancing is OFF (enabled = false): no charging profile is sent");
+        } else if (s.gridLimitDefault()) {
+            LOG.warn("Balancer: the grid limit is not set; the conservative default of {} A per phase is used. "
+                    + "Set gridLimitA in config/org.chargeedge.balancer.cfg or CHARGEEDGE_GRID_LIMIT_A.",
+                    fmt(s.gridLimitA()));
+        } else {
+            LOG.info("Balancer: grid limit {} A per phase, safe budget {} A per phase", fmt(s.gridLimitA()),
+                    fmt(s.safeBudgetA()));
+        }
+    }
+
+    /** Asks for a run, at once or when the minimum interval since the last one has passed. Controller thread. */
+    private void request() {
+        if (runPending) {
+            return;
+        }
+        runPending = true;
+        long wait = settings.minInterval().toNanos() - (System.nanoTime() - lastRunNanos);
+        if (wait <= 0) {
+            thread.execute(this::runSafely);
+        } else {
+            thread.schedule(this::runSafely, wait, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void runSafely() {
+        runPending = false;
+        lastRunNanos = System.nanoTime();
+        try {
+            run();
+        } catch (RuntimeException e) {
+            LOG.error("Balancer: run failed: {}", e.toString(), e);
+        }
+    }
+
+    /** One run: snapshot, allocation, profiles. Controller thread. */
+    private void run() {
+        Instant now = clock.instant();
+        runs++;
+        List<ChargerInfo> chargers = view.chargers();
+        syncLinks(chargers);
+        if (!settings.enabled()) {
+            status = new BalanceStatus(now, false, settings.gridLimitA(), settings.gridLimitDefault(), "-",
+                    "balancing off", false, settings.safeBudgetA(), "-", List.of(), List.of());
+            return;
+        }
+        refreshOverrides(chargers);
+        observeDraws(chargers, now);
+        EnergySnapshot e = energy.get();
+        SiteSnapshot snapshot = SnapshotAdapter.build(now, settings, e, chargers, this::facts, state);
+        double[] drawsNow = SnapshotAdapter.chargerDraws(snapshot);
+        Instant gridAt = SnapshotAdapter.gridReadAt(e);
+        if (gridAt != null && !gridAt.equals(gridReadAt)) {
+            gridReadAt = gridAt;
+            drawsAtGridReading = drawsNow;
+        }
+        snapshot = SnapshotAdapter.alignGrid(snapshot, drawsAtGridReading, drawsNow);
+        Allocation allocation = Balancer.allocate(snapshot);
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("Balancer: run {}: grid {} {} {}, draws at reading {}, now {}; {}", runs,
+                    snapshot.measurements().gridL1(), snapshot.measurements().gridL2(),
+                    snapshot.measurements().gridL3(), java.util.Arrays.toString(drawsAtGridReading),
+                    java.util.Arrays.toString(drawsNow), allocation.limits());
+        }
+        state = allocation.next();
+        logBudget(allocation);
+        plan(snapshot, allocation, now);
+        for (ChargerLink link : links.values()) {
+            pump(link);
+        }
+        status = status(snapshot, allocation, now);
+    }
+
+    private void syncLinks(List<ChargerInfo> chargers) {
+        int siteConnectors = 0;
+        for (ChargerInfo ci : chargers) {
+            ChargerLink link = links.computeIfAbsent(ci.chargePointId(), ChargerLink::new);
+            if (ci.bootedAt() != null && !ci.bootedAt().equals(link.bootedAt)) {
+                // a boot: the charger may have lost its profiles, and its transactions are over
+                link.bootedAt = ci.bootedAt();
+                link.defaultSentA = null;
+                link.sent.clear();
+            }
+            if (ci.connected() && ci.connectedSince() != null && !ci.connectedSince().equals(link.connectedSince)) {
+                // a new connection: read its capabilities again (the firmware may have changed)
+                link.connectedSince = ci.connectedSince();
+                link.configAsked = false;
+                link.retryAt = null;
+            }
+            link.connected = ci.connected();
+            link.connectorCount = Math.max(1, SnapshotAdapter.connectorsOf(ci).size());
+            siteConnectors += link.connectorCount;
+        }
+        // the safe share each charger keeps in its TxDefaultProfile for when the gateway is gone
+        int shared = Math.max(settings.siteConnectors(), siteConnectors);
+        Map<String, Integer> underCircuit = new HashMap<>();
+        for (ChargerLink link : links.values()) {
+            for (String c : circuitChain(settings.circuitOf(link.id))) {
+                underCircuit.merge(c, link.connectorCount, Integer::sum);
+            }
+        }
+        for (ChargerLink link : links.values()) {
+            double share = (settings.gridLimitA() - settings.safeBudgetA()) / Math.max(1, shared);
+            for (String c : circuitChain(settings.circuitOf(link.id))) {
+                Circuit ci = circuit(c);
+                share = Math.min(share, minPhase(ci.limit()) / underCircuit.get(c));
+            }
+            share = Math.min(share, settings.maxAOf(link.id));
+            share = Math.floor(share * 10) / 10;
+            link.defaultWantedA = share < 6 ? 0 : share;
+        }
+    }
+
+    private List<String> circuitChain(String circuitId) {
+        List<String> out = new ArrayList<>();
+        for (String at = circuitId; at != null; at = circuit(at).parent()) {
+            out.add(at);
+        }
+        return out;
+    }
+
+    private Circuit circuit(String id) {
+        return settings.circuits().stream().filter(c -> c.id().equals(id)).findFirst().orElseThrow();
+    }
+
+    private static double minPhase(PhaseAmps a) {
+        return Math.min(a.l1(), Math.min(a.l2(), a.l3()));
+    }
+
+    /** Binds modes set for "the next session" to the session that started, and forgets those of ended sessions. */
+    private void refreshOverrides(List<ChargerInfo> chargers) {
+        Map<ConnectorRef, String> sessions = new HashMap<>();
+        for (ChargerInfo ci : chargers) {
+            for (TransactionInfo t : ci.openTransactions()) {
+                sessions.put(new ConnectorRef(ci.chargePointId(), t.connectorId()), String.valueOf(t.transactionId()));
+            }
+        }
+        modes.entrySet().removeIf(e -> e.getValue().session() != null
+                && !e.getValue().session().equals(sessions.get(e.getKey())));
+        modes.replaceAll((ref, o) -> o.session() == null && sessions.containsKey(ref)
+                ? new ModeOverride(sessions.get(ref), o.mode()) : o);
+    }
+
+    /**
+     * Notes when each connector's draw was seen, and whether a charger keeps drawing above the limit it accepted
+     * for longer than its reaction time: measurements decide, not "Accepted".
+     */
+    private void observeDraws(List<ChargerInfo> chargers, Instant now) {
+        Set<ConnectorRef> present = new HashSet<>();
+        for (ChargerInfo ci : chargers) {
+            ChargerLink link = links.get(ci.chargePointId());
+            for (var e : SnapshotAdapter.connectorsOf(ci).entrySet()) {
+                int cid = e.getKey();
+                ConnectorRef ref = new ConnectorRef(ci.chargePointId(), cid);
+                present.add(ref);
+                Optional<TransactionInfo> tx = ci.openTransactions().stream().filter(t -> t.connectorId() == cid)
+                        .findFirst();
+                Watch w = watches.computeIfAbsent(ref, r -> new Watch());
+                MeterValue mv = SnapshotAdapter.latest(e.getValue(), tx.orElse(null));
+                if (mv != null && mv != w.meterValue) {
+                    w.meterValue = mv;
+                    w.seenAt = now;
+                }
+                if (tx.isEmpty()) {
+                    w.overSince = null;
+                    w.ignoring = false;
+                    continue;
+                }
+                Sent s = link.sent.get(cid);
+                PhaseAmps draw = SnapshotAdapter.drawOf(w.meterValue);
+                if (s == null || !s.session().equals(String.valueOf(tx.get().transactionId())) || draw == null
+                        || w.seenAt == null || !w.seenAt.isAfter(s.at()) || !ci.connected()) {
+                    continue;
+                }
+                double drawn = Math.max(draw.l1(), Math.max(draw.l2(), draw.l3()));
+                double tolerance = Math.max(1.0, s.limitA() * 0.1);
+                if (drawn > s.limitA() + tolerance) {
+                    if (w.overSince == null) {
+                        w.overSince = now;
+                    }
+                    if (!w.ignoring && !now.isBefore(w.overSince.plus(settings.reactionTime()))) {
+                        w.ignoring = true;
+                        LOG.warn("Balancer: {} draws {} A for {} s although it accepted a limit of {} A: counted "
+                                + "at what it draws, the others are reduced", ref, fmt(drawn),
+                                Duration.between(w.overSince, now).toSeconds(), fmt(s.limitA()));
+                    }
+                } else {
+                    w.overSince = null;
+                    if (w.ignoring) {
+                        w.ignoring = false;
+                        LOG.info("Balancer: {} follows its limit again ({} A at {} A)", ref, fmt(drawn),
+                                fmt(s.limitA()));
+                    }
+                }
+            }
+        }
+        watches.keySet().retainAll(present);
+    }
+
+    private ConnectorFacts facts(ConnectorRef ref, String session) {
+        ChargerLink link = links.get(ref.chargerId());
+        ModeOverride o = modes.get(ref);
+        Mode mode = o != null && session != null && session.equals(o.session()) ? o.mode()
+                : settings.modeOf(ref.chargerId());
+        int priority = settings.priorityOf(ref.chargerId());
+        Watch w = watches.get(ref);
+        boolean drawFresh = w != null && w.seenAt != null
+                && !clock.instant().isAfter(w.seenAt.plus(settings.drawMaxAge()));
+        Sent s = link == null ? null : link.sent.get(ref.connectorId());
+        boolean sameSession = s != null && session != null && session.equals(s.session());
+        if (session != null && link != null && !link.connected) {
+            // offline: it keeps its TxProfile until validTo, then falls back to its TxDefaultProfile (or to
+            // nothing at all)
+            Instant now = clock.instant();
+            boolean profileInForce = sameSession && now.isBefore(s.validTo());
+            double at = profileInForce ? s.limitA()
+                    : link.defaultSentA != null ? link.defaultSentA : settings.maxAOf(ref.chargerId());
+            // its last draw, however old, is the best guess of what the grid meter still sees of it; once its
+            // profile ran out and its fallback applies, it draws at most that
+            return new ConnectorFacts(mode, priority, Control.OFFLINE, OptionalDouble.of(at), true,
+                    profileInForce ? OptionalDouble.empty() : OptionalDouble.of(at));
+        }
+        // the core learns a car's maximum from its draw under the limit in force: only from a draw measured once the
+        // charger had its reaction time to follow that limit
+        boolean settled = sameSession && w != null && w.seenAt != null
+                && !w.seenAt.isBefore(s.at().plus(settings.reactionTime()));
+        OptionalDouble active = settled ? OptionalDouble.of(s.limitA()) : OptionalDouble.empty();
+        if (session != null && link != null && (!link.takesTxProfiles() || (w != null && w.ignoring))) {
+            return new ConnectorFacts(mode, priority, Control.IGNORES, active, drawFresh, OptionalDouble.empty());
+        }
+        return new ConnectorFacts(mode, priority, Control.OBEYS, active, drawFresh, OptionalDouble.empty());
+    }
+
+    private void logBudget(Allocation a) {
+        String b = a.budget();
+        if (b.equals(lastBudget)) {
+            return;
+        }
+        if (b.startsWith("safe")) {
+            LOG.warn("Balancer: {}: assuming the building draws {} A per phase", b, fmt(settings.safeBudgetA()));
+        } else if (lastBudget != null) {
+            LOG.info("Balancer: budget from the {} again", b);
+        }
+        lastBudget = b;
+    }
+
+    /** The TxProfile limit each connector in a session should have now: falls at once, rises in steps. */
+    private void plan(SiteSnapshot snapshot, Allocation allocation, Instant now) {
+        for (ChargerLink link : links.values()) {
+            link.desired.clear();
+        }
+        Map<ConnectorRef, Connector> byRef = new HashMap<>();
+        snapshot.connectors().forEach(c -> byRef.put(c.ref(), c));
+        for (ConnectorLimit l : allocation.limits()) {
+            Connector c = byRef.get(l.ref());
+            ChargerLink link = links.get(l.ref().chargerId());
+            int cid = l.ref().connectorId();
+            if (c.session() == null) {
+                link.sent.remove(cid);
+                continue;
+            }
+            Sent s = link.sent.get(cid);
+            if (s != null && !s.session().equals(c.session())) {
+                link.sent.remove(cid);
+                s = null;
+            }
+            double target = l.limitA();
+            double want = target;
+            // a new session rises from the safe share its TxDefaultProfile gave it
+            double from = s != null ? s.limitA() : link.defaultSentA != null ? link.defaultSentA : 0;
+            if (target > from) {
+                Watch w = watches.get(l.ref());
+                boolean waiting = s != null && w != null && w.lastChangeAt != null
+                        && now.isBefore(w.lastChangeAt.plus(settings.rampUpInterval()));
+                double step = Math.min(target, Math.max(6, from + settings.rampUpStepA()));
+                want = s == null ? step : waiting || step - from < settings.minChangeA() ? from : step;
+            }
+            link.desired.put(cid, new Desired(c.session(), Integer.parseInt(c.session()), want,
+                    Math.max(1, l.sitePhases().size())));
+        }
+    }
+
+    /**
+     * Sends the charger the next command it needs, if none is in flight: a fall first (safety), then its
+     * configuration, its safe TxDefaultProfile, new sessions, rises and renewals. Controller thread.
+     */
+    private void pump(ChargerLink link) {
+        Instant now = clock.instant();
+        if (link.inFlight != null || !link.connected || link.notSupported
+                || (link.retryAt != null && now.isBefore(link.retryAt))) {
+            return;
+        }
+        // OCPP: the central system speaks once the charger has booted; one that reconnects without booting
+        // (the gateway restarted, the charger did not) is spoken to after a grace time
+        if (link.bootedAt == null && (link.connectedSince == null
+                || now.isBefore(link.connectedSince.plus(UNBOOTED_GRACE)))) {
+            return;
+        }
+        Integer fall = null;
+        Integer other = null;
+        if (link.takesTxProfiles()) {
+            for (var e : new java.util.TreeMap<>(link.desired).entrySet()) {
+                Sent s = link.sent.get(e.getKey());
+                Desired d = e.getValue();
+                if (s != null && d.limitA() < s.limitA()) {
+                    fall = fall == null ? e.getKey() : fall;
+                } else if (s == null || d.limitA() != s.limitA()
+                        || !now.isBefore(s.validTo().minus(settings.profileValidity().dividedBy(2)))) {
+                    other = other == null ? e.getKey() : other;
+                }
+            }
+        }
+        if (fall != null) {
+            sendTxProfile(link, fall, now);
+        } else if (!link.configAsked) {
+            readConfiguration(link);
+        } else if (!link.txDefaultRejected && (link.defaultSentA == null
+                || link.defaultSentA != link.defaultWantedA)) {
+            sendDefault(link, now);
+        } else if (other != null) {
+            sendTxProfile(link, other, now);
+        }
+    }
+
+    private void readConfiguration(ChargerLink link) {
+        link.configAsked = true;
+        call(link, "GetConfiguration", new GetConfigurationRequest(List.of("ChargingScheduleAllowedChargingRateUnit")),
+                (GetConfigurationConfirmation conf, Throwable err) -> {
+                    if (conf == null) {
+                        return;
+                    }
+                    for (KeyValue kv : conf.configurationKey()) {
+                        if (kv.key().equalsIgnoreCase("ChargingScheduleAllowedChargingRateUnit") && kv.value() != null) {
+                            String v = kv.value().toLowerCase(Locale.ROOT);
+                            if (v.contains("current")) {
+                                link.unit = ChargingRateUnitType.A;
+                                link.unitLearnt = true;
+                            } else if (v.contains("power")) {
+                                link.unit = ChargingRateUnitType.W;
+                                link.unitLearnt = true;
+                            }
+                        }
+                    }
+                });
+    }
+
+    private void sendDefault(ChargerLink link, Instant now) {
+        double share = link.defaultWantedA;
+        ChargingRateUnitType unit = link.unit;
+        int phases = settings.wiredPhasesOf(link.id).size();
+        ChargingProfile p = new ChargingProfile(DEFAULT_PROFILE_ID, null, 0,
+                ChargingProfilePurposeType.TxDefaultProfile, ChargingProfileKindType.Relative, null, null, null,
+                schedule(null, unit, share, phases));
+        call(link, String.format(Locale.ROOT, "TxDefaultProfile %s A", fmt(share)),
+                new SetChargingProfileRequest(0, p), (SetChargingProfileConfirmation conf, Throwable err) -> {
+                    ChargingProfileStatus st = answer(link, conf, err);
+                    if (st == ChargingProfileStatus.Accepted) {
+                        link.defaultSentA = share;
+                    } else if (st == ChargingProfileStatus.Rejected && !otherUnit(link, unit)) {
+                        link.txDefaultRejected = true;
+                        LOG.warn("Balancer: {} rejects the TxDefaultProfile: it has no safe fallback if the "
+                                + "gateway stops", link.id);
+                    }
+                });
+    }
+
+    private void sendTxProfile(ChargerLink link, int connectorId, Instant now) {
+        Desired d = link.desired.get(connectorId);
+        Sent before = link.sent.get(connectorId);
+        Instant validTo = now.plus(settings.profileValidity());
+        ChargingRateUnitType unit = link.unit;
+        ChargingProfile p = new ChargingProfile(TX_PROFILE_ID_BASE + connectorId, d.transactionId(), 0,
+                ChargingProfilePurposeType.TxProfile, ChargingProfileKindType.Absolute, null, null, validTo,
+                schedule(now, unit, d.limitA(), d.phases()));
+        ConnectorRef ref = new ConnectorRef(link.id, connectorId);
+        call(link, String.format(Locale.ROOT, "TxProfile %d %s A", connectorId, fmt(d.limitA())),
+                new SetChargingProfileRequest(connectorId, p), (SetChargingProfileConfirmation conf, Throwable err) -> {
+                    ChargingProfileStatus st = answer(link, conf, err);
+                    if (st == ChargingProfileStatus.Accepted) {
+                        link.sent.put(connectorId, new Sent(d.session(), d.limitA(), validTo, clock.instant()));
+                        Watch w = watches.get(ref);
+                        if (w != null && (before == null || d.limitA() != before.limitA())) {
+                            w.overSince = null;
+                            w.lastChangeAt = clock.instant();
+                        }
+                    } else if (st == ChargingProfileStatus.Rejected && !otherUnit(link, unit)) {
+                        link.txProfileRejected = true;
+                        LOG.warn("Balancer: {} rejects TxProfiles: its sessions are counted at what they draw and "
+                                + "the other chargers are reduced", link.id);
+                    }
+                });
+    }
+
+    /** After a rejection: if the unit was only assumed, tries the other one next. */
+    private static boolean otherUnit(ChargerLink link, ChargingRateUnitType tried) {
+        if (link.unitLearnt) {
+            return false;
+        }
+        link.unit = tried == ChargingRateUnitType.A ? ChargingRateUnitType.W : ChargingRateUnitType.A;
+        link.unitLearnt = true;
+        LOG.info("Balancer: {} rejected a profile in {}; trying {}", link.id, tried, link.unit);
+        return true;
+    }
+
+    /** The charger's answer as a status; NotSupported (answer or CALLERROR) marks it; other failures wait. */
+    private ChargingProfileStatus answer(ChargerLink link, SetChargingProfileConfirmation conf, Throwable err) {
+        if (conf != null) {
+            if (conf.status() == ChargingProfileStatus.NotSupported) {
+                notSupported(link);
+            }
+            return conf.status();
+        }
+        if (unsupportedError(err)) {
+            notSupported(link);
+            return ChargingProfileStatus.NotSupported;
+        }
+        return null;
+    }
+
+    private static boolean unsupportedError(Throwable err) {
+        Throwable t = err;
+        while (t != null && !(t instanceof ChargerCallException)) {
+            t = t.getCause();
+        }
+        return t instanceof ChargerCallException e && e.reason() == ChargerCallException.Reason.CALL_ERROR
+                && e.errorCode().map(c -> c.equals("NotSupported") || c.equals("NotImplemented")).orElse(false);
+    }
+
+    private static void notSupported(ChargerLink link) {
+        if (!link.notSupported) {
+            link.notSupported = true;
+            LOG.warn("Balancer: {} does not support smart charging: its sessions are counted at what they draw "
+                    + "and the other chargers are reduced", link.id);
+        }
+    }
+
+    private ChargingSchedule schedule(Instant start, ChargingRateUnitType unit, double limitA, int phases) {
+        double limit = unit == ChargingRateUnitType.A ? limitA
+                : Math.floor(limitA * settings.voltage() * phases);
+        return new ChargingSchedule(null, start, unit, List.of(new ChargingSchedulePeriod(0, limit,
+                unit == ChargingRateUnitType.W ? phases : null)), null);
+    }
+
+    /** What to do with an answer, on the controller thread. */
+    private interface Answer<C> {
+        void on(C confirmation, Throwable error);
+    }
+
+    private <C extends org.chargeedge.ocpp.v16.Confirmation> void call(ChargerLink link, String what,
+            org.chargeedge.ocpp.v16.Request<C> request, Answer<C> then) {
+        link.inFlight = what;
+        link.commands++;
+        if (link.firstCommandAt == null) {
+            link.firstCommandAt = clock.instant();
+        }
+        CompletionStage<C> stage;
+        try {
+            stage = commands.call(link.id, request);
+        } catch (RuntimeException e) {
+            stage = CompletableFuture.failedFuture(e);
+        }
+        stage.whenComplete((conf, err) -> post(() -> {
+            link.inFlight = null;
+            if (err != null && !unsupportedError(err)) {
+                link.retryAt = clock.instant().plus(RETRY_AFTER);
+                LOG.debug("Balancer: {} to {} failed: {}", what, link.id, err.toString());
+            }
+            boolean marksBefore = link.takesTxProfiles();
+            then.on(conf, err);
+            if (links.get(link.id) == link) {
+                pump(link);
+            }
+            if (marksBefore != link.takesTxProfiles()) {
+                request();
+            }
+        }));
+    }
+
+    private BalanceStatus status(SiteSnapshot snapshot, Allocation a, Instant now) {
+        Map<ConnectorRef, Connector> byRef = new HashMap<>();
+        snapshot.connectors().forEach(c -> byRef.put(c.ref(), c));
+        List<BalanceStatus.ConnectorRow> rows = new ArrayList<>();
+        for (ConnectorLimit l : a.limits()) {
+            Connector c = byRef.get(l.ref());
+            ChargerLink link = links.get(l.ref().chargerId());
+            Sent s = link.sent.get(l.ref().connectorId());
+            String control = switch (c.control()) {
+                case OBEYS -> "follows";
+                case IGNORES -> link.takesTxProfiles() ? "IGNORES its limit" : "takes no TxProfile";
+                case OFFLINE -> "offline";
+            };
+            rows.add(new BalanceStatus.ConnectorRow(l.ref().toString(), c.session(),
+                    SiteSettings.modeName(c.mode()), l.limitA(), s == null ? null : s.limitA(), drawText(c.draw()),
+                    l.reason().text(), c.session() == null ? "-" : control));
+        }
+        List<BalanceStatus.ChargerRow> chargers = new ArrayList<>();
+        links.values().stream().sorted((x, y) -> x.id.compareTo(y.id)).forEach(link -> chargers.add(
+                new BalanceStatus.ChargerRow(link.id, link.connected, link.capabilities(), link.defaultSentA,
+                        link.commands, link.inFlight)));
+        var m = snapshot.measurements();
+        String gridMeter = "L1 " + m.gridL1().describe() + ", L2 " + m.gridL2().describe() + ", L3 "
+                + m.gridL3().describe() + ", power " + m.gridPowerW().describe();
+        String available = String.format(Locale.ROOT, "L1 %.1f A, L2 %.1f A, L3 %.1f A", a.available().l1(),
+                a.available().l2(), a.available().l3());
+        return new BalanceStatus(now, true, settings.gridLimitA(), settings.gridLimitDefault(), gridMeter,
+                a.budget(), a.budget().startsWith("safe"), settings.safeBudgetA(), available, rows, chargers);
+    }
+
+    private static String drawText(PhaseAmps d) {
+        return d == null ? "unknown" : String.format(Locale.ROOT, "%.1f/%.1f/%.1f A", d.l1(), d.l2(), d.l3());
+    }
+
+    static String fmt(double a) {
+        return String.format(Locale.ROOT, "%.1f", a);
+    }
+}

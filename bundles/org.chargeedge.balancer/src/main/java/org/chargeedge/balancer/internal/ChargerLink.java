@@ -1,0 +1,77 @@
+package org.chargeedge.balancer.internal;
+
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+
+import org.chargeedge.ocpp.v16.ChargingRateUnitType;
+
+/**
+ * What the controller knows of one charger: its learnt capabilities, the
+ * profiles in force at it, the one command in flight. Confined to the
+ * controller thread (plain fields and maps, no locking).
+ */
+final class ChargerLink {
+
+    /** A TxProfile the charger accepted. */
+    record Sent(String session, double limitA, Instant validTo, Instant at) {
+    }
+
+    /** The TxProfile limit the controller wants in force for a connector's session. */
+    record Desired(String session, int transactionId, double limitA, int phases) {
+    }
+
+    final String id;
+    boolean connected;
+    Instant connectedSince;
+    Instant bootedAt;
+    int connectorCount = 1;
+
+    // capabilities, learnt from GetConfiguration and from answers
+    boolean configAsked;
+    ChargingRateUnitType unit = ChargingRateUnitType.A;
+    /** The unit came from the charger (its key or an answer), so a rejection is not blamed on the unit. */
+    boolean unitLearnt;
+    boolean txDefaultRejected;
+    boolean txProfileRejected;
+    /** It answered NotSupported: it does not do smart charging at all. */
+    boolean notSupported;
+
+    /** The safe share per connector its TxDefaultProfile should hold, and the one it accepted (null: none yet). */
+    double defaultWantedA;
+    Double defaultSentA;
+
+    /** By connector id. */
+    final Map<Integer, Sent> sent = new HashMap<>();
+    /** By connector id; only connectors with an open transaction. */
+    final Map<Integer, Desired> desired = new HashMap<>();
+
+    /** What is in flight (for the shell), or null: one command at a time. */
+    String inFlight;
+    Instant retryAt;
+    long commands;
+    Instant firstCommandAt;
+
+    ChargerLink(String id) {
+        this.id = id;
+    }
+
+    /** Whether the charger takes TxProfiles at all, as far as it told us. */
+    boolean takesTxProfiles() {
+        return !notSupported && !txProfileRejected;
+    }
+
+    String capabilities() {
+        if (notSupported) {
+            return "no smart charging (NotSupported)";
+        }
+        StringBuilder s = new StringBuilder("unit ").append(unit).append(unitLearnt ? "" : " (assumed)");
+        if (txProfileRejected) {
+            s.append(", rejects TxProfile");
+        }
+        if (txDefaultRejected) {
+            s.append(", rejects TxDefaultProfile");
+        }
+        return s.toString();
+    }
+}

@@ -1,0 +1,287 @@
+package org.chargeedge.balancer.internal;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.TreeMap;
+import java.util.function.BiFunction;
+
+import org.chargeedge.api.charger.ChargerInfo;
+import org.chargeedge.api.charger.ConnectorInfo;
+import org.chargeedge.api.charger.TransactionInfo;
+import org.chargeedge.api.energy.EnergySnapshot;
+import org.chargeedge.api.energy.Freshness;
+import org.chargeedge.api.energy.MeasurementKey;
+import org.chargeedge.api.energy.Meter;
+import org.chargeedge.api.energy.PhaseRef;
+import org.chargeedge.api.energy.Quantity;
+import org.chargeedge.balancer.core.BalancerState;
+import org.chargeedge.balancer.core.Phase;
+import org.chargeedge.balancer.core.Reading;
+import org.chargeedge.balancer.core.SiteSnapshot;
+import org.chargeedge.balancer.core.SiteSnapshot.Charger;
+import org.chargeedge.balancer.core.SiteSnapshot.Connector;
+import org.chargeedge.balancer.core.SiteSnapshot.ConnectorRef;
+import org.chargeedge.balancer.core.SiteSnapshot.ConnectorState;
+import org.chargeedge.balancer.core.SiteSnapshot.Control;
+import org.chargeedge.balancer.core.SiteSnapshot.Measurements;
+import org.chargeedge.balancer.core.SiteSnapshot.Mode;
+import org.chargeedge.balancer.core.SiteSnapshot.PhaseAmps;
+import org.chargeedge.balancer.core.SiteSnapshot.Tariff;
+import org.chargeedge.ocpp.v16.ChargePointStatus;
+import org.chargeedge.ocpp.v16.Measurand;
+import org.chargeedge.ocpp.v16.MeterValue;
+import org.chargeedge.ocpp.v16.SampledValue;
+import org.chargeedge.ocpp.v16.UnitOfMeasure;
+
+/**
+ * Turns the live site (the energy model, the site view) and what the
+ * controller knows of each connector into the core's {@link SiteSnapshot}.
+ * Pure: no clock, no I/O.
+ */
+final class SnapshotAdapter {
+
+    /**
+     * What the controller adds to a connector: its mode, priority, whether its charger follows its limit, the
+     * limit in force, whether the measured draw may be used, and a cap on it (an offline charger whose profile
+     * ran out draws at most its fallback).
+     */
+    record ConnectorFacts(Mode mode, int priority, Control control, OptionalDouble activeLimitA, boolean drawFresh,
+                          OptionalDouble drawCapA) {
+    }
+
+    private SnapshotAdapter() {
+    }
+
+    static SiteSnapshot build(Instant now, SiteSettings settings, EnergySnapshot energy, List<ChargerInfo> view,
+                              BiFunction<ConnectorRef, String, ConnectorFacts> facts, BalancerState previous) {
+        List<Charger> chargers = new ArrayList<>();
+        List<Connector> connectors = new ArrayList<>();
+        for (ChargerInfo ci : view) {
+            String id = ci.chargePointId();
+            chargers.add(new Charger(id, settings.circuitOf(id), settings.rotationOf(id), settings.wiredPhasesOf(id),
+                    settings.maxAOf(id)));
+            for (Map.Entry<Integer, ConnectorInfo> e : connectorsOf(ci).entrySet()) {
+                int connectorId = e.getKey();
+                ConnectorInfo info = e.getValue();
+                Optional<TransactionInfo> tx = ci.openTransactions().stream()
+                        .filter(t -> t.connectorId() == connectorId).findFirst();
+                ConnectorRef ref = new ConnectorRef(id, connectorId);
+                String session = tx.map(t -> String.valueOf(t.transactionId())).orElse(null);
+                ConnectorFacts f = facts.apply(ref, session);
+                PhaseAmps draw = f.drawFresh() ? drawOf(latest(info, tx.orElse(null))) : null;
+                if (draw != null && f.drawCapA().isPresent()) {
+                    double cap = f.drawCapA().getAsDouble();
+                    draw = new PhaseAmps(Math.min(draw.l1(), cap), Math.min(draw.l2(), cap), Math.min(draw.l3(), cap));
+                }
+                if (draw == null && session != null && f.control() == Control.IGNORES) {
+                    // not under control and not measured: it may draw all it can
+                    draw = wiredDraw(settings, id);
+                }
+                connectors.add(new Connector(ref, session, state(info == null ? null : info.status(), session != null),
+                        draw, f.mode(), f.priority(), OptionalDouble.empty(), OptionalDouble.empty(), null, 0,
+                        f.control(), f.activeLimitA()));
+            }
+        }
+        SiteSnapshot.Grid grid = new SiteSnapshot.Grid(settings.gridLimit(), settings.totalKw(),
+                settings.safeBudget());
+        return new SiteSnapshot(now, grid, settings.circuits(), chargers, measurements(energy), connectors,
+                Tariff.FLAT, timing(settings), previous);
+    }
+
+    /** The core's default timing (minimum on and off times, rotation turn, PV thresholds) at the site's voltage. */
+    private static SiteSnapshot.Settings timing(SiteSettings settings) {
+        SiteSnapshot.Settings d = SiteSnapshot.Settings.DEFAULT;
+        return new SiteSnapshot.Settings(settings.voltage(), d.minOn(), d.minOff(), d.rotationTurn(), d.pvStartWh(),
+                d.pvStopWh());
+    }
+
+    private static PhaseAmps wiredDraw(SiteSettings settings, String chargerId) {
+        Map<Phase, Double> m = new EnumMap<>(Phase.class);
+        settings.wiredPhasesOf(chargerId).forEach(p -> m.put(p, settings.maxAOf(chargerId)));
+        return PhaseAmps.of(m);
+    }
+
+    /** What the chargers' measured draws add up to on each site phase (A), as the core subtracts them. */
+    static double[] chargerDraws(SiteSnapshot s) {
+        Map<String, Charger> chargers = new java.util.HashMap<>();
+        s.chargers().forEach(c -> chargers.put(c.id(), c));
+        double[] out = new double[3];
+        for (Connector c : s.connectors()) {
+            if (c.draw() == null) {
+                continue;
+            }
+            Charger ch = chargers.get(c.ref().chargerId());
+            for (Phase cp : Phase.values()) {
+                out[ch.rotation().site(cp).ordinal()] += Math.max(0, c.draw().get(cp));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The grid meter as it would read with the chargers' draws of now: its reading minus what the chargers drew
+     * when it arrived, plus what they draw now. The other load (grid minus chargers) thus stays what it was when
+     * the reading arrived until the next one, instead of rising each time a charger reports a lower draw between
+     * two grid readings (a feedback that would ramp every charger down).
+     */
+    static SiteSnapshot alignGrid(SiteSnapshot s, double[] drawsAtReading, double[] drawsNow) {
+        Measurements m = s.measurements();
+        Reading[] phases = {m.gridL1(), m.gridL2(), m.gridL3()};
+        double sumAt = 0;
+        double sumNow = 0;
+        for (int i = 0; i < 3; i++) {
+            sumAt += drawsAtReading[i];
+            sumNow += drawsNow[i];
+            if (phases[i].usable()) {
+                phases[i] = Reading.fresh(phases[i].value() - drawsAtReading[i] + drawsNow[i]);
+            }
+        }
+        Reading power = m.gridPowerW().usable()
+                ? Reading.fresh(m.gridPowerW().value() + (sumNow - sumAt) * s.settings().voltage()) : m.gridPowerW();
+        return new SiteSnapshot(s.now(), s.grid(), s.circuits(), s.chargers(), new Measurements(phases[0], phases[1],
+                phases[2], power, m.pvPowerW(), m.batteryPowerW(), m.buildingPowerW()), s.connectors(), s.tariff(),
+                s.settings(), s.previous());
+    }
+
+    /** When the grid meter's newest reading was measured, or null without one. */
+    static Instant gridReadAt(EnergySnapshot e) {
+        if (e == null) {
+            return null;
+        }
+        Instant at = null;
+        for (PhaseRef p : PhaseRef.values()) {
+            for (Quantity q : new Quantity[] {Quantity.CURRENT, Quantity.POWER}) {
+                var m = e.measurement(new MeasurementKey(Meter.GRID, q, p));
+                if (m.isPresent() && (at == null || m.get().measuredAt().isAfter(at))) {
+                    at = m.get().measuredAt();
+                }
+            }
+        }
+        return at;
+    }
+
+    /** Connectors above 0, from their statuses and the open transactions, by id. */
+    static Map<Integer, ConnectorInfo> connectorsOf(ChargerInfo ci) {
+        Map<Integer, ConnectorInfo> out = new TreeMap<>();
+        for (ConnectorInfo c : ci.connectors()) {
+            if (c.connectorId() > 0) {
+                out.put(c.connectorId(), c);
+            }
+        }
+        for (TransactionInfo t : ci.openTransactions()) {
+            if (t.connectorId() > 0) {
+                out.putIfAbsent(t.connectorId(), null);
+            }
+        }
+        return out;
+    }
+
+    /** The newer of the connector's and the transaction's latest meter value. */
+    static MeterValue latest(ConnectorInfo info, TransactionInfo tx) {
+        MeterValue a = info == null ? null : info.latestMeterValue();
+        MeterValue b = tx == null ? null : tx.latestMeterValue();
+        if (a == null) {
+            return b;
+        }
+        if (b == null) {
+            return a;
+        }
+        return b.timestamp().isAfter(a.timestamp()) ? b : a;
+    }
+
+    /**
+     * Current.Import per charger phase, or null when the meter value has none. A current without a phase is
+     * counted on every phase: the car could draw it on any of them.
+     */
+    static PhaseAmps drawOf(MeterValue mv) {
+        if (mv == null) {
+            return null;
+        }
+        Map<Phase, Double> perPhase = new EnumMap<>(Phase.class);
+        Double unphased = null;
+        for (SampledValue sv : mv.sampledValue()) {
+            if (sv.measurandOrDefault() != Measurand.CurrentImport
+                    || (sv.unit() != null && sv.unit() != UnitOfMeasure.A)) {
+                continue;
+            }
+            double a;
+            try {
+                a = Double.parseDouble(sv.value());
+            } catch (NumberFormatException e) {
+                continue;
+            }
+            if (!Double.isFinite(a)) {
+                continue;
+            }
+            Phase p = phase(sv.phase());
+            if (p == null) {
+                unphased = a;
+            } else {
+                perPhase.merge(p, a, Math::max);
+            }
+        }
+        if (!perPhase.isEmpty()) {
+            return PhaseAmps.of(perPhase);
+        }
+        return unphased == null ? null : PhaseAmps.all(unphased);
+    }
+
+    private static Phase phase(org.chargeedge.ocpp.v16.Phase p) {
+        if (p == null) {
+            return null;
+        }
+        return switch (p) {
+            case L1, L1_N -> Phase.L1;
+            case L2, L2_N -> Phase.L2;
+            case L3, L3_N -> Phase.L3;
+            default -> null;
+        };
+    }
+
+    static ConnectorState state(ChargePointStatus status, boolean inTransaction) {
+        if (status == null) {
+            return inTransaction ? ConnectorState.CHARGING : ConnectorState.AVAILABLE;
+        }
+        return switch (status) {
+            // a transaction has started: the car is about to draw, so it is counted as charging
+            case Available, Preparing, Reserved -> inTransaction ? ConnectorState.CHARGING
+                    : status == ChargePointStatus.Preparing ? ConnectorState.PREPARING : ConnectorState.AVAILABLE;
+            case Charging -> ConnectorState.CHARGING;
+            case SuspendedEV -> ConnectorState.SUSPENDED_EV;
+            case SuspendedEVSE -> ConnectorState.SUSPENDED_EVSE;
+            case Finishing -> ConnectorState.FINISHING;
+            case Unavailable -> ConnectorState.UNAVAILABLE;
+            case Faulted -> ConnectorState.FAULTED;
+        };
+    }
+
+    static Measurements measurements(EnergySnapshot e) {
+        return new Measurements(reading(e, Meter.GRID, Quantity.CURRENT, PhaseRef.L1),
+                reading(e, Meter.GRID, Quantity.CURRENT, PhaseRef.L2),
+                reading(e, Meter.GRID, Quantity.CURRENT, PhaseRef.L3),
+                reading(e, Meter.GRID, Quantity.POWER, PhaseRef.TOTAL),
+                reading(e, Meter.PV, Quantity.POWER, PhaseRef.TOTAL),
+                reading(e, Meter.BATTERY, Quantity.POWER, PhaseRef.TOTAL),
+                reading(e, Meter.BUILDING, Quantity.POWER, PhaseRef.TOTAL));
+    }
+
+    /** Only a fresh value is a value; stale, missing and of unknown age keep their reason. */
+    static Reading reading(EnergySnapshot e, Meter meter, Quantity q, PhaseRef phase) {
+        if (e == null) {
+            return Reading.UNKNOWN;
+        }
+        MeasurementKey key = new MeasurementKey(meter, q, phase);
+        Freshness f = e.freshness(key);
+        return switch (f) {
+            case FRESH -> Reading.fresh(e.value(key).getAsDouble());
+            case STALE -> new Reading(0, Reading.Freshness.STALE);
+            case AGE_UNKNOWN -> new Reading(0, Reading.Freshness.AGE_UNKNOWN);
+            case MISSING -> Reading.UNKNOWN;
+        };
+    }
+}

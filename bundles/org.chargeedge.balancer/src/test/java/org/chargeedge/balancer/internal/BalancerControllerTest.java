@@ -1,0 +1,386 @@
+package org.chargeedge.balancer.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+
+import org.chargeedge.balancer.core.SiteSnapshot.Mode;
+import org.chargeedge.balancer.internal.SimCharger.Profile;
+import org.chargeedge.balancer.internal.SimCharger.Quirk;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The controller on a real site: the central system over real WebSockets,
+ * the real energy model, simulated chargers that follow (or not) the
+ * profiles they get. Grid limit 40 A per phase, safe budget 20 A.
+ */
+class BalancerControllerTest {
+
+    @TempDir
+    Path dir;
+    TestSite site;
+
+    private TestSite site(Map<String, Object> overrides) throws Exception {
+        Map<String, Object> config = new HashMap<>(Map.of("gridLimitA", 40.0, "safeBudgetA", 20.0,
+                "minIntervalMillis", 50, "rampUpIntervalSeconds", 1, "rampUpStepA", 32.0, "reactionTimeSeconds", 2,
+                "siteConnectors", 2));
+        config.putAll(overrides);
+        site = new TestSite(dir, config);
+        return site;
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        if (site != null) {
+            site.close();
+        }
+    }
+
+    @Test
+    void eachChargerGetsItsShareOfTheSafeBudgetAsTxDefaultProfileAtBoot() throws Exception {
+        site(Map.of());
+        SimCharger a = site.charger("CP-A", 3, 32, Duration.ZERO);
+        SimCharger b = site.charger("CP-B", 3, 32, Duration.ZERO);
+        until("both got a TxDefaultProfile", () -> a.lastDefault() != null && b.lastDefault() != null);
+        for (SimCharger c : new SimCharger[] {a, b}) {
+            Profile p = c.lastDefault();
+            assertThat(p.connectorId()).isZero();
+            assertThat(p.unit()).isEqualTo("A");
+            // (40 - 20) A shared by the 2 connectors of the site
+            assertThat(p.limit()).isEqualTo(10.0);
+            assertThat(p.validTo()).isNull();
+            assertThat(c.otherCalls.get()).as("GetConfiguration read once").isEqualTo(1);
+        }
+        until("the safe share is in force", () -> site.controller.status() != null
+                && site.controller.status().chargers().stream().allMatch(r -> Double.valueOf(10.0).equals(r.safeShareA())));
+    }
+
+    @Test
+    void anOverloadOnTheGridMeterReducesEveryChargerAtOnce() throws Exception {
+        site(Map.of());
+        SimCharger[] ab = twoSessions(4, 16);
+        SimCharger a = ab[0];
+        SimCharger b = ab[1];
+        until("both charge at their car's maximum", () -> {
+            site.gridReading();
+            return a.lastTxProfile() != null && b.lastTxProfile() != null && draws(a, 16) && draws(b, 16);
+        }, Duration.ofSeconds(10));
+        assertThat(a.lastTxProfile().limit()).isGreaterThanOrEqualTo(16);
+
+        site.buildingA = 24;
+        long overload = System.nanoTime();
+        site.gridReading();
+        until("both reduced to 8 A", () -> limitAtMost(a, 8, overload) && limitAtMost(b, 8, overload),
+                Duration.ofSeconds(2));
+        long reacted = Math.max(a.lastTxProfile().nanos(), b.lastTxProfile().nanos()) - overload;
+        assertThat(Duration.ofNanos(reacted)).isLessThan(Duration.ofMillis(1000));
+        until("the grid is within its limit", () -> site.gridMaxPhase() <= 40);
+        assertThat(site.controller.status().budget()).isEqualTo("grid meter");
+    }
+
+    @Test
+    void aStaleGridMeterMeansTheSafeBudget() throws Exception {
+        site(Map.of());
+        site.buildingA = 0;
+        site.gridReading(Duration.ofSeconds(1));
+        SimCharger a = site.charger("CP-A", 3, 32, Duration.ZERO);
+        SimCharger b = site.charger("CP-B", 3, 32, Duration.ZERO);
+        a.start();
+        b.start();
+        site.gridReading(Duration.ofSeconds(1));
+        until("both get 20 A from the fresh meter", () -> limitIs(a, 20) && limitIs(b, 20));
+        // no reading any more: after a second it is stale, and the worst-case building load is assumed
+        until("both reduced to the safe budget's 10 A", () -> limitIs(a, 10) && limitIs(b, 10),
+                Duration.ofSeconds(4));
+        BalanceStatus s = site.controller.status();
+        assertThat(s.safeBudgetInUse()).isTrue();
+        assertThat(s.budget()).isEqualTo("safe budget: grid meter stale");
+        assertThat(BalanceCommands.render(s)).contains("Safe budget      20.0 A per phase, IN USE");
+    }
+
+    @Test
+    void aChargerThatIgnoresItsLimitIsCountedAtItsDrawAndTheOthersAreReduced() throws Exception {
+        site(Map.of());
+        SimCharger[] ab = twoSessions(0, 32, Quirk.IGNORES_LIMITS);
+        SimCharger a = ab[0];
+        SimCharger b = ab[1];
+        until("both were offered 20 A", () -> limitIs(a, 20) && limitIs(b, 20));
+        Instant limited = Instant.now();
+        // b keeps drawing 32 A: after its reaction time (2 s) it is counted at 32 A and a gets what is left
+        until("b is marked", () -> {
+            b.meterValues();
+            site.gridReading();
+            return row("CP-B/1").control().equals("IGNORES its limit");
+        }, Duration.ofSeconds(6));
+        assertThat(Duration.between(limited, Instant.now())).isGreaterThanOrEqualTo(Duration.ofSeconds(2));
+        until("a is reduced to 8 A", () -> {
+            site.gridReading();
+            return limitIs(a, 8);
+        });
+        BalanceStatus.ConnectorRow row = row("CP-B/1");
+        assertThat(row.control()).isEqualTo("IGNORES its limit");
+        assertThat(row.reason()).contains("ignores its limit");
+        assertThat(b.lastTxProfile().limit()).as("asked for the minimum").isEqualTo(6.0);
+    }
+
+    @Test
+    void aChargerThatRejectsTxProfilesIsMarkedAndItsCallsAreNotDelayed() throws Exception {
+        site(Map.of());
+        SimCharger[] ab = twoSessions(0, 32, Quirk.REJECTS_TX_PROFILE);
+        SimCharger a = ab[0];
+        SimCharger b = ab[1];
+        until("b is marked", () -> row("CP-B/1") != null && row("CP-B/1").control().equals("takes no TxProfile"));
+        // tried in A, then once in W (its unit was only assumed), then given up
+        // its unit came from GetConfiguration (Current): the rejection is not blamed on the unit
+        long tried = b.txProfiles();
+        assertThat(tried).isEqualTo(1);
+        // b draws its 10 A safe share (its TxDefaultProfile): counted at that, a gets the rest
+        until("a gets the rest", () -> {
+            site.gridReading();
+            return limitIs(a, 30);
+        });
+        long t0 = System.nanoTime();
+        b.meterValues();
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofMillis(500));
+        Thread.sleep(1500);
+        assertThat(b.txProfiles()).as("no more TxProfiles for a charger that rejects them").isEqualTo(tried);
+        assertThat(BalanceCommands.render(site.controller.status())).contains("rejects TxProfile");
+    }
+
+    @Test
+    void aChargerWithoutSmartChargingIsLeftAloneAndCountedAtItsDraw() throws Exception {
+        site(Map.of());
+        site.buildingA = 0;
+        site.gridReading();
+        SimCharger a = site.charger("CP-A", 3, 32, Duration.ZERO);
+        SimCharger c = site.charger("CP-C", 3, 16, Duration.ZERO, Quirk.NOT_SUPPORTED);
+        a.start();
+        c.start();
+        until("a gets what c leaves", () -> {
+            site.gridReading();
+            return limitIs(a, 24);
+        });
+        int calls = c.setChargingProfileCalls.get();
+        assertThat(calls).isEqualTo(1);
+        Thread.sleep(1000);
+        assertThat(c.setChargingProfileCalls.get()).isEqualTo(calls);
+        assertThat(row("CP-C/1").reason()).contains("counted at the 16.0 A it draws");
+    }
+
+    @Test
+    void oneCommandInFlightPerChargerAndOnlyTheLatestLimitFollows() throws Exception {
+        site(Map.of("siteConnectors", 1));
+        site.buildingA = 10;
+        site.gridReading();
+        SimCharger a = site.charger("CP-A", 3, 32, Duration.ZERO, Quirk.SLOW_ANSWERS);
+        a.answerDelay = Duration.ofMillis(1000);
+        a.start();
+        until("30 A in force", () -> {
+            site.gridReading();
+            return limitIs(a, 30) && site.controller.status().chargers().get(0).inFlight() == null;
+        }, Duration.ofSeconds(8));
+        long before = a.txProfiles();
+        // four rising building loads while the first fall is in flight
+        for (double building : new double[] {14, 18, 22, 26}) {
+            site.buildingA = building;
+            site.gridReading();
+            Thread.sleep(120);
+        }
+        until("the last limit, 14 A, is in force", () -> limitIs(a, 14) && draws(a, 14), Duration.ofSeconds(5));
+        assertThat(a.txProfiles() - before).as("the first fall, then only the latest").isEqualTo(2);
+    }
+
+    @Test
+    void unchangedReadingsSendNothing() throws Exception {
+        site(Map.of());
+        SimCharger[] ab = twoSessions(5, 32);
+        SimCharger a = ab[0];
+        SimCharger b = ab[1];
+        until("17.5 A each", () -> {
+            site.gridReading();
+            return limitIs(a, 17.5) && limitIs(b, 17.5) && draws(a, 17.5) && draws(b, 17.5);
+        }, Duration.ofSeconds(10));
+        long sent = a.txProfiles() + b.txProfiles() + a.profiles.size() + b.profiles.size();
+        for (int i = 0; i < 15; i++) {
+            site.gridReading();
+            a.meterValues();
+            Thread.sleep(60);
+        }
+        assertThat(a.txProfiles() + b.txProfiles() + a.profiles.size() + b.profiles.size()).as(a.profiles + "\n"
+                + b.profiles).isEqualTo(sent);
+    }
+
+    @Test
+    void txProfilesAreRenewedBeforeTheyExpire() throws Exception {
+        site(Map.of("profileValiditySeconds", 2, "siteConnectors", 1));
+        site.buildingA = 0;
+        site.gridReading();
+        SimCharger a = site.charger("CP-A", 3, 32, Duration.ZERO);
+        a.start();
+        until("32 A in force", () -> {
+            site.gridReading();
+            return limitIs(a, 32);
+        });
+        Profile first = a.lastTxProfile();
+        assertThat(first.validTo()).isAfter(first.at()).isBefore(first.at().plusSeconds(3));
+        until("renewed", () -> {
+            site.gridReading();
+            return a.lastTxProfile() != first;
+        }, Duration.ofSeconds(3));
+        Profile renewal = a.lastTxProfile();
+        assertThat(renewal.at()).isBefore(first.validTo());
+        assertThat(renewal.validTo()).isAfter(first.validTo());
+        assertThat(renewal.limit()).isEqualTo(first.limit());
+    }
+
+    @Test
+    void theDefaultGridLimitIsUsedAndSaidUntilTheInstallerSetsOne() throws Exception {
+        Map<String, Object> config = new HashMap<>();
+        config.put("gridLimitA", 0.0);
+        config.put("siteConnectors", 1);
+        site(config);
+        SimCharger a = site.charger("CP-A", 3, 32, Duration.ZERO);
+        until("a TxDefaultProfile", () -> a.lastDefault() != null);
+        // default grid limit 25 A minus the safe budget 20 A: below 6 A, so the fallback is a pause
+        assertThat(a.lastDefault().limit()).isEqualTo(0.0);
+        BalanceStatus s = site.controller.status();
+        assertThat(s.gridLimitDefault()).isTrue();
+        assertThat(s.gridLimitA()).isEqualTo(SiteSettings.DEFAULT_GRID_LIMIT_A);
+        assertThat(BalanceCommands.render(s)).contains("25.0 A per phase  DEFAULT: not set by the installer");
+
+        config.put("gridLimitA", 63.0);
+        site.controller.reconfigure(SiteSettings.from(TestSite.config(config)));
+        until("the installer's limit", () -> !site.controller.status().gridLimitDefault());
+        assertThat(BalanceCommands.render(site.controller.status())).doesNotContain("DEFAULT");
+        until("the fallback follows the new limit", () -> a.lastDefault().limit() == 32.0);
+    }
+
+    @Test
+    void aChargerThatTakesOnlyWattsGetsWatts() throws Exception {
+        site(Map.of());
+        SimCharger w = site.charger("CP-W", 1, 32, Duration.ZERO, Quirk.POWER_ONLY);
+        until("a TxDefaultProfile", () -> w.lastDefault() != null);
+        assertThat(w.profiles).allMatch(p -> p.unit().equals("W"));
+        assertThat(w.lastDefault().limit()).isEqualTo(10.0 * 230 * 3);
+    }
+
+    @Test
+    void modeOffPausesTheSession() throws Exception {
+        site(Map.of());
+        site.buildingA = 0;
+        site.gridReading();
+        SimCharger a = site.charger("CP-A", 3, 32, Duration.ZERO);
+        a.start();
+        until("charging", () -> limitIs(a, 32));
+        assertThat(site.controller.setMode("CP-A", 1, Mode.OFF).get()).contains("Off for transaction");
+        until("paused", () -> limitIs(a, 0));
+        assertThat(row("CP-A/1").reason()).isEqualTo("mode Off");
+        assertThat(site.controller.setMode("CP-X", null, Mode.FAST).get()).startsWith("unknown charger");
+    }
+
+    @Test
+    void anOfflineChargerIsCountedAtItsLastLimit() throws Exception {
+        site(Map.of());
+        SimCharger[] ab = twoSessions(0, 32);
+        SimCharger a = ab[0];
+        SimCharger b = ab[1];
+        until("20 A each", () -> limitIs(a, 20) && limitIs(b, 20) && draws(b, 20));
+        site.chargers.remove(b);
+        b.disconnect();
+        until("b is offline", () -> row("CP-B/1") != null && row("CP-B/1").control().equals("offline"));
+        // its car keeps charging at 20 A behind the grid meter
+        site.buildingA = 10 + 20;
+        site.gridReading();
+        until("a gets what the building and b leave", () -> limitIs(a, 10));
+        assertThat(row("CP-B/1").reason()).contains(String.format(java.util.Locale.ROOT,
+                "charger offline: counted at its last limit %.1f A", b.lastTxProfile().limit()));
+    }
+
+    @Test
+    void anOfflineChargerIsCountedAtItsSafeShareOnceItsTxProfileExpired() throws Exception {
+        site(Map.of("profileValiditySeconds", 2));
+        SimCharger[] ab = twoSessions(0, 32);
+        SimCharger a = ab[0];
+        SimCharger b = ab[1];
+        until("20 A each", () -> limitIs(a, 20) && limitIs(b, 20) && draws(b, 20));
+        Instant validTo = b.lastTxProfile().validTo();
+        site.chargers.remove(b);
+        b.disconnect();
+        site.buildingA = 10 + 20;
+        site.gridReading(Duration.ofSeconds(60));
+        until("b is counted at its last limit", () -> row("CP-B/1") != null
+                && row("CP-B/1").reason().contains("counted at its last limit 20.0 A"));
+        // once its TxProfile ran out, the charger falls back to its TxDefaultProfile: 10 A
+        until("b is counted at its safe share", () -> row("CP-B/1").reason().contains(
+                "counted at its last limit 10.0 A"), Duration.ofSeconds(5));
+        assertThat(Instant.now()).isAfter(validTo);
+        // b now counts 10 A instead of 20 A (its last draw is capped at its fallback), so a gets 10 A more
+        until("a gets what the building and b's safe share leave", () -> limitIs(a, 20));
+    }
+
+    /** CP-A and CP-B, 3-phase cars, both in a session; the grid meter shows the building's load. */
+    private SimCharger[] twoSessions(double buildingA, double carMaxA, Quirk... quirksOfB) throws Exception {
+        site.buildingA = buildingA;
+        site.gridReading();
+        SimCharger a = site.charger("CP-A", 3, carMaxA, Duration.ZERO);
+        SimCharger b = site.charger("CP-B", 3, carMaxA, Duration.ZERO, quirksOfB);
+        a.start();
+        b.start();
+        return new SimCharger[] {a, b};
+    }
+
+    private BalanceStatus.ConnectorRow row(String ref) {
+        BalanceStatus s = site.controller.status();
+        return s == null ? null : s.connectors().stream().filter(r -> r.ref().equals(ref)).findFirst().orElse(null);
+    }
+
+    /** The charger draws {@code a}, has reported it, and the balancer has seen the report. */
+    private boolean draws(SimCharger c, double a) {
+        BalanceStatus.ConnectorRow r = row(c.id + "/1");
+        return c.drawA == a && c.reportedA == a && r != null
+                && r.draw().startsWith(String.format(java.util.Locale.ROOT, "%.1f/", a));
+    }
+
+    private static boolean limitIs(SimCharger c, double a) {
+        Profile p = c.lastTxProfile();
+        return p != null && p.answer().equals("Accepted") && p.limit() == a;
+    }
+
+    private static boolean limitAtMost(SimCharger c, double a, long sinceNanos) {
+        Profile p = c.lastTxProfile();
+        return p != null && p.nanos() >= sinceNanos && p.limit() <= a;
+    }
+
+    interface Check {
+        boolean holds() throws Exception;
+    }
+
+    void until(String what, Check condition, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.holds()) {
+            if (System.nanoTime() > deadline) {
+                StringBuilder profiles = new StringBuilder();
+                for (SimCharger c : site.chargers) {
+                    profiles.append(c.id).append(": ");
+                    c.profiles.forEach(p -> profiles.append(p.purpose().charAt(2)).append(' ').append(p.limit())
+                            .append(' ').append(p.answer().charAt(0)).append(", "));
+                    profiles.append('\n');
+                }
+                fail("timed out after " + timeout + " waiting for " + what + "; the balancer:\n"
+                        + BalanceCommands.render(site.controller.status()) + "profiles received:\n" + profiles);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    void until(String what, Check condition) throws Exception {
+        until(what, condition, Duration.ofSeconds(5));
+    }
+}

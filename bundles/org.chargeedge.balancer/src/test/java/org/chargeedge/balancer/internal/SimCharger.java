@@ -1,0 +1,336 @@
+package org.chargeedge.balancer.internal;
+
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.java_websocket.client.WebSocketClient;
+import org.java_websocket.drafts.Draft_6455;
+import org.java_websocket.handshake.ServerHandshake;
+import org.java_websocket.protocols.IProtocol;
+import org.java_websocket.protocols.Protocol;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * A simulated charger with one connector and a car behind it, speaking
+ * OCPP-J 1.6 over a real WebSocket. It answers GetConfiguration and
+ * SetChargingProfile, and its car follows the profile in force (TxProfile
+ * while valid, else TxDefaultProfile) after a reaction delay, unless a quirk
+ * says otherwise. Its draw is what it reports in MeterValues (Current.Import
+ * per phase) and what the site's grid meter sees.
+ *
+ * <p>Threads: the socket's thread answers calls and records profiles; the
+ * charger's own scheduler changes the draw; tests read. Shared fields are
+ * volatile or concurrent collections for that reason.
+ */
+final class SimCharger implements AutoCloseable {
+
+    enum Quirk {
+        /** Accepts profiles and keeps drawing what the car wants. */
+        IGNORES_LIMITS,
+        /** Says Power in ChargingScheduleAllowedChargingRateUnit and rejects profiles in A. */
+        POWER_ONLY,
+        /** Rejects TxProfiles (accepts TxDefaultProfile). */
+        REJECTS_TX_PROFILE,
+        /** Answers every SetChargingProfile with NotSupported. */
+        NOT_SUPPORTED,
+        /** Answers SetChargingProfile only after {@link SimCharger#answerDelay}. */
+        SLOW_ANSWERS
+    }
+
+    /** A SetChargingProfile the charger received. */
+    record Profile(long nanos, Instant at, int connectorId, String purpose, double limit, String unit,
+                   Instant validTo, String answer) {
+        double limitA(int phases) {
+            return unit.equals("W") ? limit / (230.0 * phases) : limit;
+        }
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** This charger's delayed reactions and answers; stopped with it, so nothing of it outlives a test. */
+    private final ScheduledExecutorService reactions;
+
+    final String id;
+    final int carPhases;
+    final double carMaxA;
+    final Duration reaction;
+    final Set<Quirk> quirks;
+    volatile Duration answerDelay = Duration.ofMillis(500);
+
+    /** Appended by the socket's thread, read by tests while it runs: copy-on-write. */
+    final List<Profile> profiles = new CopyOnWriteArrayList<>();
+    final AtomicInteger setChargingProfileCalls = new AtomicInteger();
+    final AtomicInteger otherCalls = new AtomicInteger();
+    /** Calls awaiting their result: put by the test and reaction threads, completed by the socket's thread. */
+    private final Map<String, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
+    private final WebSocketClient socket;
+
+    volatile Integer transactionId;
+    private volatile double txLimitA = Double.NaN;
+    private volatile Instant txValidTo;
+    private volatile double defaultLimitA = Double.NaN;
+    /** What the car draws per phase now. */
+    volatile double drawA;
+    /** The draw of the last MeterValues the gateway acknowledged (what the site's grid meter is made to show). */
+    volatile double reportedA;
+    /** Whether meter values are sent by the charger itself whenever the draw changes. */
+    volatile boolean reportOnChange = true;
+
+    SimCharger(String url, String id, int carPhases, double carMaxA, Duration reaction, Quirk... quirks)
+            throws Exception {
+        this.id = id;
+        this.carPhases = carPhases;
+        this.carMaxA = carMaxA;
+        this.reaction = reaction;
+        this.quirks = quirks.length == 0 ? EnumSet.noneOf(Quirk.class) : EnumSet.of(quirks[0], quirks);
+        this.reactions = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "sim-" + id);
+            t.setDaemon(true);
+            return t;
+        });
+        socket = new WebSocketClient(URI.create(url), new Draft_6455(List.of(), List.<IProtocol>of(
+                new Protocol("ocpp1.6")))) {
+            @Override
+            public void onOpen(ServerHandshake handshake) {
+            }
+
+            @Override
+            public void onMessage(String message) {
+                try {
+                    received((ArrayNode) JSON.readTree(message));
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+
+            @Override
+            public void onClose(int code, String reason, boolean remote) {
+            }
+
+            @Override
+            public void onError(Exception ex) {
+            }
+        };
+        if (!socket.connectBlocking(5, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("cannot connect to " + url);
+        }
+    }
+
+    private void received(ArrayNode frame) throws Exception {
+        int type = frame.get(0).intValue();
+        String messageId = frame.get(1).textValue();
+        if (type == 3 || type == 4) {
+            CompletableFuture<JsonNode> f = pending.remove(messageId);
+            if (f != null) {
+                if (type == 3) {
+                    f.complete(frame.get(2));
+                } else {
+                    f.completeExceptionally(new IllegalStateException(frame.toString()));
+                }
+            }
+            return;
+        }
+        String action = frame.get(2).textValue();
+        JsonNode payload = frame.get(3);
+        if (action.equals("GetConfiguration")) {
+            otherCalls.incrementAndGet();
+            String unit = quirks.contains(Quirk.POWER_ONLY) ? "Power" : "Current";
+            socket.send("[3,\"" + messageId + "\",{\"configurationKey\":[{\"key\":"
+                    + "\"ChargingScheduleAllowedChargingRateUnit\",\"readonly\":true,\"value\":\"" + unit + "\"}]}]");
+        } else if (action.equals("SetChargingProfile")) {
+            setChargingProfileCalls.incrementAndGet();
+            String answer = setChargingProfile(payload);
+            String result = "[3,\"" + messageId + "\",{\"status\":\"" + answer + "\"}]";
+            if (quirks.contains(Quirk.SLOW_ANSWERS)) {
+                reactions.schedule(() -> socket.send(result), answerDelay.toMillis(), TimeUnit.MILLISECONDS);
+            } else {
+                socket.send(result);
+            }
+        } else {
+            otherCalls.incrementAndGet();
+            socket.send("[4,\"" + messageId + "\",\"NotImplemented\",\"not simulated\",{}]");
+        }
+    }
+
+    private String setChargingProfile(JsonNode payload) {
+        JsonNode p = payload.get("csChargingProfiles");
+        String purpose = p.get("chargingProfilePurpose").textValue();
+        JsonNode schedule = p.get("chargingSchedule");
+        String unit = schedule.get("chargingRateUnit").textValue();
+        double limit = schedule.get("chargingSchedulePeriod").get(0).get("limit").doubleValue();
+        Instant validTo = p.hasNonNull("validTo") ? Instant.parse(p.get("validTo").textValue()) : null;
+        String answer;
+        if (quirks.contains(Quirk.NOT_SUPPORTED)) {
+            answer = "NotSupported";
+        } else if (quirks.contains(Quirk.POWER_ONLY) && unit.equals("A")) {
+            answer = "Rejected";
+        } else if (quirks.contains(Quirk.REJECTS_TX_PROFILE) && purpose.equals("TxProfile")) {
+            answer = "Rejected";
+        } else {
+            answer = "Accepted";
+        }
+        Profile received = new Profile(System.nanoTime(), Instant.now(), payload.get("connectorId").intValue(),
+                purpose, limit, unit, validTo, answer);
+        profiles.add(received);
+        if (answer.equals("Accepted")) {
+            double a = received.limitA(purpose.equals("TxProfile") ? carPhases : 3);
+            if (purpose.equals("TxProfile")) {
+                txLimitA = a;
+                txValidTo = validTo;
+            } else {
+                defaultLimitA = a;
+            }
+            if (!quirks.contains(Quirk.IGNORES_LIMITS)) {
+                reactions.schedule(this::follow, reaction.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        }
+        return answer;
+    }
+
+    /** The limit in force now, A per phase (the car's maximum when none). */
+    double effectiveLimitA() {
+        double limit = carMaxA;
+        Instant to = txValidTo;
+        if (!Double.isNaN(txLimitA) && (to == null || Instant.now().isBefore(to))) {
+            limit = txLimitA;
+        } else if (!Double.isNaN(defaultLimitA)) {
+            limit = defaultLimitA;
+        }
+        return limit < 6 ? 0 : Math.min(limit, carMaxA);
+    }
+
+    private void follow() {
+        if (transactionId == null) {
+            return;
+        }
+        double next = effectiveLimitA();
+        if (next != drawA) {
+            drawA = next;
+            if (reportOnChange) {
+                try {
+                    meterValues();
+                } catch (Exception e) {
+                    // the connection is closing: nothing to report to
+                }
+            }
+        }
+    }
+
+    /** Sends a CALL and waits for its CALLRESULT payload. */
+    JsonNode call(String action, String payload) throws Exception {
+        return callAsync(action, payload).get(10, TimeUnit.SECONDS);
+    }
+
+    private CompletableFuture<JsonNode> callAsync(String action, String payload) throws Exception {
+        String id = UUID.randomUUID().toString();
+        CompletableFuture<JsonNode> answer = new CompletableFuture<>();
+        pending.put(id, answer);
+        socket.send("[2,\"" + id + "\",\"" + action + "\"," + payload + "]");
+        return answer;
+    }
+
+    void boot() throws Exception {
+        call("BootNotification", "{\"chargePointVendor\":\"Sim\",\"chargePointModel\":\"Wallbox\"}");
+        status("Available");
+    }
+
+    void status(String status) throws Exception {
+        call("StatusNotification", "{\"connectorId\":1,\"errorCode\":\"NoError\",\"status\":\"" + status + "\"}");
+    }
+
+    /** Plugs in a car and starts a transaction; the car draws what the limit in force allows. */
+    int start() throws Exception {
+        status("Preparing");
+        JsonNode conf = call("StartTransaction", "{\"connectorId\":1,\"idTag\":\"TAG-" + id
+                + "\",\"meterStart\":0,\"timestamp\":\"" + Instant.now() + "\"}");
+        transactionId = conf.get("transactionId").intValue();
+        status("Charging");
+        drawA = quirks.contains(Quirk.IGNORES_LIMITS) ? carMaxA : effectiveLimitA();
+        meterValues();
+        return transactionId;
+    }
+
+    void stop() throws Exception {
+        Integer tx = transactionId;
+        transactionId = null;
+        drawA = 0;
+        reportedA = 0;
+        call("StopTransaction", "{\"transactionId\":" + tx + ",\"meterStop\":1000,\"timestamp\":\""
+                + Instant.now() + "\"}");
+        status("Available");
+    }
+
+    void meterValues() throws Exception {
+        double a = drawA;
+        call("MeterValues", meterValuesPayload(a));
+        reportedA = a;
+    }
+
+    private String meterValuesPayload(double draw) {
+        Integer tx = transactionId;
+        ObjectNode p = JSON.createObjectNode().put("connectorId", 1);
+        if (tx != null) {
+            p.put("transactionId", tx);
+        }
+        ArrayNode values = p.putArray("meterValue").addObject().put("timestamp", Instant.now().toString())
+                .putArray("sampledValue");
+        for (int i = 1; i <= 3; i++) {
+            double a = i <= carPhases ? draw : 0;
+            values.addObject().put("value", String.format(Locale.ROOT, "%.1f", a)).put("measurand", "Current.Import")
+                    .put("phase", "L" + i).put("unit", "A");
+        }
+        return p.toString();
+    }
+
+    /** The last TxProfile received (accepted or not), or null. */
+    Profile lastTxProfile() {
+        Profile last = null;
+        for (Profile p : profiles) {
+            if (p.purpose().equals("TxProfile")) {
+                last = p;
+            }
+        }
+        return last;
+    }
+
+    Profile lastDefault() {
+        Profile last = null;
+        for (Profile p : profiles) {
+            if (p.purpose().equals("TxDefaultProfile")) {
+                last = p;
+            }
+        }
+        return last;
+    }
+
+    long txProfiles() {
+        return profiles.stream().filter(p -> p.purpose().equals("TxProfile")).count();
+    }
+
+    void disconnect() throws InterruptedException {
+        close();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        reactions.shutdownNow();
+        socket.closeBlocking();
+    }
+}

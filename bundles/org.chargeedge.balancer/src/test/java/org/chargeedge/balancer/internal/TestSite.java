@@ -1,0 +1,135 @@
+package org.chargeedge.balancer.internal;
+
+import java.lang.reflect.Field;
+import java.lang.reflect.Proxy;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.chargeedge.api.energy.Measurement;
+import org.chargeedge.api.energy.MeasurementKey;
+import org.chargeedge.api.energy.Meter;
+import org.chargeedge.api.energy.PhaseRef;
+import org.chargeedge.api.energy.Quantity;
+import org.chargeedge.centralsystem.internal.CentralSystemHarness;
+import org.chargeedge.centralsystem.internal.TestEvents;
+import org.chargeedge.energy.internal.SiteEnergyComponent;
+import org.osgi.service.event.Event;
+import org.osgi.service.event.EventAdmin;
+
+/**
+ * A real site for the controller's tests and the benchmark: the central
+ * system on a loopback port, the real energy model, the controller, and
+ * simulated chargers connected over WebSockets. Events reach the controller
+ * as EventAdmin would deliver them (the controller only hands them to its
+ * thread). The grid meter shows the building load plus what the simulated
+ * cars draw, per phase (1-phase cars on L1).
+ */
+final class TestSite implements AutoCloseable {
+
+    final CentralSystemHarness centralSystem;
+    final SiteEnergyComponent energy = new SiteEnergyComponent();
+    final BalancerController controller;
+    final List<SimCharger> chargers = new ArrayList<>();
+    /** The building's own load per phase, A; set by the test thread. */
+    volatile double buildingA;
+
+    TestSite(Path dir, Map<String, Object> config) throws Exception {
+        centralSystem = new CentralSystemHarness(dir);
+        controller = new BalancerController(SiteSettings.from(config(config)), centralSystem.siteView(),
+                centralSystem.commands(), energy::snapshot, Clock.systemUTC());
+        EventAdmin events = new EventAdmin() {
+            @Override
+            public void postEvent(Event event) {
+                controller.onEvent(event.getTopic());
+            }
+
+            @Override
+            public void sendEvent(Event event) {
+                controller.onEvent(event.getTopic());
+            }
+        };
+        TestEvents.bind(centralSystem, events);
+        Field f = SiteEnergyComponent.class.getDeclaredField("eventAdmin");
+        f.setAccessible(true);
+        f.set(energy, events);
+        controller.start();
+    }
+
+    SimCharger charger(String id, int carPhases, double carMaxA, Duration reaction, SimCharger.Quirk... quirks)
+            throws Exception {
+        SimCharger c = new SimCharger(centralSystem.url(id), id, carPhases, carMaxA, reaction, quirks);
+        chargers.add(c);
+        c.boot();
+        return c;
+    }
+
+    /**
+     * Publishes the grid meter: building plus the cars' draws as they last reported them, per phase, valid for
+     * {@code staleAfter}. (A real meter and the chargers' reports are not in step; here they are, so that a test
+     * sees the controller's decisions and not the lag between two meters.)
+     */
+    void gridReading(Duration staleAfter) {
+        double[] phase = {buildingA, buildingA, buildingA};
+        for (SimCharger c : chargers) {
+            if (c.transactionId != null) {
+                for (int i = 0; i < c.carPhases; i++) {
+                    phase[i] += c.reportedA;
+                }
+            }
+        }
+        Instant now = Instant.now();
+        PhaseRef[] refs = {PhaseRef.L1, PhaseRef.L2, PhaseRef.L3};
+        for (int i = 0; i < 3; i++) {
+            energy.accept(new Measurement(new MeasurementKey(Meter.GRID, Quantity.CURRENT, refs[i]), phase[i], now,
+                    staleAfter, "test grid meter"));
+        }
+    }
+
+    void gridReading() {
+        gridReading(Duration.ofSeconds(30));
+    }
+
+    /** The highest phase current the grid meter would show now. */
+    double gridMaxPhase() {
+        double[] phase = {buildingA, buildingA, buildingA};
+        for (SimCharger c : chargers) {
+            if (c.transactionId != null) {
+                for (int i = 0; i < c.carPhases; i++) {
+                    phase[i] += c.reportedA;
+                }
+            }
+        }
+        return Math.max(phase[0], Math.max(phase[1], phase[2]));
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (SimCharger c : chargers) {
+            c.close();
+        }
+        controller.close();
+        centralSystem.close();
+    }
+
+    /** The component's configuration: the given properties over the annotation's defaults. */
+    static BalancerConfig config(Map<String, Object> properties) {
+        Map<String, Object> p = new HashMap<>(properties);
+        return (BalancerConfig) Proxy.newProxyInstance(BalancerConfig.class.getClassLoader(),
+                new Class<?>[] {BalancerConfig.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("annotationType")) {
+                        return BalancerConfig.class;
+                    }
+                    if (method.getDeclaringClass() == Object.class) {
+                        return null;
+                    }
+                    Object value = p.get(method.getName());
+                    return value != null ? value : method.getDefaultValue();
+                });
+    }
+}
