@@ -251,13 +251,13 @@ final class ChargerServer {
         workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
     }
 
-    /** Logs a refusal once per {@code key} and minute; never with a stack trace. */
     /** Logs a refusal that happened before the upgrade request (rate-limited) and tells the gate. */
     void earlyRefusal(String host, String key, String reason, String line, Object... args) {
         refusal(key, line, args);
         gate.refusedEarly(host, reason);
     }
 
+    /** Logs a refusal once per {@code key} and minute; never with a stack trace. */
     void refusal(String key, String line, Object... args) {
         LogLimiter.Decision d = refusals.allow(key);
         if (d.log()) {

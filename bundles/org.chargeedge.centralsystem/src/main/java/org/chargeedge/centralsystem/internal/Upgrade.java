@@ -234,8 +234,11 @@ final class Upgrade extends ChannelInboundHandlerAdapter {
     private void refuse(ChannelHandlerContext ctx, HttpResponseStatus status, String logKey, String why,
                         DefaultHttpHeaders headers) {
         InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
-        server.refusal(logKey, "{}: handshake refused with {}: {}", ChargerServer.addressOf(remote), status.code(),
-                why);
+        // listed with the recent refusals too (site view, API, dashboard): an installer sees a wrong path or a
+        // missing ocpp1.6 subprotocol where the other refusals are, not only in the log
+        server.earlyRefusal(remote.getAddress().getHostAddress(), logKey,
+                "handshake refused with " + status.code() + ": " + why,
+                "{}: handshake refused with {}: {}", ChargerServer.addressOf(remote), status.code(), why);
         respond(ctx, status, headers);
     }
 

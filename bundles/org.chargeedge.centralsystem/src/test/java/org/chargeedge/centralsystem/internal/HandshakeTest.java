@@ -62,6 +62,15 @@ class HandshakeTest {
         assertThat(refusedStatus("/ocpp/CP-1", "ocpp2.0.1")).isEqualTo(404);
         assertThat(refusedStatus("/ocpp/CP-1", "ocpp1.5", "OCPP1.6")).isEqualTo(404);
         assertThat(harness.centralSystem.chargers()).isEmpty();
+        // listed with the other refusals (site view, API, dashboard), once per address and reason
+        assertThat(harness.access().recentRefusals()).anySatisfy(r -> {
+            assertThat(r.remoteAddress()).isEqualTo("127.0.0.1");
+            assertThat(r.reason()).startsWith("handshake refused with 404: path /ocpp/CP-1, offered subprotocols ''")
+                    .endsWith("subprotocol ocpp1.6 not offered");
+            assertThat(r.count()).isEqualTo(1);
+        });
+        assertThat(harness.access().recentRefusals()).filteredOn(r -> r.reason().contains("not offered"))
+                .hasSize(3);
     }
 
     @Test
