@@ -135,12 +135,9 @@ class BalancerControllerTest {
     @Test
     void aChargerThatFollowsWithinItsReactionTimeIsNotMarked() throws Exception {
         site(Map.of());
-        site.buildingA = 4;
-        site.gridReading();
-        SimCharger a = site.charger("CP-A", 3, 16, Duration.ZERO);
-        SimCharger b = site.charger("CP-B", 3, 16, Duration.ofMillis(1000));
-        a.start();
-        b.start();
+        SimCharger[] ab = twoSessions(4, 16, Duration.ofMillis(1000));
+        SimCharger a = ab[0];
+        SimCharger b = ab[1];
         until("both draw 16 A", () -> {
             site.gridReading();
             return limitIs(a, 18) && limitIs(b, 18) && draws(a, 16) && draws(b, 16);
@@ -358,10 +355,16 @@ class BalancerControllerTest {
 
     /** CP-A and CP-B, 3-phase cars, both in a session; the grid meter shows the building's load. */
     private SimCharger[] twoSessions(double buildingA, double carMaxA, Quirk... quirksOfB) throws Exception {
+        return twoSessions(buildingA, carMaxA, Duration.ZERO, quirksOfB);
+    }
+
+    /** The same, with CP-B's car following its profile after {@code reactionOfB}. */
+    private SimCharger[] twoSessions(double buildingA, double carMaxA, Duration reactionOfB, Quirk... quirksOfB)
+            throws Exception {
         site.buildingA = buildingA;
         site.gridReading();
         SimCharger a = site.charger("CP-A", 3, carMaxA, Duration.ZERO);
-        SimCharger b = site.charger("CP-B", 3, carMaxA, Duration.ZERO, quirksOfB);
+        SimCharger b = site.charger("CP-B", 3, carMaxA, reactionOfB, quirksOfB);
         a.start();
         b.start();
         return new SimCharger[] {a, b};
