@@ -71,7 +71,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
             min = "0")
     int rampUpIntervalSeconds() default 10;
 
-    @AttributeDefinition(description = "A rise smaller than this is not sent (falls always are), A", min = "0")
+    @AttributeDefinition(description = "A rise smaller than this waits three ramp intervals after the last change (falls are always sent at once), A", min = "0")
     double minChangeA() default 1;
 
     @AttributeDefinition(description = "Connectors the safe budget is shared over in the TxDefaultProfile each charger "

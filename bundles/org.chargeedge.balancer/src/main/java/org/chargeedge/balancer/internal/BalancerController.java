@@ -279,7 +279,8 @@ final class BalancerController implements AutoCloseable {
             gridReadAt = gridAt;
             drawsAtGridReading = drawsNow;
         }
-        snapshot = SnapshotAdapter.alignGrid(snapshot, drawsAtGridReading, drawsNow);
+        snapshot = SnapshotAdapter.countUnmeasured(SnapshotAdapter.alignGrid(snapshot, drawsAtGridReading, drawsNow),
+                settings);
         Allocation allocation = Balancer.allocate(snapshot);
         if (LOG.isDebugEnabled()) {
             LOG.debug("Balancer: run {}: grid {} {} {}, draws at reading {}, now {}; {}", runs,
@@ -497,12 +498,19 @@ final class BalancerController implements AutoCloseable {
                 Watch w = watches.get(l.ref());
                 boolean waiting = s != null && w != null && w.lastChangeAt != null
                         && now.isBefore(w.lastChangeAt.plus(settings.rampUpInterval()));
-                double step = Math.min(target, Math.max(6, from + settings.rampUpStepA()));
-                want = s == null ? step : waiting || step - from < settings.minChangeA() ? from : step;
+                // a rise below minChangeA waits three ramp intervals, so that a small fall is not kept for ever
+                boolean small = step(from, target) - from < settings.minChangeA() && (w == null
+                        || w.lastChangeAt == null || now.isBefore(w.lastChangeAt.plus(
+                                settings.rampUpInterval().multipliedBy(3))));
+                want = s == null ? step(from, target) : waiting || small ? from : step(from, target);
             }
             link.desired.put(cid, new Desired(c.session(), Integer.parseInt(c.session()), want,
                     Math.max(1, l.sitePhases().size())));
         }
+    }
+
+    private double step(double from, double target) {
+        return Math.min(target, Math.max(6, from + settings.rampUpStepA()));
     }
 
     /**

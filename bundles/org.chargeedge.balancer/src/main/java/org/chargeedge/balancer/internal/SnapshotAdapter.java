@@ -78,10 +78,6 @@ final class SnapshotAdapter {
                     double cap = f.drawCapA().getAsDouble();
                     draw = new PhaseAmps(Math.min(draw.l1(), cap), Math.min(draw.l2(), cap), Math.min(draw.l3(), cap));
                 }
-                if (draw == null && session != null && f.control() == Control.IGNORES) {
-                    // not under control and not measured: it may draw all it can
-                    draw = wiredDraw(settings, id);
-                }
                 connectors.add(new Connector(ref, session, state(info == null ? null : info.status(), session != null),
                         draw, f.mode(), f.priority(), OptionalDouble.empty(), OptionalDouble.empty(), null, 0,
                         f.control(), f.activeLimitA()));
@@ -98,6 +94,31 @@ final class SnapshotAdapter {
         SiteSnapshot.Settings d = SiteSnapshot.Settings.DEFAULT;
         return new SiteSnapshot.Settings(settings.voltage(), d.minOn(), d.minOff(), d.rotationTurn(), d.pvStartWh(),
                 d.pvStopWh());
+    }
+
+    /**
+     * Without a fresh grid meter, a session whose charger does not follow its limit and reports no current is
+     * counted at all it can draw: the safe budget does not contain it. (With a fresh grid meter its draw, whatever
+     * it is, is inside the meter's reading and needs no guess.) Applied after {@link #alignGrid}, whose draws are
+     * measured ones only.
+     */
+    static SiteSnapshot countUnmeasured(SiteSnapshot s, SiteSettings settings) {
+        Measurements m = s.measurements();
+        if (m.gridL1().usable() && m.gridL2().usable() && m.gridL3().usable()) {
+            return s;
+        }
+        List<Connector> out = new ArrayList<>();
+        boolean changed = false;
+        for (Connector c : s.connectors()) {
+            if (c.draw() == null && c.session() != null && c.control() == Control.IGNORES) {
+                out.add(c.withDraw(wiredDraw(settings, c.ref().chargerId())));
+                changed = true;
+            } else {
+                out.add(c);
+            }
+        }
+        return !changed ? s : new SiteSnapshot(s.now(), s.grid(), s.circuits(), s.chargers(), m, out, s.tariff(),
+                s.settings(), s.previous());
     }
 
     private static PhaseAmps wiredDraw(SiteSettings settings, String chargerId) {

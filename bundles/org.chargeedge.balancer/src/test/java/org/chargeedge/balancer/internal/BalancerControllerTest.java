@@ -94,8 +94,10 @@ class BalancerControllerTest {
         SimCharger b = site.charger("CP-B", 3, 32, Duration.ZERO);
         a.start();
         b.start();
-        site.gridReading(Duration.ofSeconds(1));
-        until("both get 20 A from the fresh meter", () -> limitIs(a, 20) && limitIs(b, 20));
+        until("both get 20 A from the fresh meter", () -> {
+            site.gridReading(Duration.ofSeconds(1));
+            return limitIs(a, 20) && limitIs(b, 20);
+        });
         // no reading any more: after a second it is stale, and the worst-case building load is assumed
         until("both reduced to the safe budget's 10 A", () -> limitIs(a, 10) && limitIs(b, 10),
                 Duration.ofSeconds(4));
@@ -128,6 +130,32 @@ class BalancerControllerTest {
         assertThat(row.control()).isEqualTo("IGNORES its limit");
         assertThat(row.reason()).contains("ignores its limit");
         assertThat(b.lastTxProfile().limit()).as("asked for the minimum").isEqualTo(6.0);
+    }
+
+    @Test
+    void aChargerThatFollowsWithinItsReactionTimeIsNotMarked() throws Exception {
+        site(Map.of());
+        SimCharger[] ab = twoSessions(4, 16, Duration.ofMillis(1000));
+        SimCharger a = ab[0];
+        SimCharger b = ab[1];
+        until("both draw 16 A", () -> {
+            site.gridReading();
+            return limitIs(a, 18) && limitIs(b, 18) && draws(a, 16) && draws(b, 16);
+        }, Duration.ofSeconds(10));
+        site.buildingA = 24;
+        site.gridReading();
+        // b keeps drawing 16 A for a second after it accepted 8 A, and says so, then follows
+        long end = System.nanoTime() + Duration.ofMillis(3000).toNanos();
+        boolean sawOverLimit = false;
+        while (System.nanoTime() < end) {
+            b.meterValues();
+            sawOverLimit |= limitIs(b, 8) && b.reportedA == 16;
+            assertThat(row("CP-B/1").control()).isEqualTo("follows");
+            Thread.sleep(100);
+        }
+        assertThat(sawOverLimit).as("b reported its old draw under the new limit: " + b.profiles).isTrue();
+        assertThat(b.reportedA).isEqualTo(8.0);
+        assertThat(limitIs(a, 8)).isTrue();
     }
 
     @Test
@@ -327,10 +355,16 @@ class BalancerControllerTest {
 
     /** CP-A and CP-B, 3-phase cars, both in a session; the grid meter shows the building's load. */
     private SimCharger[] twoSessions(double buildingA, double carMaxA, Quirk... quirksOfB) throws Exception {
+        return twoSessions(buildingA, carMaxA, Duration.ZERO, quirksOfB);
+    }
+
+    /** The same, with CP-B's car following its profile after {@code reactionOfB}. */
+    private SimCharger[] twoSessions(double buildingA, double carMaxA, Duration reactionOfB, Quirk... quirksOfB)
+            throws Exception {
         site.buildingA = buildingA;
         site.gridReading();
         SimCharger a = site.charger("CP-A", 3, carMaxA, Duration.ZERO);
-        SimCharger b = site.charger("CP-B", 3, carMaxA, Duration.ZERO, quirksOfB);
+        SimCharger b = site.charger("CP-B", 3, carMaxA, reactionOfB, quirksOfB);
         a.start();
         b.start();
         return new SimCharger[] {a, b};

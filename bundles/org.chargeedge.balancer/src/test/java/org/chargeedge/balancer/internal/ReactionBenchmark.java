@@ -90,7 +90,8 @@ public final class ReactionBenchmark {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (!chargers.stream().allMatch(c -> c.drawA == a && c.reportedA == a)) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("the site did not settle at " + a + " A");
+                throw new IllegalStateException("the site did not settle at " + a + " A:\n"
+                        + BalanceCommands.render(site.controller.status()));
             }
             site.gridReading();
             Thread.sleep(200);

@@ -198,7 +198,9 @@ final class SimCharger implements AutoCloseable {
                 defaultLimitA = a;
             }
             if (!quirks.contains(Quirk.IGNORES_LIMITS)) {
-                reactions.schedule(this::follow, reaction.toMillis(), TimeUnit.MILLISECONDS);
+                // the car reaches the limit in force now after the reaction time, not a later one sooner
+                double target = effectiveLimitA();
+                reactions.schedule(() -> follow(target), reaction.toMillis(), TimeUnit.MILLISECONDS);
             }
         }
         return answer;
@@ -216,11 +218,10 @@ final class SimCharger implements AutoCloseable {
         return limit < 6 ? 0 : Math.min(limit, carMaxA);
     }
 
-    private void follow() {
+    private void follow(double next) {
         if (transactionId == null) {
             return;
         }
-        double next = effectiveLimitA();
         if (next != drawA) {
             drawA = next;
             if (reportOnChange) {
@@ -277,7 +278,11 @@ final class SimCharger implements AutoCloseable {
         status("Available");
     }
 
-    void meterValues() throws Exception {
+    /**
+     * Reports the draw of now. Synchronized: the test thread and the reaction thread both report, and the last
+     * report the gateway gets must be the newest draw.
+     */
+    synchronized void meterValues() throws Exception {
         double a = drawA;
         call("MeterValues", meterValuesPayload(a));
         reportedA = a;

@@ -84,7 +84,7 @@ class SnapshotAdapterTest {
     }
 
     @Test
-    void connectorsComeFromStatusesAndOpenTransactionsAndAnUnmeasuredIgnorerCountsAtItsMaximum() {
+    void connectorsComeFromStatusesAndOpenTransactionsAndAnUnmeasuredIgnorerCountsAtItsMaximumWithoutAGridMeter() {
         ConnectorInfo c1 = new ConnectorInfo(1, ChargePointStatus.Charging, ChargePointErrorCode.NoError, null, null,
                 NOW, null);
         ConnectorInfo c0 = new ConnectorInfo(0, ChargePointStatus.Available, ChargePointErrorCode.NoError, null, null,
@@ -100,7 +100,10 @@ class SnapshotAdapterTest {
         assertThat(s.connectors()).extracting(c -> c.ref().toString() + " " + c.session() + " " + c.state())
                 .containsExactly("CP-1/1 7 CHARGING", "CP-1/2 8 CHARGING");
         assertThat(s.connectors().get(0).draw()).isNull();
-        assertThat(s.connectors().get(1).draw()).isEqualTo(PhaseAmps.all(16));
+        assertThat(s.connectors().get(1).draw()).isNull();
+        SiteSnapshot counted = SnapshotAdapter.countUnmeasured(s, settings);
+        assertThat(counted.connectors().get(0).draw()).isNull();
+        assertThat(counted.connectors().get(1).draw()).isEqualTo(PhaseAmps.all(16));
         assertThat(s.measurements().gridL1().usable()).isFalse();
         assertThat(s.chargers().get(0).maxA()).isEqualTo(16.0);
     }
