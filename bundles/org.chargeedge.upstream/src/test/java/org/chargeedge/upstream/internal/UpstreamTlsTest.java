@@ -263,8 +263,9 @@ class UpstreamTlsTest extends LinkTestBase {
         // configuration change, no restart; the next attempt reads them.
         writeClientCertificate(chargerCa.client(CP));
         assertDeliveredOnceInOrder(tx);
-        assertThat(awaitLogged("INFO", "upstream link up")).contains("last problem: TLS: the CSMS refused the client"
-                + " certificate");
+        // the last problem is the refused certificate, or, on a loaded machine, an attempt that timed out after it
+        assertThat(awaitLogged("INFO", "upstream link up")).containsPattern("last problem: (TLS: the CSMS refused the"
+                + " client certificate|timeout: no answer)");
         assertThat(csms.clientCertificates).containsOnly("CN=" + CP);
     }
 
