@@ -4,7 +4,8 @@
 # the unit's ExecStart run as the service user with a NOTIFY_SOCKET of our own (READY=1,
 # WATCHDOG=1 at least twice per WatchdogSec, a charger session, backup while running, pings
 # stopping when the OCPP server's event loops are frozen, STOPPING=1), upgrade N -> N+1 keeping
-# data and an edited conffile, purge leaving nothing, restore onto a fresh install.
+# data and an edited conffile, downgrade and reinstall keeping them, a store of a newer schema
+# refused and left as it is, purge leaving nothing, restore onto a fresh install.
 # Usage: packaging/deb/src/test/deb-check.sh (after the Maven build), from anywhere.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../../../.." && pwd)
@@ -27,7 +28,7 @@ trap cleanup EXIT
 need=()
 command -v lintian >/dev/null || need+=(lintian)
 command -v systemd-analyze >/dev/null || need+=(systemd)
-command -v python3 >/dev/null || need+=(python3-minimal)
+/usr/bin/python3 -c 'import sqlite3' 2>/dev/null || need+=(python3)
 if [ ${#need[@]} -gt 0 ]; then
     apt-get update -q
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${need[@]}"
@@ -173,6 +174,28 @@ grep -q '# edited by the operator' /etc/chargeedge/org.chargeedge.centralsystem.
 start_gateway
 [ "$(highest_tx)" = "$tx" ] || fail "after the upgrade the highest transaction id is $(highest_tx), not $tx"
 stop_gateway
+
+step "downgrade to the first version, then reinstall it: data and the edited conffile stay"
+DEBIAN_FRONTEND=noninteractive apt-get install -y -q --allow-downgrades -o Dpkg::Options::=--force-confold "$DEB" >/dev/null
+[ "$(dpkg-query -W -f='${Version}' chargeedge)" = "$version" ] || fail "not downgraded"
+DEBIAN_FRONTEND=noninteractive apt-get install -y -q --reinstall -o Dpkg::Options::=--force-confold "$DEB" >/dev/null
+grep -q '# edited by the operator' /etc/chargeedge/org.chargeedge.centralsystem.cfg || fail "the edited conffile was replaced"
+start_gateway
+[ "$(highest_tx)" = "$tx" ] || fail "after the downgrade the highest transaction id is $(highest_tx), not $tx"
+stop_gateway
+
+step "a store written by a newer version is refused with a clear message and left as it is"
+service_python() { setpriv --reuid=chargeedge --regid=chargeedge --init-groups env -i /usr/bin/python3 "$@"; }
+schema=$(service_python -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('PRAGMA user_version').fetchone()[0])" "$db")
+service_python -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('PRAGMA user_version=%d' % (int(sys.argv[2]) + 1)); c.commit()" "$db" "$schema"
+sum_newer=$(sha256sum "$db" | cut -d' ' -f1)
+start_gateway
+grep -q "newer than this bundle's $schema: it was written by a newer gateway" "$WORK/gateway.log" \
+    || fail "the log does not say the store is newer"
+grep ' STATUS=' "$WORK/notify.log" | tail -n 1 | grep -q 'store' || fail "STATUS does not name the store"
+grep ' STATUS=' "$WORK/notify.log" | tail -n 1
+stop_gateway
+[ "$(sha256sum "$db" | cut -d' ' -f1)" = "$sum_newer" ] || fail "the newer store was changed"
 
 step "purge leaves nothing"
 apt-get purge -y -q chargeedge >/dev/null
