@@ -17,14 +17,12 @@ import org.chargeedge.api.charger.CallStatistics;
  * threads, handler threads, the timer): a concurrent map of adders, whose keys
  * are bounded by the OCPP actions (plus "unknown") times the outcomes (a
  * CALLRESULT or one of the ten OCPP-J error codes), so it never grows with
- * what chargers send. Recording costs two adder increments.
+ * what chargers send. Two levels (action, then outcome) so that recording allocates
+ * nothing once a series exists: two lookups and two adder increments.
  */
 final class CallMeter implements CallStatistics {
 
     private static final double[] BOUNDS = LATENCY_BOUNDS.stream().mapToDouble(Double::doubleValue).toArray();
-
-    private record Key(String action, String outcome) {
-    }
 
     private static final class Series {
         final LongAdder[] buckets = new LongAdder[BOUNDS.length + 1];
@@ -37,12 +35,13 @@ final class CallMeter implements CallStatistics {
         }
     }
 
-    private final ConcurrentHashMap<Key, Series> series = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, ConcurrentHashMap<String, Series>> series = new ConcurrentHashMap<>();
 
     /** {@code action}: an OCPP action's name or {@link #UNKNOWN_ACTION}; latency from {@code receivedAt} to now. */
     void record(String action, String outcome, Instant receivedAt) {
         double seconds = Math.max(0, Duration.between(receivedAt, Instant.now()).toNanos() / 1e9);
-        Series s = series.computeIfAbsent(new Key(action, outcome), k -> new Series());
+        Series s = series.computeIfAbsent(action, a -> new ConcurrentHashMap<>())
+                .computeIfAbsent(outcome, o -> new Series());
         s.sum.add(seconds);
         s.buckets[bucket(seconds)].increment();
     }
@@ -59,7 +58,7 @@ final class CallMeter implements CallStatistics {
     @Override
     public List<Calls> calls() {
         List<Calls> out = new ArrayList<>();
-        series.forEach((k, s) -> {
+        series.forEach((action, byOutcome) -> byOutcome.forEach((outcome, s) -> {
             List<Long> counts = new ArrayList<>(s.buckets.length);
             long total = 0;
             for (LongAdder b : s.buckets) {
@@ -67,8 +66,8 @@ final class CallMeter implements CallStatistics {
                 counts.add(n);
                 total += n;
             }
-            out.add(new Calls(k.action(), k.outcome(), total, s.sum.sum(), counts));
-        });
+            out.add(new Calls(action, outcome, total, s.sum.sum(), counts));
+        }));
         out.sort(Comparator.comparing(Calls::action).thenComparing(Calls::outcome));
         return out;
     }
