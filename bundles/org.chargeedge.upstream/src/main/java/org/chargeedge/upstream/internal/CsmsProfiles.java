@@ -89,6 +89,12 @@ final class CsmsProfiles implements CsmsLimits {
         }
     }
 
+    /** The chargers with profiles kept, for the shell. */
+    List<String> chargers() {
+        return stacks.entrySet().stream().filter(e -> !e.getValue().profiles().isEmpty()).map(Map.Entry::getKey)
+                .sorted().toList();
+    }
+
     /** A charger's profiles, for the shell. */
     List<CsmsChargingProfile> profiles(String chargePointId) {
         return stack(chargePointId).profiles();

@@ -99,6 +99,7 @@ public class UpstreamComponent {
         profiles = new CsmsProfiles(csmsProfiles, site, () -> gatewayLimits, config.voltage(),
                 java.time.Clock.systemUTC());
         registrations.add(context.registerService(CsmsLimits.class, profiles, null));
+        registerShell(context, CsmsProfileCommands.class, new CsmsProfileCommands(profiles), "csmsprofiles");
         if (settings.standalone()) {
             // The site still counts this part as present (see the central system's requiredParts):
             // a pass-through, so that calls never wait for a link that is not configured. What the
@@ -180,10 +181,14 @@ public class UpstreamComponent {
     }
 
     private void registerShell(BundleContext context, UpstreamShellCommands commands) {
+        registerShell(context, UpstreamShellCommands.class, commands, "upstream", "replayfailed");
+    }
+
+    private <T> void registerShell(BundleContext context, Class<T> type, T commands, String... functions) {
         Dictionary<String, Object> shell = new Hashtable<>();
         shell.put("osgi.command.scope", "chargeedge");
-        shell.put("osgi.command.function", new String[] {"upstream", "replayfailed"});
-        registrations.add(context.registerService(UpstreamShellCommands.class, commands, shell));
+        shell.put("osgi.command.function", functions);
+        registrations.add(context.registerService(type, commands, shell));
     }
 
     private void register(BundleContext context) {

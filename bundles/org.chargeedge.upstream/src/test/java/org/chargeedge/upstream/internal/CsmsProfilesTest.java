@@ -122,6 +122,8 @@ class CsmsProfilesTest extends LinkTestBase {
                 .isEqualTo(ChargingProfileStatus.Accepted);
         assertThat(profiles.profiles(CP)).extracting(p -> p.profileId()).containsExactlyInAnyOrder(2, 3);
         assertThat(profiles.limitA(CP, 1, Instant.now(), 3)).hasValue(10);
+        String shell = new CsmsProfileCommands(profiles).csmsprofiles();
+        assertThat(shell).contains("CP-1", "TxDefaultProfile", "ChargePointMaxProfile", "0: 11000.0", "0: 10.0");
 
         assertNothingReachedTheCharger();
     }
