@@ -80,8 +80,16 @@ final class CsmsProfiles implements CsmsLimits {
         this.gateway = gateway;
         this.voltage = voltage;
         this.clock = clock;
-        Map<String, List<CsmsChargingProfile>> kept = store.profiles().stream()
-                .collect(Collectors.groupingBy(CsmsChargingProfile::chargePointId));
+        Map<String, List<CsmsChargingProfile>> kept;
+        try {
+            kept = store.profiles().stream().collect(Collectors.groupingBy(CsmsChargingProfile::chargePointId));
+        } catch (RuntimeException e) {
+            // The link must run all the same (the site waits for it); the balancer still keeps the grid
+            // limits, only the CSMS's bounds are missing, and the CSMS can set them again.
+            LOG.error("The CSMS's charging profiles cannot be read from the store ({}): they do not bound the"
+                    + " chargers until the CSMS sets them again", e.toString());
+            kept = Map.of();
+        }
         kept.forEach((id, list) -> stacks.put(id, new ProfileStack(list, voltage)));
         if (!kept.isEmpty()) {
             LOG.info("CSMS charging profiles kept for {} charger(s): {}", kept.size(), kept.entrySet().stream()

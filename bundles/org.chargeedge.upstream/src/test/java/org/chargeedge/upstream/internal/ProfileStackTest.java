@@ -179,4 +179,16 @@ class ProfileStackTest {
         assertThat(c.duration()).isEqualTo(200);
         assertThat(c.chargingSchedulePeriod()).singleElement().satisfies(p -> assertThat(p.limit()).isEqualTo(10));
     }
+
+    @Test
+    void profilesTheStoreCannotReadBoundNothingAndDoNotStopTheLink() {
+        org.chargeedge.api.store.CsmsChargingProfiles unreadable = (org.chargeedge.api.store.CsmsChargingProfiles)
+                java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                        new Class<?>[] {org.chargeedge.api.store.CsmsChargingProfiles.class}, (proxy, method, args) -> {
+                            throw new org.chargeedge.api.store.StoreException("a row written by a newer gateway", null);
+                        });
+        CsmsProfiles profiles = new CsmsProfiles(unreadable, null, () -> null, 230, java.time.Clock.systemUTC());
+        assertThat(profiles.limitA("CP-1", 1, T, 3)).isEmpty();
+        assertThat(profiles.chargers()).isEmpty();
+    }
 }
