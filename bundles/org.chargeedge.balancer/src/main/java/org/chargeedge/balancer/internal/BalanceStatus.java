@@ -2,6 +2,7 @@ package org.chargeedge.balancer.internal;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.OptionalDouble;
 
 /**
  * What the balancer decided last, for the shell and the log. Immutable; published by the controller thread after
@@ -52,5 +53,24 @@ record BalanceStatus(Instant at, boolean enabled, double gridLimitA, boolean gri
      */
     record ChargerRow(String id, boolean connected, String capabilities, Double safeShareA, long commands,
                       String inFlight) {
+    }
+
+    /**
+     * The limit in force at a connector, A: the TxProfile it accepted, else its charger's safe share
+     * (TxDefaultProfile); empty when neither is in force.
+     */
+    OptionalDouble limitInForce(String chargerId, int connectorId) {
+        String ref = chargerId + "/" + connectorId;
+        for (ConnectorRow c : connectors) {
+            if (c.ref().equals(ref) && c.sentA() != null) {
+                return OptionalDouble.of(c.sentA());
+            }
+        }
+        for (ChargerRow c : chargers) {
+            if (c.id().equals(chargerId) && c.safeShareA() != null) {
+                return OptionalDouble.of(c.safeShareA());
+            }
+        }
+        return OptionalDouble.empty();
     }
 }

@@ -1,11 +1,14 @@
 package org.chargeedge.balancer.internal;
 
 import java.time.Clock;
+import java.util.OptionalDouble;
 
 import org.chargeedge.api.charger.ChargerCommands;
 import org.chargeedge.api.charger.ChargerEvents;
 import org.chargeedge.api.charger.SiteView;
 import org.chargeedge.api.energy.SiteEnergy;
+import org.chargeedge.api.smartcharging.CsmsLimits;
+import org.chargeedge.api.smartcharging.GatewayLimits;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -24,11 +27,11 @@ import org.osgi.service.metatype.annotations.Designate;
  * hands the event over to the controller thread.
  */
 @Component(configurationPid = BalancerComponent.PID, immediate = true,
-        service = {EventHandler.class, BalancerComponent.class},
+        service = {EventHandler.class, BalancerComponent.class, GatewayLimits.class},
         property = {EventConstants.EVENT_TOPIC + "=" + ChargerEvents.TOPIC_ALL,
                 EventConstants.EVENT_TOPIC + "=" + SiteEnergy.TOPIC_MEASUREMENT})
 @Designate(ocd = BalancerConfig.class)
-public class BalancerComponent implements EventHandler {
+public class BalancerComponent implements EventHandler, GatewayLimits {
 
     static final String PID = "org.chargeedge.balancer";
 
@@ -38,12 +41,16 @@ public class BalancerComponent implements EventHandler {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile SiteEnergy siteEnergy;
 
+    /** Optional: the CSMS's own profiles as upper bounds (the upstream link); without it no CSMS limit. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile CsmsLimits csmsLimits;
+
     @Activate
     public BalancerComponent(@Reference SiteView view, @Reference ChargerCommands commands, BalancerConfig config) {
         controller = new BalancerController(SiteSettings.from(config), view, commands, () -> {
             SiteEnergy e = siteEnergy;
             return e == null ? null : e.snapshot();
-        }, Clock.systemUTC());
+        }, () -> csmsLimits, Clock.systemUTC());
         controller.start();
     }
 
@@ -60,6 +67,12 @@ public class BalancerComponent implements EventHandler {
     @Override
     public void handleEvent(Event event) {
         controller.onEvent(event.getTopic());
+    }
+
+    @Override
+    public OptionalDouble limitA(String chargePointId, int connectorId) {
+        BalanceStatus s = controller.status();
+        return s == null ? OptionalDouble.empty() : s.limitInForce(chargePointId, connectorId);
     }
 
     BalancerController controller() {

@@ -25,6 +25,7 @@ import org.chargeedge.api.charger.ChargerInfo;
 import org.chargeedge.api.charger.SiteView;
 import org.chargeedge.api.charger.TransactionInfo;
 import org.chargeedge.api.energy.EnergySnapshot;
+import org.chargeedge.api.smartcharging.CsmsLimits;
 import org.chargeedge.balancer.core.Allocation;
 import org.chargeedge.balancer.core.Allocation.ConnectorLimit;
 import org.chargeedge.balancer.core.Balancer;
@@ -86,6 +87,7 @@ final class BalancerController implements AutoCloseable {
     private final SiteView view;
     private final ChargerCommands commands;
     private final Supplier<EnergySnapshot> energy;
+    private final Supplier<CsmsLimits> csms;
     private final Clock clock;
     private final ScheduledExecutorService thread;
     private volatile BalanceStatus status;
@@ -120,6 +122,13 @@ final class BalancerController implements AutoCloseable {
 
     BalancerController(SiteSettings settings, SiteView view, ChargerCommands commands,
                        Supplier<EnergySnapshot> energy, Clock clock) {
+        this(settings, view, commands, energy, () -> null, clock);
+    }
+
+    /** @param csms the CSMS's limits as upper bounds; supplies null while there are none */
+    BalancerController(SiteSettings settings, SiteView view, ChargerCommands commands,
+                       Supplier<EnergySnapshot> energy, Supplier<CsmsLimits> csms, Clock clock) {
+        this.csms = csms;
         this.settings = settings;
         this.view = view;
         this.commands = commands;
@@ -272,7 +281,8 @@ final class BalancerController implements AutoCloseable {
         refreshOverrides(chargers);
         observeDraws(chargers, now);
         EnergySnapshot e = energy.get();
-        SiteSnapshot snapshot = SnapshotAdapter.build(now, settings, e, chargers, this::facts, state);
+        SiteSnapshot snapshot = SnapshotAdapter.build(now, settings, e, chargers, this::facts, state,
+                csms.get());
         double[] drawsNow = SnapshotAdapter.chargerDraws(snapshot);
         Instant gridAt = SnapshotAdapter.gridReadAt(e);
         if (gridAt != null && !gridAt.equals(gridReadAt)) {
@@ -562,7 +572,9 @@ final class BalancerController implements AutoCloseable {
                     if (conf == null) {
                         return;
                     }
-                    for (KeyValue kv : conf.configurationKey()) {
+                    // configurationKey is optional in GetConfiguration.conf: a charger may answer {}.
+                    List<KeyValue> keys = conf.configurationKey() == null ? List.of() : conf.configurationKey();
+                    for (KeyValue kv : keys) {
                         if (kv.key().equalsIgnoreCase("ChargingScheduleAllowedChargingRateUnit") && kv.value() != null) {
                             String v = kv.value().toLowerCase(Locale.ROOT);
                             if (v.contains("current")) {

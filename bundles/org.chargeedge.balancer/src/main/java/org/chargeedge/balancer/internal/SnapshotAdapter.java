@@ -19,6 +19,7 @@ import org.chargeedge.api.energy.MeasurementKey;
 import org.chargeedge.api.energy.Meter;
 import org.chargeedge.api.energy.PhaseRef;
 import org.chargeedge.api.energy.Quantity;
+import org.chargeedge.api.smartcharging.CsmsLimits;
 import org.chargeedge.balancer.core.BalancerState;
 import org.chargeedge.balancer.core.Phase;
 import org.chargeedge.balancer.core.Reading;
@@ -59,6 +60,16 @@ final class SnapshotAdapter {
 
     static SiteSnapshot build(Instant now, SiteSettings settings, EnergySnapshot energy, List<ChargerInfo> view,
                               BiFunction<ConnectorRef, String, ConnectorFacts> facts, BalancerState previous) {
+        return build(now, settings, energy, view, facts, previous, null);
+    }
+
+    /**
+     * The snapshot, with the CSMS's limits of {@code csms} (null: none) as each connector's upper
+     * bound: a limit in W counts on the phases the car draws on, else on the charger's wired phases.
+     */
+    static SiteSnapshot build(Instant now, SiteSettings settings, EnergySnapshot energy, List<ChargerInfo> view,
+                              BiFunction<ConnectorRef, String, ConnectorFacts> facts, BalancerState previous,
+                              CsmsLimits csms) {
         List<Charger> chargers = new ArrayList<>();
         List<Connector> connectors = new ArrayList<>();
         for (ChargerInfo ci : view) {
@@ -78,8 +89,10 @@ final class SnapshotAdapter {
                     double cap = f.drawCapA().getAsDouble();
                     draw = new PhaseAmps(Math.min(draw.l1(), cap), Math.min(draw.l2(), cap), Math.min(draw.l3(), cap));
                 }
+                OptionalDouble csmsLimitA = csms == null ? OptionalDouble.empty()
+                        : csms.limitA(id, connectorId, now, phases(draw, settings.wiredPhasesOf(id).size()));
                 connectors.add(new Connector(ref, session, state(info == null ? null : info.status(), session != null),
-                        draw, f.mode(), f.priority(), OptionalDouble.empty(), OptionalDouble.empty(), null, 0,
+                        draw, f.mode(), f.priority(), OptionalDouble.empty(), csmsLimitA, null, 0,
                         f.control(), f.activeLimitA()));
             }
         }
@@ -87,6 +100,17 @@ final class SnapshotAdapter {
                 settings.safeBudget());
         return new SiteSnapshot(now, grid, settings.circuits(), chargers, measurements(energy), connectors,
                 Tariff.FLAT, timing(settings), previous);
+    }
+
+    /** The phases a car charges on: those it draws more than 1 A on, else the charger's wired phases. */
+    static int phases(PhaseAmps draw, int wired) {
+        if (draw != null) {
+            int drawn = (draw.l1() > 1 ? 1 : 0) + (draw.l2() > 1 ? 1 : 0) + (draw.l3() > 1 ? 1 : 0);
+            if (drawn > 0) {
+                return drawn;
+            }
+        }
+        return Math.max(1, Math.min(3, wired));
     }
 
     /** The core's default timing (minimum on and off times, rotation turn, PV thresholds) at the site's voltage. */

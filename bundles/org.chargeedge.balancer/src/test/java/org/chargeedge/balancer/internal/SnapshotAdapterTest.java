@@ -85,12 +85,8 @@ class SnapshotAdapterTest {
 
     @Test
     void connectorsComeFromStatusesAndOpenTransactionsAndAnUnmeasuredIgnorerCountsAtItsMaximumWithoutAGridMeter() {
-        ConnectorInfo c1 = new ConnectorInfo(1, ChargePointStatus.Charging, ChargePointErrorCode.NoError, null, null,
-                NOW, null);
-        ConnectorInfo c0 = new ConnectorInfo(0, ChargePointStatus.Available, ChargePointErrorCode.NoError, null, null,
-                NOW, null);
-        ChargerInfo ci = new ChargerInfo("CP-1", true, NOW, null, "127.0.0.1", null, null, NOW, List.of(c0, c1),
-                List.of(new TransactionInfo(7, 1, "TAG", 0, NOW, null), new TransactionInfo(8, 2, "TAG", 0, NOW, null)));
+        ChargerInfo ci = chargerInTwoTransactions(connector(0, ChargePointStatus.Available),
+                connector(1, ChargePointStatus.Charging));
         SiteSettings settings = SiteSettings.from(TestSite.config(Map.of("gridLimitA", 40.0, "chargerMaxA", "CP-1=16")));
         SiteSnapshot s = SnapshotAdapter.build(NOW, settings, null, List.of(ci),
                 (ref, session) -> new ConnectorFacts(Mode.FAST, 0,
@@ -108,6 +104,16 @@ class SnapshotAdapterTest {
         assertThat(s.chargers().get(0).maxA()).isEqualTo(16.0);
     }
 
+    private static ConnectorInfo connector(int id, ChargePointStatus status) {
+        return new ConnectorInfo(id, status, ChargePointErrorCode.NoError, null, null, NOW, null);
+    }
+
+    /** CP-1 with these connectors' statuses, transaction 7 on connector 1 and 8 on connector 2. */
+    private static ChargerInfo chargerInTwoTransactions(ConnectorInfo... connectors) {
+        return new ChargerInfo("CP-1", true, NOW, null, "127.0.0.1", null, null, NOW, List.of(connectors),
+                List.of(new TransactionInfo(7, 1, "TAG", 0, NOW, null), new TransactionInfo(8, 2, "TAG", 0, NOW, null)));
+    }
+
     @Test
     void theOtherLoadIsHeldBetweenTwoGridReadings() {
         SiteSnapshot s = SnapshotAdapter.build(NOW, SiteSettings.from(TestSite.config(Map.of())),
@@ -117,5 +123,47 @@ class SnapshotAdapterTest {
         SiteSnapshot aligned = SnapshotAdapter.alignGrid(s, new double[] {20, 0, 0}, new double[] {12, 0, 0});
         assertThat(aligned.measurements().gridL1()).isEqualTo(Reading.fresh(22));
         assertThat(aligned.measurements().gridL2().usable()).isFalse();
+    }
+
+    @Test
+    void theCsmsLimitIsEachConnectorsUpperBoundAndTheCoreNamesItWhenItBinds() {
+        ChargerInfo ci = chargerInTwoTransactions(connector(1, ChargePointStatus.Charging),
+                connector(2, ChargePointStatus.Charging));
+        SiteSettings settings = SiteSettings.from(TestSite.config(Map.of("gridLimitA", 63.0, "safeBudgetA", 3.0,
+                "chargerPhases", "CP-1=1")));
+        List<String> asked = new java.util.ArrayList<>();
+        org.chargeedge.api.smartcharging.CsmsLimits csms = (charger, connector, at, phases) -> {
+            asked.add(charger + "/" + connector + " " + phases + " " + at);
+            return connector == 1 ? OptionalDouble.of(10.5) : OptionalDouble.empty();
+        };
+        SiteSnapshot s = SnapshotAdapter.build(NOW, settings, null, List.of(ci),
+                (ref, session) -> new ConnectorFacts(Mode.FAST, 0, Control.OBEYS, OptionalDouble.empty(), true,
+                        OptionalDouble.empty()), BalancerState.INITIAL, csms);
+        assertThat(s.connectors()).extracting(c -> c.csmsLimitA())
+                .containsExactly(OptionalDouble.of(10.5), OptionalDouble.empty());
+        // A 1-phase charger's limit in W counts on its one phase.
+        assertThat(asked).containsExactly("CP-1/1 1 " + NOW, "CP-1/2 1 " + NOW);
+
+        var allocation = org.chargeedge.balancer.core.Balancer.allocate(s);
+        var limited = allocation.limits().stream().filter(l -> l.ref().connectorId() == 1).findFirst().orElseThrow();
+        var free = allocation.limits().stream().filter(l -> l.ref().connectorId() == 2).findFirst().orElseThrow();
+        assertThat(limited.limitA()).isEqualTo(10.5);
+        assertThat(limited.reason().text()).contains("CSMS limit 10.5 A");
+        assertThat(free.limitA()).isGreaterThan(10.5);
+        assertThat(free.reason().text()).doesNotContain("CSMS");
+
+        // Without the service, no CSMS limit.
+        SiteSnapshot none = SnapshotAdapter.build(NOW, settings, null, List.of(ci),
+                (ref, session) -> new ConnectorFacts(Mode.FAST, 0, Control.OBEYS, OptionalDouble.empty(), true,
+                        OptionalDouble.empty()), BalancerState.INITIAL, null);
+        assertThat(none.connectors()).allSatisfy(c -> assertThat(c.csmsLimitA()).isEmpty());
+    }
+
+    @Test
+    void aCarsPhasesComeFromItsDrawElseFromTheWiring() {
+        assertThat(SnapshotAdapter.phases(null, 3)).isEqualTo(3);
+        assertThat(SnapshotAdapter.phases(new PhaseAmps(15, 0.4, 0), 3)).isEqualTo(1);
+        assertThat(SnapshotAdapter.phases(new PhaseAmps(15, 14, 16), 1)).isEqualTo(3);
+        assertThat(SnapshotAdapter.phases(PhaseAmps.ZERO, 2)).isEqualTo(2);
     }
 }

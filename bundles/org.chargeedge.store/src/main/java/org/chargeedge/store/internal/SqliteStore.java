@@ -16,6 +16,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,6 +27,8 @@ import java.util.OptionalInt;
 import java.util.concurrent.CompletionStage;
 
 import org.chargeedge.api.authorization.AuthorizationRepository;
+import org.chargeedge.api.store.CsmsChargingProfile;
+import org.chargeedge.api.store.CsmsChargingProfiles;
 import org.chargeedge.api.store.ForeignTransactionMessages;
 import org.chargeedge.api.store.OutboundMessage;
 import org.chargeedge.api.store.OutboundJournal;
@@ -35,7 +38,11 @@ import org.chargeedge.api.store.StoreException;
 import org.chargeedge.api.store.StoreHealth;
 import org.chargeedge.api.store.StoredTransaction;
 import org.chargeedge.api.store.TransactionIdMap;
+import org.chargeedge.ocpp.rpc.FrameException;
 import org.chargeedge.ocpp.rpc.OcppJsonCodec;
+import org.chargeedge.ocpp.rpc.OcppValidationException;
+import org.chargeedge.ocpp.rpc.RpcFrame;
+import org.chargeedge.ocpp.v16.Action;
 import org.chargeedge.ocpp.v16.AuthorizationData;
 import org.chargeedge.ocpp.v16.AuthorizationStatus;
 import org.chargeedge.ocpp.v16.BootNotificationRequest;
@@ -44,6 +51,7 @@ import org.chargeedge.ocpp.v16.MeterValue;
 import org.chargeedge.ocpp.v16.MeterValuesRequest;
 import org.chargeedge.ocpp.v16.Reason;
 import org.chargeedge.ocpp.v16.SampledValue;
+import org.chargeedge.ocpp.v16.SetChargingProfileRequest;
 import org.chargeedge.ocpp.v16.StartTransactionRequest;
 import org.chargeedge.ocpp.v16.StatusNotificationRequest;
 import org.chargeedge.ocpp.v16.StopTransactionRequest;
@@ -67,10 +75,10 @@ import org.sqlite.SQLiteDataSource;
  */
 @Component(configurationPid = SqliteStore.PID,
         service = {SiteStore.class, OutboundJournal.class, AuthorizationRepository.class, TransactionIdMap.class,
-                ParkedMessages.class}, immediate = true)
+                ParkedMessages.class, CsmsChargingProfiles.class}, immediate = true)
 @Designate(ocd = Config.class)
 public class SqliteStore implements SiteStore, OutboundJournal, AuthorizationRepository, TransactionIdMap,
-        ParkedMessages {
+        ParkedMessages, CsmsChargingProfiles {
 
     static final String PID = "org.chargeedge.store";
     static final String DATA_DIR_PROPERTY = "chargeedge.data.dir";
@@ -742,6 +750,64 @@ public class SqliteStore implements SiteStore, OutboundJournal, AuthorizationRep
                     chargePointId, csmsId); ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? OptionalInt.of(rs.getInt(1)) : OptionalInt.empty();
             }
+        });
+    }
+
+    // ---- CsmsChargingProfiles ---------------------------------------------------------------
+
+    @Override
+    public CompletionStage<Void> putProfile(CsmsChargingProfile profile, Collection<Integer> replaced) {
+        String payload = payload(CODEC.encodeCall("", new SetChargingProfileRequest(profile.connectorId(),
+                profile.profile())));
+        List<Integer> gone = List.copyOf(replaced);
+        return writer.submit(s -> {
+            deleteProfiles(s, profile.chargePointId(), gone);
+            bind(s.prepare("INSERT OR REPLACE INTO csms_charging_profile (charge_point_id, profile_id, connector_id,"
+                    + " payload, set_at) VALUES (?, ?, ?, ?, ?)"), profile.chargePointId(), profile.profileId(),
+                    profile.connectorId(), payload, profile.setAt()).executeUpdate();
+            return null;
+        });
+    }
+
+    @Override
+    public CompletionStage<Void> removeProfiles(String chargePointId, Collection<Integer> profileIds) {
+        List<Integer> gone = List.copyOf(profileIds);
+        return writer.submit(s -> {
+            deleteProfiles(s, chargePointId, gone);
+            return null;
+        });
+    }
+
+    private static void deleteProfiles(Writer.Session s, String chargePointId, List<Integer> profileIds)
+            throws SQLException {
+        for (int id : profileIds) {
+            bind(s.prepare("DELETE FROM csms_charging_profile WHERE charge_point_id = ? AND profile_id = ?"),
+                    chargePointId, id).executeUpdate();
+        }
+    }
+
+    @Override
+    public List<CsmsChargingProfile> profiles() {
+        return readers.read(c -> {
+            List<CsmsChargingProfile> all = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT charge_point_id, connector_id, payload, set_at"
+                    + " FROM csms_charging_profile ORDER BY charge_point_id, profile_id");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    SetChargingProfileRequest request;
+                    try {
+                        RpcFrame.Call call = (RpcFrame.Call) CODEC.parse("[2,\"\",\"SetChargingProfile\","
+                                + rs.getString("payload") + "]");
+                        request = (SetChargingProfileRequest) CODEC.decodeRequest(Action.SetChargingProfile,
+                                call.payload());
+                    } catch (OcppValidationException | FrameException e) {
+                        throw new SQLException("the store holds a charging profile it cannot read", e);
+                    }
+                    all.add(new CsmsChargingProfile(rs.getString("charge_point_id"), rs.getInt("connector_id"),
+                            request.csChargingProfiles(), Sql.instant(rs, "set_at")));
+                }
+            }
+            return all;
         });
     }
 

@@ -73,4 +73,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "Stop a running transaction (RemoteStopTransaction) whose StartTransaction the CSMS "
             + "rejects after the charger was given the local answer")
     boolean stopTransactionOnInvalidId() default true;
+
+    @AttributeDefinition(description = "Phase-to-neutral voltage, V, to turn the CSMS's charging profiles in W into "
+            + "amps per phase (and back for GetCompositeSchedule in W); keep it equal to the balancer's voltage",
+            min = "100")
+    double voltage() default 230;
 }

@@ -14,7 +14,10 @@ import org.chargeedge.ocpp.rpc.OcppValidationException;
 import org.chargeedge.ocpp.rpc.RpcFrame;
 import org.chargeedge.ocpp.v16.Action;
 import org.chargeedge.ocpp.v16.Request;
+import org.chargeedge.ocpp.v16.ClearChargingProfileRequest;
+import org.chargeedge.ocpp.v16.GetCompositeScheduleRequest;
 import org.chargeedge.ocpp.v16.SendLocalListRequest;
+import org.chargeedge.ocpp.v16.SetChargingProfileRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,7 +27,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 /**
  * The CSMS's calls to one charger: decoded and validated, their transaction ids mapped to the
  * gateway's, passed to the charger through {@code ChargerCommands} (which serialises them with the
- * gateway's own calls to it), and the charger's answer returned as the frame the CSMS gets. The
+ * gateway's own calls to it), and the charger's answer returned as the frame the CSMS gets.
+ * SetChargingProfile, ClearChargingProfile and GetCompositeSchedule are answered by
+ * {@link CsmsProfiles} in the charger's place and never reach it. The
  * endpoint of the upstream connection calls {@link #answer} one CALL at a time. Holds no state.
  */
 final class CsmsCalls implements OcppEndpoint.CallHandler {
@@ -67,6 +72,16 @@ final class CsmsCalls implements OcppEndpoint.CallHandler {
         } catch (OcppValidationException e) {
             LOG.warn("{}: invalid {} from the CSMS ({}): {}", chargePointId, action, e.errorCode(), e.getMessage());
             return error(id, e.errorCode(), e.getMessage());
+        }
+        // The gateway is the only master of its chargers' profiles: these are answered here, never passed on.
+        if (request instanceof SetChargingProfileRequest set) {
+            return services.profiles().set(chargePointId, id, set);
+        }
+        if (request instanceof ClearChargingProfileRequest clear) {
+            return services.profiles().clear(chargePointId, id, clear);
+        }
+        if (request instanceof GetCompositeScheduleRequest composite) {
+            return services.profiles().composite(chargePointId, id, composite);
         }
         if (request instanceof SendLocalListRequest list) {
             services.localList().ifPresent(l -> LOG.info("{}: SendLocalList version {} from the CSMS applied to the"

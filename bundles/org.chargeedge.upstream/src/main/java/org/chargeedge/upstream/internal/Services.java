@@ -12,10 +12,13 @@ import org.chargeedge.api.store.ParkedMessages;
 import org.chargeedge.api.store.SiteStore;
 import org.chargeedge.api.store.TransactionIdMap;
 
-/** The services a link works with; the authorization ones are optional and may come and go. */
+/**
+ * The services a link works with; the authorization ones are optional and may come and go. {@code profiles}
+ * answers the CSMS's smart-charging calls in the chargers' place.
+ */
 record Services(ChargerCommands commands, SiteView site, SiteStore store, OutboundJournal journal,
                 TransactionIdMap ids, ParkedMessages parked, Supplier<LocalAuthorizationList> list,
-                Supplier<AuthorizationCache> cache) {
+                Supplier<AuthorizationCache> cache, CsmsProfiles profiles) {
 
     Optional<LocalAuthorizationList> localList() {
         return Optional.ofNullable(list.get());

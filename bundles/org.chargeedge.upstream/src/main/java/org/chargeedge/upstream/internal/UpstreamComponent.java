@@ -26,6 +26,9 @@ import org.chargeedge.api.charger.ChargerCallHandler;
 import org.chargeedge.api.charger.ChargerCommands;
 import org.chargeedge.api.charger.ChargerEvents;
 import org.chargeedge.api.charger.SiteView;
+import org.chargeedge.api.smartcharging.CsmsLimits;
+import org.chargeedge.api.smartcharging.GatewayLimits;
+import org.chargeedge.api.store.CsmsChargingProfiles;
 import org.chargeedge.api.store.OutboundJournal;
 import org.chargeedge.api.store.ParkedMessages;
 import org.chargeedge.api.store.SiteStore;
@@ -50,7 +53,8 @@ import org.slf4j.LoggerFactory;
  * The upstream link's component. Without a URL it only registers a call handler that passes every
  * call on (so the site, which requires this part, is ready): no threads, no links, no log lines. With
  * one it registers the call handler, the connection event handler, {@link UpstreamStatus} and the
- * shell commands, and opens a link per connected charger.
+ * shell commands, and opens a link per connected charger. In every mode it offers {@link CsmsLimits}: the
+ * profiles the CSMS set, kept in the store.
  */
 @Component(configurationPid = UpstreamComponent.PID, service = {}, immediate = true)
 @Designate(ocd = Config.class)
@@ -81,10 +85,21 @@ public class UpstreamComponent {
     TransactionIdMap ids;
     @Reference
     ParkedMessages parked;
+    @Reference
+    CsmsChargingProfiles csmsProfiles;
+    /** Optional: the balancer's limits, for GetCompositeSchedule; without it only the CSMS's own profiles count. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    volatile GatewayLimits gatewayLimits;
+    private CsmsProfiles profiles;
 
     @Activate
     void activate(Config config, BundleContext context) {
         Settings settings = Settings.from(config);
+        // In every mode: the profiles the CSMS set before bound the chargers whether or not a link runs.
+        profiles = new CsmsProfiles(csmsProfiles, site, () -> gatewayLimits, config.voltage(),
+                java.time.Clock.systemUTC());
+        registrations.add(context.registerService(CsmsLimits.class, profiles, null));
+        registerShell(context, CsmsProfileCommands.class, new CsmsProfileCommands(profiles), "csmsprofiles");
         if (settings.standalone()) {
             // The site still counts this part as present (see the central system's requiredParts):
             // a pass-through, so that calls never wait for a link that is not configured. What the
@@ -113,7 +128,7 @@ public class UpstreamComponent {
         }
         logClientCertificate(settings, trust);
         links = new UpstreamLinks(settings, new Services(commands, site, store, journal, ids, parked, list::get,
-                cache::get), new LinkClients(trust, settings.callTimeout()), trust);
+                cache::get, profiles), new LinkClients(trust, settings.callTimeout()), trust);
 
         try {
             register(context);
@@ -166,10 +181,14 @@ public class UpstreamComponent {
     }
 
     private void registerShell(BundleContext context, UpstreamShellCommands commands) {
+        registerShell(context, UpstreamShellCommands.class, commands, "upstream", "replayfailed");
+    }
+
+    private <T> void registerShell(BundleContext context, Class<T> type, T commands, String... functions) {
         Dictionary<String, Object> shell = new Hashtable<>();
         shell.put("osgi.command.scope", "chargeedge");
-        shell.put("osgi.command.function", new String[] {"upstream", "replayfailed"});
-        registrations.add(context.registerService(UpstreamShellCommands.class, commands, shell));
+        shell.put("osgi.command.function", functions);
+        registrations.add(context.registerService(type, commands, shell));
     }
 
     private void register(BundleContext context) {

@@ -55,6 +55,11 @@ abstract class LinkTestBase {
     CentralSystemHarness centralSystem;
     UpstreamLinks links;
     TestCharger charger;
+    /** The CSMS's profiles as the running link component has them (read from the store when it starts). */
+    CsmsProfiles profiles;
+    /** The services of the running link component. */
+    private Services services;
+    static final double VOLTAGE = 230;
 
     /** The running test's method name, for settings that differ per test. */
     String testName;
@@ -93,8 +98,9 @@ abstract class LinkTestBase {
             }
             clients = new LinkClients(trust, settings.callTimeout());
         }
-        Services services = new Services(centralSystem.commands(), centralSystem.siteView(), linkStore(), store,
-                store, store, this::localList, this::cache);
+        services = new Services(centralSystem.commands(), centralSystem.siteView(), linkStore(), store,
+                store, store, this::localList, this::cache, profiles = new CsmsProfiles(store, centralSystem.siteView(),
+                this::gatewayLimits, VOLTAGE, java.time.Clock.systemUTC()));
         ProblemLog problems = problemLog();
         UpstreamLinks created = problems == null ? new UpstreamLinks(settings, services, clients, trust)
                 : new UpstreamLinks(settings, services, clients, trust, problems);
@@ -139,6 +145,15 @@ abstract class LinkTestBase {
 
     /** The gateway's list the link updates on SendLocalList; none unless a test has one. */
     LocalAuthorizationList localList() {
+        return null;
+    }
+
+    Services services() {
+        return services;
+    }
+
+    /** The balancer's limits the composite schedule includes, if a test has them; null by default. */
+    org.chargeedge.api.smartcharging.GatewayLimits gatewayLimits() {
         return null;
     }
 

@@ -1,6 +1,7 @@
 package org.chargeedge.upstream.internal;
 
 import java.net.http.HttpClient;
+import java.time.Clock;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -31,7 +32,7 @@ public final class ReplayBenchAccess {
             }
         };
         UpstreamLinks links = new UpstreamLinks(Settings.forTest(url), new Services(null, site, store, store, store,
-                store, () -> null, () -> null), HttpClient.newHttpClient());
+                store, () -> null, () -> null, new CsmsProfiles(store, site, () -> null, 230, Clock.systemUTC())), HttpClient.newHttpClient());
         links.connected(chargePointId);
         return links;
     }
@@ -49,7 +50,8 @@ public final class ReplayBenchAccess {
     public static Hop hop(SqliteStore store, Path dir, String url) throws Exception {
         CentralSystemHarness centralSystem = new CentralSystemHarness(dir);
         UpstreamLinks links = new UpstreamLinks(Settings.forTest(url), new Services(centralSystem.commands(),
-                centralSystem.siteView(), store, store, store, store, () -> null, () -> null),
+                centralSystem.siteView(), store, store, store, store, () -> null, () -> null,
+                new CsmsProfiles(store, centralSystem.siteView(), () -> null, 230, Clock.systemUTC())),
                 HttpClient.newHttpClient());
         centralSystem.addHandler(TestStores.handler(store), TestStores.HANDLER_RANKING, "BootNotification",
                 "StatusNotification", "StartTransaction", "MeterValues", "StopTransaction");

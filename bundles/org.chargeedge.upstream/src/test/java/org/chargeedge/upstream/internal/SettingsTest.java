@@ -22,6 +22,24 @@ class SettingsTest {
     @Test
     void withoutAUrlTheComponentOnlyPassesCallsOn() throws Exception {
         UpstreamComponent component = new UpstreamComponent();
+        component.csmsProfiles = new org.chargeedge.api.store.CsmsChargingProfiles() {
+            @Override
+            public java.util.concurrent.CompletionStage<Void> putProfile(org.chargeedge.api.store.CsmsChargingProfile p,
+                                                                       java.util.Collection<Integer> replaced) {
+                throw new AssertionError("standalone, nothing is set");
+            }
+
+            @Override
+            public java.util.concurrent.CompletionStage<Void> removeProfiles(String chargePointId,
+                                                                           java.util.Collection<Integer> ids) {
+                throw new AssertionError("standalone, nothing is cleared");
+            }
+
+            @Override
+            public java.util.List<org.chargeedge.api.store.CsmsChargingProfile> profiles() {
+                return java.util.List.of();
+            }
+        };
         java.util.List<Object[]> registered = new java.util.ArrayList<>();
         org.osgi.framework.BundleContext context = (org.osgi.framework.BundleContext) Proxy.newProxyInstance(
                 getClass().getClassLoader(), new Class<?>[] {org.osgi.framework.BundleContext.class},
@@ -34,7 +52,10 @@ class SettingsTest {
                             new Class<?>[] {org.osgi.framework.ServiceRegistration.class}, (p, m, a) -> null);
                 });
         component.activate(config(Map.of()), context);
-        assertThat(registered).as("a pass-through handler and the shell commands").hasSize(2);
+        assertThat(registered).as("a pass-through handler, the shell commands, and the CSMS's kept profiles (limits"
+                + " and their shell command)").extracting(args -> ((Class<?>) args[0]).getSimpleName())
+                .containsExactlyInAnyOrder("ChargerCallHandler", "UpstreamShellCommands", "CsmsLimits",
+                        "CsmsProfileCommands");
         assertThat(registered).filteredOn(args -> args[0] == org.chargeedge.api.charger.ChargerCallHandler.class)
                 .singleElement().satisfies(args -> {
             assertThat(args[0]).isEqualTo(org.chargeedge.api.charger.ChargerCallHandler.class);

@@ -8,6 +8,17 @@ import org.chargeedge.centralsystem.internal.ChargeTimeConnect;
 
 import eu.chargetime.ocpp.JSONClient;
 import eu.chargetime.ocpp.feature.profile.ClientLocalAuthListEventHandler;
+import eu.chargetime.ocpp.feature.profile.ClientSmartChargingEventHandler;
+import eu.chargetime.ocpp.feature.profile.ClientSmartChargingProfile;
+import eu.chargetime.ocpp.model.smartcharging.ChargingProfileStatus;
+import eu.chargetime.ocpp.model.smartcharging.ClearChargingProfileConfirmation;
+import eu.chargetime.ocpp.model.smartcharging.ClearChargingProfileRequest;
+import eu.chargetime.ocpp.model.smartcharging.ClearChargingProfileStatus;
+import eu.chargetime.ocpp.model.smartcharging.GetCompositeScheduleConfirmation;
+import eu.chargetime.ocpp.model.smartcharging.GetCompositeScheduleRequest;
+import eu.chargetime.ocpp.model.smartcharging.GetCompositeScheduleStatus;
+import eu.chargetime.ocpp.model.smartcharging.SetChargingProfileConfirmation;
+import eu.chargetime.ocpp.model.smartcharging.SetChargingProfileRequest;
 import eu.chargetime.ocpp.feature.profile.ClientLocalAuthListProfile;
 import eu.chargetime.ocpp.model.localauthlist.GetLocalListVersionConfirmation;
 import eu.chargetime.ocpp.model.localauthlist.GetLocalListVersionRequest;
@@ -45,7 +56,8 @@ import eu.chargetime.ocpp.model.core.UnlockConnectorRequest;
 import eu.chargetime.ocpp.model.core.UnlockStatus;
 
 /**
- * An independent charge point (ChargeTimeEU JSONClient, Core and local list profiles) connected to the gateway.
+ * An independent charge point (ChargeTimeEU JSONClient, Core, local list and smart-charging profiles) connected to
+ * the gateway.
  * Keeps the central-system calls it receives, in order.
  */
 final class TestCharger implements ClientCoreEventHandler, AutoCloseable {
@@ -65,6 +77,23 @@ final class TestCharger implements ClientCoreEventHandler, AutoCloseable {
             @Override
             public SendLocalListConfirmation handleSendLocalListRequest(SendLocalListRequest r) {
                 return record(r, new SendLocalListConfirmation(UpdateStatus.Accepted));
+            }
+        }));
+        // Answers every smart-charging call, so a call that reaches it shows (the gateway answers them itself).
+        client.addFeatureProfile(new ClientSmartChargingProfile(new ClientSmartChargingEventHandler() {
+            @Override
+            public SetChargingProfileConfirmation handleSetChargingProfileRequest(SetChargingProfileRequest r) {
+                return record(r, new SetChargingProfileConfirmation(ChargingProfileStatus.Accepted));
+            }
+
+            @Override
+            public ClearChargingProfileConfirmation handleClearChargingProfileRequest(ClearChargingProfileRequest r) {
+                return record(r, new ClearChargingProfileConfirmation(ClearChargingProfileStatus.Accepted));
+            }
+
+            @Override
+            public GetCompositeScheduleConfirmation handleGetCompositeScheduleRequest(GetCompositeScheduleRequest r) {
+                return record(r, new GetCompositeScheduleConfirmation(GetCompositeScheduleStatus.Rejected));
             }
         }));
     }
