@@ -149,7 +149,7 @@ final class ReleaseChannel {
         Job job;
         try {
             job = submitter.submit(new UpdateRequest(sources, d.allowDowngrade(),
-                    "release " + channel + " #" + d.release()));
+                    "release " + channel + " #" + d.release(), "release channel " + channel));
         } catch (ManagementException e) {
             return warn("release " + d.release() + " not started: " + e.getMessage());
         }
