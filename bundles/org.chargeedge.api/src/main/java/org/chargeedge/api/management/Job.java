@@ -9,7 +9,7 @@ import java.util.List;
  * @param id the job's id, increasing with each job of this gateway
  * @param origin who asked for it, and how (the shell, HTTP with the caller's role and address, a release)
  * @param startedBy the user or API token that started it over HTTP, "shell" from the gateway's shell,
- *        "release channel NAME" for a release; null for a job kept from before this was recorded (since 1.2)
+ *        "release CHANNEL #N" for a fleet release (as its origin); null for a job kept from before this was recorded (since 1.2)
  * @param state where it is
  * @param created when it was submitted
  * @param updated when its state last changed

@@ -13,7 +13,7 @@ import org.chargeedge.api.management.JobState;
  * to finish it or roll it back after a restart. Immutable; each step writes a
  * new one.
  *
- * @param startedBy the user or API token that started it, "shell", "release channel NAME"; null in a job
+ * @param startedBy the user or API token that started it, "shell", "release CHANNEL #N"; null in a job
  *        file written before it was recorded
  * @param configSnapshot the configuration snapshot taken before anything changed, null before that
  * @param expectedComponents the components (symbolic name/component name) active or satisfied before the
@@ -103,9 +103,12 @@ record JobFile(String id, String origin, String startedBy, JobState state, Strin
         return s;
     }
 
-    /** Who asked and how, for the log and the first step: "anna over http (operator from 10.0.0.7)". */
+    /**
+     * Who asked and how, for the log and the first step: "anna over http (operator from 10.0.0.7)"; "shell"
+     * and "release stable #42", which are both.
+     */
     static String who(String origin, String startedBy) {
-        return startedBy == null ? origin : startedBy + " over " + origin;
+        return startedBy == null || startedBy.equals(origin) ? origin : startedBy + " over " + origin;
     }
 
     String who() {
