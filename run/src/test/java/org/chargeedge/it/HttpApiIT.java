@@ -122,7 +122,8 @@ class HttpApiIT {
     /**
      * Remote management through Felix HTTP's whiteboard: the management bundle's servlet behind the HTTP
      * bundle's filter; a viewer is refused even reading; an operator's browser session uploads a newer
-     * energy bundle as a multipart form, and the job commits.
+     * energy bundle as a multipart form (streamed to disk by the servlet), and the job commits, recording the
+     * user who started it.
      */
     @Test
     void anOperatorUpdatesABundleThroughTheManagementResources() throws Exception {
@@ -173,8 +174,10 @@ class HttpApiIT {
         });
         JsonNode job = json(send(get("/api/management/jobs/" + id).header("Cookie", cookie)));
         assertThat(job.get("origin").asText()).isEqualTo("http (operator from 127.0.0.1)");
+        assertThat(job.get("startedBy").asText()).as("the logged-in user").isEqualTo("admin");
         assertThat(job.get("bundles").get(0).get("toVersion").asText()).isEqualTo("0.1.1");
-        assertThat(log()).contains("Job " + id + " committed");
+        assertThat(log()).contains("Job " + id + " submitted by admin over http (operator from 127.0.0.1)")
+                .contains("Job " + id + " committed");
     }
 
     private static final Pattern TOKEN = Pattern.compile("ce_[0-9a-f]{8}_[A-Za-z0-9_-]{43}");

@@ -39,12 +39,15 @@ import eu.chargetime.ocpp.model.core.StopTransactionRequest;
  * gateway (a child process on the shipped configuration, a CSMS upstream) while the upstream,
  * store, authorization, energy and MQTT bundles are in turn stopped and started, then updated to a
  * newer version by an update job ({@code chargeedge:update}: verified, applied, committed once the
- * site is healthy), through the gateway's own shell; then the gateway is killed with SIGKILL once and
- * started again.
+ * site is healthy), through the gateway's own shell; then the OCPP server itself (the central system
+ * bundle) is updated the same way; then the gateway is killed with SIGKILL once and started again.
  *
  * <p>During the swaps no charger sees a CALLERROR or a dropped connection, and every StartTransaction
  * is decided by the local list (the built-in policy is RejectAll; the list accepts the chargers'
- * cards). The CSMS gets nothing twice while the bundles are swapped. Afterwards it has every
+ * cards). The OCPP server's update closes every connection once, with 1001 (going away), and every
+ * charger, trying again every {@value #RETRY_MILLIS} ms as a charger does, is back within that retry
+ * time of the port opening again; a message whose answer the closed connection took with it is sent
+ * again. The CSMS gets nothing twice while the bundles are swapped. Afterwards it has every
  * transaction message a charger got an answer for, in the order the charger sent it. The kill may
  * repeat what OCPP cannot tell was received (the upstream readme): the one message in flight (at
  * most one start or stop per charger) and meter values the CSMS answered whose acknowledgement had
@@ -53,6 +56,9 @@ import eu.chargetime.ocpp.model.core.StopTransactionRequest;
 class SiteUnderUpdatesIT {
 
     private static final int CHARGERS = 20;
+    private static final String OCPP_SERVER = "org.chargeedge.centralsystem";
+    /** How long a test charger waits before it tries to connect again. */
+    private static final long RETRY_MILLIS = 1000;
     private static final List<String> SWAPPED = List.of("org.chargeedge.upstream", "org.chargeedge.store",
             "org.chargeedge.authorization", "org.chargeedge.energy", "org.chargeedge.mqtt");
     /** The log line of a committed job; group 1 is what it applied. */
@@ -129,24 +135,41 @@ class SiteUnderUpdatesIT {
             Thread.sleep(400);
             shell(gateway, "start " + id);
             Thread.sleep(800);
-            // A real update as an operator makes it: a newer version of the bundle, as a job that verifies the
-            // jar, applies it, and commits once the site is healthy again (or rolls back, which fails the test).
-            Path newer = GatewayRuntime.withVersion(Path.of(java.net.URI.create(jars.get(bundle))), "0.1.1",
-                    work.resolve(bundle + "-0.1.1.jar"));
-            long submitted = System.nanoTime();
-            shell(gateway, "chargeedge:update " + newer + " " + GatewayRuntime.sha256(newer));
-            waitFor(bundle + "'s update job committed", 60, () -> logMatches(COMMITTED, bundle));
-            long committed = System.nanoTime();
-            jobMillis.put(bundle, TimeUnit.NANOSECONDS.toMillis(committed - submitted));
-            duringJobs.add(new long[] {submitted, committed});
-            jobWindows.put(bundle, new long[] {submitted, committed});
+            long[] window = update(gateway, bundle, jars.get(bundle), jobMillis);
+            duringJobs.add(window);
+            jobWindows.put(bundle, window);
             Thread.sleep(500);
         }
         Thread.sleep(500);
         for (TestCharger cp : chargers) {
             assertThat(cp.problems).as("%s during the swaps", cp.id).isEmpty();
             assertThat(cp.drops.get()).as("%s connections dropped during the swaps", cp.id).isZero();
+            assertThat(cp.closes).as("%s connections closed during the swaps", cp.id).isEmpty();
         }
+
+        // The OCPP server itself: its update closes every charger's connection; they come back.
+        Map<String, Integer> answeredBeforeServerUpdate = new LinkedHashMap<>();
+        chargers.forEach(c -> answeredBeforeServerUpdate.put(c.id, c.answered.size()));
+        update(gateway, OCPP_SERVER, jars.get(OCPP_SERVER), jobMillis);
+        waitFor("every charger back and transacting", 30, () -> chargers.stream()
+                .allMatch(c -> !c.reconnects.isEmpty() && c.answered.size() > answeredBeforeServerUpdate.get(c.id) + 4));
+        long portOpenAgain = chargers.stream().mapToLong(c -> c.reconnects.get(0)).min().orElseThrow();
+        long slowestReconnect = 0;
+        for (TestCharger cp : chargers) {
+            assertThat(cp.problems).as("%s while the OCPP server was updated", cp.id).isEmpty();
+            assertThat(cp.closes).as("%s: closed once, going away", cp.id)
+                    .containsExactly(new OcppTestClient.Close(1001, cp.closes.isEmpty() ? "" : cp.closes.get(0).reason()));
+            assertThat(cp.reconnects).as("%s reconnected once", cp.id).hasSize(1);
+            long late = TimeUnit.NANOSECONDS.toMillis(cp.reconnects.get(0) - portOpenAgain);
+            // A connection attempt takes a few ms more than the wait before it; the machine is shared.
+            assertThat(late).as("%s back within its retry time of the port opening", cp.id)
+                    .isLessThanOrEqualTo(RETRY_MILLIS + 500);
+            slowestReconnect = Math.max(slowestReconnect, TimeUnit.NANOSECONDS.toMillis(cp.reconnects.get(0)
+                    - cp.closedAt.get(0)));
+        }
+        long serverDown = slowestReconnect;
+        int resent = chargers.stream().mapToInt(c -> c.resent.get()).sum();
+
         int answeredBeforeKill = chargers.stream().mapToInt(c -> c.answered.size()).sum();
         String swaps = Files.readString(log, StandardCharsets.UTF_8);
         assertThat(swaps).as("the site waited for what was swapped").contains("Site not ready")
@@ -212,6 +235,25 @@ class SiteUnderUpdatesIT {
         jobWindows.forEach((bundle, window) -> latencyPerJob.put(bundle, latency(List.of(window))));
         System.out.printf("SiteUnderUpdatesIT: chargers' call latency (ms) with nothing changing: %s; during the"
                 + " update jobs: %s; per job: %s%n", latency(quiet), latency(duringJobs), latencyPerJob);
+        System.out.printf("SiteUnderUpdatesIT: OCPP server update: every charger back %d ms after its connection"
+                + " closed at most (retry every %d ms); %d messages sent again on the new connection%n",
+                serverDown, RETRY_MILLIS, resent);
+    }
+
+    /**
+     * A real update as an operator makes it: a newer version of the bundle, as a job that verifies the jar,
+     * applies it, and commits once the site is healthy again (or rolls back, which fails the test). Notes the
+     * time from request to committed in {@code jobMillis}; returns that window (System.nanoTime()).
+     */
+    private long[] update(Process gateway, String bundle, String jarUri, Map<String, Long> jobMillis) throws Exception {
+        Path newer = GatewayRuntime.withVersion(Path.of(java.net.URI.create(jarUri)), "0.1.1",
+                work.resolve(bundle + "-0.1.1.jar"));
+        long submitted = System.nanoTime();
+        shell(gateway, "chargeedge:update " + newer + " " + GatewayRuntime.sha256(newer));
+        waitFor(bundle + "'s update job committed", 60, () -> logMatches(COMMITTED, bundle));
+        long committed = System.nanoTime();
+        jobMillis.put(bundle, TimeUnit.NANOSECONDS.toMillis(committed - submitted));
+        return new long[] {submitted, committed};
     }
 
     /**
@@ -307,7 +349,7 @@ class SiteUnderUpdatesIT {
             } catch (IOException e) {
                 return false;
             }
-            return ids.keySet().containsAll(SWAPPED);
+            return ids.keySet().containsAll(SWAPPED) && ids.containsKey(OCPP_SERVER);
         });
         return ids;
     }
@@ -332,6 +374,13 @@ class SiteUnderUpdatesIT {
         final List<String> answered = new CopyOnWriteArrayList<>();
         final List<String> problems = new CopyOnWriteArrayList<>();
         final AtomicInteger drops = new AtomicInteger();
+        /** How the gateway closed this charger's connections, and when (System.nanoTime()), in order. */
+        final List<OcppTestClient.Close> closes = new CopyOnWriteArrayList<>();
+        final List<Long> closedAt = new CopyOnWriteArrayList<>();
+        /** When a connection after a closed one was open (System.nanoTime()). */
+        final List<Long> reconnects = new CopyOnWriteArrayList<>();
+        /** Calls sent again because the connection closed before their answer. */
+        final AtomicInteger resent = new AtomicInteger();
         /** Each answered call: when it was sent and how long its answer took (nanoseconds); this thread adds. */
         final java.util.Queue<long[]> latencies = new java.util.concurrent.ConcurrentLinkedQueue<>();
         private final AtomicBoolean finishTransaction = new AtomicBoolean();
@@ -399,12 +448,24 @@ class SiteUnderUpdatesIT {
         }
 
         private void connect() throws InterruptedException {
+            boolean again = client != null;
             while (!finish.get()) {
                 try {
-                    client = OcppTestClient.connect(port, id);
+                    OcppTestClient c = OcppTestClient.connect(port, id);
+                    if (again) {
+                        reconnects.add(System.nanoTime());
+                    }
+                    // Closes the test causes itself (finish) are not the gateway's.
+                    c.closed().thenAccept(close -> {
+                        if (!finish.get()) {
+                            closedAt.add(System.nanoTime());
+                            closes.add(close);
+                        }
+                    });
+                    client = c;
                     return;
                 } catch (Exception e) {
-                    Thread.sleep(20);
+                    Thread.sleep(again ? RETRY_MILLIS : 20);
                 }
             }
             throw new InterruptedException();
@@ -424,6 +485,7 @@ class SiteUnderUpdatesIT {
                     latencies.add(new long[] {sent, System.nanoTime() - sent});
                 } catch (AssertionError e) {
                     if (client.closed().isDone()) {
+                        resent.incrementAndGet();
                         continue;
                     }
                     throw e;

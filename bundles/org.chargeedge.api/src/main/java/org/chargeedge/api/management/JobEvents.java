@@ -18,6 +18,8 @@ public final class JobEvents {
     public static final String STATE = "job.state";
     /** Property: who asked for it (String), for a release "release CHANNEL #N". */
     public static final String ORIGIN = "job.origin";
+    /** Property: the user or API token that started it (String), absent when not known; since 1.2. */
+    public static final String STARTED_BY = "job.startedBy";
     /** Property: its outcome or current step (String). */
     public static final String OUTCOME = "job.outcome";
     /** Property: the whole {@link Job} record. */

@@ -46,6 +46,14 @@ public interface Management {
      */
     Job submitUninstall(String symbolicName, String origin) throws ManagementException;
 
+    /**
+     * The same, with the user or API token that asks, kept as the job's
+     * {@link Job#startedBy()}.
+     *
+     * @since 1.2
+     */
+    Job submitUninstall(String symbolicName, String origin, String startedBy) throws ManagementException;
+
     /** Every job this gateway remembers, newest first. */
     List<Job> jobs();
 

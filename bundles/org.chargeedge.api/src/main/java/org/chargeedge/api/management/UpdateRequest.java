@@ -9,10 +9,12 @@ import java.util.List;
  * @param bundles the bundles, at least one; a symbolic name at most once
  * @param allowDowngrade whether a bundle may replace a higher or equal
  *        version of itself
- * @param origin who asked, for the job's record ("shell", "http user anna",
- *        "release stable #42")
+ * @param origin who asked, for the job's record ("shell", "http (operator from
+ *        10.0.0.7)", "release stable #42")
+ * @param startedBy the user or API token that asked (see {@link Job#startedBy()}); null when
+ *        not known (since 1.2)
  */
-public record UpdateRequest(List<BundleSource> bundles, boolean allowDowngrade, String origin) {
+public record UpdateRequest(List<BundleSource> bundles, boolean allowDowngrade, String origin, String startedBy) {
 
     public UpdateRequest {
         bundles = List.copyOf(bundles);
@@ -20,5 +22,10 @@ public record UpdateRequest(List<BundleSource> bundles, boolean allowDowngrade, 
             throw new IllegalArgumentException("an update needs at least one bundle");
         }
         origin = origin == null ? "unknown" : origin;
+    }
+
+    /** A request without the one who started it, as 1.1 made them. */
+    public UpdateRequest(List<BundleSource> bundles, boolean allowDowngrade, String origin) {
+        this(bundles, allowDowngrade, origin, null);
     }
 }

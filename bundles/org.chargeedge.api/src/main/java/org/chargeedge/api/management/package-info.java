@@ -10,7 +10,7 @@
  * status.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package org.chargeedge.api.management;
 
 import org.osgi.annotation.bundle.Export;

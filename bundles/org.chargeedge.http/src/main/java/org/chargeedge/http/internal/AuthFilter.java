@@ -104,7 +104,9 @@ public class AuthFilter implements Filter {
             return;
         }
         request.setAttribute(Principal.ATTRIBUTE, who);
-        request.setAttribute("org.chargeedge.http.role", who.role().label()); // for other bundles' servlets
+        // For other bundles' servlets: the role, and the user's or token's name (remote management records it).
+        request.setAttribute("org.chargeedge.http.role", who.role().label());
+        request.setAttribute("org.chargeedge.http.user", who.name());
         chain.doFilter(request, response);
     }
 

@@ -111,6 +111,34 @@ final class BundleJars {
         return HexFormat.of().formatHex(digest.digest());
     }
 
+    /** A check made between chunks of a copy (a deadline, say); it ends the copy by throwing. */
+    interface ChunkCheck {
+        void check() throws IOException;
+    }
+
+    /**
+     * Copies at most {@code maxBytes} from {@code in} to {@code out}, computing the SHA-256 on the way,
+     * with {@code check} before each chunk is written.
+     *
+     * @return the lower-case hex SHA-256, or null when more than {@code maxBytes} came (the copy stops at
+     *         the chunk that crossed the limit)
+     */
+    static String copyHashed(InputStream in, OutputStream out, long maxBytes, ChunkCheck check) throws IOException {
+        MessageDigest digest = newSha256();
+        long count = 0;
+        byte[] buf = new byte[16384];
+        for (int n; (n = in.read(buf)) >= 0;) {
+            count += n;
+            if (count > maxBytes) {
+                return null;
+            }
+            check.check();
+            digest.update(buf, 0, n);
+            out.write(buf, 0, n);
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
     static MessageDigest newSha256() {
         try {
             return MessageDigest.getInstance("SHA-256");

@@ -71,27 +71,21 @@ final class Downloader {
             if (length > maxBytes) {
                 throw new IOException(url + " is " + length + " bytes, more than the limit of " + maxBytes);
             }
-            MessageDigest digest = BundleJars.newSha256();
-            long count = 0;
-            byte[] buf = new byte[16384];
+            String sha;
             try (InputStream in = http.getInputStream(); OutputStream out = Files.newOutputStream(target)) {
-                int n;
-                while ((n = in.read(buf)) >= 0) {
-                    count += n;
-                    if (count > maxBytes) {
-                        throw new IOException(url + " sent more than the limit of " + maxBytes + " bytes");
-                    }
+                sha = BundleJars.copyHashed(in, out, maxBytes, () -> {
                     if (System.nanoTime() - deadline > 0) {
                         throw new IOException(url + " took longer than " + total.toSeconds() + " s to download");
                     }
-                    digest.update(buf, 0, n);
-                    out.write(buf, 0, n);
-                }
+                });
             } catch (SocketTimeoutException e) {
                 throw new IOException(url + " stalled for " + connectTimeout.toSeconds() + " s while downloading", e);
             }
+            if (sha == null) {
+                throw new IOException(url + " sent more than the limit of " + maxBytes + " bytes");
+            }
             AtomicFiles.sync(target);
-            return HexFormat.of().formatHex(digest.digest());
+            return sha;
         } finally {
             http.disconnect();
         }

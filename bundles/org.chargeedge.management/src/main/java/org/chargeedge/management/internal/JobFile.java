@@ -13,12 +13,14 @@ import org.chargeedge.api.management.JobState;
  * to finish it or roll it back after a restart. Immutable; each step writes a
  * new one.
  *
+ * @param startedBy the user or API token that started it, "shell", "release CHANNEL #N"; null in a job
+ *        file written before it was recorded
  * @param configSnapshot the configuration snapshot taken before anything changed, null before that
  * @param expectedComponents the components (symbolic name/component name) active or satisfied before the
  *        job, in the bundles it touches; each must be again before it commits
  * @param expectedActive the symbolic names of the touched bundles that were active before the job
  */
-record JobFile(String id, String origin, JobState state, String created, String updated, boolean allowDowngrade,
+record JobFile(String id, String origin, String startedBy, JobState state, String created, String updated, boolean allowDowngrade,
         List<Staged> bundles, String outcome, List<String> steps, String configSnapshot,
         List<String> expectedComponents, List<String> expectedActive) {
 
@@ -66,29 +68,29 @@ record JobFile(String id, String origin, JobState state, String created, String 
         expectedActive = expectedActive == null ? List.of() : List.copyOf(expectedActive);
     }
 
-    static JobFile create(String id, String origin, boolean allowDowngrade, Instant now) {
-        return new JobFile(id, origin, JobState.STAGING, now.toString(), now.toString(), allowDowngrade, List.of(),
-                "staging", List.of(now + " submitted by " + origin), null, List.of(), List.of());
+    static JobFile create(String id, String origin, String startedBy, boolean allowDowngrade, Instant now) {
+        return new JobFile(id, origin, startedBy, JobState.STAGING, now.toString(), now.toString(), allowDowngrade,
+                List.of(), "staging", List.of(now + " submitted by " + who(origin, startedBy)), null, List.of(), List.of());
     }
 
     /** The same job in another state, with what happened as its outcome and a step. */
     JobFile to(JobState next, String what, Instant now) {
-        return new JobFile(id, origin, next, created, now.toString(), allowDowngrade, bundles, what,
+        return new JobFile(id, origin, startedBy, next, created, now.toString(), allowDowngrade, bundles, what,
                 appended(now + " " + next + ": " + what), configSnapshot, expectedComponents, expectedActive);
     }
 
     JobFile step(String what, Instant now) {
-        return new JobFile(id, origin, state, created, now.toString(), allowDowngrade, bundles, outcome,
+        return new JobFile(id, origin, startedBy, state, created, now.toString(), allowDowngrade, bundles, outcome,
                 appended(now + " " + what), configSnapshot, expectedComponents, expectedActive);
     }
 
     JobFile withBundles(List<Staged> staged) {
-        return new JobFile(id, origin, state, created, updated, allowDowngrade, staged, outcome, steps,
+        return new JobFile(id, origin, startedBy, state, created, updated, allowDowngrade, staged, outcome, steps,
                 configSnapshot, expectedComponents, expectedActive);
     }
 
     JobFile withBackupState(String snapshot, List<String> components, List<String> active) {
-        return new JobFile(id, origin, state, created, updated, allowDowngrade, bundles, outcome, steps, snapshot,
+        return new JobFile(id, origin, startedBy, state, created, updated, allowDowngrade, bundles, outcome, steps, snapshot,
                 components, active);
     }
 
@@ -101,8 +103,20 @@ record JobFile(String id, String origin, JobState state, String created, String 
         return s;
     }
 
+    /**
+     * Who asked and how, for the log and the first step: "anna over http (operator from 10.0.0.7)"; "shell"
+     * and "release stable #42", which are both.
+     */
+    static String who(String origin, String startedBy) {
+        return startedBy == null || startedBy.equals(origin) ? origin : startedBy + " over " + origin;
+    }
+
+    String who() {
+        return who(origin, startedBy);
+    }
+
     Job toJob() {
-        return new Job(id, origin, state, Instant.parse(created), Instant.parse(updated),
+        return new Job(id, origin, startedBy, state, Instant.parse(created), Instant.parse(updated),
                 bundles.stream().map(b -> new JobBundle(b.symbolicName(), b.fromVersion(), b.toVersion(), b.sha256(),
                         b.source())).toList(),
                 outcome, steps);

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -187,6 +188,9 @@ final class JobRunner implements AutoCloseable {
                 throw new ManagementException(Reason.INVALID, "the SHA-256 of " + s.describe()
                         + " must be 64 hexadecimal digits, not '" + s.sha256() + "'");
             }
+            if (s.file() != null && !Files.isRegularFile(s.file())) {
+                throw new ManagementException(Reason.INVALID, "the uploaded file " + s.file() + " is missing");
+            }
             if (s.url() != null) {
                 try {
                     Downloader.checkScheme(s.url());
@@ -195,10 +199,11 @@ final class JobRunner implements AutoCloseable {
                 }
             }
         }
-        JobFile job = begin(request.origin(), request.allowDowngrade(), request.bundles());
-        LOG.info("Job {} submitted by {}: {}", job.id(), job.origin(),
-                request.bundles().stream().map(BundleSource::describe).collect(Collectors.joining(", ")));
-        return start(job, () -> run(job, j -> stage(j, request)));
+        // Described before begin moves an uploaded file away.
+        List<String> described = request.bundles().stream().map(BundleSource::describe).toList();
+        JobFile job = begin(request.origin(), request.startedBy(), request.allowDowngrade(), request.bundles());
+        LOG.info("Job {} submitted by {}: {}", job.id(), job.who(), String.join(", ", described));
+        return start(job, () -> run(job, j -> stage(j, request, described)));
     }
 
     /**
@@ -206,7 +211,7 @@ final class JobRunner implements AutoCloseable {
      *
      * @throws ManagementException NOT_FOUND, REFUSED for a bundle that may not be uninstalled, BUSY
      */
-    Job submitUninstall(String symbolicName, String origin) throws ManagementException {
+    Job submitUninstall(String symbolicName, String origin, String startedBy) throws ManagementException {
         Bundle bundle = installed(symbolicName);
         if (bundle == null) {
             throw new ManagementException(Reason.NOT_FOUND, "no bundle " + symbolicName + " is installed");
@@ -215,8 +220,8 @@ final class JobRunner implements AutoCloseable {
         if (refusal != null) {
             throw new ManagementException(Reason.REFUSED, refusal);
         }
-        JobFile job = begin(origin, false, List.of());
-        LOG.info("Job {} submitted by {}: uninstall {} {}", job.id(), job.origin(), symbolicName,
+        JobFile job = begin(origin, startedBy, false, List.of());
+        LOG.info("Job {} submitted by {}: uninstall {} {}", job.id(), job.who(), symbolicName,
                 bundle.getVersion());
         return start(job, () -> run(job, j -> stageUninstall(j, symbolicName)));
     }
@@ -248,7 +253,7 @@ final class JobRunner implements AutoCloseable {
     }
 
     /** Registers a new job as the running one, with its uploads on disk; BUSY while another runs. */
-    private JobFile begin(String origin, boolean allowDowngrade, List<BundleSource> sources)
+    private JobFile begin(String origin, String startedBy, boolean allowDowngrade, List<BundleSource> sources)
             throws ManagementException {
         JobFile job;
         synchronized (lock) {
@@ -258,16 +263,19 @@ final class JobRunner implements AutoCloseable {
             if (busy) {
                 JobFile running = current;
                 throw new ManagementException(Reason.BUSY, "job " + running.id() + " is " + running.state()
-                        + " (submitted by " + running.origin() + "); one job runs at a time, submit again when it"
+                        + " (submitted by " + running.who() + "); one job runs at a time, submit again when it"
                         + " has ended");
             }
             try {
-                job = JobFile.create(Long.toString(store.nextId()), origin, allowDowngrade, clock.instant());
+                job = JobFile.create(Long.toString(store.nextId()), origin, startedBy, allowDowngrade, clock.instant());
                 Path work = store.workDir(job.id());
                 for (int i = 0; i < sources.size(); i++) {
                     BundleSource s = sources.get(i);
                     if (s.content() != null) {
                         AtomicFiles.write(work.resolve(newJar(i)), s.content());
+                    } else if (s.file() != null) {
+                        // The upload was received next to the jobs' directories: a rename, not a copy.
+                        Files.move(s.file(), work.resolve(newJar(i)), StandardCopyOption.REPLACE_EXISTING);
                     }
                 }
                 store.write(job);
@@ -381,13 +389,14 @@ final class JobRunner implements AutoCloseable {
         }
     }
 
-    private JobFile stage(JobFile job, UpdateRequest request) throws IOException, Refused {
+    private JobFile stage(JobFile job, UpdateRequest request, List<String> described) throws IOException, Refused {
         Path work = store.workDir(job.id());
         List<Staged> staged = new ArrayList<>();
         Set<String> names = new HashSet<>();
         for (int i = 0; i < request.bundles().size(); i++) {
             checkInterrupted();
             BundleSource source = request.bundles().get(i);
+            String describe = described.get(i);
             Path jar = work.resolve(newJar(i));
             String sha;
             if (source.url() != null) {
@@ -401,7 +410,7 @@ final class JobRunner implements AutoCloseable {
                 sha = BundleJars.sha256(jar);
             }
             if (!sha.equalsIgnoreCase(source.sha256())) {
-                throw new Refused(source.describe() + " has the SHA-256 " + sha + ", not the expected "
+                throw new Refused(describe + " has the SHA-256 " + sha + ", not the expected "
                         + source.sha256().toLowerCase());
             }
             BundleJars.Identity id;
@@ -411,7 +420,7 @@ final class JobRunner implements AutoCloseable {
                     settings.signatures().verify(jar);
                 }
             } catch (IOException e) {
-                throw new Refused(source.describe() + ": " + e.getMessage());
+                throw new Refused(describe + ": " + e.getMessage());
             }
             if (!names.add(id.symbolicName())) {
                 throw new Refused(id.symbolicName() + " is in the job twice");
@@ -427,7 +436,7 @@ final class JobRunner implements AutoCloseable {
                         + existing.getVersion() + "; allow a downgrade to install it anyway");
             }
             staged.add(new Staged(id.symbolicName(), existing == null ? null : existing.getVersion().toString(),
-                    id.version().toString(), sha.toLowerCase(), source.describe(), newJar(i),
+                    id.version().toString(), sha.toLowerCase(), describe, newJar(i),
                     existing == null ? null : "old-" + i + ".jar", existing == null ? -1 : existing.getBundleId(),
                     existing == null, existing == null ? !id.fragment() : isActive(existing), null));
             job = save(job.step("staged " + id.symbolicName() + " " + id.version() + " (SHA-256 verified"

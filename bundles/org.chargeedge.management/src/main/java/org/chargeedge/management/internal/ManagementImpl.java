@@ -150,9 +150,13 @@ public class ManagementImpl implements Management {
     private void post(Job job) {
         EventAdmin events = eventAdmin;
         if (events != null) {
-            events.postEvent(new Event(JobEvents.TOPIC_PREFIX + job.state().name(), Map.of(JobEvents.JOB_ID, job.id(),
+            Map<String, Object> properties = new java.util.HashMap<>(Map.of(JobEvents.JOB_ID, job.id(),
                     JobEvents.STATE, job.state().name(), JobEvents.ORIGIN, job.origin(), JobEvents.OUTCOME,
-                    job.outcome(), JobEvents.JOB, job)));
+                    job.outcome(), JobEvents.JOB, job));
+            if (job.startedBy() != null) {
+                properties.put(JobEvents.STARTED_BY, job.startedBy());
+            }
+            events.postEvent(new Event(JobEvents.TOPIC_PREFIX + job.state().name(), properties));
         }
     }
 
@@ -196,10 +200,15 @@ public class ManagementImpl implements Management {
 
     @Override
     public Job submitUninstall(String symbolicName, String origin) throws ManagementException {
+        return submitUninstall(symbolicName, origin, null);
+    }
+
+    @Override
+    public Job submitUninstall(String symbolicName, String origin, String startedBy) throws ManagementException {
         if (symbolicName == null || symbolicName.isBlank()) {
             throw new ManagementException(Reason.INVALID, "name the bundle to uninstall by its symbolic name");
         }
-        return runner.submitUninstall(symbolicName.trim(), origin == null ? "unknown" : origin);
+        return runner.submitUninstall(symbolicName.trim(), origin == null ? "unknown" : origin, startedBy);
     }
 
     @Override

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -18,6 +20,7 @@ import org.chargeedge.api.management.Job;
 import org.chargeedge.api.management.Management;
 import org.chargeedge.api.management.ManagementException;
 import org.chargeedge.api.management.UpdateRequest;
+import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -48,12 +51,18 @@ import jakarta.servlet.http.Part;
  *
  * <p>The HTTP bundle's filter on {@code /*} authenticates every request, lets
  * viewers GET, and checks the CSRF token of browser sessions; it leaves the
- * role as a plain String in the request attribute {@link #ROLE_ATTRIBUTE}.
+ * role as a plain String in the request attribute {@link #ROLE_ATTRIBUTE}, and the
+ * user's or API token's name in {@link #USER_ATTRIBUTE}, which a job keeps as
+ * the one who started it.
  * Everything here needs the operator role, reads included: configurations
  * may hold secrets, and the bundle list tells an attacker what to aim at.
  *
+ * <p>Uploads are streamed into a file of their own next to the jobs'
+ * directories ({@link UploadReceiver}), the limit enforced and the SHA-256
+ * computed as the bytes arrive; the job moves the file in.
+ *
  * <p>Threads: Jetty's request threads; no state of its own but the immutable
- * upload limit.
+ * upload limit and directory.
  */
 @Component(service = Servlet.class, configurationPid = ManagementImpl.PID)
 @HttpWhiteboardServletPattern(ManagementServlet.PATTERN)
@@ -65,9 +74,14 @@ public class ManagementServlet extends HttpServlet {
     static final String PATTERN = "/api/management/*";
     /** Set by the HTTP bundle's authentication filter: the caller's role, "viewer" or "operator". */
     static final String ROLE_ATTRIBUTE = "org.chargeedge.http.role";
+    /** Set by the same filter: the name of the user or API token that authenticated the request. */
+    static final String USER_ATTRIBUTE = "org.chargeedge.http.user";
     static final String OPERATOR = "operator";
     /** What Jetty buffers of a multipart request at most; the configured limit, lower, is checked on each part. */
     static final long MULTIPART_HARD_LIMIT = 512L * 1024 * 1024;
+    /** The resources below {@code /api/management/}, as the router knows them. */
+    static final List<String> RESOURCES = List.of("bundles", "jobs", "configurations", "snapshots", "channel",
+            "factory-reset");
     /** JSON requests are small commands. */
     static final int MAX_JSON = 64 * 1024;
 
@@ -79,15 +93,20 @@ public class ManagementServlet extends HttpServlet {
 
     private final transient Management management;
     private final long maxBundleBytes;
+    private final transient UploadReceiver uploads;
 
     @Activate
-    public ManagementServlet(@Reference Management management, ManagementConfig config) {
-        this(management, config.maxBundleMegabytes() * 1024L * 1024L);
+    public ManagementServlet(@Reference Management management, ManagementConfig config, BundleContext context)
+            throws IOException {
+        this(management, config.maxBundleMegabytes() * 1024L * 1024L, UploadReceiver.directory(
+                ManagementImpl.dataDir(context).resolve("management").resolve("jobs")));
+        uploads.deleteLeftovers(Instant.now());
     }
 
-    ManagementServlet(Management management, long maxBundleBytes) {
+    ManagementServlet(Management management, long maxBundleBytes, Path uploadDir) {
         this.management = management;
         this.maxBundleBytes = maxBundleBytes;
+        this.uploads = new UploadReceiver(uploadDir, maxBundleBytes);
     }
 
     /** An answer other than a result: a status and a message for the operator. */
@@ -152,10 +171,11 @@ public class ManagementServlet extends HttpServlet {
                     return management.bundles();
                 }
                 if (n == 1 && post) {
-                    return accepted(response, management.submitUpdate(updateRequest(request)));
+                    return accepted(response, update(request));
                 }
                 if (n == 2 && method.equals("DELETE")) {
-                    return accepted(response, management.submitUninstall(path.get(1), origin(request)));
+                    return accepted(response, management.submitUninstall(path.get(1), origin(request),
+                            startedBy(request)));
                 }
             }
             case "jobs" -> {
@@ -222,7 +242,8 @@ public class ManagementServlet extends HttpServlet {
             }
             default -> {
                 throw new HttpProblem(404, "NOT_FOUND", "no management resource " + String.join("/", path)
-                        + "; see docs/operations.md (\"Remote management over HTTP\")");
+                        + "; there are " + String.join(", ", RESOURCES) + " (docs/operations.md, \"Remote management"
+                        + " over HTTP\")");
             }
         }
         throw new HttpProblem(405, "METHOD_NOT_ALLOWED", method + " is not allowed on /api/management/"
@@ -240,7 +261,8 @@ public class ManagementServlet extends HttpServlet {
      * a multipart form (a file part {@code bundle}, fields {@code sha256} and {@code downgrade}), or JSON with
      * {@code url}, {@code sha256} and {@code downgrade}.
      */
-    UpdateRequest updateRequest(HttpServletRequest request) throws HttpProblem, IOException, ServletException {
+    private Job update(HttpServletRequest request)
+            throws HttpProblem, ManagementException, IOException, ServletException {
         String type = request.getContentType() == null ? "" : request.getContentType().toLowerCase();
         if (type.startsWith("application/json")) {
             JsonNode body = jsonBody(request);
@@ -255,8 +277,8 @@ public class ManagementServlet extends HttpServlet {
             if (downgrade != null && !downgrade.isBoolean()) {
                 throw new HttpProblem(400, "INVALID", "'downgrade' must be true or false");
             }
-            return request(BundleSource.download(uri, requiredText(body, "sha256")),
-                    downgrade != null && downgrade.booleanValue(), request);
+            return management.submitUpdate(request(BundleSource.download(uri, requiredText(body, "sha256")),
+                    downgrade != null && downgrade.booleanValue(), request));
         }
         if (type.startsWith("multipart/form-data")) {
             Part part;
@@ -271,11 +293,7 @@ public class ManagementServlet extends HttpServlet {
             if (part.getSize() > maxBundleBytes) {
                 throw tooLarge();
             }
-            byte[] content;
-            try (InputStream in = part.getInputStream()) {
-                content = in.readAllBytes();
-            }
-            return request(new BundleSource(null, content, required(request.getParameter("sha256"), "sha256")),
+            return submitUpload(part.getInputStream(), required(request.getParameter("sha256"), "sha256"),
                     flag(request.getParameter("downgrade")), request);
         }
         if (type.startsWith("application/java-archive") || type.startsWith("application/octet-stream")
@@ -283,29 +301,51 @@ public class ManagementServlet extends HttpServlet {
             String sha256 = required(request.getParameter("sha256"), "sha256");
             boolean downgrade = flag(request.getParameter("downgrade"));
             if (request.getContentLengthLong() > maxBundleBytes) {
-                throw tooLarge();
+                throw tooLarge(); // a declared length: refused before a byte is read
             }
-            byte[] content;
-            try (InputStream in = request.getInputStream()) {
-                content = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBundleBytes + 1));
-            }
-            if (content.length > maxBundleBytes) {
-                throw tooLarge();
-            }
-            if (content.length == 0) {
-                throw new HttpProblem(400, "INVALID", "the request body is empty; send the bundle's jar");
-            }
-            return request(new BundleSource(null, content, sha256), downgrade, request);
+            return submitUpload(request.getInputStream(), sha256, downgrade, request);
         }
         throw new HttpProblem(415, "UNSUPPORTED_MEDIA_TYPE", "send the jar as application/java-archive (with"
                 + " ?sha256=...), as multipart/form-data (part 'bundle', field 'sha256'), or a URL as"
                 + " application/json {\"url\": ..., \"sha256\": ...}");
     }
 
-    // Uploads go through the canonical constructor: the array is this request's own, a defensive copy would
-    // only double the heap an upload takes.
+    /**
+     * Streams an upload to its file and submits it; the file is the job's from then on, and deleted here when
+     * no job took it. A hash that does not match is refused at once (422), nothing staged: it is known when
+     * the last byte arrived.
+     */
+    private Job submitUpload(InputStream body, String sha256, boolean downgrade, HttpServletRequest request)
+            throws HttpProblem, ManagementException, IOException {
+        UploadReceiver.Received received;
+        try (InputStream in = body) {
+            received = uploads.receive(in);
+        } catch (UploadReceiver.TooLarge e) {
+            throw tooLarge();
+        }
+        try {
+            if (received.size() == 0) {
+                throw new HttpProblem(400, "INVALID", "the request body is empty; send the bundle's jar");
+            }
+            if (BundleJars.isSha256(sha256) && !received.sha256().equalsIgnoreCase(sha256)) {
+                throw new HttpProblem(422, "REFUSED", "the upload (" + received.size() + " bytes) has the SHA-256 "
+                        + received.sha256() + ", not the expected " + sha256.toLowerCase() + "; nothing was staged");
+            }
+            return management.submitUpdate(request(BundleSource.uploaded(received.file(), sha256), downgrade,
+                    request));
+        } finally {
+            Files.deleteIfExists(received.file());
+        }
+    }
+
     private static UpdateRequest request(BundleSource source, boolean downgrade, HttpServletRequest request) {
-        return new UpdateRequest(List.of(source), downgrade, origin(request));
+        return new UpdateRequest(List.of(source), downgrade, origin(request), startedBy(request));
+    }
+
+    /** The user or API token that asked, as the authentication filter named it; null without the filter. */
+    static String startedBy(HttpServletRequest request) {
+        Object user = request.getAttribute(USER_ATTRIBUTE);
+        return user instanceof String name ? name : null;
     }
 
     private HttpProblem tooLarge() {

@@ -45,6 +45,10 @@ import org.osgi.service.component.annotations.Reference;
         "osgi.command.function=channel"})
 public class ManagementShellCommands {
 
+    /** Who starts a job from the shell: the gateway's console has no user of its own. */
+    static final String SHELL = "shell";
+
+
     private final Management management;
 
     @Activate
@@ -82,7 +86,7 @@ public class ManagementShellCommands {
             }
         }
         try {
-            Job job = management.submitUpdate(new UpdateRequest(sources, downgrade, "shell"));
+            Job job = management.submitUpdate(new UpdateRequest(sources, downgrade, "shell", SHELL));
             return "Job " + job.id() + " started; follow it with chargeedge:job " + job.id();
         } catch (ManagementException e) {
             return refused(e);
@@ -94,7 +98,7 @@ public class ManagementShellCommands {
             + " and a bundle another one requires")
     public String uninstall(@Descriptor("the bundle's symbolic name") String symbolicName) {
         try {
-            Job job = management.submitUninstall(symbolicName, "shell");
+            Job job = management.submitUninstall(symbolicName, "shell", SHELL);
             return "Job " + job.id() + " started; follow it with chargeedge:job " + job.id();
         } catch (ManagementException e) {
             return refused(e);
@@ -132,8 +136,8 @@ public class ManagementShellCommands {
         if (all.isEmpty()) {
             return "No job yet";
         }
-        return all.stream().map(j -> String.format("%-5s %-16s %s  %s  %s", j.id(), j.state(), j.updated(), j.origin(),
-                j.outcome())).collect(Collectors.joining("\n"));
+        return all.stream().map(j -> String.format("%-5s %-16s %s  %-16s %s", j.id(), j.state(), j.updated(),
+                j.startedBy() == null ? "-" : j.startedBy(), j.outcome())).collect(Collectors.joining("\n"));
     }
 
     @Descriptor("list the configurations")
@@ -233,7 +237,8 @@ public class ManagementShellCommands {
 
     private static String detail(Job j) {
         StringBuilder out = new StringBuilder();
-        out.append("Job ").append(j.id()).append(" ").append(j.state()).append(", by ").append(j.origin())
+        out.append("Job ").append(j.id()).append(" ").append(j.state()).append(", by ")
+                .append(JobFile.who(j.origin(), j.startedBy()))
                 .append(", submitted ").append(j.created()).append("\n").append(j.outcome());
         for (JobBundle b : j.bundles()) {
             if (b.toVersion() == null) {

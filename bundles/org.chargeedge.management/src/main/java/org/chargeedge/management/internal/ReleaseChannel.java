@@ -148,8 +148,8 @@ final class ReleaseChannel {
         }
         Job job;
         try {
-            job = submitter.submit(new UpdateRequest(sources, d.allowDowngrade(),
-                    "release " + channel + " #" + d.release()));
+            String release = "release " + channel + " #" + d.release();
+            job = submitter.submit(new UpdateRequest(sources, d.allowDowngrade(), release, release));
         } catch (ManagementException e) {
             return warn("release " + d.release() + " not started: " + e.getMessage());
         }

@@ -360,7 +360,7 @@ class JobRunnerTest {
         // framework already holding the new revision: write the record as such a crash leaves it.
         JobStore store = new JobStore(dir.resolve("management/jobs"));
         JobFile f = store.read(job.id()).orElseThrow();
-        store.write(new JobFile(f.id(), f.origin(), JobState.APPLYING, f.created(), f.updated(), f.allowDowngrade(),
+        store.write(new JobFile(f.id(), f.origin(), f.startedBy(), JobState.APPLYING, f.created(), f.updated(), f.allowDowngrade(),
                 f.bundles(), f.outcome(), f.steps(), f.configSnapshot(), f.expectedComponents(), f.expectedActive()));
 
         felix = new TestFramework(dir.resolve("framework"));
@@ -379,8 +379,26 @@ class JobRunnerTest {
     }
 
     @Test
+    void aJobRecordedBeforeTheStarterWasKeptReadsWithoutOne() throws Exception {
+        JobStore store = new JobStore(dir.resolve("management/jobs"));
+        java.nio.file.Files.writeString(store.dir().resolve("41.json"), "{\"id\": \"41\", \"origin\": \"shell\","
+                + " \"state\": \"COMMITTED\", \"created\": \"2026-12-01T10:00:00Z\", \"updated\":"
+                + " \"2026-12-01T10:00:05Z\", \"allowDowngrade\": false, \"outcome\": \"healthy\"}");
+        Job old = store.read("41").orElseThrow().toJob();
+        assertThat(old.startedBy()).isNull();
+        assertThat(old.origin()).isEqualTo("shell");
+        Job next = awaitEnd(runner, runner.submit(new UpdateRequest(List.of(BundleSource.upload(
+                TestBundles.marker(SVC, "1.1.0", true), TestBundles.sha256(TestBundles.marker(SVC, "1.1.0", true)))),
+                false, "http (operator from 10.0.0.7)", "fleet script")).id());
+        assertThat(next.id()).isEqualTo("42");
+        assertThat(next.startedBy()).isEqualTo("fleet script");
+        assertThat(next.steps().get(0)).endsWith("submitted by fleet script over http (operator from 10.0.0.7)");
+    }
+
+    @Test
     void anUninstallWaitingForHealthWhenTheGatewayStopsIsRolledBackFromItsCopyAfterTheRestart() throws Exception {
-        Job job = runner.submitUninstall(SVC, "test");
+        Job job = runner.submitUninstall(SVC, "test", "anna");
+        assertThat(job.startedBy()).isEqualTo("anna");
         awaitState(job.id(), JobState.AWAITING_HEALTH); // without the bundle its marker is gone: never healthy
         assertThat(bundle(SVC)).isNull();
         runner.close();

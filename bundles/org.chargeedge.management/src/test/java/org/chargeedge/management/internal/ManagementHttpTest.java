@@ -50,6 +50,8 @@ class ManagementHttpTest {
     private TestWebServer web;
     private String operator;
     private String viewer;
+    /** Where the servlet streams uploads to. */
+    private Path uploads;
     /** The health the jobs wait for: null is healthy. Written by the test thread, read by the job thread. */
     private volatile String unhealthy;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -78,7 +80,8 @@ class ManagementHttpTest {
                 context.getService(context.getServiceReference(ConfigurationAdmin.class)),
                 context.getService(context.getServiceReference(MetaTypeService.class)));
         management.addHealthSource(timeout -> unhealthy);
-        server = new GuardedServer(dir.resolve("http"), new ManagementServlet(management, LIMIT),
+        uploads = UploadReceiver.directory(dir.resolve("data").resolve("management").resolve("jobs"));
+        server = new GuardedServer(dir.resolve("http"), new ManagementServlet(management, LIMIT, uploads),
                 new MultipartConfigElement(dir.toString(), ManagementServlet.MULTIPART_HARD_LIMIT,
                         ManagementServlet.MULTIPART_HARD_LIMIT, 0));
         operator = server.token("fleet script", "operator");
@@ -129,7 +132,9 @@ class ManagementHttpTest {
         HttpResponse<String> withCsrf = send(upload(jar, TestBundles.sha256(jar), null).header("Cookie", session[0])
                 .header("X-CSRF-Token", session[1]));
         assertThat(withCsrf.statusCode()).isEqualTo(202);
-        assertThat(awaitEnd(json(withCsrf).get("id").asText()).get("state").asText()).isEqualTo("COMMITTED");
+        JsonNode job = awaitEnd(json(withCsrf).get("id").asText());
+        assertThat(job.get("state").asText()).isEqualTo("COMMITTED");
+        assertThat(job.get("startedBy").asText()).as("the user, not only the role").isEqualTo("olga");
     }
 
     // ---- bundles and jobs ----
@@ -148,6 +153,11 @@ class ManagementHttpTest {
         JsonNode job = awaitEnd(id);
         assertThat(job.get("state").asText()).isEqualTo("COMMITTED");
         assertThat(job.get("origin").asText()).isEqualTo("http (operator from 127.0.0.1)");
+        assertThat(job.get("startedBy").asText()).isEqualTo("fleet script");
+        assertThat(job.get("bundles").get(0).get("source").asText()).isEqualTo("upload (" + jar.length + " bytes)");
+        assertThat(job.get("steps").get(0).asText()).endsWith("submitted by fleet script over http (operator from"
+                + " 127.0.0.1)");
+        assertThat(uploadsLeft()).as("the job moved the streamed upload into its own directory").isEmpty();
         assertThat(job.get("bundles").get(0).get("toVersion").asText()).isEqualTo("1.1.0");
         assertThat(find(json(send(get("/api/management/bundles", operator))), SVC).get("version").asText())
                 .isEqualTo("1.1.0");
@@ -198,12 +208,21 @@ class ManagementHttpTest {
     }
 
     @Test
-    void aWrongHashFailsTheJobAndChangesNothing() throws Exception {
+    void anUploadWithAWrongHashIsRefusedWhenItsLastByteArrivesAndNothingIsKept() throws Exception {
         byte[] jar = TestBundles.marker(SVC, "1.1.0", true);
-        HttpResponse<String> r = send(upload(jar, TestBundles.sha256(TestBundles.marker(SVC, "1.1.1", true)),
-                operator));
-        assertThat(r.statusCode()).isEqualTo(202);
-        JsonNode job = awaitEnd(json(r).get("id").asText());
+        String expected = TestBundles.sha256(TestBundles.marker(SVC, "1.1.1", true));
+        HttpResponse<String> r = send(upload(jar, expected, operator));
+        assertThat(r.statusCode()).isEqualTo(422);
+        assertThat(json(r).get("error").asText()).isEqualTo("the upload (" + jar.length + " bytes) has the SHA-256 "
+                + TestBundles.sha256(jar) + ", not the expected " + expected + "; nothing was staged");
+        assertThat(management.jobs()).isEmpty();
+        assertThat(uploadsLeft()).isEmpty();
+        assertThat(bundle(SVC).getVersion()).hasToString("1.0.0");
+        // a download's hash is checked by the job, which fails with nothing changed
+        web = new TestWebServer();
+        web.put("/svc.jar", jar);
+        JsonNode job = awaitEnd(json(send(postJson("/api/management/bundles", "{\"url\":\"" + web.uri("/svc.jar")
+                + "\",\"sha256\":\"" + expected + "\"}"))).get("id").asText());
         assertThat(job.get("state").asText()).isEqualTo("FAILED");
         assertThat(job.get("outcome").asText()).contains("has the SHA-256 " + TestBundles.sha256(jar));
         assertThat(bundle(SVC).getVersion()).hasToString("1.0.0");
@@ -244,7 +263,96 @@ class ManagementHttpTest {
         HttpResponse<String> r = send(upload(big, TestBundles.sha256(big), operator));
         assertThat(r.statusCode()).isEqualTo(413);
         assertThat(json(r).get("error").asText()).contains("maxBundleMegabytes");
+        // without a length announced (chunked), the limit is found while the body streams to disk
+        HttpResponse<String> chunked = send(HttpRequest.newBuilder(uri("/api/management/bundles?sha256="
+                + TestBundles.sha256(big))).header("Authorization", "Bearer " + operator)
+                .header("Content-Type", "application/java-archive")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(big))));
+        assertThat(chunked.statusCode()).isEqualTo(413);
+        assertThat(json(chunked).get("error").asText()).contains("maxBundleMegabytes");
         assertThat(management.jobs()).isEmpty();
+        assertThat(uploadsLeft()).as("the part received is deleted").isEmpty();
+        // a jar under the limit, also chunked, is taken
+        byte[] atLimit = TestBundles.marker(SVC, "1.1.0", true);
+        HttpResponse<String> fits = send(HttpRequest.newBuilder(uri("/api/management/bundles?sha256="
+                + TestBundles.sha256(atLimit))).header("Authorization", "Bearer " + operator)
+                .header("Content-Type", "application/java-archive")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(atLimit))));
+        assertThat(fits.statusCode()).as(fits.body()).isEqualTo(202);
+        assertThat(awaitEnd(json(fits).get("id").asText()).get("state").asText()).isEqualTo("COMMITTED");
+        assertThat(uploadsLeft()).isEmpty();
+    }
+
+    // ---- the OpenAPI description (the HTTP bundle's, one for the whole API) ----
+
+    @Test
+    void everyResourceOfTheServletIsInTheOpenApiDescription() throws Exception {
+        List<String> described = managementPaths();
+        for (String resource : ManagementServlet.RESOURCES) {
+            assertThat(described).as(resource).contains(OPENAPI_PREFIX + resource);
+        }
+        assertThat(described).as("nothing described that the router does not know").allMatch(p -> ManagementServlet
+                .RESOURCES.contains(ManagementServlet.segments(p.substring(OPENAPI_PREFIX.length())).get(0)));
+    }
+
+    @Test
+    void everyDescribedManagementOperationExistsAndAnswersOnlyWithDescribedStatuses() throws Exception {
+        JsonNode paths = openApi().get("paths");
+        int checked = 0;
+        for (String path : managementPaths()) {
+            String concrete = path.replace("{symbolicName}", "no.such.bundle").replace("{jobId}", "999")
+                    .replace("{pid}", "test.site").replace("{key}", "no-such-key").replace("{snapshotId}", "999");
+            for (java.util.Iterator<String> methods = paths.get(path).fieldNames(); methods.hasNext();) {
+                String method = methods.next();
+                if (method.equals("parameters")) {
+                    continue;
+                }
+                HttpRequest.Builder request = switch (method) {
+                    case "get" -> get(concrete, operator);
+                    case "post" -> postJson(concrete, "{}");
+                    case "delete" -> delete(concrete);
+                    default -> throw new AssertionError("a method the test does not know: " + method);
+                };
+                HttpResponse<String> r = send(request);
+                String what = method.toUpperCase() + " " + concrete + " -> " + r.statusCode() + " " + r.body();
+                assertThat(r.body()).as(what).doesNotContain("no management resource").doesNotContain("is not allowed on");
+                assertThat(paths.get(path).get(method).get("responses").has(String.valueOf(r.statusCode()))).as(what)
+                        .isTrue();
+                checked++;
+            }
+        }
+        assertThat(checked).isGreaterThanOrEqualTo(16);
+        assertThat(management.jobs()).as("the checks started no job").isEmpty();
+    }
+
+    private static final String OPENAPI_PREFIX = "/api/management/";
+
+    private static JsonNode openApi() throws Exception {
+        try (java.io.InputStream in = GuardedServer.class.getResourceAsStream("openapi.json")) {
+            assertThat(in).as("the HTTP bundle's OpenAPI description").isNotNull();
+            return ManagementServlet.JSON.readTree(in);
+        }
+    }
+
+    private static List<String> managementPaths() throws Exception {
+        List<String> out = new java.util.ArrayList<>();
+        openApi().get("paths").fieldNames().forEachRemaining(p -> {
+            if (p.startsWith(OPENAPI_PREFIX)) {
+                out.add(p);
+            }
+        });
+        assertThat(out).isNotEmpty();
+        return out;
+    }
+
+    /** What is left in the uploads' directory. */
+    private List<Path> uploadsLeft() throws Exception {
+        if (!java.nio.file.Files.isDirectory(uploads)) {
+            return List.of();
+        }
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(uploads)) {
+            return files.toList();
+        }
     }
 
     @Test

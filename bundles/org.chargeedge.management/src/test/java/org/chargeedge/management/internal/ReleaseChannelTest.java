@@ -133,6 +133,8 @@ class ReleaseChannelTest {
         assertThat(s.appliedRelease()).isEqualTo(5);
         assertThat(s.lastOutcome()).isEqualTo("up to date at release 5");
         assertThat(store.read(s.lastJobId()).orElseThrow().origin()).isEqualTo("release stable #5");
+        assertThat(store.read(s.lastJobId()).orElseThrow().startedBy()).isEqualTo("release stable #5");
+        assertThat(store.read(s.lastJobId()).orElseThrow().steps().get(0)).endsWith("submitted by release stable #5");
         // kept across a restart of the management bundle
         assertThat(channel(dir.resolve("release-key.pub.pem")).status().appliedRelease()).isEqualTo(5);
     }

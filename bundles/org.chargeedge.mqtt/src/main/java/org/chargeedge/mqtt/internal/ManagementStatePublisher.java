@@ -68,7 +68,8 @@ public class ManagementStatePublisher implements EventHandler {
         Object record = event.getProperty(JobEvents.JOB);
         Job job = record instanceof Job j ? j : null;
         try {
-            lastJob = jobDocument(id, state, origin, (String) event.getProperty(JobEvents.OUTCOME), job);
+            lastJob = jobDocument(id, state, origin, (String) event.getProperty(JobEvents.STARTED_BY),
+                    (String) event.getProperty(JobEvents.OUTCOME), job);
             publish(JOB_TOPIC, lastJob);
             Matcher release = RELEASE_ORIGIN.matcher(origin == null ? "" : origin);
             if (release.matches() && JobState.valueOf(state).isFinal()) {
@@ -81,13 +82,14 @@ public class ManagementStatePublisher implements EventHandler {
         }
     }
 
-    static byte[] jobDocument(String id, String state, String origin, String outcome, Job job)
+    static byte[] jobDocument(String id, String state, String origin, String startedBy, String outcome, Job job)
             throws JsonProcessingException {
         ObjectNode doc = SiteDocuments.JSON.createObjectNode();
         doc.put("id", id);
         doc.put("state", state);
         doc.put("final", JobState.valueOf(state).isFinal());
         doc.put("origin", origin);
+        doc.put("started_by", startedBy);
         doc.put("outcome", outcome);
         if (job != null) {
             doc.put("created", job.created().toString());

@@ -43,13 +43,20 @@ class ManagementStatePublisherTest {
     }
 
     private static Event event(String id, JobState state, String origin, String outcome) {
+        return event(id, state, origin, null, outcome);
+    }
+
+    private static Event event(String id, JobState state, String origin, String startedBy, String outcome) {
         Instant created = Instant.parse("2026-12-06T01:00:00Z");
-        Job job = new Job(id, origin, state, created, created.plusSeconds(7), List.of(new JobBundle(
+        Job job = new Job(id, origin, startedBy, state, created, created.plusSeconds(7), List.of(new JobBundle(
                 "org.chargeedge.energy", "1.0.0", "1.1.0", "ab".repeat(32), "upload (100 bytes)")), outcome, List.of());
         Map<String, Object> p = new HashMap<>();
         p.put(JobEvents.JOB_ID, id);
         p.put(JobEvents.STATE, state.name());
         p.put(JobEvents.ORIGIN, origin);
+        if (startedBy != null) {
+            p.put(JobEvents.STARTED_BY, startedBy);
+        }
         p.put(JobEvents.OUTCOME, outcome);
         p.put(JobEvents.JOB, job);
         return new Event(JobEvents.TOPIC_PREFIX + state.name(), p);
@@ -68,9 +75,10 @@ class ManagementStatePublisherTest {
     void everyStateOfAJobIsPublishedRetained() throws Exception {
         awaitConnected();
         try (TestClient dash = new TestClient(broker).subscribe("depot/management/#", 1)) {
-            publisher.handleEvent(event("7", JobState.STAGING, "http (operator from 10.0.0.9)", "staging"));
+            publisher.handleEvent(event("7", JobState.STAGING, "http (operator from 10.0.0.9)", "anna", "staging"));
             JsonNode staging = json(dash.next("depot/management/job", 5000));
             assertThat(staging.get("id").asText()).isEqualTo("7");
+            assertThat(staging.get("started_by").asText()).isEqualTo("anna");
             assertThat(staging.get("state").asText()).isEqualTo("STAGING");
             assertThat(staging.get("final").asBoolean()).isFalse();
             publisher.handleEvent(event("7", JobState.COMMITTED, "http (operator from 10.0.0.9)",
@@ -83,6 +91,7 @@ class ManagementStatePublisherTest {
             assertThat(doc.get("outcome").asText()).startsWith("healthy 3 s");
             assertThat(doc.get("updated").asText()).isEqualTo("2026-12-06T01:00:07Z");
             assertThat(doc.get("bundles").get(0).get("to_version").asText()).isEqualTo("1.1.0");
+            assertThat(doc.get("started_by").isNull()).as("a job kept from before it was recorded").isTrue();
             assertThat(dash.next("depot/management/release", 300)).as("not a release").isNull();
         }
         try (TestClient late = new TestClient(broker).subscribe("depot/management/job", 1)) {
