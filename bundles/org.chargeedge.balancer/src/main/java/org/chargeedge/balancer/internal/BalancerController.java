@@ -17,6 +17,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 import org.chargeedge.api.charger.ChargerCallException;
@@ -90,6 +91,7 @@ final class BalancerController implements AutoCloseable {
     private final Supplier<CsmsLimits> csms;
     private final Clock clock;
     private final ScheduledExecutorService thread;
+    private final LongSupplier nanoTime;
     private volatile BalanceStatus status;
 
     // ---- owned by the controller thread ----
@@ -99,7 +101,7 @@ final class BalancerController implements AutoCloseable {
     private final Map<ConnectorRef, Watch> watches = new HashMap<>();
     private final Map<ConnectorRef, ModeOverride> modes = new HashMap<>();
     private boolean runPending;
-    private long lastRunNanos = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
+    private long lastRunNanos;
     private String lastBudget;
     /** The grid meter's latest reading time, and the chargers' draws per site phase when it arrived. */
     private Instant gridReadAt;
@@ -128,12 +130,28 @@ final class BalancerController implements AutoCloseable {
     /** @param csms the CSMS's limits as upper bounds; supplies null while there are none */
     BalancerController(SiteSettings settings, SiteView view, ChargerCommands commands,
                        Supplier<EnergySnapshot> energy, Supplier<CsmsLimits> csms, Clock clock) {
+        this(settings, view, commands, energy, csms, clock, controllerThread(), System::nanoTime);
+    }
+
+    /**
+     * With the thread and the monotonic time source given: the site simulation runs the controller on a scheduler
+     * of virtual time, with {@code nanoTime} and {@code clock} following it.
+     */
+    BalancerController(SiteSettings settings, SiteView view, ChargerCommands commands,
+                       Supplier<EnergySnapshot> energy, Supplier<CsmsLimits> csms, Clock clock,
+                       ScheduledExecutorService thread, LongSupplier nanoTime) {
         this.csms = csms;
         this.settings = settings;
         this.view = view;
         this.commands = commands;
         this.energy = energy;
         this.clock = clock;
+        this.thread = thread;
+        this.nanoTime = nanoTime;
+        this.lastRunNanos = nanoTime.getAsLong() - TimeUnit.DAYS.toNanos(1);
+    }
+
+    private static ScheduledExecutorService controllerThread() {
         ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> {
             Thread th = new Thread(r, "chargeedge-balancer");
             th.setDaemon(true);
@@ -141,7 +159,7 @@ final class BalancerController implements AutoCloseable {
         });
         t.setRemoveOnCancelPolicy(true);
         t.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-        this.thread = t;
+        return t;
     }
 
     void start() {
@@ -249,7 +267,7 @@ final class BalancerController implements AutoCloseable {
             return;
         }
         runPending = true;
-        long wait = settings.minInterval().toNanos() - (System.nanoTime() - lastRunNanos);
+        long wait = settings.minInterval().toNanos() - (nanoTime.getAsLong() - lastRunNanos);
         if (wait <= 0) {
             thread.execute(this::runSafely);
         } else {
@@ -259,7 +277,7 @@ final class BalancerController implements AutoCloseable {
 
     private void runSafely() {
         runPending = false;
-        lastRunNanos = System.nanoTime();
+        lastRunNanos = nanoTime.getAsLong();
         try {
             run();
         } catch (RuntimeException e) {

@@ -1,0 +1,788 @@
+package org.chargeedge.balancer.internal;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+
+import org.chargeedge.api.charger.ChargerCommands;
+import org.chargeedge.api.charger.ChargerInfo;
+import org.chargeedge.api.charger.ConnectorInfo;
+import org.chargeedge.api.charger.SiteView;
+import org.chargeedge.api.charger.TransactionInfo;
+import org.chargeedge.api.energy.EnergySnapshot;
+import org.chargeedge.api.energy.Measurement;
+import org.chargeedge.api.energy.MeasurementKey;
+import org.chargeedge.api.energy.Meter;
+import org.chargeedge.api.energy.PhaseRef;
+import org.chargeedge.api.energy.Quantity;
+import org.chargeedge.balancer.core.SiteSnapshot.Mode;
+import org.chargeedge.ocpp.v16.ChargePointErrorCode;
+import org.chargeedge.ocpp.v16.ChargePointStatus;
+import org.chargeedge.ocpp.v16.ChargingProfile;
+import org.chargeedge.ocpp.v16.ChargingProfilePurposeType;
+import org.chargeedge.ocpp.v16.ChargingProfileStatus;
+import org.chargeedge.ocpp.v16.ChargingRateUnitType;
+import org.chargeedge.ocpp.v16.ChargingSchedulePeriod;
+import org.chargeedge.ocpp.v16.Confirmation;
+import org.chargeedge.ocpp.v16.GetConfigurationConfirmation;
+import org.chargeedge.ocpp.v16.GetConfigurationRequest;
+import org.chargeedge.ocpp.v16.KeyValue;
+import org.chargeedge.ocpp.v16.Measurand;
+import org.chargeedge.ocpp.v16.MeterValue;
+import org.chargeedge.ocpp.v16.Phase;
+import org.chargeedge.ocpp.v16.Request;
+import org.chargeedge.ocpp.v16.SampledValue;
+import org.chargeedge.ocpp.v16.SetChargingProfileConfirmation;
+import org.chargeedge.ocpp.v16.SetChargingProfileRequest;
+import org.chargeedge.ocpp.v16.UnitOfMeasure;
+
+/**
+ * A charging site through a day in virtual time: the real balancer controller (its core, its profile handling,
+ * its rules on time) on a {@link VirtualTime} scheduler, against simulated chargers that answer its calls as OCPP
+ * 1.6 chargers do (GetConfiguration, SetChargingProfile with TxDefaultProfile and TxProfile, validTo, the
+ * fallback when a TxProfile ends) and cars that follow the profile in force after the charger's reaction time.
+ * A building load curve, a PV curve, a grid meter read every two seconds, and a time-of-use tariff for the cost.
+ *
+ * <p>The chargers here implement the same contracts the central system offers the controller ({@code SiteView},
+ * {@code ChargerCommands}) in-process, so that a day runs in seconds and every run is the same for a seed. The
+ * path over real WebSockets is measured by {@code ReactionTimeTest} and {@code ReactionBenchmark}.
+ *
+ * <p>Everything runs on the thread that calls {@link #run}: the site, the chargers and the controller post their
+ * work to the one virtual scheduler.
+ */
+final class SiteDay {
+
+    static final double VOLTS = 230;
+
+    /** What can go wrong during the day. */
+    enum Trouble {
+        /** The grid meter sends nothing from 10:00 to 11:00. */
+        STALE_METER,
+        /** Neither the grid meter nor the PV inverter is heard from 13:00 to 13:30 (the broker is down). */
+        BROKER_OUTAGE,
+        /** Charger 5 accepts every profile and lets its car draw what it wants. */
+        IGNORING_CHARGER,
+        /** The gateway is killed at 12:00 and starts again (without any memory) at 12:01. */
+        GATEWAY_KILLED
+    }
+
+    /** Who decides the limits. */
+    enum Policy {
+        /** The gateway's balancer controller with the site's configuration. */
+        CONTROLLER,
+        /** First come, first served in a fixed 30 s loop from the grid meter; no modes, no tariff. */
+        BASELINE
+    }
+
+    /** One car's visit. */
+    record Car(int charger, Instant arrives, Instant leaves, int phases, double maxA, double needWh, Mode mode) {
+    }
+
+    /** What the day gave. */
+    record Result(Policy policy, Set<Trouble> troubles, int chargers, double hours, long overloadSeconds,
+                  double maxOverloadA, double deliveredKwh, int sessions, int targetsMet, double pvKwh,
+                  double pvExportKwh, double importKwh, double cost, double jain, long profileCommands,
+                  double maxPhaseA, Map<String, Long> overloadsByPlace) {
+
+        double commandsPerChargerHour() {
+            return profileCommands / (chargers * hours);
+        }
+
+        double selfConsumption() {
+            return pvKwh == 0 ? 1 : (pvKwh - pvExportKwh) / pvKwh;
+        }
+
+        String row() {
+            return String.format(Locale.ROOT,
+                    "| %s | %s | %d s | %.1f A | %.1f A | %.0f kWh | %d of %d | %.0f %% | %.2f EUR | %.3f | %.2f |",
+                    policy == Policy.CONTROLLER ? "controller" : "baseline",
+                    troubles.isEmpty() ? "none" : troubles.toString().toLowerCase(Locale.ROOT).replace('_', ' '),
+                    overloadSeconds, maxOverloadA, maxPhaseA, deliveredKwh, targetsMet, sessions,
+                    100 * selfConsumption(), cost, jain, commandsPerChargerHour())
+                    + (overloadsByPlace.isEmpty() ? "" : " over: " + new java.util.TreeMap<>(overloadsByPlace));
+        }
+
+        static String header() {
+            return "| policy | trouble | seconds above a limit after the reaction time | most above | highest grid phase | "
+                    + "energy delivered | targets met | PV self-consumption | energy cost | Jain's index | "
+                    + "profile commands per charger-hour |\n|---|---|---|---|---|---|---|---|---|---|---|";
+        }
+    }
+
+    // ---- the site ----
+    final int chargerCount;
+    final double gridLimitA;
+    final double circuitLimitA;
+    final double safeBudgetA;
+    final double pvPeakW;
+    /**
+     * An overload of the grid connection shorter than this is the reaction time (grid meter every 2 s, controller,
+     * charger), not counted.
+     */
+    static final Duration GRID_GRACE = Duration.ofSeconds(10);
+    /**
+     * The circuits have no meter: a charger that draws more than its limit is only known from its MeterValues and
+     * counted at its draw after the controller's {@code reactionTimeSeconds} (30 s); an overload of a circuit
+     * shorter than that plus one MeterValues interval is not counted.
+     */
+    static final Duration CIRCUIT_GRACE = Duration.ofSeconds(40);
+
+    private final VirtualTime time;
+    private final Instant dayStart;
+    private final Instant from;
+    private final Instant to;
+    private final Policy policy;
+    private final Set<Trouble> troubles;
+    private final List<Car> cars;
+    private final List<SimPoint> points = new ArrayList<>();
+    private final Map<String, SimPoint> byId = new HashMap<>();
+    private final Map<String, Object> config;
+    private BalancerController controller;
+    private final java.util.concurrent.ScheduledExecutorService siteExecutor;
+    private int nextTransaction = 1;
+
+    // grid meter state: the last reading per phase and its time
+    private final double[] meterA = new double[3];
+    private double meterW;
+    private Instant meterAt;
+    private double pvReadW;
+    private Instant pvAt;
+
+    SiteDay(int chargerCount, Instant dayStart, Instant from, Instant to, Policy policy, Set<Trouble> troubles,
+            long seed) {
+        this.chargerCount = chargerCount;
+        this.gridLimitA = 4 * chargerCount + 40;
+        this.circuitLimitA = Math.max(40, 3.5 * chargerCount);
+        this.safeBudgetA = 45;
+        this.pvPeakW = 1500.0 * chargerCount;
+        this.dayStart = dayStart;
+        this.from = from;
+        this.to = to;
+        this.policy = policy;
+        this.troubles = troubles.isEmpty() ? EnumSet.noneOf(Trouble.class) : EnumSet.copyOf(troubles);
+        this.time = new VirtualTime(from);
+        this.siteExecutor = time.executor();
+        for (int i = 1; i <= chargerCount; i++) {
+            SimPoint p = new SimPoint(String.format(Locale.ROOT, "SIM%02d", i), i);
+            points.add(p);
+            byId.put(p.id, p);
+        }
+        this.cars = cars(new Random(seed));
+        StringBuilder circuits = new StringBuilder();
+        StringBuilder rotation = new StringBuilder();
+        StringBuilder maxA = new StringBuilder();
+        for (SimPoint p : points) {
+            circuits.append(circuits.isEmpty() ? "" : ",").append(p.id).append('=').append(p.circuit);
+            String[] rotations = {"L1L2L3", "L2L3L1", "L3L1L2"};
+            rotation.append(rotation.isEmpty() ? "" : ",").append(p.id).append('=').append(rotations[p.rotation]);
+            maxA.append(maxA.isEmpty() ? "" : ",").append(p.id).append('=').append((int) p.maxA);
+        }
+        config = new HashMap<>(Map.of("gridLimitA", gridLimitA, "safeBudgetA", safeBudgetA,
+                "circuits", "garage-a:" + (int) circuitLimitA + ",garage-b:" + (int) circuitLimitA,
+                "chargerCircuits", circuits.toString(), "phaseRotation", rotation.toString(),
+                "chargerMaxA", maxA.toString()));
+    }
+
+    /** Changes one key of the controller's configuration (before {@link #run}). */
+    SiteDay with(String key, Object value) {
+        config.put(key, value);
+        return this;
+    }
+
+    /** The visits of the day: commuters in the morning, short visits at noon, a few in the evening. */
+    private List<Car> cars(Random r) {
+        List<Car> out = new ArrayList<>();
+        Mode[] modes = {Mode.FAST, Mode.FAST, Mode.FAST, Mode.PV, Mode.MIN_PV};
+        for (int c = 1; c <= chargerCount; c++) {
+            Instant t = dayStart.plus(Duration.ofMinutes(390 + r.nextInt(180)));
+            Instant end = dayStart.plus(Duration.ofHours(24));
+            while (t.isBefore(end.minus(Duration.ofMinutes(30)))) {
+                long stayMin = t.isBefore(dayStart.plus(Duration.ofHours(11))) ? 240 + r.nextInt(360)
+                        : 60 + r.nextInt(180);
+                Instant leaves = t.plus(Duration.ofMinutes(stayMin));
+                if (leaves.isAfter(end)) {
+                    leaves = end;
+                }
+                int phases = r.nextInt(4) == 0 ? 1 : 3;
+                double max = phases == 1 ? (r.nextBoolean() ? 16 : 32) : (r.nextInt(3) == 0 ? 32 : 16);
+                double need = 1000 * (5 + r.nextInt(36));
+                out.add(new Car(c, t, leaves, phases, max, need, modes[r.nextInt(modes.length)]));
+                t = leaves.plus(Duration.ofMinutes(20 + r.nextInt(240)));
+            }
+        }
+        out.sort(Comparator.comparing(Car::arrives));
+        return out;
+    }
+
+    // ---- loads ----
+
+    /** The building's own load on each site phase, A: a base, office hours, lunch, and a few large motors. */
+    double buildingA(Instant at, int phase) {
+        double h = hourOf(at);
+        double office = h > 7 && h < 19 ? 28 * Math.sin(Math.PI * (h - 7) / 12) : 0;
+        double lunch = h > 11.5 && h < 13.5 ? 10 : 0;
+        long minute = Duration.between(dayStart, at).toMinutes();
+        double motor = (minute % 97) < 6 ? 15 : 0;
+        double[] imbalance = {1.2, 1.0, 0.85};
+        return (10 + office + lunch) * imbalance[phase] + (phase == 0 ? motor : 0);
+    }
+
+    /** PV power, W: a clear day with some clouds. */
+    double pvW(Instant at) {
+        double h = hourOf(at);
+        if (h < 6.5 || h > 19.5) {
+            return 0;
+        }
+        double clear = pvPeakW * Math.pow(Math.sin(Math.PI * (h - 6.5) / 13), 1.5);
+        long minute = Duration.between(dayStart, at).toMinutes();
+        return (minute / 7) % 5 == 0 ? clear * 0.35 : clear;
+    }
+
+    /** Time-of-use price, EUR per kWh. */
+    static double price(double hour) {
+        if (hour < 6 || hour >= 22) {
+            return 0.22;
+        }
+        return hour >= 17 && hour < 20 ? 0.41 : 0.31;
+    }
+
+    private double hourOf(Instant at) {
+        return Duration.between(dayStart, at).toSeconds() / 3600.0;
+    }
+
+    // ---- the run ----
+
+    Result run() {
+        for (Car car : cars) {
+            if (car.leaves().isAfter(from) && car.arrives().isBefore(to)) {
+                Instant arrive = car.arrives().isBefore(from) ? from : car.arrives();
+                siteExecutor.schedule(() -> arrive(car), nanosUntil(arrive), TimeUnit.NANOSECONDS);
+            }
+        }
+        siteExecutor.scheduleWithFixedDelay(this::gridMeter, 0, 2, TimeUnit.SECONDS);
+        siteExecutor.scheduleWithFixedDelay(this::meterValues, 3, 10, TimeUnit.SECONDS);
+        if (policy == Policy.CONTROLLER) {
+            startController();
+            if (troubles.contains(Trouble.GATEWAY_KILLED)) {
+                at(12, 0, () -> {
+                    controller.close();
+                    controller = null;
+                });
+                at(12, 1, this::startController);
+            }
+        } else {
+            siteExecutor.scheduleWithFixedDelay(this::baseline, 1, 30, TimeUnit.SECONDS);
+        }
+        Stats stats = new Stats();
+        for (Instant t = from; t.isBefore(to); t = t.plusSeconds(1)) {
+            time.advanceTo(t);
+            step(t, stats);
+        }
+        if (controller != null) {
+            controller.close();
+        }
+        for (SimPoint p : points) {
+            if (p.car != null) {
+                stats.sessionEnded(p);
+            }
+        }
+        double hours = Duration.between(from, to).toSeconds() / 3600.0;
+        return new Result(policy, troubles, chargerCount, hours, stats.overloadSeconds, stats.maxOverloadA,
+                stats.deliveredWh / 1000, stats.sessions, stats.targetsMet, stats.pvWh / 1000,
+                stats.exportWh / 1000, stats.importWh / 1000, stats.cost,
+                stats.jainSeconds == 0 ? 1 : stats.jainSum / stats.jainSeconds,
+                points.stream().mapToLong(p -> p.profileCommands).sum(), stats.maxPhaseA, Map.copyOf(stats.byPlace));
+    }
+
+    private void at(int hour, int minute, Runnable r) {
+        Instant when = dayStart.plus(Duration.ofHours(hour)).plus(Duration.ofMinutes(minute));
+        if (!when.isBefore(from) && when.isBefore(to)) {
+            siteExecutor.schedule(r, nanosUntil(when), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private long nanosUntil(Instant when) {
+        return Math.max(0, Duration.between(time.now(), when).toNanos());
+    }
+
+    private void startController() {
+        controller = new BalancerController(SiteSettings.from(TestSite.config(config)), new View(), new Commands(),
+                this::energy, () -> null, time.clock(), time.executor(), time::nanoTime);
+        controller.start();
+    }
+
+    private void event(String topic) {
+        if (controller != null) {
+            controller.onEvent(topic);
+        }
+    }
+
+    private boolean meterSilent(Instant t, boolean grid) {
+        double h = hourOf(t);
+        return (grid && troubles.contains(Trouble.STALE_METER) && h >= 10 && h < 11)
+                || (troubles.contains(Trouble.BROKER_OUTAGE) && h >= 13 && h < 13.5);
+    }
+
+    private void gridMeter() {
+        Instant t = time.now();
+        double[] net = netA(t);
+        if (!meterSilent(t, true)) {
+            System.arraycopy(net, 0, meterA, 0, 3);
+            meterW = (net[0] + net[1] + net[2]) * VOLTS;
+            meterAt = t;
+            event("org/chargeedge/energy/MEASUREMENT");
+        }
+        if (!meterSilent(t, false)) {
+            pvReadW = pvW(t);
+            pvAt = t;
+        }
+    }
+
+    /** The grid connection's current per site phase now (negative when exporting). */
+    private double[] netA(Instant t) {
+        double pvA = pvW(t) / (3 * VOLTS);
+        double[] net = new double[3];
+        for (int p = 0; p < 3; p++) {
+            net[p] = buildingA(t, p) - pvA;
+        }
+        for (SimPoint sp : points) {
+            double[] site = sp.sitePhaseA();
+            for (int p = 0; p < 3; p++) {
+                net[p] += site[p];
+            }
+        }
+        return net;
+    }
+
+    private EnergySnapshot energy() {
+        Instant now = time.now();
+        Map<MeasurementKey, Measurement> fresh = new HashMap<>();
+        Map<MeasurementKey, Measurement> withheld = new HashMap<>();
+        Duration staleAfter = Duration.ofSeconds(10);
+        if (meterAt != null) {
+            PhaseRef[] refs = {PhaseRef.L1, PhaseRef.L2, PhaseRef.L3};
+            boolean ok = !now.isAfter(meterAt.plus(staleAfter));
+            for (int p = 0; p < 3; p++) {
+                MeasurementKey k = new MeasurementKey(Meter.GRID, Quantity.CURRENT, refs[p]);
+                (ok ? fresh : withheld).put(k, new Measurement(k, meterA[p], meterAt, staleAfter, "sim grid"));
+            }
+            MeasurementKey k = new MeasurementKey(Meter.GRID, Quantity.POWER, PhaseRef.TOTAL);
+            (ok ? fresh : withheld).put(k, new Measurement(k, meterW, meterAt, staleAfter, "sim grid"));
+        }
+        if (pvAt != null) {
+            boolean ok = !now.isAfter(pvAt.plus(staleAfter));
+            MeasurementKey k = new MeasurementKey(Meter.PV, Quantity.POWER, PhaseRef.TOTAL);
+            (ok ? fresh : withheld).put(k, new Measurement(k, pvReadW, pvAt, staleAfter, "sim pv"));
+        }
+        return new EnergySnapshot(now, fresh, withheld);
+    }
+
+    private void arrive(Car car) {
+        SimPoint p = points.get(car.charger() - 1);
+        if (p.car != null) {
+            return; // still occupied: this visitor drives on
+        }
+        p.car = car;
+        p.deliveredWh = 0;
+        p.sessionStart = time.now();
+        if (policy == Policy.CONTROLLER && controller != null && car.mode() != Mode.FAST) {
+            controller.setMode(p.id, 1, car.mode());
+        }
+        p.status(ChargePointStatus.Preparing);
+        siteExecutor.schedule(() -> {
+            p.transactionId = nextTransaction++;
+            p.status(ChargePointStatus.Charging);
+            event("org/chargeedge/charger/TRANSACTION_STARTED");
+        }, 5, TimeUnit.SECONDS);
+        Instant leaves = car.leaves().isAfter(to) ? to : car.leaves();
+        siteExecutor.schedule(() -> leave(p), nanosUntil(leaves), TimeUnit.NANOSECONDS);
+    }
+
+    private Stats current;
+
+    private void leave(SimPoint p) {
+        if (current != null) {
+            current.sessionEnded(p);
+        }
+        p.car = null;
+        p.transactionId = null;
+        p.txProfile = null;
+        p.drawA = 0;
+        p.status(ChargePointStatus.Available);
+        event("org/chargeedge/charger/TRANSACTION_STOPPED");
+    }
+
+    private void meterValues() {
+        Instant t = time.now();
+        for (SimPoint p : points) {
+            if (p.transactionId != null) {
+                List<SampledValue> values = new ArrayList<>();
+                Phase[] phases = {Phase.L1, Phase.L2, Phase.L3};
+                for (int i = 0; i < 3; i++) {
+                    double a = i < p.car.phases() ? p.drawA : 0;
+                    values.add(new SampledValue(String.format(Locale.ROOT, "%.1f", a), null, null,
+                            Measurand.CurrentImport, phases[i], null, UnitOfMeasure.A));
+                }
+                p.meterValue = new MeterValue(t, values);
+            }
+        }
+        event("org/chargeedge/charger/METER_VALUES");
+    }
+
+    /** One second of the site: the cars follow their limits, the figures are counted. */
+    private void step(Instant t, Stats stats) {
+        current = stats;
+        for (SimPoint p : points) {
+            p.follow(t);
+        }
+        double[] net = netA(t);
+        stats.second(t, net, points, this);
+    }
+
+    // ---- the baseline: first come first served every 30 s ----
+
+    private void baseline() {
+        Instant now = time.now();
+        double[] avail = new double[3];
+        boolean fresh = meterAt != null && !now.isAfter(meterAt.plusSeconds(10));
+        for (int p = 0; p < 3; p++) {
+            double other = safeBudgetA;
+            if (fresh) {
+                other = meterA[p];
+                for (SimPoint sp : points) {
+                    other -= sp.reportedSiteA()[p];
+                }
+            }
+            avail[p] = gridLimitA - other;
+        }
+        Map<String, double[]> circuitAvail = new HashMap<>();
+        circuitAvail.put("garage-a", new double[] {circuitLimitA, circuitLimitA, circuitLimitA});
+        circuitAvail.put("garage-b", new double[] {circuitLimitA, circuitLimitA, circuitLimitA});
+        List<SimPoint> order = new ArrayList<>(points);
+        order.removeIf(p -> p.transactionId == null);
+        order.sort(Comparator.comparing(p -> p.sessionStart));
+        for (SimPoint p : order) {
+            double want = Math.min(p.maxA, p.car.maxA());
+            double[] ca = circuitAvail.get(p.circuit);
+            for (int i = 0; i < p.car.phases(); i++) {
+                int site = (i + p.rotation) % 3;
+                want = Math.min(want, Math.min(avail[site], ca[site]));
+            }
+            double give = want < 6 ? 0 : Math.floor(want);
+            for (int i = 0; i < p.car.phases(); i++) {
+                int site = (i + p.rotation) % 3;
+                avail[site] -= give;
+                ca[site] -= give;
+            }
+            if (p.txProfile == null || p.txProfile.limitA != give) {
+                p.profileCommands++;
+                p.txProfile = new Profile(give, null, p.transactionId);
+                p.limitChanged(now);
+            }
+        }
+    }
+
+    // ---- the figures ----
+
+    private static final class Stats {
+        long overloadSeconds;
+        double maxOverloadA;
+        double maxPhaseA;
+        final Map<String, Instant> overSince = new HashMap<>();
+        final Map<String, Long> byPlace = new HashMap<>();
+        double deliveredWh;
+        int sessions;
+        int targetsMet;
+        double pvWh;
+        double exportWh;
+        double importWh;
+        double cost;
+        double jainSum;
+        long jainSeconds;
+
+        void second(Instant t, double[] net, List<SimPoint> points, SiteDay day) {
+            double netW = 0;
+            for (int p = 0; p < 3; p++) {
+                maxPhaseA = Math.max(maxPhaseA, Math.abs(net[p]));
+                over("grid L" + (p + 1), Math.abs(net[p]) - day.gridLimitA, t, GRID_GRACE);
+                netW += net[p] * VOLTS;
+            }
+            for (String circuit : List.of("garage-a", "garage-b")) {
+                double[] sum = new double[3];
+                for (SimPoint sp : points) {
+                    if (sp.circuit.equals(circuit)) {
+                        double[] s = sp.sitePhaseA();
+                        for (int p = 0; p < 3; p++) {
+                            sum[p] += s[p];
+                        }
+                    }
+                }
+                for (int p = 0; p < 3; p++) {
+                    over(circuit + " L" + (p + 1), sum[p] - day.circuitLimitA, t, CIRCUIT_GRACE);
+                }
+            }
+            double pv = day.pvW(t);
+            pvWh += pv / 3600;
+            if (netW > 0) {
+                importWh += netW / 3600;
+                cost += netW / 3600 / 1000 * price(day.hourOf(t));
+            } else {
+                exportWh += -netW / 3600;
+            }
+            double sum = 0;
+            double squares = 0;
+            int n = 0;
+            for (SimPoint sp : points) {
+                if (sp.car != null) {
+                    deliveredWh += sp.drawA * sp.car.phases() * VOLTS / 3600;
+                    sp.deliveredWh += sp.drawA * sp.car.phases() * VOLTS / 3600;
+                    if (sp.transactionId != null && sp.car.mode() == Mode.FAST && sp.deliveredWh < sp.car.needWh()) {
+                        double x = sp.drawA / Math.min(sp.maxA, sp.car.maxA());
+                        sum += x;
+                        squares += x * x;
+                        n++;
+                    }
+                }
+            }
+            if (n >= 2 && squares > 0) {
+                jainSum += sum * sum / (n * squares);
+                jainSeconds++;
+            }
+        }
+
+        private void over(String where, double excessA, Instant t, Duration grace) {
+            if (excessA <= 0.05) {
+                overSince.remove(where);
+                return;
+            }
+            Instant since = overSince.computeIfAbsent(where, w -> t);
+            if (Duration.between(since, t).compareTo(grace) > 0) {
+                overloadSeconds++;
+                byPlace.merge(where + " from " + since.atOffset(ZoneOffset.UTC).toLocalTime(), 1L, Long::sum);
+                maxOverloadA = Math.max(maxOverloadA, excessA);
+            }
+        }
+
+        void sessionEnded(SimPoint p) {
+            sessions++;
+            if (p.deliveredWh >= p.car.needWh() - 1) {
+                targetsMet++;
+            }
+        }
+    }
+
+    // ---- a charger with one connector, and its car ----
+
+    private record Profile(double limitA, Instant validTo, Integer transactionId) {
+    }
+
+    private record Change(Instant at, double limitA) {
+    }
+
+    private static Change second(Deque<Change> changes) {
+        var it = changes.iterator();
+        it.next();
+        return it.next();
+    }
+
+    private final class SimPoint {
+        final String id;
+        final int index;
+        final String circuit;
+        final int rotation;
+        final double maxA;
+        final Duration reaction;
+        final boolean ignores;
+        final boolean powerOnly;
+        Car car;
+        Instant sessionStart;
+        Integer transactionId;
+        double deliveredWh;
+        double drawA;
+        ChargePointStatus status = ChargePointStatus.Available;
+        Instant statusAt;
+        MeterValue meterValue;
+        Double defaultA;
+        Profile txProfile;
+        long profileCommands;
+        /** Limits in force as they changed: the car follows the one that was in force a reaction time ago. */
+        final Deque<Change> changes = new ArrayDeque<>();
+        double lastLimit = Double.NaN;
+
+        SimPoint(String id, int index) {
+            this.id = id;
+            this.index = index;
+            this.circuit = index % 2 == 1 ? "garage-a" : "garage-b";
+            this.rotation = index % 3;
+            this.maxA = index % 4 == 0 ? 16 : 32;
+            this.reaction = Duration.ofSeconds(index == 7 ? 30 : 2 + index % 4);
+            this.ignores = index == 5 && troubles.contains(Trouble.IGNORING_CHARGER);
+            this.powerOnly = index == 3;
+        }
+
+        void status(ChargePointStatus s) {
+            status = s;
+            statusAt = time.now();
+            event("org/chargeedge/charger/STATUS");
+        }
+
+        /** The limit the charger applies now, from its profiles; its own maximum without one. */
+        double limitNow(Instant t) {
+            if (txProfile != null && transactionId != null && transactionId.equals(txProfile.transactionId)
+                    && (txProfile.validTo == null || t.isBefore(txProfile.validTo))) {
+                return txProfile.limitA;
+            }
+            return defaultA != null ? defaultA : maxA;
+        }
+
+        void limitChanged(Instant t) {
+            double l = limitNow(t);
+            if (l != lastLimit) {
+                changes.addLast(new Change(t, l));
+                lastLimit = l;
+            }
+        }
+
+        void follow(Instant t) {
+            limitChanged(t);
+            Instant cut = t.minus(reaction);
+            while (changes.size() > 1 && !second(changes).at().isAfter(cut)) {
+                changes.removeFirst();
+            }
+            Change first = changes.peekFirst();
+            double applied = first != null && !first.at().isAfter(cut) ? first.limitA() : maxA;
+            if (ignores) {
+                applied = maxA;
+            }
+            if (car == null || transactionId == null) {
+                drawA = 0;
+                return;
+            }
+            boolean full = deliveredWh >= car.needWh();
+            double draw = full || applied < 6 ? 0 : Math.min(applied, Math.min(maxA, car.maxA()));
+            ChargePointStatus s = full ? ChargePointStatus.SuspendedEV
+                    : draw == 0 ? ChargePointStatus.SuspendedEVSE : ChargePointStatus.Charging;
+            drawA = draw;
+            if (s != status) {
+                status(s);
+            }
+        }
+
+        /** What the car draws on each site phase. */
+        double[] sitePhaseA() {
+            double[] out = new double[3];
+            if (car != null) {
+                for (int i = 0; i < car.phases(); i++) {
+                    out[(i + rotation) % 3] += drawA;
+                }
+            }
+            return out;
+        }
+
+        /** The same from the last MeterValues, as the gateway knows it. */
+        double[] reportedSiteA() {
+            double[] out = new double[3];
+            if (car != null && meterValue != null && transactionId != null) {
+                double a = Double.parseDouble(meterValue.sampledValue().get(0).value());
+                for (int i = 0; i < car.phases(); i++) {
+                    out[(i + rotation) % 3] += a;
+                }
+            }
+            return out;
+        }
+
+        ChargerInfo info() {
+            Instant since = dayStart;
+            ConnectorInfo c = new ConnectorInfo(1, status, ChargePointErrorCode.NoError, null, null, statusAt,
+                    meterValue);
+            List<TransactionInfo> tx = transactionId == null ? List.of()
+                    : List.of(new TransactionInfo(transactionId, 1, "TAG" + index, 0, sessionStart, meterValue));
+            return new ChargerInfo(id, true, since, null, "sim", null, since, time.now(), List.of(c), tx);
+        }
+
+        /** A SetChargingProfile, as a 1.6 charger applies it. */
+        ChargingProfileStatus set(SetChargingProfileRequest r) {
+            ChargingProfile p = r.csChargingProfiles();
+            ChargingRateUnitType unit = p.chargingSchedule().chargingRateUnit();
+            if (powerOnly && unit != ChargingRateUnitType.W) {
+                return ChargingProfileStatus.Rejected;
+            }
+            ChargingSchedulePeriod first = p.chargingSchedule().chargingSchedulePeriod().get(0);
+            int phases = first.numberPhases() == null ? 3 : first.numberPhases();
+            double a = unit == ChargingRateUnitType.W ? first.limit() / (VOLTS * phases) : first.limit();
+            Instant now = time.now();
+            if (p.chargingProfilePurpose() == ChargingProfilePurposeType.TxDefaultProfile) {
+                defaultA = a;
+            } else if (p.chargingProfilePurpose() == ChargingProfilePurposeType.TxProfile) {
+                Integer tx = p.transactionId() != null ? p.transactionId() : transactionId;
+                if (transactionId == null || !transactionId.equals(tx)) {
+                    return ChargingProfileStatus.Rejected;
+                }
+                txProfile = new Profile(a, p.validTo(), tx);
+            } else {
+                return ChargingProfileStatus.Rejected;
+            }
+            limitChanged(now);
+            return ChargingProfileStatus.Accepted;
+        }
+    }
+
+    private final class View implements SiteView {
+        @Override
+        public List<ChargerInfo> chargers() {
+            List<ChargerInfo> out = new ArrayList<>();
+            for (SimPoint p : points) {
+                out.add(p.info());
+            }
+            return out;
+        }
+
+        @Override
+        public Optional<ChargerInfo> charger(String chargePointId) {
+            SimPoint p = byId.get(chargePointId);
+            return p == null ? Optional.empty() : Optional.of(p.info());
+        }
+    }
+
+    /** The chargers' answers come 300 ms after the call, on the site's scheduler. */
+    private final class Commands implements ChargerCommands {
+        @Override
+        @SuppressWarnings("unchecked")
+        public <C extends Confirmation> CompletionStage<C> call(String chargePointId, Request<C> request) {
+            SimPoint p = byId.get(chargePointId);
+            CompletableFuture<C> answer = new CompletableFuture<>();
+            siteExecutor.schedule(() -> {
+                if (request instanceof SetChargingProfileRequest r) {
+                    p.profileCommands++;
+                    answer.complete((C) new SetChargingProfileConfirmation(p.set(r)));
+                } else if (request instanceof GetConfigurationRequest) {
+                    answer.complete((C) new GetConfigurationConfirmation(List.of(new KeyValue(
+                            "ChargingScheduleAllowedChargingRateUnit", true, p.powerOnly ? "Power" : "Current")),
+                            List.of()));
+                } else {
+                    answer.completeExceptionally(new UnsupportedOperationException(request.getClass().getName()));
+                }
+            }, 300, TimeUnit.MILLISECONDS);
+            return answer;
+        }
+    }
+
+    static Instant day(int year, int month, int dayOfMonth) {
+        return java.time.LocalDate.of(year, month, dayOfMonth).atStartOfDay().toInstant(ZoneOffset.UTC);
+    }
+}
