@@ -97,6 +97,14 @@ public interface SiteStore {
     StoreHealth health();
 
     /**
+     * How long the store's commits took since it opened, and how many there were (since 2.3). The
+     * default, for stores that do not measure, is {@link StoreStatistics#NONE}.
+     */
+    default StoreStatistics statistics() {
+        return StoreStatistics.NONE;
+    }
+
+    /**
      * The transactions that started in {@code [from, to)} (the charger's start time), of one charger
      * and of one idTag when these are not null, oldest first: what a site bills its users from.
      * Transactions whose start is unknown are left out.

@@ -5,7 +5,7 @@
  * only once the data is committed and synced to disk.
  */
 @Export
-@Version("2.2.0")
+@Version("2.3.0")
 package org.chargeedge.api.store;
 
 import org.osgi.annotation.bundle.Export;

@@ -33,6 +33,7 @@ import org.chargeedge.api.store.ParkedMessages;
 import org.chargeedge.api.store.SiteStore;
 import org.chargeedge.api.store.StoreException;
 import org.chargeedge.api.store.StoreHealth;
+import org.chargeedge.api.store.StoreStatistics;
 import org.chargeedge.api.store.StoredTransaction;
 import org.chargeedge.api.store.TransactionIdMap;
 import org.chargeedge.ocpp.rpc.OcppJsonCodec;
@@ -531,6 +532,11 @@ public class SqliteStore implements SiteStore, OutboundJournal, AuthorizationRep
     public StoreHealth health() {
         Writer.Health h = writer.health();
         return new StoreHealth(h.ok(), h.problem(), h.since(), sizeOnDisk());
+    }
+
+    @Override
+    public StoreStatistics statistics() {
+        return writer.statistics();
     }
 
     @Override
