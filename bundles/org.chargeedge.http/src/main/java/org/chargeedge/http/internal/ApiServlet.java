@@ -97,6 +97,9 @@ public class ApiServlet extends HttpServlet {
                 if (path.size() == 3 && path.get(2).equals("parked")) {
                     return SiteServices.required(site.parked(), "the store").parked(path.get(1));
                 }
+                if (path.size() == 3 && path.get(2).equals("meter-values")) {
+                    return MeterHistory.read(site, path.get(1), request);
+                }
                 break;
             case "transactions":
                 if (path.size() == 1) {
@@ -311,7 +314,7 @@ public class ApiServlet extends HttpServlet {
                 blankToNull(request.getParameter("idTag")));
     }
 
-    private static Instant time(String text, String name, boolean endOfDay) throws Json.ApiException {
+    static Instant time(String text, String name, boolean endOfDay) throws Json.ApiException {
         if (text == null || text.isBlank()) {
             return null;
         }
