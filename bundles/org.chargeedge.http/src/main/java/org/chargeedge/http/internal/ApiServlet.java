@@ -330,6 +330,24 @@ public class ApiServlet extends HttpServlet {
         }
     }
 
+    /** A whole number query parameter from {@code min} to {@code max}; {@code absent} when not given. */
+    static Integer number(String text, String name, int min, int max, Integer absent)
+            throws Json.ApiException {
+        if (text == null || text.isBlank()) {
+            return absent;
+        }
+        try {
+            int n = Integer.parseInt(text.trim());
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw new Json.ApiException(400, "'" + name + "' must be a whole number from " + min
+                + (max == Integer.MAX_VALUE ? " up" : " to " + max) + ", not '" + text + "'");
+    }
+
     private void sessionsCsv(HttpServletRequest request, HttpServletResponse response)
             throws Json.ApiException, IOException {
         Range r = range(request);

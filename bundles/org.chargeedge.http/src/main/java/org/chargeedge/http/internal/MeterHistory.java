@@ -56,8 +56,8 @@ final class MeterHistory {
             throw new Json.ApiException(400, "the range from 'from' to 'to' may be " + MAX_RANGE.toDays()
                     + " days at most");
         }
-        Integer connector = number(request.getParameter("connector"), "connector", 0, Integer.MAX_VALUE, null);
-        int limit = number(request.getParameter("limit"), "limit", 1, SiteStore.MAX_METER_VALUE_HISTORY,
+        Integer connector = ApiServlet.number(request.getParameter("connector"), "connector", 0, Integer.MAX_VALUE, null);
+        int limit = ApiServlet.number(request.getParameter("limit"), "limit", 1, SiteStore.MAX_METER_VALUE_HISTORY,
                 DEFAULT_LIMIT);
         Measurand measurand = measurand(request.getParameter("measurand"));
         SiteStore store = SiteServices.required(site.store(), "the store");
@@ -91,23 +91,6 @@ final class MeterHistory {
             current.add(v.sampledValue());
         }
         return out;
-    }
-
-    private static Integer number(String text, String name, int min, int max, Integer absent)
-            throws Json.ApiException {
-        if (text == null || text.isBlank()) {
-            return absent;
-        }
-        try {
-            int n = Integer.parseInt(text.trim());
-            if (n >= min && n <= max) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // answered below
-        }
-        throw new Json.ApiException(400, "'" + name + "' must be a whole number from " + min
-                + (max == Integer.MAX_VALUE ? " up" : " to " + max) + ", not '" + text + "'");
     }
 
     private static Measurand measurand(String text) throws Json.ApiException {

@@ -246,6 +246,11 @@ class DashboardBrowserTest extends RealSiteTestBase {
                     .contains("sent no BootNotification");
             assertThat(browser.findElement(By.id("unbooted")).getText()).doesNotContain("CP-1");
             assertThat(browser.findElement(By.id("site")).getText()).contains("The site is ready");
+            // the event log tells the same in order: CP-1 booted, then CP-SILENT connected and said nothing
+            WebElement log = until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#eventlog ol.events")));
+            List<WebElement> events = log.findElements(By.tagName("li"));
+            assertThat(events.get(0).getText()).contains("CP-SILENT: Connected from");
+            assertThat(log.getText()).contains("CP-1: Booted: Acme Wallbox 22").contains("CP-1: Connector 1 is Available");
         }
     }
 

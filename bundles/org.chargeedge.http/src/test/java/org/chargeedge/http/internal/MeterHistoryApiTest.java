@@ -71,7 +71,7 @@ class MeterHistoryApiTest extends RealSiteTestBase {
 
     @Test
     void badRangesFiltersAndLimitsAreRefusedWithTheReason() throws Exception {
-        for (List<String> bad : List.of(
+        assertRefused("/api/chargers/CP-1/meter-values", List.of(
                 List.of("?from=2026-05-02T00:00:00Z&to=2026-05-01T00:00:00Z", "'from' must be before 'to'"),
                 List.of("?from=2026-05-01T10:00:00Z&to=2026-05-01T10:00:00Z", "'from' must be before 'to'"),
                 List.of("?from=2026-01-01&to=2026-03-01", "31 days at most"),
@@ -80,11 +80,7 @@ class MeterHistoryApiTest extends RealSiteTestBase {
                 List.of("?connector=one", "'connector' must be a whole number"),
                 List.of("?limit=0", "'limit' must be a whole number from 1 to 10000"),
                 List.of("?limit=10001", "'limit' must be a whole number from 1 to 10000"),
-                List.of("?measurand=Watts", "'measurand' must be an OCPP 1.6 measurand"))) {
-            HttpResponse<String> r = api.send(api.get("/api/chargers/CP-1/meter-values" + bad.get(0), viewer));
-            assertThat(r.statusCode()).as(bad.get(0)).isEqualTo(400);
-            assertThat(json(r).get("error").asText()).as(bad.get(0)).contains(bad.get(1));
-        }
+                List.of("?measurand=Watts", "'measurand' must be an OCPP 1.6 measurand")));
         assertThat(api.send(api.get("/api/chargers/CP-1/meter-values", null)).statusCode()).isEqualTo(401);
         site.store = null;
         HttpResponse<String> noStore = api.send(api.get("/api/chargers/CP-1/meter-values", viewer));
