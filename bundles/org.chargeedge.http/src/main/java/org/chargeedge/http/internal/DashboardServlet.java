@@ -65,7 +65,7 @@ public class DashboardServlet extends HttpServlet {
 
     /** Whether the filter lets the request through without a login: the dashboard's own files. */
     static boolean isPublic(String path) {
-        return path.startsWith(PREFIX) || path.equals("/ui") || path.equals("/");
+        return path.startsWith(PREFIX) || path.equals("/ui");
     }
 
     @Override
