@@ -74,6 +74,10 @@ class HttpApiIT {
         assertThat(log()).contains("Created the first HTTP API user admin (operator)",
                 "Started Jetty", "{127.0.0.1:" + httpPort + "}");
         assertThat(send(get("/api/chargers")).statusCode()).isEqualTo(401);
+        // the server's root sends a browser to the dashboard, without a login
+        HttpResponse<String> root = send(get("/"));
+        assertThat(root.statusCode()).isEqualTo(302);
+        assertThat(root.headers().firstValue("Location").orElse("")).endsWith("/ui/");
         JsonNode health = json(send(get("/health")));
         assertThat(health.get("status").asText()).isEqualTo("OK");
         assertThat(health.get("checks").findValuesAsText("name")).contains("Site ready", "Store", "Upstream link");
@@ -112,7 +116,16 @@ class HttpApiIT {
             HttpResponse<String> metrics = send(get("/metrics").header("Authorization", "Bearer " + token));
             assertThat(metrics.statusCode()).isEqualTo(200);
             assertThat(metrics.body()).contains("chargeedge_chargers_connected 1.0", "chargeedge_site_ready 1.0",
-                    "jvm_memory_used_bytes");
+                    "jvm_memory_used_bytes", "chargeedge_store_commit_seconds_count");
+            // the event log follows the framework's EventAdmin
+            waitFor("the boot in the event log", 10, () -> {
+                try {
+                    return send(get("/api/events/log?charger=" + CP).header("Authorization", "Bearer " + token))
+                            .body().contains("Booted: Acme Wallbox, firmware 1.0");
+                } catch (Exception e) {
+                    return false;
+                }
+            });
             assertThat(send(post("/api/chargers/" + CP + "/calls/Reset", "{\"type\":\"Soft\"}")
                     .header("Authorization", "Bearer " + token)).statusCode()).isEqualTo(403);
         }

@@ -10,6 +10,7 @@ import java.util.concurrent.CompletionStage;
 
 import org.chargeedge.ocpp.v16.BootNotificationRequest;
 import org.chargeedge.ocpp.v16.IdTagInfo;
+import org.chargeedge.ocpp.v16.Measurand;
 import org.chargeedge.ocpp.v16.MeterValuesRequest;
 import org.chargeedge.ocpp.v16.StartTransactionRequest;
 import org.chargeedge.ocpp.v16.StatusNotificationRequest;
@@ -97,6 +98,14 @@ public interface SiteStore {
     StoreHealth health();
 
     /**
+     * How long the store's commits took since it opened, and how many there were (since 2.3). The
+     * default, for stores that do not measure, is {@link StoreStatistics#NONE}.
+     */
+    default StoreStatistics statistics() {
+        return StoreStatistics.NONE;
+    }
+
+    /**
      * The transactions that started in {@code [from, to)} (the charger's start time), of one charger
      * and of one idTag when these are not null, oldest first: what a site bills its users from.
      * Transactions whose start is unknown are left out.
@@ -118,6 +127,25 @@ public interface SiteStore {
                 .thenComparingInt(StoredTransaction::transactionId));
         return found;
     }
+
+    /** The most sampled values {@link #meterValueHistory} returns at once (since 2.3). */
+    int MAX_METER_VALUE_HISTORY = 10_000;
+
+    /**
+     * The sampled values one charger sent (in MeterValues and in StopTransaction's transaction data)
+     * that were sampled in {@code [from, to)} by the charger's clock, newest first: the newest
+     * {@code limit} of them when there are more. Values of one reading (one MeterValue) keep the order
+     * the charger sent them in. Values retention pruned are gone (see the store's
+     * {@code meterValueRetentionDays}). Since 2.3.
+     *
+     * @param connectorId only this connector's values; null for every connector
+     * @param measurand only values of this measurand (a value that names none is an
+     *        {@code Energy.Active.Import.Register}, as OCPP says); null for every measurand
+     * @param limit at most this many values, 1 to {@link #MAX_METER_VALUE_HISTORY}
+     * @throws IllegalArgumentException when {@code from} is not before {@code to} or the limit is out of range
+     */
+    List<StoredMeterValue> meterValueHistory(String chargePointId, Integer connectorId, Measurand measurand,
+                                             Instant from, Instant to, int limit);
 
     /**
      * A commit of nothing through the writer, after the writes queued before it: completes once it

@@ -97,6 +97,9 @@ public class ApiServlet extends HttpServlet {
                 if (path.size() == 3 && path.get(2).equals("parked")) {
                     return SiteServices.required(site.parked(), "the store").parked(path.get(1));
                 }
+                if (path.size() == 3 && path.get(2).equals("meter-values")) {
+                    return MeterHistory.read(site, path.get(1), request);
+                }
                 break;
             case "transactions":
                 if (path.size() == 1) {
@@ -311,7 +314,7 @@ public class ApiServlet extends HttpServlet {
                 blankToNull(request.getParameter("idTag")));
     }
 
-    private static Instant time(String text, String name, boolean endOfDay) throws Json.ApiException {
+    static Instant time(String text, String name, boolean endOfDay) throws Json.ApiException {
         if (text == null || text.isBlank()) {
             return null;
         }
@@ -325,6 +328,24 @@ public class ApiServlet extends HttpServlet {
             throw new Json.ApiException(400, "'" + name + "' must be a date (2026-05-31) or a UTC time"
                     + " (2026-05-31T12:00:00Z), not '" + text + "'");
         }
+    }
+
+    /** A whole number query parameter from {@code min} to {@code max}; {@code absent} when not given. */
+    static Integer number(String text, String name, int min, int max, Integer absent)
+            throws Json.ApiException {
+        if (text == null || text.isBlank()) {
+            return absent;
+        }
+        try {
+            int n = Integer.parseInt(text.trim());
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw new Json.ApiException(400, "'" + name + "' must be a whole number from " + min
+                + (max == Integer.MAX_VALUE ? " up" : " to " + max) + ", not '" + text + "'");
     }
 
     private void sessionsCsv(HttpServletRequest request, HttpServletResponse response)

@@ -25,7 +25,8 @@ import jakarta.servlet.http.HttpServletResponse;
  * registered the servlet that serves it (a whiteboard filter on {@code /*}):
  *
  * <ul>
- * <li>{@link #PUBLIC} paths (login, health, the OpenAPI description) and the dashboard's static files
+ * <li>{@link #PUBLIC} paths (login, health, the OpenAPI description, the root that redirects to the dashboard)
+ *     and the dashboard's static files
  *     ({@link DashboardServlet#isPublic}: they hold no site data) need nobody;</li>
  * <li>every other request needs an API token ({@code Authorization: Bearer ...}) or a browser session
  *     cookie, else 401;</li>
@@ -42,7 +43,11 @@ import jakarta.servlet.http.HttpServletResponse;
 @HttpWhiteboardFilterPattern("/*")
 public class AuthFilter implements Filter {
 
-    static final Set<String> PUBLIC = Set.of("/api/login", "/health", "/api/openapi.json");
+    /**
+     * Public by the request's own text: nothing else normalises to these. The root only redirects to the
+     * dashboard ({@link DashboardServlet}).
+     */
+    static final Set<String> PUBLIC = Set.of("/api/login", "/health", "/api/openapi.json", "/");
     static final Set<String> ANY_ROLE_WRITES = Set.of("/api/logout");
     private static final Set<String> READING = Set.of("GET", "HEAD");
 

@@ -20,7 +20,8 @@ import jakarta.servlet.http.HttpServletResponse;
 
 /**
  * The web dashboard: static HTML, CSS and JavaScript modules from this
- * bundle under {@code /ui/} ({@code /ui} sends the browser there). The
+ * bundle under {@code /ui/} ({@code /ui} and the server's root {@code /} send the browser there; as the
+ * servlet of {@code /} it also answers, with 404, every path no other servlet serves). The
  * files carry no site data (the pages read it from the API in the browser),
  * so they are public: the login page must load before anyone is logged in.
  *
@@ -32,7 +33,7 @@ import jakarta.servlet.http.HttpServletResponse;
  * their ETag: requests only read it.
  */
 @Component(service = Servlet.class)
-@HttpWhiteboardServletPattern("/ui/*")
+@HttpWhiteboardServletPattern({"/ui/*", "/"})
 public class DashboardServlet extends HttpServlet {
 
     private static final long serialVersionUID = 1L;
@@ -43,7 +44,7 @@ public class DashboardServlet extends HttpServlet {
     /** The dashboard's files, as they lie in {@code org/chargeedge/http/dashboard/}. */
     static final List<String> FILES = List.of("index.html", "login.html", "charger.html", "sessions.html",
             "diagnostics.html", "style.css", "app.js", "chart.js", "site.js", "login.js", "charger.js",
-            "sessions.js", "diagnostics.js", "explain.js");
+            "sessions.js", "diagnostics.js", "explain.js", "meterhistory.js", "eventlog.js");
     private static final Map<String, String> TYPES = Map.of("html", "text/html", "css", "text/css", "js",
             "text/javascript");
 
@@ -71,9 +72,14 @@ public class DashboardServlet extends HttpServlet {
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
         response.setHeader("Content-Security-Policy", CONTENT_SECURITY_POLICY);
         String path = AuthFilter.path(request);
-        if (!path.startsWith(PREFIX)) {
+        if (path.equals("/") || path.isEmpty() || path.equals("/ui")) {
+            // 302 to the dashboard, which asks for a login when there is none
             response.setHeader("Cache-Control", "no-store");
             response.sendRedirect(request.getContextPath() + PREFIX);
+            return;
+        }
+        if (!path.startsWith(PREFIX)) {
+            Json.error(response, 404, "no such resource: " + path);
             return;
         }
         String name = path.substring(PREFIX.length());

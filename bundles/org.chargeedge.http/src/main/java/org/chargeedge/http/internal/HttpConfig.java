@@ -38,4 +38,11 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
     @AttributeDefinition(description = "Users and API tokens file; empty: DATA/http/users.json")
     String usersFile() default "";
+
+    @AttributeDefinition(description = "The event log (GET /api/events/log, the dashboard's diagnostics) keeps at most"
+            + " this many events")
+    int eventLogEntries() default 2000;
+
+    @AttributeDefinition(description = "The event log keeps the events of this many hours at most")
+    int eventLogHours() default 6;
 }

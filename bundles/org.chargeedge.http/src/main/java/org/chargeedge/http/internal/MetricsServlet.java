@@ -9,6 +9,7 @@ import org.chargeedge.api.charger.CallStatistics;
 import org.chargeedge.api.charger.ChargerInfo;
 import org.chargeedge.api.charger.ConnectorInfo;
 import org.chargeedge.api.store.StoreHealth;
+import org.chargeedge.api.store.StoreStatistics;
 import org.chargeedge.api.upstream.UpstreamStatus;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -21,6 +22,7 @@ import io.prometheus.metrics.instrumentation.jvm.JvmThreadsMetrics;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
@@ -134,6 +136,11 @@ public class MetricsServlet extends HttpServlet {
                         h.ok() ? 1 : 0));
                 out.metricSnapshot(gauge("chargeedge_store_size_bytes", "Size of the store's database files",
                         h.sizeBytes()));
+                StoreStatistics statistics = s.statistics();
+                out.metricSnapshot(storeCommits(statistics));
+                out.metricSnapshot(counter("chargeedge_store_failed_commits",
+                        "Store write transactions that failed and were rolled back (disk full, I/O errors)",
+                        statistics.failedCommits()));
             });
             site.calls().ifPresent(c -> out.metricSnapshot(calls(c.calls())));
             site.energy().ifPresent(e -> out.metricSnapshot(gauge("chargeedge_energy_fresh_measurements",
@@ -147,11 +154,7 @@ public class MetricsServlet extends HttpServlet {
      * histogram of their latency (its {@code _count} is the number of calls).
      */
     static HistogramSnapshot calls(List<CallStatistics.Calls> calls) {
-        double[] bounds = new double[CallStatistics.LATENCY_BOUNDS.size() + 1];
-        for (int i = 0; i < bounds.length - 1; i++) {
-            bounds[i] = CallStatistics.LATENCY_BOUNDS.get(i);
-        }
-        bounds[bounds.length - 1] = Double.POSITIVE_INFINITY;
+        double[] bounds = upperBounds(CallStatistics.LATENCY_BOUNDS);
         HistogramSnapshot.Builder histogram = HistogramSnapshot.builder().name("chargeedge_ocpp_calls_seconds")
                 .help("Calls from chargers by action and outcome (CallResult or the CALLERROR code), from the frame's"
                         + " arrival to its answer");
@@ -163,6 +166,35 @@ public class MetricsServlet extends HttpServlet {
                     .sum(c.latencySecondsSum()).build());
         }
         return histogram.build();
+    }
+
+    /**
+     * {@code chargeedge_store_commit_seconds}: the store's group commits (one write transaction each, the
+     * sync to disk included) as a classic histogram of their duration.
+     */
+    static HistogramSnapshot storeCommits(StoreStatistics statistics) {
+        return HistogramSnapshot.builder().name("chargeedge_store_commit_seconds")
+                .help("Commits of the store (one write transaction of many writes, the sync to disk included)")
+                .dataPoint(HistogramSnapshot.HistogramDataPointSnapshot.builder()
+                        .classicHistogramBuckets(ClassicHistogramBuckets.of(upperBounds(StoreStatistics.COMMIT_BOUNDS),
+                                statistics.buckets().stream().mapToLong(Long::longValue).toArray()))
+                        .sum(statistics.commitSecondsSum()).build())
+                .build();
+    }
+
+    /** The buckets' upper bounds for Prometheus: the given ones, then +Inf for the last bucket. */
+    private static double[] upperBounds(List<Double> given) {
+        double[] bounds = new double[given.size() + 1];
+        for (int i = 0; i < given.size(); i++) {
+            bounds[i] = given.get(i);
+        }
+        bounds[given.size()] = Double.POSITIVE_INFINITY;
+        return bounds;
+    }
+
+    private static CounterSnapshot counter(String name, String help, double value) {
+        return CounterSnapshot.builder().name(name).help(help)
+                .dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().value(value).build()).build();
     }
 
     static String statusLabel(ConnectorInfo k) {

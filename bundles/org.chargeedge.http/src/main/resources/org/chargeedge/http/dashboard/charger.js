@@ -5,6 +5,7 @@
 import { start, api, el, fill, live, notice, param, isOperator, watts, wattHours, time, ago, powerOf, registerOf,
   ApiError, CHARGER_EVENTS } from './app.js';
 import { lineChart } from './chart.js';
+import { meterHistory } from './meterhistory.js';
 import * as explain from './explain.js';
 
 const id = param('id');
@@ -16,9 +17,13 @@ const MAX_POINTS = 720;
 const typed = new Map(); // connectorId -> the idTag typed, kept while events redraw the connectors
 
 function addMeterValues(c) {
-  for (const k of c.connectors) {
-    const mv = k.latestMeterValue;
-    if (!mv || k.connectorId === 0) continue;
+  addReadings(c.connectors.map((k) => ({ connectorId: k.connectorId, mv: k.latestMeterValue })));
+}
+
+/** readings: [{connectorId, mv: an OCPP MeterValue}], from the live snapshot or the stored history. */
+function addReadings(readings) {
+  for (const { connectorId, mv } of readings) {
+    if (!mv || connectorId === 0) continue;
     const t = new Date(mv.timestamp).getTime();
     const p = powerOf(mv);
     const v = p !== null ? p : registerOf(mv);
@@ -44,6 +49,11 @@ async function load() {
     }
     notice('Cannot read the charger: ' + e.message);
     return;
+  }
+  try {
+    addReadings((await meterHistory(id)).map((mv) => ({ connectorId: mv.connectorId, mv })));
+  } catch (e) {
+    notice('Cannot read the stored meter values: ' + e.message);
   }
   addMeterValues(charger);
   drawAll();
@@ -212,7 +222,7 @@ function drawChart() {
   fill(document.getElementById('chart'), lineChart(series, seriesIsPower ? watts : wattHours,
     seriesIsPower ? 'Power' : 'Energy register'),
   el('p', { class: 'hint' }, (seriesIsPower ? 'Active power' : 'Energy register (the charger reports no power)')
-    + ' from the meter values received while this page is open.'));
+    + ' over the last 24 hours from the stored meter values, then live.'));
 }
 
 async function drawSessions() {

@@ -33,6 +33,8 @@ final class ApiServer implements AutoCloseable {
     final Gatekeeper gatekeeper = new Gatekeeper();
     /** Fed by the EventAdmin a test binds ({@code TestEvents}); delivers on the poster's thread. */
     final EventStreamServlet events = new EventStreamServlet();
+    /** Fed by the same EventAdmin. */
+    final EventLogServlet eventLog = new EventLogServlet();
     /** Runs the checks every bundle registers; a test adds the ones it needs beyond the three below. */
     final HealthServlet health = new HealthServlet();
     final Server server;
@@ -75,7 +77,7 @@ final class ApiServer implements AutoCloseable {
         health.addCheck(new UpstreamCheck(site), Map.of(HealthCheck.NAME, "Upstream link"));
         for (HttpServlet servlet : List.of(new LoginServlet(gatekeeper), new ApiServlet(site),
                 new AuthorizationListServlet(site), new MetricsServlet(site), health, new OpenApiServlet(), events,
-                new DashboardServlet())) {
+                eventLog, new DashboardServlet())) {
             ServletHolder holder = new ServletHolder(servlet);
             holder.setAsyncSupported(true);
             for (String pattern : patterns(servlet.getClass())) {

@@ -211,10 +211,18 @@ class DashboardBrowserTest extends RealSiteTestBase {
 
     @Test
     void aViewerSeesNoActionButtonsAndTheApiRefusesThemAnyway() throws Exception {
+        // two readings before the page opens: the live snapshot holds only the newer one, the store both
+        java.time.Instant now = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        for (int minutesAgo : new int[] {10, 5}) {
+            charger.call("MeterValues", "{\"connectorId\":1,\"meterValue\":[{\"timestamp\":\""
+                    + now.minusSeconds(60L * minutesAgo) + "\",\"sampledValue\":[{\"value\":\"" + minutesAgo
+                    + "\",\"measurand\":\"Power.Active.Import\",\"unit\":\"kW\"}]}]}");
+        }
         logInAs("victor", "viewer-password-12");
         browser.get(api.base + "/ui/charger.html?id=CP-1");
         until(ExpectedConditions.presenceOfElementLocated(By.cssSelector(".connector-box[data-connector-id='1']")));
         until(d -> d.findElement(By.id("facts")).getText().contains("Acme Wallbox 22"));
+        until(d -> d.findElements(By.cssSelector("#chart circle")).size() == 2);
         assertThat(browser.findElements(By.cssSelector("main button"))).isEmpty();
         assertThat(browser.findElement(By.id("actions")).isDisplayed()).isFalse();
         Object status = js().executeAsyncScript("const done = arguments[arguments.length - 1];"
@@ -238,6 +246,11 @@ class DashboardBrowserTest extends RealSiteTestBase {
                     .contains("sent no BootNotification");
             assertThat(browser.findElement(By.id("unbooted")).getText()).doesNotContain("CP-1");
             assertThat(browser.findElement(By.id("site")).getText()).contains("The site is ready");
+            // the event log tells the same in order: CP-1 booted, then CP-SILENT connected and said nothing
+            WebElement log = until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#eventlog ol.events")));
+            List<WebElement> events = log.findElements(By.tagName("li"));
+            assertThat(events.get(0).getText()).contains("CP-SILENT: Connected from");
+            assertThat(log.getText()).contains("CP-1: Booted: Acme Wallbox 22").contains("CP-1: Connector 1 is Available");
         }
     }
 

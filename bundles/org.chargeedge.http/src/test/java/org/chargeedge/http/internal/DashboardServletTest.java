@@ -64,9 +64,11 @@ class DashboardServletTest extends RealSiteTestBase {
         HttpResponse<String> index = api.send(api.get("/ui/", null));
         assertThat(index.statusCode()).isEqualTo(200);
         assertThat(index.body()).contains("<script type=\"module\" src=\"site.js\">");
-        HttpResponse<String> bare = api.send(api.get("/ui", null));
-        assertThat(bare.statusCode()).isEqualTo(302);
-        assertThat(bare.headers().firstValue("Location").orElse("")).endsWith("/ui/");
+        for (String start : List.of("/ui", "/")) {
+            HttpResponse<String> bare = api.send(api.get(start, null));
+            assertThat(bare.statusCode()).as(start).isEqualTo(302);
+            assertThat(bare.headers().firstValue("Location").orElse("")).as(start).endsWith("/ui/");
+        }
         String etag = index.headers().firstValue("ETag").orElseThrow();
         HttpResponse<String> again = api.send(api.get("/ui/index.html", null).header("If-None-Match", etag));
         assertThat(again.statusCode()).isEqualTo(304);
@@ -84,6 +86,15 @@ class DashboardServletTest extends RealSiteTestBase {
             assertThat(r.body()).as(path).doesNotContain("\"readiness\"").doesNotContain("\"openapi\"");
         }
         assertThat(api.send(api.get("/api/site", null)).statusCode()).isEqualTo(401);
+        // the root is public for its redirect only: other paths it catches need a login, then are unknown
+        for (String path : List.of("/index.html", "/metrics/../api/site", "/%2e%2e/api/site", "/anything")) {
+            HttpResponse<String> r = api.send(api.get(path, null));
+            assertThat(r.statusCode()).as(path).isIn(400, 401, 404);
+            assertThat(r.body()).as(path).doesNotContain("\"readiness\"");
+        }
+        HttpResponse<String> unknown = api.send(api.get("/anything", viewer));
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(unknown.body()).contains("no such resource: /anything");
         HttpResponse<String> post = api.send(api.post("/ui/index.html", null, "{}"));
         assertThat(post.statusCode()).isEqualTo(405);
     }

@@ -43,11 +43,12 @@ abstract class RealSiteTestBase {
             @Override
             public void postEvent(org.osgi.service.event.Event event) {
                 api.events.handleEvent(event);
+                api.eventLog.handleEvent(event);
             }
 
             @Override
             public void sendEvent(org.osgi.service.event.Event event) {
-                api.events.handleEvent(event);
+                postEvent(event);
             }
         });
         viewer = api.gatekeeper.users().addToken("dashboard", Role.VIEWER);
@@ -55,6 +56,20 @@ abstract class RealSiteTestBase {
         charger = new TestCharger(centralSystem.url("CP-1"));
         charger.call("BootNotification", "{\"chargePointVendor\":\"Acme\",\"chargePointModel\":\"Wallbox 22\"}");
         charger.call("StatusNotification", "{\"connectorId\":1,\"errorCode\":\"NoError\",\"status\":\"Available\"}");
+    }
+
+    /**
+     * Each query (first element) on {@code path} is answered 400 with an error that contains the second
+     * element; the charger received nothing meanwhile.
+     */
+    void assertRefused(String path, java.util.List<java.util.List<String>> queriesAndErrors) throws Exception {
+        for (java.util.List<String> bad : queriesAndErrors) {
+            java.net.http.HttpResponse<String> r = api.send(api.get(path + bad.get(0), viewer));
+            org.assertj.core.api.Assertions.assertThat(r.statusCode()).as(bad.get(0)).isEqualTo(400);
+            org.assertj.core.api.Assertions.assertThat(AuthenticationTest.json(r).get("error").asText())
+                    .as(bad.get(0)).contains(bad.get(1));
+        }
+        org.assertj.core.api.Assertions.assertThat(charger.received).isEmpty();
     }
 
     @AfterEach

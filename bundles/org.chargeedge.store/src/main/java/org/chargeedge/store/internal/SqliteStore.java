@@ -36,6 +36,8 @@ import org.chargeedge.api.store.ParkedMessages;
 import org.chargeedge.api.store.SiteStore;
 import org.chargeedge.api.store.StoreException;
 import org.chargeedge.api.store.StoreHealth;
+import org.chargeedge.api.store.StoreStatistics;
+import org.chargeedge.api.store.StoredMeterValue;
 import org.chargeedge.api.store.StoredTransaction;
 import org.chargeedge.api.store.TransactionIdMap;
 import org.chargeedge.ocpp.rpc.FrameException;
@@ -47,14 +49,20 @@ import org.chargeedge.ocpp.v16.AuthorizationData;
 import org.chargeedge.ocpp.v16.AuthorizationStatus;
 import org.chargeedge.ocpp.v16.BootNotificationRequest;
 import org.chargeedge.ocpp.v16.IdTagInfo;
+import org.chargeedge.ocpp.v16.Location;
+import org.chargeedge.ocpp.v16.Measurand;
 import org.chargeedge.ocpp.v16.MeterValue;
 import org.chargeedge.ocpp.v16.MeterValuesRequest;
+import org.chargeedge.ocpp.v16.Phase;
+import org.chargeedge.ocpp.v16.ReadingContext;
 import org.chargeedge.ocpp.v16.Reason;
 import org.chargeedge.ocpp.v16.SampledValue;
 import org.chargeedge.ocpp.v16.SetChargingProfileRequest;
 import org.chargeedge.ocpp.v16.StartTransactionRequest;
 import org.chargeedge.ocpp.v16.StatusNotificationRequest;
 import org.chargeedge.ocpp.v16.StopTransactionRequest;
+import org.chargeedge.ocpp.v16.UnitOfMeasure;
+import org.chargeedge.ocpp.v16.ValueFormat;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -539,6 +547,74 @@ public class SqliteStore implements SiteStore, OutboundJournal, AuthorizationRep
     public StoreHealth health() {
         Writer.Health h = writer.health();
         return new StoreHealth(h.ok(), h.problem(), h.since(), sizeOnDisk());
+    }
+
+    /**
+     * Along {@code meter_value_by_charger_time} backwards from {@code to}: the rows come newest first,
+     * and a reading's values (the same time, written one after another) last first, so each such run is
+     * turned round to the order the charger sent them in.
+     */
+    @Override
+    public List<StoredMeterValue> meterValueHistory(String chargePointId, Integer connectorId, Measurand measurand,
+                                                   Instant from, Instant to, int limit) {
+        if (!from.isBefore(to)) {
+            throw new IllegalArgumentException("the range must start before it ends: " + from + " to " + to);
+        }
+        if (limit < 1 || limit > MAX_METER_VALUE_HISTORY) {
+            throw new IllegalArgumentException("the limit must be 1 to " + MAX_METER_VALUE_HISTORY + ", not " + limit);
+        }
+        StringBuilder sql = new StringBuilder("SELECT connector_id, transaction_id, sampled_at, value, context,"
+                + " format, measurand, phase, location, unit FROM meter_value"
+                + " WHERE charge_point_id = ? AND sampled_at >= ? AND sampled_at < ?");
+        List<Object> parameters = new ArrayList<>(List.of(chargePointId, from, to));
+        if (connectorId != null) {
+            sql.append(" AND connector_id = ?");
+            parameters.add(connectorId);
+        }
+        if (measurand == Measurand.EnergyActiveImportRegister) {
+            sql.append(" AND (measurand = ? OR measurand IS NULL)"); // OCPP's default measurand
+            parameters.add(measurand);
+        } else if (measurand != null) {
+            sql.append(" AND measurand = ?");
+            parameters.add(measurand);
+        }
+        sql.append(" ORDER BY sampled_at DESC, id DESC LIMIT ?");
+        parameters.add(limit);
+        List<StoredMeterValue> rows = readers.read(c -> {
+            try (PreparedStatement ps = bind(c.prepareStatement(sql.toString()), parameters.toArray());
+                 ResultSet rs = ps.executeQuery()) {
+                List<StoredMeterValue> out = new ArrayList<>();
+                while (rs.next()) {
+                    out.add(new StoredMeterValue(rs.getInt("connector_id"), transactionId(rs),
+                            Sql.instant(rs, "sampled_at"), new SampledValue(rs.getString("value"),
+                            Sql.wire(ReadingContext.class, rs.getString("context")),
+                            Sql.wire(ValueFormat.class, rs.getString("format")),
+                            Sql.wire(Measurand.class, rs.getString("measurand")),
+                            Sql.wire(Phase.class, rs.getString("phase")),
+                            Sql.wire(Location.class, rs.getString("location")),
+                            Sql.wire(UnitOfMeasure.class, rs.getString("unit")))));
+                }
+                return out;
+            }
+        });
+        for (int start = 0; start < rows.size(); ) {
+            int end = start + 1;
+            while (end < rows.size() && sameReading(rows.get(start), rows.get(end))) {
+                end++;
+            }
+            Collections.reverse(rows.subList(start, end));
+            start = end;
+        }
+        return rows;
+    }
+
+    private static boolean sameReading(StoredMeterValue a, StoredMeterValue b) {
+        return a.connectorId() == b.connectorId() && a.sampledAt().equals(b.sampledAt());
+    }
+
+    @Override
+    public StoreStatistics statistics() {
+        return writer.statistics();
     }
 
     @Override

@@ -18,6 +18,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import org.chargeedge.api.store.StoreException;
+import org.chargeedge.api.store.StoreStatistics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -134,6 +135,13 @@ final class Writer {
     private volatile int largestBatch;
     private volatile long maintenanceSteps;
 
+    // Writer thread only: the commit durations counted per bucket of StoreStatistics.COMMIT_BOUNDS, their
+    // sum and the failed commits; published after every commit as an immutable snapshot in statistics.
+    private final long[] commitBuckets = new long[StoreStatistics.COMMIT_BOUNDS.size() + 1];
+    private double commitSecondsSum;
+    private long failedCommits;
+    private volatile StoreStatistics statistics = StoreStatistics.NONE;
+
     // Writer thread only.
     private long nextMaintenance;
     private boolean maintenanceRequested;
@@ -200,6 +208,11 @@ final class Writer {
         return maintenanceSteps;
     }
 
+    /** The group commits' durations and counts so far; maintenance steps are not counted. */
+    StoreStatistics statistics() {
+        return statistics;
+    }
+
     /** Commits what is queued, stops the thread and closes the connection. */
     void close() {
         synchronized (this) {
@@ -254,6 +267,7 @@ final class Writer {
 
     private void commit(List<Job<?>> batch) {
         Object[] results = new Object[batch.size()];
+        long began = System.nanoTime();
         try {
             session.execute("BEGIN IMMEDIATE");
             for (int i = 0; i < results.length; i++) {
@@ -267,21 +281,45 @@ final class Writer {
         } catch (SQLException | RuntimeException e) {
             rollback();
             failed(e);
+            failedCommits++;
+            publishStatistics();
             StoreException error = new StoreException("cannot store: " + describe(e), e);
             List<Job<?>> failed = List.copyOf(batch);
             completion.execute(() -> failed.forEach(job -> job.done().completeExceptionally(error)));
             return;
         }
+        measured(System.nanoTime() - began);
         succeeded();
         commits++;
         writes += results.length;
         largestBatch = Math.max(largestBatch, results.length);
+        publishStatistics();
         List<Job<?>> done = List.copyOf(batch);
         completion.execute(() -> {
             for (int i = 0; i < results.length; i++) {
                 complete(done.get(i), results[i]);
             }
         });
+    }
+
+    /** Counts a commit that took {@code nanos}, BEGIN to the end of COMMIT (the WAL's sync included). */
+    private void measured(long nanos) {
+        double seconds = nanos / 1e9;
+        commitSecondsSum += seconds;
+        List<Double> bounds = StoreStatistics.COMMIT_BOUNDS;
+        int bucket = 0;
+        while (bucket < bounds.size() && seconds > bounds.get(bucket)) {
+            bucket++;
+        }
+        commitBuckets[bucket]++;
+    }
+
+    private void publishStatistics() {
+        List<Long> buckets = new ArrayList<>(commitBuckets.length);
+        for (long n : commitBuckets) {
+            buckets.add(n);
+        }
+        statistics = new StoreStatistics(commits, failedCommits, writes, commitSecondsSum, buckets);
     }
 
     @SuppressWarnings("unchecked")
