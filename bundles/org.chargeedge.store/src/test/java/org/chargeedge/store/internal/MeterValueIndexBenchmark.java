@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * What the meter value history's index (schema version 6) costs the chargers' writes and gives its
+ * What the meter value history's index (schema version 7) costs the chargers' writes and gives its
  * reads: the same closed loop of chargers sending MeterValues, against a store with the index and one
  * where it was dropped, in alternating runs; then the history of one charger read from each. Skipped
  * unless {@code -Dbenchmark=true}; see docs/benchmarks.md.
