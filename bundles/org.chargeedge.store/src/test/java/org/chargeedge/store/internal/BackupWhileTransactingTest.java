@@ -125,11 +125,13 @@ class BackupWhileTransactingTest {
         assertThat(after).as("and after it").isNotEmpty();
         // The copy does not hold the writer: calls during it are answered in about their usual time (that of
         // the calls after it, the JIT warmed up), far less than the copy takes: a copy that held the writer
-        // would hold each of them for all of it.
+        // would hold each of them for all of it. On a loaded machine the copy itself takes longer: a call then
+        // waiting less than half of it was not held by it either.
         long usual = percentile(after, 0.99);
+        long backupMicros = (end - begin) / 1_000;
         long duringMax = during.stream().mapToLong(Acked::latencyMicros).max().orElseThrow();
         assertThat(duringMax).as("slowest call during the backup, µs (usual p99 %d µs, backup %d ms)", usual,
-                (end - begin) / 1_000_000).isLessThan(Math.max(3 * usual, 150_000));
+                backupMicros / 1_000).isLessThan(Math.max(Math.max(3 * usual, 150_000), backupMicros / 2));
 
         // Restored into a clean data folder, as on a fresh install.
         Path restored = dir.resolve("fresh").resolve("store").resolve("chargeedge.db");
