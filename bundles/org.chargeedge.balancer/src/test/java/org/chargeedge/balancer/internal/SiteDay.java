@@ -169,7 +169,7 @@ final class SiteDay {
         this.gridLimitA = 4 * chargerCount + 40;
         this.circuitLimitA = Math.max(40, 3.5 * chargerCount);
         this.safeBudgetA = 45;
-        this.pvPeakW = 1500.0 * chargerCount;
+        this.pvPeakW = 3000.0 * chargerCount;
         this.dayStart = dayStart;
         this.from = from;
         this.to = to;
@@ -248,7 +248,7 @@ final class SiteDay {
         if (h < 6.5 || h > 19.5) {
             return 0;
         }
-        double clear = pvPeakW * Math.pow(Math.sin(Math.PI * (h - 6.5) / 13), 1.5);
+        double clear = pvPeakW * Math.pow(Math.max(0, Math.sin(Math.PI * (h - 6.5) / 13)), 1.5);
         long minute = Duration.between(dayStart, at).toMinutes();
         return (minute / 7) % 5 == 0 ? clear * 0.35 : clear;
     }
