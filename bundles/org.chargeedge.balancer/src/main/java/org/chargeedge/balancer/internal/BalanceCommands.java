@@ -1,10 +1,12 @@
 package org.chargeedge.balancer.internal;
 
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.felix.service.command.Descriptor;
-import org.chargeedge.balancer.core.SiteSnapshot.Mode;
+import org.chargeedge.api.balancer.ChargingMode;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
@@ -29,34 +31,42 @@ public class BalanceCommands {
         return render(b.controller().status());
     }
 
-    @Descriptor("set the charging mode of the session on a connector (or of the next one): Fast, PV, MinPV, Off")
-    public String mode(@Descriptor("CHARGER or CHARGER/CONNECTOR") String target,
+    @Descriptor("set the charging mode of the session on a connector (or of the next one), or a charger's default: "
+            + "Fast, PV, MinPV, Off")
+    public String mode(@Descriptor("CHARGER/CONNECTOR for the session, CHARGER for the charger's default") String target,
                        @Descriptor("Fast, PV, MinPV or Off") String mode) throws Exception {
         BalancerComponent b = balancer;
         if (b == null) {
             return "Load balancing is not running\n";
         }
-        Mode m;
+        return mode(b.controller(), target, mode);
+    }
+
+    static String mode(BalancerController controller, String target, String mode) throws Exception {
+        ChargingMode m;
         try {
-            m = SiteSettings.mode(mode);
+            m = ChargingMode.parse(mode);
         } catch (IllegalArgumentException e) {
             return e.getMessage() + "\n";
         }
         int slash = target.lastIndexOf('/');
-        Integer connector = null;
-        String charger = target;
+        CompletableFuture<String> done;
         if (slash > 0) {
-            charger = target.substring(0, slash);
+            int connector;
             try {
                 connector = Integer.parseInt(target.substring(slash + 1));
             } catch (NumberFormatException e) {
                 return "'" + target + "' is not CHARGER/CONNECTOR\n";
             }
-            if (connector < 1) {
-                return "connector ids start at 1\n";
-            }
+            done = controller.setSessionMode(target.substring(0, slash), connector, SiteSettings.core(m));
+        } else {
+            done = controller.setChargerDefault(target, SiteSettings.core(m));
         }
-        return b.controller().setMode(charger, connector, m).get(5, TimeUnit.SECONDS);
+        try {
+            return done.get(5, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            return e.getCause().getMessage() + "\n";
+        }
     }
 
     static String render(BalanceStatus s) {
@@ -74,7 +84,8 @@ public class BalanceCommands {
         out.append("Budget from      ").append(s.budget()).append('\n');
         out.append(String.format(Locale.ROOT, "Safe budget      %.1f A per phase, %s%n", s.safeBudgetA(),
                 s.safeBudgetInUse() ? "IN USE" : "not in use"));
-        out.append("For the chargers ").append(s.available()).append('\n');
+        out.append(String.format(Locale.ROOT, "For the chargers L1 %.1f A, L2 %.1f A, L3 %.1f A%n", s.available().l1(),
+                s.available().l2(), s.available().l3()));
         out.append("Decided at       ").append(s.at()).append('\n');
         out.append(String.format(Locale.ROOT, "%n%-20s %-9s %-9s %-8s %-8s %-18s %-18s %s%n", "CONNECTOR", "SESSION",
                 "MODE", "LIMIT", "SENT", "DRAWS (L1/L2/L3)", "CONTROL", "WHY"));

@@ -9,6 +9,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.Set;
@@ -19,6 +20,9 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
+import org.chargeedge.api.balancer.BalancerStatus;
+import org.chargeedge.api.balancer.BalancerStatus.ModeOrigin;
+import org.chargeedge.api.balancer.ModeRefusedException;
 import org.chargeedge.api.charger.ChargerCallException;
 import org.chargeedge.api.charger.ChargerCommands;
 import org.chargeedge.api.charger.ChargerInfo;
@@ -66,7 +70,7 @@ import org.slf4j.LoggerFactory;
  * mutable field below the marker, and the {@link ChargerLink}s: runs, command
  * answers (handed over from whatever thread completes them) and mode changes
  * all execute on it, so there is no lock and no shared mutable map. Other
- * threads only post work to it ({@link #onEvent}, {@link #setMode},
+ * threads only post work to it ({@link #onEvent}, {@link #setSessionMode},
  * {@link #reconfigure}) and read {@link #status()}, an immutable record in a
  * volatile field.
  */
@@ -96,6 +100,8 @@ final class BalancerController implements AutoCloseable {
     private final Map<String, ChargerLink> links = new HashMap<>();
     private final Map<ConnectorRef, Watch> watches = new HashMap<>();
     private final Map<ConnectorRef, ModeOverride> modes = new HashMap<>();
+    /** Chargers' default modes set at run time; they win over the configuration's. */
+    private final Map<String, Mode> chargerDefaults = new HashMap<>();
     private boolean runPending;
     private long lastRunNanos = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
     private String lastBudget;
@@ -173,37 +179,73 @@ final class BalancerController implements AutoCloseable {
     }
 
     /**
-     * Sets the mode of the session on a connector (or, when none runs, of the next one), or of every connector of
-     * a charger when {@code connectorId} is null. Any thread; the answer says what was done.
+     * Sets the mode of the session on a connector or, when none runs, of the next one. Any thread; the stage
+     * says what was done, or fails with a {@link ModeRefusedException}.
      */
-    CompletableFuture<String> setMode(String chargerId, Integer connectorId, Mode mode) {
-        CompletableFuture<String> done = new CompletableFuture<>();
-        post(() -> {
-            Optional<ChargerInfo> info = view.charger(chargerId);
-            if (info.isEmpty()) {
-                done.complete("unknown charger " + chargerId);
-                return;
+    CompletableFuture<String> setSessionMode(String chargerId, int connectorId, Mode mode) {
+        return onThread(() -> {
+            ChargerInfo info = modeTarget(chargerId, mode);
+            Set<Integer> known = SnapshotAdapter.connectorsOf(info).keySet();
+            if (connectorId < 1 || (!known.isEmpty() && !known.contains(connectorId))) {
+                throw new ModeRefusedException(ModeRefusedException.Reason.UNKNOWN_CONNECTOR, chargerId
+                        + " has no connector " + connectorId + (known.isEmpty() ? "" : " (it has " + known + ")"));
             }
-            List<Integer> ids = new ArrayList<>(SnapshotAdapter.connectorsOf(info.get()).keySet());
-            if (connectorId != null) {
-                ids = List.of(connectorId);
-            } else if (ids.isEmpty()) {
-                ids = List.of(1);
-            }
-            StringBuilder out = new StringBuilder();
-            for (int id : ids) {
-                String session = info.get().openTransactions().stream().filter(t -> t.connectorId() == id)
-                        .findFirst().map(t -> String.valueOf(t.transactionId())).orElse(null);
-                modes.put(new ConnectorRef(chargerId, id), new ModeOverride(session, mode));
-                out.append(chargerId).append('/').append(id).append(": ").append(SiteSettings.modeName(mode))
-                        .append(session == null ? " for the next session" : " for transaction " + session)
-                        .append('\n');
-                LOG.info("Balancer: {}/{} set to mode {} ({})", chargerId, id, SiteSettings.modeName(mode),
-                        session == null ? "next session" : "transaction " + session);
-            }
-            done.complete(out.toString());
+            String session = info.openTransactions().stream().filter(t -> t.connectorId() == connectorId)
+                    .findFirst().map(t -> String.valueOf(t.transactionId())).orElse(null);
+            ConnectorRef ref = new ConnectorRef(chargerId, connectorId);
+            modes.put(ref, new ModeOverride(session, mode));
+            String what = session == null ? "the next session" : "transaction " + session;
+            LOG.info("Balancer: {} set to mode {} ({})", ref, SiteSettings.modeName(mode), what);
             request();
+            return ref + ": " + SiteSettings.modeName(mode) + " for " + what + "\n";
         });
+    }
+
+    /**
+     * Sets a charger's default mode, for its sessions without a mode of their own. Any thread; as
+     * {@link #setSessionMode}.
+     */
+    CompletableFuture<String> setChargerDefault(String chargerId, Mode mode) {
+        return onThread(() -> {
+            modeTarget(chargerId, mode);
+            chargerDefaults.put(chargerId, mode);
+            LOG.info("Balancer: {} default mode set to {}", chargerId, SiteSettings.modeName(mode));
+            request();
+            return chargerId + ": " + SiteSettings.modeName(mode) + " by default, for its sessions without a mode "
+                    + "of their own\n";
+        });
+    }
+
+    /** The charger a mode is set for, if balancing takes that mode for it. Controller thread. */
+    private ChargerInfo modeTarget(String chargerId, Mode mode) throws ModeRefusedException {
+        if (!settings.enabled()) {
+            throw new ModeRefusedException(ModeRefusedException.Reason.REFUSED, "load balancing is off");
+        }
+        if (mode == Mode.SCHEDULED) {
+            throw new ModeRefusedException(ModeRefusedException.Reason.REFUSED, SiteSettings.SCHEDULED_REFUSED);
+        }
+        return view.charger(chargerId).orElseThrow(() -> new ModeRefusedException(
+                ModeRefusedException.Reason.UNKNOWN_CHARGER, "unknown charger " + chargerId));
+    }
+
+    /** Work that answers, run on the controller thread. */
+    private interface Task<T> {
+        T run() throws Exception;
+    }
+
+    private <T> CompletableFuture<T> onThread(Task<T> task) {
+        CompletableFuture<T> done = new CompletableFuture<>();
+        post(() -> {
+            try {
+                done.complete(task.run());
+            } catch (Exception e) {
+                done.completeExceptionally(e);
+            }
+        });
+        if (thread.isShutdown()) {
+            done.completeExceptionally(new ModeRefusedException(ModeRefusedException.Reason.REFUSED,
+                    "load balancing is stopping"));
+        }
         return done;
     }
 
@@ -266,7 +308,7 @@ final class BalancerController implements AutoCloseable {
         syncLinks(chargers);
         if (!settings.enabled()) {
             status = new BalanceStatus(now, false, settings.gridLimitA(), settings.gridLimitDefault(), "-",
-                    "balancing off", false, settings.safeBudgetA(), "-", List.of(), List.of());
+                    "balancing off", false, settings.safeBudgetA(), PhaseAmps.all(0), List.of(), List.of());
             return;
         }
         refreshOverrides(chargers);
@@ -425,9 +467,7 @@ final class BalancerController implements AutoCloseable {
 
     private ConnectorFacts facts(ConnectorRef ref, String session) {
         ChargerLink link = links.get(ref.chargerId());
-        ModeOverride o = modes.get(ref);
-        Mode mode = o != null && session != null && session.equals(o.session()) ? o.mode()
-                : settings.modeOf(ref.chargerId());
+        Mode mode = modeOf(ref, session).mode();
         int priority = settings.priorityOf(ref.chargerId());
         Watch w = watches.get(ref);
         boolean drawFresh = w != null && w.seenAt != null
@@ -455,6 +495,17 @@ final class BalancerController implements AutoCloseable {
             return new ConnectorFacts(mode, priority, Control.IGNORES, active, drawFresh, OptionalDouble.empty());
         }
         return new ConnectorFacts(mode, priority, Control.OBEYS, active, drawFresh, OptionalDouble.empty());
+    }
+
+    /** A session's mode: its own, else its charger's set at run time, else the configured one. */
+    private BalanceStatus.ModeOf modeOf(ConnectorRef ref, String session) {
+        ModeOverride o = modes.get(ref);
+        if (o != null && Objects.equals(session, o.session())) {
+            return new BalanceStatus.ModeOf(o.mode(), ModeOrigin.SESSION);
+        }
+        Mode d = chargerDefaults.get(ref.chargerId());
+        return d != null ? new BalanceStatus.ModeOf(d, ModeOrigin.CHARGER)
+                : new BalanceStatus.ModeOf(settings.modeOf(ref.chargerId()), ModeOrigin.CONFIGURATION);
     }
 
     private void logBudget(Allocation a) {
@@ -717,14 +768,23 @@ final class BalancerController implements AutoCloseable {
             Connector c = byRef.get(l.ref());
             ChargerLink link = links.get(l.ref().chargerId());
             Sent s = link.sent.get(l.ref().connectorId());
-            String control = switch (c.control()) {
-                case OBEYS -> "follows";
-                case IGNORES -> link.takesTxProfiles() ? "IGNORES its limit" : "takes no TxProfile";
+            BalancerStatus.Control kind = c.session() == null ? BalancerStatus.Control.IDLE : switch (c.control()) {
+                case OBEYS -> BalancerStatus.Control.FOLLOWS;
+                case IGNORES -> link.takesTxProfiles() ? BalancerStatus.Control.IGNORES_LIMIT
+                        : BalancerStatus.Control.NO_PROFILES;
+                case OFFLINE -> BalancerStatus.Control.OFFLINE;
+            };
+            String control = switch (kind) {
+                case IDLE -> "-";
+                case FOLLOWS -> "follows";
+                case IGNORES_LIMIT -> "IGNORES its limit";
+                case NO_PROFILES -> "takes no TxProfile";
                 case OFFLINE -> "offline";
             };
             rows.add(new BalanceStatus.ConnectorRow(l.ref().toString(), c.session(),
                     SiteSettings.modeName(c.mode()), l.limitA(), s == null ? null : s.limitA(), drawText(c.draw()),
-                    l.reason().text(), c.session() == null ? "-" : control));
+                    l.reason().text(), control, l.ref(), modeOf(l.ref(), c.session()), c.priority(), l.reason(),
+                    kind));
         }
         List<BalanceStatus.ChargerRow> chargers = new ArrayList<>();
         links.values().stream().sorted((x, y) -> x.id.compareTo(y.id)).forEach(link -> chargers.add(
@@ -733,10 +793,8 @@ final class BalancerController implements AutoCloseable {
         var m = snapshot.measurements();
         String gridMeter = "L1 " + m.gridL1().describe() + ", L2 " + m.gridL2().describe() + ", L3 "
                 + m.gridL3().describe() + ", power " + m.gridPowerW().describe();
-        String available = String.format(Locale.ROOT, "L1 %.1f A, L2 %.1f A, L3 %.1f A", a.available().l1(),
-                a.available().l2(), a.available().l3());
         return new BalanceStatus(now, true, settings.gridLimitA(), settings.gridLimitDefault(), gridMeter,
-                a.budget(), a.budget().startsWith("safe"), settings.safeBudgetA(), available, rows, chargers);
+                a.budget(), a.budget().startsWith("safe"), settings.safeBudgetA(), a.available(), rows, chargers);
     }
 
     private static String drawText(PhaseAmps d) {

@@ -1,5 +1,7 @@
 package org.chargeedge.balancer.internal;
 
+import static org.assertj.core.api.Assertions.fail;
+
 import java.lang.reflect.Field;
 import java.lang.reflect.Proxy;
 import java.nio.file.Path;
@@ -106,6 +108,33 @@ final class TestSite implements AutoCloseable {
             }
         }
         return Math.max(phase[0], Math.max(phase[1], phase[2]));
+    }
+
+    interface Check {
+        boolean holds() throws Exception;
+    }
+
+    /** Waits until {@code condition} holds; fails with the balancer's state and the profiles the chargers got. */
+    void until(String what, Check condition, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.holds()) {
+            if (System.nanoTime() > deadline) {
+                StringBuilder profiles = new StringBuilder();
+                for (SimCharger c : chargers) {
+                    profiles.append(c.id).append(": ");
+                    c.profiles.forEach(p -> profiles.append(p.purpose().charAt(2)).append(' ').append(p.limit())
+                            .append(' ').append(p.answer().charAt(0)).append(", "));
+                    profiles.append('\n');
+                }
+                fail("timed out after " + timeout + " waiting for " + what + "; the balancer:\n"
+                        + BalanceCommands.render(controller.status()) + "profiles received:\n" + profiles);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    void until(String what, Check condition) throws Exception {
+        until(what, condition, Duration.ofSeconds(5));
     }
 
     @Override
