@@ -59,7 +59,8 @@ class OpenApiTest extends RealSiteTestBase {
     void everyDescribedOperationExistsAndAnswersOnlyWithDescribedStatuses() throws Exception {
         for (Iterator<Map.Entry<String, JsonNode>> it = doc.get("paths").fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> path = it.next();
-            String concrete = path.getKey().replace("{chargePointId}", "CP-1").replace("{action}", "Reset");
+            String concrete = path.getKey().replace("{chargePointId}", "CP-1").replace("{action}", "Reset")
+                    .replace("{connectorId}", "1");
             for (Iterator<String> methods = path.getValue().fieldNames(); methods.hasNext(); ) {
                 String method = methods.next();
                 HttpResponse<java.io.InputStream> r = api.client.send((method.equals("get")
