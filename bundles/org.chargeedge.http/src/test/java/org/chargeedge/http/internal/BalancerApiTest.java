@@ -27,7 +27,7 @@ class BalancerApiTest extends RealSiteTestBase {
     }
 
     @AfterEach
-    void stopBalancer() {
+    void stopBalancer() throws Exception {
         if (balancer != null) {
             balancer.close();
         }
