@@ -1,11 +1,12 @@
 /**
  * The site's durable store: transactions and meter values the chargers sent,
- * charger records, the outbound journal for the upstream link, and persistence
- * for the local authorization list and cache. Every write completes its stage
- * only once the data is committed and synced to disk.
+ * charger records, the outbound journal for the upstream link, persistence
+ * for the local authorization list and cache, and what the load balancer keeps
+ * across restarts (since 2.3). Every write completes its stage only once the
+ * data is committed and synced to disk.
  */
 @Export
-@Version("2.2.0")
+@Version("2.3.0")
 package org.chargeedge.api.store;
 
 import org.osgi.annotation.bundle.Export;

@@ -28,6 +28,7 @@ import java.util.concurrent.CompletionStage;
 import org.chargeedge.api.authorization.AuthorizationRepository;
 import org.chargeedge.api.store.ForeignTransactionMessages;
 import org.chargeedge.api.store.OutboundMessage;
+import org.chargeedge.api.store.BalancerMemory;
 import org.chargeedge.api.store.OutboundJournal;
 import org.chargeedge.api.store.ParkedMessages;
 import org.chargeedge.api.store.SiteStore;
@@ -67,10 +68,10 @@ import org.sqlite.SQLiteDataSource;
  */
 @Component(configurationPid = SqliteStore.PID,
         service = {SiteStore.class, OutboundJournal.class, AuthorizationRepository.class, TransactionIdMap.class,
-                ParkedMessages.class}, immediate = true)
+                ParkedMessages.class, BalancerMemory.class}, immediate = true)
 @Designate(ocd = Config.class)
 public class SqliteStore implements SiteStore, OutboundJournal, AuthorizationRepository, TransactionIdMap,
-        ParkedMessages {
+        ParkedMessages, BalancerMemory {
 
     static final String PID = "org.chargeedge.store";
     static final String DATA_DIR_PROPERTY = "chargeedge.data.dir";
@@ -97,6 +98,7 @@ public class SqliteStore implements SiteStore, OutboundJournal, AuthorizationRep
     private int busyTimeoutMillis;
     private Writer writer;
     private ReadPool readers;
+    private BalancerTables balancerTables;
 
     @Activate
     void activate(Config config, BundleContext context) throws SQLException, IOException {
@@ -158,6 +160,7 @@ public class SqliteStore implements SiteStore, OutboundJournal, AuthorizationRep
                         settings.upstreamConfigured(), clock),
                 new JournalPruner(settings.meterValueRetention(), settings.pruneBatchSize(), clock)),
                 settings.pruneInterval(), clock);
+        balancerTables = new BalancerTables(writer, readers);
         LOG.info("Store open: {} (schema version {}, WAL, synchronous=FULL)", this.file, version);
     }
 
@@ -884,5 +887,32 @@ public class SqliteStore implements SiteStore, OutboundJournal, AuthorizationRep
             s.prepare("DELETE FROM authorization_cache").executeUpdate();
             return null;
         });
+    }
+
+    // ---- BalancerMemory: in BalancerTables ----
+
+    @Override
+    public Remembered remembered() {
+        return balancerTables.remembered();
+    }
+
+    @Override
+    public CompletionStage<Void> saveSessionMode(SessionMode mode) {
+        return balancerTables.saveSessionMode(mode);
+    }
+
+    @Override
+    public CompletionStage<Void> forgetSessionMode(String chargePointId, int connectorId) {
+        return balancerTables.forgetSessionMode(chargePointId, connectorId);
+    }
+
+    @Override
+    public CompletionStage<Void> saveChargerMode(String chargePointId, String mode) {
+        return balancerTables.saveChargerMode(chargePointId, mode);
+    }
+
+    @Override
+    public CompletionStage<Void> saveCapabilities(ChargerCapabilities capabilities) {
+        return balancerTables.saveCapabilities(capabilities);
     }
 }
