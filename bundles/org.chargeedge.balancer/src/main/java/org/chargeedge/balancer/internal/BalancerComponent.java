@@ -6,6 +6,7 @@ import org.chargeedge.api.charger.ChargerCommands;
 import org.chargeedge.api.charger.ChargerEvents;
 import org.chargeedge.api.charger.SiteView;
 import org.chargeedge.api.energy.SiteEnergy;
+import org.chargeedge.api.store.BalancerMemory;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -13,6 +14,7 @@ import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.event.Event;
 import org.osgi.service.event.EventConstants;
 import org.osgi.service.event.EventHandler;
@@ -45,6 +47,20 @@ public class BalancerComponent implements EventHandler {
             return e == null ? null : e.snapshot();
         }, Clock.systemUTC());
         controller.start();
+    }
+
+    /**
+     * Optional: with a store, session modes, chargers' run-time modes and learnt capabilities survive a restart.
+     * Bound after activation (DS binds dynamic references once the component is active), so the controller exists.
+     */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "forgetStore")
+    void rememberStore(BalancerMemory store) {
+        controller.remember(store);
+    }
+
+    void forgetStore(BalancerMemory store) {
+        controller.forgetStore(store);
     }
 
     @Modified

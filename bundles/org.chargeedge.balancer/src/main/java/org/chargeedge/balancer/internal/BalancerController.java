@@ -23,12 +23,14 @@ import java.util.function.Supplier;
 import org.chargeedge.api.balancer.BalancerStatus;
 import org.chargeedge.api.balancer.BalancerStatus.ModeOrigin;
 import org.chargeedge.api.balancer.ModeRefusedException;
+import org.chargeedge.api.balancer.ChargingMode;
 import org.chargeedge.api.charger.ChargerCallException;
 import org.chargeedge.api.charger.ChargerCommands;
 import org.chargeedge.api.charger.ChargerInfo;
 import org.chargeedge.api.charger.SiteView;
 import org.chargeedge.api.charger.TransactionInfo;
 import org.chargeedge.api.energy.EnergySnapshot;
+import org.chargeedge.api.store.BalancerMemory;
 import org.chargeedge.balancer.core.Allocation;
 import org.chargeedge.balancer.core.Allocation.ConnectorLimit;
 import org.chargeedge.balancer.core.Balancer;
@@ -43,6 +45,7 @@ import org.chargeedge.balancer.core.SiteSnapshot.PhaseAmps;
 import org.chargeedge.balancer.internal.ChargerLink.Desired;
 import org.chargeedge.balancer.internal.ChargerLink.Sent;
 import org.chargeedge.balancer.internal.SnapshotAdapter.ConnectorFacts;
+import org.chargeedge.ocpp.v16.ChargePointStatus;
 import org.chargeedge.ocpp.v16.ChargingProfile;
 import org.chargeedge.ocpp.v16.ChargingProfileKindType;
 import org.chargeedge.ocpp.v16.ChargingProfilePurposeType;
@@ -71,8 +74,10 @@ import org.slf4j.LoggerFactory;
  * answers (handed over from whatever thread completes them) and mode changes
  * all execute on it, so there is no lock and no shared mutable map. Other
  * threads only post work to it ({@link #onEvent}, {@link #setSessionMode},
- * {@link #reconfigure}) and read {@link #status()}, an immutable record in a
- * volatile field.
+ * {@link #reconfigure}, {@link #remember}) and read {@link #status()}, an
+ * immutable record in a volatile field. The store's reads happen on the
+ * thread that binds it, its writes on the store's writer thread: the
+ * controller thread only hands them over and never waits for the disk.
  */
 final class BalancerController implements AutoCloseable {
 
@@ -102,6 +107,10 @@ final class BalancerController implements AutoCloseable {
     private final Map<ConnectorRef, ModeOverride> modes = new HashMap<>();
     /** Chargers' default modes set at run time; they win over the configuration's. */
     private final Map<String, Mode> chargerDefaults = new HashMap<>();
+    /** The store, when one runs; and what it holds, so that only changes are written. */
+    private BalancerMemory memory;
+    private final Map<ConnectorRef, ModeOverride> savedModes = new HashMap<>();
+    private final Map<String, BalancerMemory.ChargerCapabilities> savedCapabilities = new HashMap<>();
     private boolean runPending;
     private long lastRunNanos = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
     private String lastBudget;
@@ -194,6 +203,7 @@ final class BalancerController implements AutoCloseable {
                     .findFirst().map(t -> String.valueOf(t.transactionId())).orElse(null);
             ConnectorRef ref = new ConnectorRef(chargerId, connectorId);
             modes.put(ref, new ModeOverride(session, mode));
+            persist();
             String what = session == null ? "the next session" : "transaction " + session;
             LOG.info("Balancer: {} set to mode {} ({})", ref, SiteSettings.modeName(mode), what);
             request();
@@ -209,6 +219,9 @@ final class BalancerController implements AutoCloseable {
         return onThread(() -> {
             modeTarget(chargerId, mode);
             chargerDefaults.put(chargerId, mode);
+            if (memory != null) {
+                written(memory.saveChargerMode(chargerId, SiteSettings.modeName(mode)), () -> { });
+            }
             LOG.info("Balancer: {} default mode set to {}", chargerId, SiteSettings.modeName(mode));
             request();
             return chargerId + ": " + SiteSettings.modeName(mode) + " by default, for its sessions without a mode "
@@ -226,6 +239,127 @@ final class BalancerController implements AutoCloseable {
         }
         return view.charger(chargerId).orElseThrow(() -> new ModeRefusedException(
                 ModeRefusedException.Reason.UNKNOWN_CHARGER, "unknown charger " + chargerId));
+    }
+
+    /**
+     * A store came: what it kept (read by the caller, on its thread, so the controller thread never waits for the
+     * disk) is taken where nothing newer was set since the start, and changes are written to it from now on.
+     * Any thread.
+     */
+    void remember(BalancerMemory store) {
+        BalancerMemory.Remembered kept;
+        try {
+            kept = store.remembered();
+        } catch (RuntimeException e) {
+            LOG.warn("Balancer: cannot read the modes and capabilities kept in the store: {}", e.toString());
+            return;
+        }
+        post(() -> {
+            memory = store;
+            for (BalancerMemory.SessionMode m : kept.sessionModes()) {
+                Mode mode = keptMode(m.mode(), m.chargePointId());
+                if (mode != null) {
+                    ConnectorRef ref = new ConnectorRef(m.chargePointId(), m.connectorId());
+                    ModeOverride o = new ModeOverride(m.transactionId() == null ? null
+                            : String.valueOf(m.transactionId()), mode);
+                    modes.putIfAbsent(ref, o);
+                    savedModes.put(ref, o);
+                }
+            }
+            kept.chargerModes().forEach((charger, name) -> {
+                Mode mode = keptMode(name, charger);
+                if (mode != null) {
+                    chargerDefaults.putIfAbsent(charger, mode);
+                }
+            });
+            for (BalancerMemory.ChargerCapabilities c : kept.capabilities()) {
+                ChargerLink link = links.computeIfAbsent(c.chargePointId(), ChargerLink::new);
+                if (!link.configAsked && !link.unitLearnt && link.commands == 0) {
+                    link.remember(c);
+                }
+                savedCapabilities.put(c.chargePointId(), c);
+            }
+            LOG.info("Balancer: {} session modes, {} charger modes and the capabilities of {} chargers from the store",
+                    kept.sessionModes().size(), kept.chargerModes().size(), kept.capabilities().size());
+            persist();
+            request();
+        });
+    }
+
+    /** The store is gone (if it is still the one in use): nothing is written until the next one. Any thread. */
+    void forgetStore(BalancerMemory store) {
+        post(() -> {
+            if (memory != store) {
+                return; // already replaced by a newer one
+            }
+            memory = null;
+            savedModes.clear();
+            savedCapabilities.clear();
+        });
+    }
+
+    private static Mode keptMode(String name, String where) {
+        try {
+            return SiteSettings.core(ChargingMode.parse(name));
+        } catch (IllegalArgumentException e) {
+            LOG.warn("Balancer: the store keeps mode '{}' for {}, which this balancer does not know: ignored", name,
+                    where);
+            return null;
+        }
+    }
+
+    /**
+     * Writes what changed since the store last took it: session modes and learnt capabilities. Controller thread;
+     * it only hands the writes to the store's writer thread and never waits for the commit. A write that fails is
+     * tried again at the next run.
+     */
+    private void persist() {
+        BalancerMemory store = memory;
+        if (store == null) {
+            return;
+        }
+        for (var e : modes.entrySet()) {
+            if (!e.getValue().equals(savedModes.get(e.getKey()))) {
+                ConnectorRef ref = e.getKey();
+                ModeOverride o = e.getValue();
+                savedModes.put(ref, o);
+                written(store.saveSessionMode(new BalancerMemory.SessionMode(ref.chargerId(), ref.connectorId(),
+                        o.session() == null ? null : Integer.valueOf(o.session()), SiteSettings.modeName(o.mode()),
+                        null, null)), () -> savedModes.remove(ref, o));
+            }
+        }
+        for (ConnectorRef ref : Set.copyOf(savedModes.keySet())) {
+            if (!modes.containsKey(ref)) {
+                ModeOverride was = savedModes.remove(ref);
+                written(store.forgetSessionMode(ref.chargerId(), ref.connectorId()),
+                        () -> savedModes.putIfAbsent(ref, was));
+            }
+        }
+        for (ChargerLink link : links.values()) {
+            BalancerMemory.ChargerCapabilities now = link.learnt(clock.instant());
+            BalancerMemory.ChargerCapabilities saved = savedCapabilities.get(link.id);
+            if (saved == null ? link.configAsked && (link.unitLearnt || !link.takesTxProfiles()
+                    || link.txDefaultRejected) : !sameLearning(saved, now)) {
+                savedCapabilities.put(link.id, now);
+                written(store.saveCapabilities(now), () -> savedCapabilities.remove(link.id, now));
+            }
+        }
+    }
+
+    private static boolean sameLearning(BalancerMemory.ChargerCapabilities a, BalancerMemory.ChargerCapabilities b) {
+        return Objects.equals(a.unit(), b.unit()) && a.txDefaultRejected() == b.txDefaultRejected()
+                && a.txProfileRejected() == b.txProfileRejected() && a.noSmartCharging() == b.noSmartCharging()
+                && Objects.equals(a.firmwareVersion(), b.firmwareVersion());
+    }
+
+    /** Logs a failed write and runs {@code undo} on the controller thread, so the next run writes it again. */
+    private void written(CompletionStage<Void> stage, Runnable undo) {
+        stage.whenComplete((ok, err) -> {
+            if (err != null) {
+                LOG.warn("Balancer: the store did not take a change ({}); tried again", err.toString());
+                post(undo);
+            }
+        });
     }
 
     /** Work that answers, run on the controller thread. */
@@ -337,6 +471,7 @@ final class BalancerController implements AutoCloseable {
             pump(link);
         }
         status = status(snapshot, allocation, now);
+        persist();
     }
 
     private void syncLinks(List<ChargerInfo> chargers) {
@@ -348,6 +483,13 @@ final class BalancerController implements AutoCloseable {
                 link.bootedAt = ci.bootedAt();
                 link.defaultSentA = null;
                 link.sent.clear();
+                link.firmware = ci.boot() == null ? null : ci.boot().firmwareVersion();
+                if (link.learntUnder != null && link.firmware != null && !link.learntUnder.equals(link.firmware)) {
+                    LOG.info("Balancer: {} runs firmware {} now (was {}): its smart charging is learnt again",
+                            link.id, link.firmware, link.learntUnder);
+                    link.forgetCapabilities();
+                }
+                link.learntUnder = link.firmware;
             }
             if (ci.connected() && ci.connectedSince() != null && !ci.connectedSince().equals(link.connectedSince)) {
                 // a new connection: read its capabilities again (the firmware may have changed)
@@ -395,16 +537,29 @@ final class BalancerController implements AutoCloseable {
         return Math.min(a.l1(), Math.min(a.l2(), a.l3()));
     }
 
-    /** Binds modes set for "the next session" to the session that started, and forgets those of ended sessions. */
+    /**
+     * Binds modes set for "the next session" to the session that started, and forgets those of sessions that
+     * ended: another session runs on the connector, or it is Available again. A connector whose state is not known
+     * yet (after a restart, before its charger reports) keeps its mode.
+     */
     private void refreshOverrides(List<ChargerInfo> chargers) {
         Map<ConnectorRef, String> sessions = new HashMap<>();
+        Set<ConnectorRef> available = new HashSet<>();
         for (ChargerInfo ci : chargers) {
             for (TransactionInfo t : ci.openTransactions()) {
                 sessions.put(new ConnectorRef(ci.chargePointId(), t.connectorId()), String.valueOf(t.transactionId()));
             }
+            for (var c : ci.connectors()) {
+                if (c.status() == ChargePointStatus.Available) {
+                    available.add(new ConnectorRef(ci.chargePointId(), c.connectorId()));
+                }
+            }
         }
-        modes.entrySet().removeIf(e -> e.getValue().session() != null
-                && !e.getValue().session().equals(sessions.get(e.getKey())));
+        modes.entrySet().removeIf(e -> {
+            String session = e.getValue().session();
+            String now = sessions.get(e.getKey());
+            return session != null && (now != null ? !session.equals(now) : available.contains(e.getKey()));
+        });
         modes.replaceAll((ref, o) -> o.session() == null && sessions.containsKey(ref)
                 ? new ModeOverride(sessions.get(ref), o.mode()) : o);
     }

@@ -36,15 +36,17 @@ final class TestSite implements AutoCloseable {
 
     final CentralSystemHarness centralSystem;
     final SiteEnergyComponent energy = new SiteEnergyComponent();
-    final BalancerController controller;
+    /** Replaced by {@link #restartController}; read by the event thread. */
+    volatile BalancerController controller;
+    private final BalancerConfig config;
     final List<SimCharger> chargers = new ArrayList<>();
     /** The building's own load per phase, A; set by the test thread. */
     volatile double buildingA;
 
     TestSite(Path dir, Map<String, Object> config) throws Exception {
         centralSystem = new CentralSystemHarness(dir);
-        controller = new BalancerController(SiteSettings.from(config(config)), centralSystem.siteView(),
-                centralSystem.commands(), energy::snapshot, Clock.systemUTC());
+        this.config = config(config);
+        controller = newController();
         EventAdmin events = new EventAdmin() {
             @Override
             public void postEvent(Event event) {
@@ -61,6 +63,19 @@ final class TestSite implements AutoCloseable {
         f.setAccessible(true);
         f.set(energy, events);
         controller.start();
+    }
+
+    private BalancerController newController() {
+        return new BalancerController(SiteSettings.from(config), centralSystem.siteView(), centralSystem.commands(),
+                energy::snapshot, Clock.systemUTC());
+    }
+
+    /** The gateway's balancer stops and a new one starts, with nothing in memory; the chargers stay. */
+    BalancerController restartController() {
+        controller.close();
+        controller = newController();
+        controller.start();
+        return controller;
     }
 
     SimCharger charger(String id, int carPhases, double carMaxA, Duration reaction, SimCharger.Quirk... quirks)
