@@ -96,10 +96,12 @@ public interface BalancerStatus {
      * @param modeOrigin where the mode comes from
      * @param priority higher is served first
      * @param control whether the charger follows its limits
+     * @param departure a Scheduled session's departure, else null
+     * @param energyNeededWh a Scheduled session's energy still needed by its departure, else null
      */
     record Connector(String chargerId, int connectorId, Integer transactionId, double limitA, ReasonKind reasonKind,
                      String reason, Instant reasonUntil, ChargingMode mode, ModeOrigin modeOrigin, int priority,
-                     Control control) {
+                     Control control, Instant departure, Double energyNeededWh) {
 
         /** Whether the balancer can count on the charger to follow its limit now. */
         public boolean obeys() {

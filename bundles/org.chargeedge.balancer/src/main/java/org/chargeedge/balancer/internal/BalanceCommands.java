@@ -1,11 +1,17 @@
 package org.chargeedge.balancer.internal;
 
+import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.felix.service.command.Descriptor;
+import org.chargeedge.api.balancer.BalancerModes.Target;
 import org.chargeedge.api.balancer.ChargingMode;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -39,10 +45,42 @@ public class BalanceCommands {
         if (b == null) {
             return "Load balancing is not running\n";
         }
-        return mode(b.controller(), target, mode);
+        return mode(b.controller(), target, mode, null);
     }
 
-    static String mode(BalancerController controller, String target, String mode) throws Exception {
+    @Descriptor("set a session to Scheduled: the energy it needs by its departure, in the cheapest tariff windows")
+    public String mode(@Descriptor("CHARGER/CONNECTOR") String target,
+                       @Descriptor("Scheduled") String mode,
+                       @Descriptor("departure: HH:MM (the next one, in the tariff's time zone) or a UTC time "
+                               + "(2026-05-01T07:30:00Z)") String departure,
+                       @Descriptor("energy needed by then, kWh") double kWh) throws Exception {
+        BalancerComponent b = balancer;
+        if (b == null) {
+            return "Load balancing is not running\n";
+        }
+        Instant leaves;
+        try {
+            leaves = departure(departure, b.controller().zone(), Instant.now());
+        } catch (IllegalArgumentException e) {
+            return e.getMessage() + "\n";
+        }
+        return mode(b.controller(), target, mode, new Target(leaves, kWh * 1000));
+    }
+
+    /** {@code HH:MM}: the next such time in {@code zone}; else an ISO-8601 instant. */
+    static Instant departure(String text, ZoneId zone, Instant now) {
+        try {
+            if (text.matches("\\d{1,2}:\\d{2}")) {
+                ZonedDateTime at = now.atZone(zone).with(LocalTime.parse(text.length() == 4 ? "0" + text : text));
+                return (at.toInstant().isAfter(now) ? at : at.plusDays(1)).toInstant();
+            }
+            return Instant.parse(text);
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException("'" + text + "' is not HH:MM or a UTC time like 2026-05-01T07:30:00Z");
+        }
+    }
+
+    static String mode(BalancerController controller, String target, String mode, Target goal) throws Exception {
         ChargingMode m;
         try {
             m = ChargingMode.parse(mode);
@@ -58,7 +96,9 @@ public class BalanceCommands {
             } catch (NumberFormatException e) {
                 return "'" + target + "' is not CHARGER/CONNECTOR\n";
             }
-            done = controller.setSessionMode(target.substring(0, slash), connector, SiteSettings.core(m));
+            done = controller.setSessionMode(target.substring(0, slash), connector, SiteSettings.core(m), goal);
+        } else if (goal != null) {
+            return "a departure time and an energy target are for a session: CHARGER/CONNECTOR\n";
         } else {
             done = controller.setChargerDefault(target, SiteSettings.core(m));
         }

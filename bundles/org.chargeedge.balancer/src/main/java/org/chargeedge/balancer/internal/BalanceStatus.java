@@ -48,10 +48,12 @@ record BalanceStatus(Instant at, boolean enabled, double gridLimitA, boolean gri
      * @param priority its priority
      * @param why the core's reason (kind, text, until when)
      * @param controlKind the control as the API names it
+     * @param departure a Scheduled session's departure, else null
+     * @param energyNeededWh a Scheduled session's energy still needed, else null
      */
     record ConnectorRow(String ref, String session, String mode, double limitA, Double sentA, String draw,
                         String reason, String control, ConnectorRef at, ModeOf modeOf, int priority, Reason why,
-                        BalancerStatus.Control controlKind) {
+                        BalancerStatus.Control controlKind, java.time.Instant departure, Double energyNeededWh) {
     }
 
     /** A session's mode and where it comes from. */

@@ -3,6 +3,7 @@ package org.chargeedge.balancer.internal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -20,6 +21,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
+import org.chargeedge.api.balancer.BalancerModes.Target;
 import org.chargeedge.api.balancer.BalancerStatus;
 import org.chargeedge.api.balancer.BalancerStatus.ModeOrigin;
 import org.chargeedge.api.balancer.ModeRefusedException;
@@ -100,7 +102,8 @@ final class BalancerController implements AutoCloseable {
     private volatile BalanceStatus status;
 
     // ---- owned by the controller thread ----
-    private SiteSettings settings;
+    /** Written by the controller thread only; volatile so that {@link #zone()} may read it from others. */
+    private volatile SiteSettings settings;
     private BalancerState state = BalancerState.INITIAL;
     private final Map<String, ChargerLink> links = new HashMap<>();
     private final Map<ConnectorRef, Watch> watches = new HashMap<>();
@@ -129,9 +132,12 @@ final class BalancerController implements AutoCloseable {
         Instant lastChangeAt;
     }
 
-    /** A mode set for a session ({@code session} null: for the next one on the connector). */
-    private record ModeOverride(String session, Mode mode) {
+    /** A mode set for a session ({@code session} null: for the next one on the connector), with its target. */
+    private record ModeOverride(String session, Mode mode, Target target) {
     }
+
+    /** More than any car's battery: a target above it is a typing error. */
+    private static final double MAX_TARGET_WH = 200_000;
 
     BalancerController(SiteSettings settings, SiteView view, ChargerCommands commands,
                        Supplier<EnergySnapshot> energy, Clock clock) {
@@ -165,6 +171,11 @@ final class BalancerController implements AutoCloseable {
         }
     }
 
+    /** The tariff's time zone, for departure times given as a time of day. Any thread (settings are immutable). */
+    ZoneId zone() {
+        return settings.tariff().zone();
+    }
+
     /** The last decision; null before the first run. Any thread. */
     BalanceStatus status() {
         return status;
@@ -192,22 +203,30 @@ final class BalancerController implements AutoCloseable {
      * says what was done, or fails with a {@link ModeRefusedException}.
      */
     CompletableFuture<String> setSessionMode(String chargerId, int connectorId, Mode mode) {
+        return setSessionMode(chargerId, connectorId, mode, null);
+    }
+
+    /** The same, with a Scheduled session's departure and energy (required with Scheduled, refused otherwise). */
+    CompletableFuture<String> setSessionMode(String chargerId, int connectorId, Mode mode, Target target) {
         return onThread(() -> {
-            ChargerInfo info = modeTarget(chargerId, mode);
+            ChargerInfo info = modeTarget(chargerId);
             Set<Integer> known = SnapshotAdapter.connectorsOf(info).keySet();
             if (connectorId < 1 || (!known.isEmpty() && !known.contains(connectorId))) {
                 throw new ModeRefusedException(ModeRefusedException.Reason.UNKNOWN_CONNECTOR, chargerId
                         + " has no connector " + connectorId + (known.isEmpty() ? "" : " (it has " + known + ")"));
             }
+            checkTarget(mode, target);
             String session = info.openTransactions().stream().filter(t -> t.connectorId() == connectorId)
                     .findFirst().map(t -> String.valueOf(t.transactionId())).orElse(null);
             ConnectorRef ref = new ConnectorRef(chargerId, connectorId);
-            modes.put(ref, new ModeOverride(session, mode));
+            modes.put(ref, new ModeOverride(session, mode, target));
             persist();
             String what = session == null ? "the next session" : "transaction " + session;
-            LOG.info("Balancer: {} set to mode {} ({})", ref, SiteSettings.modeName(mode), what);
+            String goal = target == null ? "" : String.format(Locale.ROOT, ", %.1f kWh by %s",
+                    target.energyWh() / 1000, target.departure());
+            LOG.info("Balancer: {} set to mode {}{} ({})", ref, SiteSettings.modeName(mode), goal, what);
             request();
-            return ref + ": " + SiteSettings.modeName(mode) + " for " + what + "\n";
+            return ref + ": " + SiteSettings.modeName(mode) + goal + " for " + what + "\n";
         });
     }
 
@@ -217,7 +236,10 @@ final class BalancerController implements AutoCloseable {
      */
     CompletableFuture<String> setChargerDefault(String chargerId, Mode mode) {
         return onThread(() -> {
-            modeTarget(chargerId, mode);
+            modeTarget(chargerId);
+            if (mode == Mode.SCHEDULED) {
+                throw new ModeRefusedException(ModeRefusedException.Reason.REFUSED, SiteSettings.SCHEDULED_REFUSED);
+            }
             chargerDefaults.put(chargerId, mode);
             if (memory != null) {
                 written(memory.saveChargerMode(chargerId, SiteSettings.modeName(mode)), () -> { });
@@ -229,13 +251,28 @@ final class BalancerController implements AutoCloseable {
         });
     }
 
-    /** The charger a mode is set for, if balancing takes that mode for it. Controller thread. */
-    private ChargerInfo modeTarget(String chargerId, Mode mode) throws ModeRefusedException {
+    /** A Scheduled session needs a departure ahead and an energy above 0; other modes take no target. */
+    private void checkTarget(Mode mode, Target target) throws ModeRefusedException {
+        String refused = null;
+        if (mode == Mode.SCHEDULED && target == null) {
+            refused = "mode Scheduled needs a departure time and an energy target";
+        } else if (mode != Mode.SCHEDULED && target != null) {
+            refused = "a departure time and an energy target go with mode Scheduled only";
+        } else if (target != null && (target.departure() == null || !target.departure().isAfter(clock.instant()))) {
+            refused = "the departure time " + target.departure() + " is not in the future";
+        } else if (target != null && !(target.energyWh() > 0 && target.energyWh() <= MAX_TARGET_WH)) {
+            refused = String.format(Locale.ROOT, "the energy target must be above 0 and at most %.0f kWh",
+                    MAX_TARGET_WH / 1000);
+        }
+        if (refused != null) {
+            throw new ModeRefusedException(ModeRefusedException.Reason.REFUSED, refused);
+        }
+    }
+
+    /** The charger a mode is set for, if balancing runs. Controller thread. */
+    private ChargerInfo modeTarget(String chargerId) throws ModeRefusedException {
         if (!settings.enabled()) {
             throw new ModeRefusedException(ModeRefusedException.Reason.REFUSED, "load balancing is off");
-        }
-        if (mode == Mode.SCHEDULED) {
-            throw new ModeRefusedException(ModeRefusedException.Reason.REFUSED, SiteSettings.SCHEDULED_REFUSED);
         }
         return view.charger(chargerId).orElseThrow(() -> new ModeRefusedException(
                 ModeRefusedException.Reason.UNKNOWN_CHARGER, "unknown charger " + chargerId));
@@ -261,7 +298,8 @@ final class BalancerController implements AutoCloseable {
                 if (mode != null) {
                     ConnectorRef ref = new ConnectorRef(m.chargePointId(), m.connectorId());
                     ModeOverride o = new ModeOverride(m.transactionId() == null ? null
-                            : String.valueOf(m.transactionId()), mode);
+                            : String.valueOf(m.transactionId()), mode, m.departure() == null || m.energyWh() == null
+                            ? null : new Target(m.departure(), m.energyWh()));
                     modes.putIfAbsent(ref, o);
                     savedModes.put(ref, o);
                 }
@@ -325,7 +363,8 @@ final class BalancerController implements AutoCloseable {
                 savedModes.put(ref, o);
                 written(store.saveSessionMode(new BalancerMemory.SessionMode(ref.chargerId(), ref.connectorId(),
                         o.session() == null ? null : Integer.valueOf(o.session()), SiteSettings.modeName(o.mode()),
-                        null, null)), () -> savedModes.remove(ref, o));
+                        o.target() == null ? null : o.target().departure(),
+                        o.target() == null ? null : o.target().energyWh())), () -> savedModes.remove(ref, o));
             }
         }
         for (ConnectorRef ref : Set.copyOf(savedModes.keySet())) {
@@ -448,7 +487,8 @@ final class BalancerController implements AutoCloseable {
         refreshOverrides(chargers);
         observeDraws(chargers, now);
         EnergySnapshot e = energy.get();
-        SiteSnapshot snapshot = SnapshotAdapter.build(now, settings, e, chargers, this::facts, state);
+        SiteSnapshot snapshot = scheduled(SnapshotAdapter.build(now, settings, e, chargers, this::facts, state),
+                chargers, now);
         double[] drawsNow = SnapshotAdapter.chargerDraws(snapshot);
         Instant gridAt = SnapshotAdapter.gridReadAt(e);
         if (gridAt != null && !gridAt.equals(gridReadAt)) {
@@ -561,7 +601,7 @@ final class BalancerController implements AutoCloseable {
             return session != null && (now != null ? !session.equals(now) : available.contains(e.getKey()));
         });
         modes.replaceAll((ref, o) -> o.session() == null && sessions.containsKey(ref)
-                ? new ModeOverride(sessions.get(ref), o.mode()) : o);
+                ? new ModeOverride(sessions.get(ref), o.mode(), o.target()) : o);
     }
 
     /**
@@ -650,6 +690,57 @@ final class BalancerController implements AutoCloseable {
             return new ConnectorFacts(mode, priority, Control.IGNORES, active, drawFresh, OptionalDouble.empty());
         }
         return new ConnectorFacts(mode, priority, Control.OBEYS, active, drawFresh, OptionalDouble.empty());
+    }
+
+    /**
+     * The configured tariff for the days ahead, and each Scheduled session's departure and the energy it still
+     * needs: its target minus what its meter counted since the session's start (none counted when the charger
+     * reports no register: it charges for the whole target).
+     */
+    private SiteSnapshot scheduled(SiteSnapshot s, List<ChargerInfo> chargers, Instant now) {
+        Map<ConnectorRef, MeterValue> latest = new HashMap<>();
+        Map<ConnectorRef, TransactionInfo> open = new HashMap<>();
+        for (ChargerInfo ci : chargers) {
+            for (var e : SnapshotAdapter.connectorsOf(ci).entrySet()) {
+                ConnectorRef ref = new ConnectorRef(ci.chargePointId(), e.getKey());
+                TransactionInfo tx = ci.openTransactions().stream().filter(t -> t.connectorId() == e.getKey())
+                        .findFirst().orElse(null);
+                open.put(ref, tx);
+                latest.put(ref, SnapshotAdapter.latest(e.getValue(), tx));
+            }
+        }
+        List<Connector> out = new ArrayList<>(s.connectors().size());
+        for (Connector c : s.connectors()) {
+            ModeOverride o = modes.get(c.ref());
+            TransactionInfo tx = open.get(c.ref());
+            if (c.mode() == Mode.SCHEDULED && o != null && o.target() != null && tx != null
+                    && String.valueOf(tx.transactionId()).equals(o.session())) {
+                double delivered = Math.max(0, registerWh(latest.get(c.ref())) - tx.meterStart());
+                c = c.withTarget(o.target().departure(), Math.max(0, o.target().energyWh() - delivered));
+            }
+            out.add(c);
+        }
+        return new SiteSnapshot(s.now(), s.grid(), s.circuits(), s.chargers(), s.measurements(), out,
+                settings.tariff().at(now), s.settings(), s.previous());
+    }
+
+    /** Energy.Active.Import.Register of a meter value in Wh (the whole charger's, not the car side), or 0. */
+    static double registerWh(MeterValue mv) {
+        if (mv == null) {
+            return 0;
+        }
+        for (var v : mv.sampledValue()) {
+            if (v.measurandOrDefault() == org.chargeedge.ocpp.v16.Measurand.EnergyActiveImportRegister
+                    && v.phase() == null && v.locationOrDefault() != org.chargeedge.ocpp.v16.Location.EV) {
+                try {
+                    double x = Double.parseDouble(v.value());
+                    return v.unit() == org.chargeedge.ocpp.v16.UnitOfMeasure.kWh ? x * 1000 : x;
+                } catch (NumberFormatException | NullPointerException e) {
+                    return 0;
+                }
+            }
+        }
+        return 0;
     }
 
     /** A session's mode: its own, else its charger's set at run time, else the configured one. */
@@ -939,7 +1030,8 @@ final class BalancerController implements AutoCloseable {
             rows.add(new BalanceStatus.ConnectorRow(l.ref().toString(), c.session(),
                     SiteSettings.modeName(c.mode()), l.limitA(), s == null ? null : s.limitA(), drawText(c.draw()),
                     l.reason().text(), control, l.ref(), modeOf(l.ref(), c.session()), c.priority(), l.reason(),
-                    kind));
+                    kind, c.mode() == Mode.SCHEDULED ? c.departure() : null,
+                    c.mode() == Mode.SCHEDULED && c.departure() != null ? c.energyNeededWh() : null));
         }
         List<BalanceStatus.ChargerRow> chargers = new ArrayList<>();
         links.values().stream().sorted((x, y) -> x.id.compareTo(y.id)).forEach(link -> chargers.add(

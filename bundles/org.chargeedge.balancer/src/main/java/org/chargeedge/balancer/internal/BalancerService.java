@@ -52,8 +52,9 @@ public class BalancerService implements BalancerStatus, BalancerModes {
     }
 
     @Override
-    public CompletionStage<String> setSessionMode(String chargerId, int connectorId, ChargingMode mode) {
-        return controller.setSessionMode(chargerId, connectorId, SiteSettings.core(mode));
+    public CompletionStage<String> setSessionMode(String chargerId, int connectorId, ChargingMode mode,
+                                                  Target target) {
+        return controller.setSessionMode(chargerId, connectorId, SiteSettings.core(mode), target);
     }
 
     @Override
@@ -72,6 +73,6 @@ public class BalancerService implements BalancerStatus, BalancerModes {
         return new Connector(r.at().chargerId(), r.at().connectorId(),
                 r.session() == null ? null : Integer.valueOf(r.session()), r.limitA(),
                 ReasonKind.valueOf(why.kind().name()), why.text(), why.until(), SiteSettings.api(r.modeOf().mode()),
-                r.modeOf().origin(), r.priority(), r.controlKind());
+                r.modeOf().origin(), r.priority(), r.controlKind(), r.departure(), r.energyNeededWh());
     }
 }

@@ -28,7 +28,8 @@ record SiteSettings(boolean enabled, double gridLimitA, boolean gridLimitDefault
                     Map<String, Double> chargerMaxA, double defaultChargerMaxA, Mode defaultMode,
                     Map<String, Mode> chargerModes, Map<String, Integer> priorities, Duration reactionTime,
                     Duration profileValidity, Duration minInterval, double rampUpStepA, Duration rampUpInterval,
-                    double minChangeA, int siteConnectors, Duration drawMaxAge, double voltage) {
+                    double minChangeA, int siteConnectors, Duration drawMaxAge, double voltage,
+                    TimeOfUseTariff tariff) {
 
     /**
      * Used until the installer sets the grid limit: the smallest common 3-phase main fuse, so an unconfigured
@@ -84,12 +85,12 @@ record SiteSettings(boolean enabled, double gridLimitA, boolean gridLimitDefault
                 Duration.ofSeconds(c.reactionTimeSeconds()), Duration.ofSeconds(c.profileValiditySeconds()),
                 Duration.ofMillis(c.minIntervalMillis()), c.rampUpStepA(),
                 Duration.ofSeconds(c.rampUpIntervalSeconds()), c.minChangeA(), c.siteConnectors(),
-                Duration.ofSeconds(c.drawMaxAgeSeconds()), c.voltage());
+                Duration.ofSeconds(c.drawMaxAgeSeconds()), c.voltage(), TimeOfUseTariff.parse(c.tariffWindows(), c.tariffDefaultPrice(), c.tariffTimeZone()));
     }
 
     /**
-     * Fast, PV, MinPV (or Min+PV), Off; case does not matter. Scheduled is refused: it needs a departure time and
-     * an energy target, which cannot be given yet (the core would pause such a session as "target reached").
+     * Fast, PV, MinPV (or Min+PV), Off; case does not matter. Scheduled is refused as a default: it needs a
+     * session's departure time and energy target (the core would pause such a session as "target reached").
      */
     static Mode mode(String text) {
         Mode m = core(ChargingMode.parse(text));
@@ -99,8 +100,8 @@ record SiteSettings(boolean enabled, double gridLimitA, boolean gridLimitDefault
         return m;
     }
 
-    static final String SCHEDULED_REFUSED = "mode Scheduled needs a departure time and an energy target, which "
-            + "cannot be set yet: use Fast, PV, MinPV or Off";
+    static final String SCHEDULED_REFUSED = "mode Scheduled needs a departure time and an energy target: it is set "
+            + "for a session with both, not as a default";
 
     /** The core's mode of an API mode, and back: the same names. */
     static Mode core(ChargingMode m) {

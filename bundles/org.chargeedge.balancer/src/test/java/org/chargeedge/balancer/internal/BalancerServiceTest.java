@@ -140,8 +140,8 @@ class BalancerServiceTest {
         assertThat(e.reason()).isEqualTo(ModeRefusedException.Reason.REFUSED);
         assertThat(e.getMessage()).isEqualTo("load balancing is off");
         // the shell takes the same path and says the same
-        assertThat(BalanceCommands.mode(site.controller, "CP-A/1", "PV")).isEqualTo("load balancing is off\n");
-        assertThat(BalanceCommands.mode(site.controller, "CP-A/1", "turbo"))
+        assertThat(BalanceCommands.mode(site.controller, "CP-A/1", "PV", null)).isEqualTo("load balancing is off\n");
+        assertThat(BalanceCommands.mode(site.controller, "CP-A/1", "turbo", null))
                 .startsWith("unknown mode 'turbo'");
     }
 
