@@ -1,5 +1,7 @@
 package org.chargeedge.http.internal;
 
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
@@ -74,6 +76,12 @@ final class BalancerResources {
         n.put("priority", c.priority());
         n.put("control", c.control().name());
         n.put("obeys", c.obeys());
+        if (c.departure() != null) {
+            n.put("departure", c.departure().toString());
+        }
+        if (c.energyNeededWh() != null) {
+            n.put("energyNeededKWh", c.energyNeededWh() / 1000);
+        }
         return n;
     }
 
@@ -101,7 +109,10 @@ final class BalancerResources {
             } catch (NumberFormatException e) {
                 throw new Json.ApiException(400, "the connector must be a number, not '" + path.get(3) + "'");
             }
-            done = modes.setSessionMode(charger, connector, mode);
+            done = modes.setSessionMode(charger, connector, mode, target(body));
+        } else if (body.has("departure") || body.has("energyKWh")) {
+            throw new Json.ApiException(400, "'departure' and 'energyKWh' are for a session: "
+                    + "/api/chargers/ID/connectors/N/mode");
         } else {
             done = modes.setChargerDefault(charger, mode);
         }
@@ -111,6 +122,25 @@ final class BalancerResources {
             out.put("connectorId", connector);
         }
         return out.put("mode", mode.label()).put("message", message.strip());
+    }
+
+    /** A Scheduled session's {@code departure} (UTC time) and {@code energyKWh}, both or neither. */
+    private static BalancerModes.Target target(JsonNode body) throws Json.ApiException {
+        JsonNode energy = body.get("energyKWh");
+        if (!body.has("departure") && energy == null) {
+            return null;
+        }
+        if (!body.has("departure") || energy == null) {
+            throw new Json.ApiException(400, "'departure' and 'energyKWh' go together");
+        }
+        if (!energy.isNumber()) {
+            throw new Json.ApiException(400, "'energyKWh' must be a number");
+        }
+        try {
+            return new BalancerModes.Target(Instant.parse(Json.text(body, "departure")), energy.doubleValue() * 1000);
+        } catch (DateTimeParseException e) {
+            throw new Json.ApiException(400, "'departure' must be a UTC time like 2026-05-01T07:30:00Z");
+        }
     }
 
     private static String await(CompletionStage<String> done) throws Json.ApiException {

@@ -59,6 +59,14 @@ class BalancerApiTest extends RealSiteTestBase {
         assertThat(json(set).get("message").asText()).isEqualTo("CP-1/1: MinPV for the next session");
         SiteApiTest.waitFor(() -> modeOf("CP-1").equals("MinPV/SESSION"));
 
+        String leaves = java.time.Instant.now().plusSeconds(36_000).truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                .toString();
+        HttpResponse<String> scheduled = api.send(put("/api/chargers/CP-1/connectors/1/mode", operator,
+                "{\"mode\":\"Scheduled\",\"departure\":\"" + leaves + "\",\"energyKWh\":12.5}"));
+        assertThat(scheduled.statusCode()).as(scheduled.body()).isEqualTo(200);
+        assertThat(json(scheduled).get("message").asText()).isEqualTo("CP-1/1: Scheduled, 12.5 kWh by " + leaves
+                + " for the next session");
+
         HttpResponse<String> byDefault = api.send(api.post("/api/chargers/CP-1/mode", operator, "{\"mode\":\"Off\"}"));
         assertThat(byDefault.statusCode()).as(byDefault.body()).isEqualTo(200);
         assertThat(balancer.service.connector("CP-1", 1).orElseThrow().modeOrigin().name()).isEqualTo("SESSION");
@@ -83,6 +91,14 @@ class BalancerApiTest extends RealSiteTestBase {
                 null);
         assertThat(refused.get("error").asText()).contains("departure time");
         assertThat(modeOf("CP-1")).as("nothing refused was taken").isEqualTo("Fast/CONFIGURATION");
+        assertError(put("/api/chargers/CP-1/connectors/1/mode", operator, "{\"mode\":\"Scheduled\","
+                + "\"departure\":\"tomorrow\",\"energyKWh\":10}"), 400,
+                "'departure' must be a UTC time like 2026-05-01T07:30:00Z");
+        assertError(put("/api/chargers/CP-1/connectors/1/mode", operator, "{\"mode\":\"Scheduled\","
+                + "\"energyKWh\":10}"), 400, "'departure' and 'energyKWh' go together");
+        assertError(put("/api/chargers/CP-1/connectors/1/mode", operator, "{\"mode\":\"Scheduled\","
+                + "\"departure\":\"2020-01-01T00:00:00Z\",\"energyKWh\":10}"), 409,
+                "the departure time 2020-01-01T00:00:00Z is not in the future");
         assertThat(api.send(put("/api/chargers/CP-1/calls/Reset", operator, "{}")).statusCode()).isEqualTo(404);
 
         // without a balancer: the fields are absent and setting a mode says what is missing

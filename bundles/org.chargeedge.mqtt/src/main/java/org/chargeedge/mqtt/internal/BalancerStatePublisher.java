@@ -126,6 +126,12 @@ public class BalancerStatePublisher {
         d.put("priority", c.priority());
         d.put("control", c.control().name());
         d.put("obeys", c.obeys());
+        if (c.departure() != null) {
+            d.put("departure", c.departure().toString());
+        }
+        if (c.energyNeededWh() != null) {
+            d.put("energy_needed_kwh", c.energyNeededWh() / 1000);
+        }
         return d;
     }
 }

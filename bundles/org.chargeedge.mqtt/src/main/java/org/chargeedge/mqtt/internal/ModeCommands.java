@@ -1,6 +1,8 @@
 package org.chargeedge.mqtt.internal;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
@@ -15,13 +17,16 @@ import org.osgi.service.component.annotations.Reference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * Charging modes set over MQTT, under the same switch and allow-list as the other commands
  * ({@code org.chargeedge.mqtt.commands}: off by default): {@code BASE/charger/ID/CONNECTOR/set/mode} sets the
  * mode of the session on that connector (or of the next one), {@code BASE/charger/ID/set/mode} the charger's
- * default; the payload is the mode's name (Fast, PV, MinPV, Off). Retained messages, chargers not allowed, unknown
+ * default; the payload is the mode's name (Fast, PV, MinPV, Off), or for a Scheduled session a JSON object
+ * {@code {"mode":"Scheduled","departure":"2026-05-01T07:30:00Z","energy_kwh":20}}. Retained messages, chargers not allowed, unknown
  * modes and connectors, and what the balancer refuses are logged and answered on {@code .../set/mode/result}
  * (not retained), as are the modes taken. Active only while a balancer runs.
  *
@@ -83,10 +88,23 @@ public class ModeCommands {
             return;
         }
         ChargingMode mode;
+        BalancerModes.Target goal = null;
         try {
-            mode = ChargingMode.parse(text);
-        } catch (IllegalArgumentException e) {
-            refuse(topic, text, e.getMessage());
+            if (text.startsWith("{")) {
+                JsonNode doc = SiteDocuments.JSON.readTree(text);
+                mode = ChargingMode.parse(doc.path("mode").asText(""));
+                goal = target(doc);
+            } else {
+                mode = ChargingMode.parse(text);
+            }
+        } catch (IllegalArgumentException | JsonProcessingException e) {
+            refuse(topic, text, e instanceof JsonProcessingException ? "payload is not a mode or a JSON object"
+                    : e.getMessage());
+            return;
+        }
+        if (goal != null && target.length != 2) {
+            refuse(topic, text, "a departure time and an energy target are for a session: "
+                    + "charger/ID/CONNECTOR/set/mode");
             return;
         }
         CompletionStage<String> done;
@@ -98,7 +116,7 @@ public class ModeCommands {
                 refuse(topic, text, "the connector must be a number, not '" + target[1] + "'");
                 return;
             }
-            done = modes.setSessionMode(charger, connector, mode);
+            done = modes.setSessionMode(charger, connector, mode, goal);
         } else {
             done = modes.setChargerDefault(charger, mode);
         }
@@ -112,6 +130,22 @@ public class ModeCommands {
                 result(topic, true, mode.label(), message.strip());
             }
         });
+    }
+
+    /** {@code departure} (a UTC time) and {@code energy_kwh} of a Scheduled session, both or neither. */
+    private static BalancerModes.Target target(JsonNode doc) {
+        if (!doc.has("departure") && !doc.has("energy_kwh")) {
+            return null;
+        }
+        if (!doc.path("energy_kwh").isNumber() || !doc.path("departure").isTextual()) {
+            throw new IllegalArgumentException("'departure' (a UTC time) and 'energy_kwh' (a number) go together");
+        }
+        try {
+            return new BalancerModes.Target(Instant.parse(doc.get("departure").asText()),
+                    doc.get("energy_kwh").doubleValue() * 1000);
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException("'departure' must be a UTC time like 2026-05-01T07:30:00Z");
+        }
     }
 
     private void refuse(String topic, String payload, String why) {

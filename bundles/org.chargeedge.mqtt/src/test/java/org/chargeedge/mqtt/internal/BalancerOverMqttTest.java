@@ -97,6 +97,18 @@ class BalancerOverMqttTest {
             until(state, "depot/balancer/CP-1/1", d -> d.get("mode").asText().equals("PV")
                     && d.get("mode_origin").asText().equals("SESSION"));
 
+            String leaves = java.time.Instant.now().plusSeconds(36_000)
+                    .truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+            results.publish("depot/charger/CP-1/1/set/mode", "{\"mode\":\"Scheduled\",\"departure\":\"" + leaves
+                    + "\",\"energy_kwh\":20}");
+            assertThat(result(results, "depot/charger/CP-1/1/set/mode/result").get("message").asText())
+                    .isEqualTo("CP-1/1: Scheduled, 20.0 kWh by " + leaves + " for the next session");
+            refused(results, "depot/charger/CP-1/1/set/mode", "{\"mode\":\"Scheduled\",\"energy_kwh\":20}",
+                    "'departure' (a UTC time) and 'energy_kwh' (a number) go together");
+            refused(results, "depot/charger/CP-1/1/set/mode", "{\"mode\":", "payload is not a mode or a JSON object");
+            results.publish("depot/charger/CP-1/1/set/mode", "pv");
+            assertThat(result(results, "depot/charger/CP-1/1/set/mode/result").get("accepted").asBoolean()).isTrue();
+
             results.publish("depot/charger/CP-1/set/mode", "Off");
             assertThat(result(results, "depot/charger/CP-1/set/mode/result").get("message").asText())
                     .startsWith("CP-1: Off by default");
