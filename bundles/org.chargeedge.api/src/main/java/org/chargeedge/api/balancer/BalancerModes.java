@@ -46,4 +46,12 @@ public interface BalancerModes {
      * @return what was done, in words
      */
     CompletionStage<String> setChargerDefault(String chargerId, ChargingMode mode);
+
+    /**
+     * Forgets a charger's default set at run time: its sessions without a mode of their own take the configured
+     * one again (also after a restart).
+     *
+     * @return what was done, in words
+     */
+    CompletionStage<String> clearChargerDefault(String chargerId);
 }

@@ -38,9 +38,9 @@ public class BalanceCommands {
     }
 
     @Descriptor("set the charging mode of the session on a connector (or of the next one), or a charger's default: "
-            + "Fast, PV, MinPV, Off")
+            + "Fast, PV, MinPV, Off; Default gives a charger its configured default again")
     public String mode(@Descriptor("CHARGER/CONNECTOR for the session, CHARGER for the charger's default") String target,
-                       @Descriptor("Fast, PV, MinPV or Off") String mode) throws Exception {
+                       @Descriptor("Fast, PV, MinPV, Off; Default (for a CHARGER)") String mode) throws Exception {
         BalancerComponent b = balancer;
         if (b == null) {
             return "Load balancing is not running\n";
@@ -81,13 +81,16 @@ public class BalanceCommands {
     }
 
     static String mode(BalancerController controller, String target, String mode, Target goal) throws Exception {
+        int slash = target.lastIndexOf('/');
+        if (mode.equalsIgnoreCase("Default") && slash < 0 && goal == null) {
+            return answer(controller.clearChargerDefault(target));
+        }
         ChargingMode m;
         try {
             m = ChargingMode.parse(mode);
         } catch (IllegalArgumentException e) {
             return e.getMessage() + "\n";
         }
-        int slash = target.lastIndexOf('/');
         CompletableFuture<String> done;
         if (slash > 0) {
             int connector;
@@ -102,6 +105,10 @@ public class BalanceCommands {
         } else {
             done = controller.setChargerDefault(target, SiteSettings.core(m));
         }
+        return answer(done);
+    }
+
+    private static String answer(CompletableFuture<String> done) throws Exception {
         try {
             return done.get(5, TimeUnit.SECONDS);
         } catch (ExecutionException e) {

@@ -251,6 +251,21 @@ final class BalancerController implements AutoCloseable {
         });
     }
 
+    /** Forgets a charger's default set at run time: the configured one applies again. Any thread. */
+    CompletableFuture<String> clearChargerDefault(String chargerId) {
+        return onThread(() -> {
+            modeTarget(chargerId);
+            chargerDefaults.remove(chargerId);
+            if (memory != null) {
+                written(memory.saveChargerMode(chargerId, null), () -> { });
+            }
+            LOG.info("Balancer: {} takes its configured default mode again", chargerId);
+            request();
+            return chargerId + ": " + SiteSettings.modeName(settings.modeOf(chargerId))
+                    + " by default again, as configured\n";
+        });
+    }
+
     /** A Scheduled session needs a departure ahead and an energy above 0; other modes take no target. */
     private void checkTarget(Mode mode, Target target) throws ModeRefusedException {
         String refused = null;

@@ -62,6 +62,11 @@ public class BalancerService implements BalancerStatus, BalancerModes {
         return controller.setChargerDefault(chargerId, SiteSettings.core(mode));
     }
 
+    @Override
+    public CompletionStage<String> clearChargerDefault(String chargerId) {
+        return controller.clearChargerDefault(chargerId);
+    }
+
     static Site site(BalanceStatus s) {
         return new Site(s.at(), s.enabled(), s.gridLimitA(), s.gridLimitDefault(), s.safeBudgetA(),
                 s.safeBudgetInUse(), s.budget(), new PhaseCurrents(s.available().l1(), s.available().l2(),

@@ -110,6 +110,14 @@ class BalancerServiceTest {
         site.until("the next session shows the charger's default", () -> service.connector("CP-A", 1)
                 .map(x -> x.mode() == ChargingMode.PV && x.modeOrigin() == ModeOrigin.CHARGER).orElse(false));
         assertThat(service.connector("CP-A", 1).orElseThrow().control()).isEqualTo(Control.IDLE);
+        // and back to the configured default
+        assertThat(get(service.clearChargerDefault("CP-A"))).isEqualTo("CP-A: Fast by default again, as configured\n");
+        site.until("the configured default again", () -> service.connector("CP-A", 1)
+                .map(x -> x.mode() == ChargingMode.FAST && x.modeOrigin() == ModeOrigin.CONFIGURATION).orElse(false));
+        assertThat(refusal(service.clearChargerDefault("CP-X")).reason())
+                .isEqualTo(ModeRefusedException.Reason.UNKNOWN_CHARGER);
+        assertThat(BalanceCommands.mode(site.controller, "CP-A", "default", null))
+                .isEqualTo("CP-A: Fast by default again, as configured\n");
     }
 
     @Test

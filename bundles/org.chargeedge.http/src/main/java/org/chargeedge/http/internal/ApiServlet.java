@@ -206,6 +206,20 @@ public class ApiServlet extends HttpServlet {
         }
     }
 
+    /** {@code DELETE /api/chargers/ID/mode}: the charger's configured default mode again; nothing else. */
+    @Override
+    protected void doDelete(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        List<String> path = segments(request);
+        try {
+            if (!BalancerResources.isModePath(path) || path.size() != 3) {
+                throw new Json.ApiException(404, "no such resource: DELETE /api/" + String.join("/", path));
+            }
+            Json.write(response, 200, BalancerResources.clearMode(site, path.get(1)));
+        } catch (Json.ApiException e) {
+            Json.error(response, e.status, e.getMessage());
+        }
+    }
+
     private Object act(List<String> path, HttpServletRequest request) throws Json.ApiException, IOException {
         if (path.size() == 4 && path.get(0).equals("chargers") && path.get(2).equals("upstream")
                 && path.get(3).equals("replay")) {

@@ -124,6 +124,13 @@ final class BalancerResources {
         return out.put("mode", mode.label()).put("message", message.strip());
     }
 
+    /** Gives a charger its configured default mode again. */
+    static Object clearMode(SiteServices site, String charger) throws Json.ApiException {
+        String message = await(SiteServices.required(site.balancerModes(), "load balancing")
+                .clearChargerDefault(charger));
+        return Json.MAPPER.createObjectNode().put("chargePointId", charger).put("message", message.strip());
+    }
+
     /** A Scheduled session's {@code departure} (UTC time) and {@code energyKWh}, both or neither. */
     private static BalancerModes.Target target(JsonNode body) throws Json.ApiException {
         JsonNode energy = body.get("energyKWh");

@@ -70,6 +70,12 @@ class BalancerApiTest extends RealSiteTestBase {
         HttpResponse<String> byDefault = api.send(api.post("/api/chargers/CP-1/mode", operator, "{\"mode\":\"Off\"}"));
         assertThat(byDefault.statusCode()).as(byDefault.body()).isEqualTo(200);
         assertThat(balancer.service.connector("CP-1", 1).orElseThrow().modeOrigin().name()).isEqualTo("SESSION");
+        assertThat(api.send(delete("/api/chargers/CP-1/mode", viewer)).statusCode()).isEqualTo(403);
+        HttpResponse<String> cleared = api.send(delete("/api/chargers/CP-1/mode", operator));
+        assertThat(cleared.statusCode()).as(cleared.body()).isEqualTo(200);
+        assertThat(json(cleared).get("message").asText()).isEqualTo("CP-1: Fast by default again, as configured");
+        assertError(delete("/api/chargers/CP-9/mode", operator), 404, "unknown charger CP-9");
+        assertThat(api.send(delete("/api/chargers/CP-1/connectors/1/mode", operator)).statusCode()).isEqualTo(404);
     }
 
     @Test
@@ -123,6 +129,10 @@ class BalancerApiTest extends RealSiteTestBase {
             assertThat(body.get("error").asText()).isEqualTo(message);
         }
         return body;
+    }
+
+    private HttpRequest.Builder delete(String path, String token) {
+        return api.get(path, token).DELETE();
     }
 
     private HttpRequest.Builder put(String path, String token, String json) {

@@ -25,7 +25,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * Charging modes set over MQTT, under the same switch and allow-list as the other commands
  * ({@code org.chargeedge.mqtt.commands}: off by default): {@code BASE/charger/ID/CONNECTOR/set/mode} sets the
  * mode of the session on that connector (or of the next one), {@code BASE/charger/ID/set/mode} the charger's
- * default; the payload is the mode's name (Fast, PV, MinPV, Off), or for a Scheduled session a JSON object
+ * default ({@code Default} gives it its configured one again); the payload is the mode's name (Fast, PV, MinPV,
+ * Off), or for a Scheduled session a JSON object
  * {@code {"mode":"Scheduled","departure":"2026-05-01T07:30:00Z","energy_kwh":20}}. Retained messages, chargers not allowed, unknown
  * modes and connectors, and what the balancer refuses are logged and answered on {@code .../set/mode/result}
  * (not retained), as are the modes taken. Active only while a balancer runs.
@@ -87,6 +88,10 @@ public class ModeCommands {
             refuse(topic, text, "charger not in chargePointIds");
             return;
         }
+        if (target.length == 1 && text.equalsIgnoreCase("Default")) {
+            answer(topic, text, null, modes.clearChargerDefault(charger));
+            return;
+        }
         ChargingMode mode;
         BalancerModes.Target goal = null;
         try {
@@ -120,6 +125,11 @@ public class ModeCommands {
         } else {
             done = modes.setChargerDefault(charger, mode);
         }
+        answer(topic, text, mode.label(), done);
+    }
+
+    /** Publishes the balancer's answer (from its thread) as the result. */
+    private void answer(String topic, String text, String mode, CompletionStage<String> done) {
         done.whenComplete((message, error) -> {
             if (error != null) {
                 Throwable cause = error.getCause() != null && error instanceof java.util.concurrent.CompletionException
@@ -127,7 +137,7 @@ public class ModeCommands {
                 refuse(topic, text, String.valueOf(cause.getMessage()));
             } else {
                 LOG.info("MQTT command: {}", message.strip());
-                result(topic, true, mode.label(), message.strip());
+                result(topic, true, mode, message.strip());
             }
         });
     }

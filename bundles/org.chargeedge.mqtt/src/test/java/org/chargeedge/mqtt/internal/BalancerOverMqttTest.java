@@ -112,6 +112,9 @@ class BalancerOverMqttTest {
             results.publish("depot/charger/CP-1/set/mode", "Off");
             assertThat(result(results, "depot/charger/CP-1/set/mode/result").get("message").asText())
                     .startsWith("CP-1: Off by default");
+            results.publish("depot/charger/CP-1/set/mode", "default");
+            assertThat(result(results, "depot/charger/CP-1/set/mode/result").get("message").asText())
+                    .isEqualTo("CP-1: Fast by default again, as configured");
 
             refused(results, "depot/charger/CP-1/1/set/mode", "turbo",
                     "unknown mode 'turbo' (Fast, PV, MinPV, Scheduled or Off)");
