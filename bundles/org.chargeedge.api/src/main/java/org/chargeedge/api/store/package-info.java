@@ -1,7 +1,9 @@
 /**
  * The site's durable store: transactions and meter values the chargers sent,
- * charger records, the outbound journal for the upstream link, and persistence
- * for the local authorization list and cache, the charging profiles the CSMS set. Every write completes its stage
+ * charger records, the outbound journal for the upstream link, persistence
+ * for the local authorization list and cache, and (since 2.3) the charging
+ * profiles the CSMS set, what the load balancer keeps across restarts, commit
+ * statistics and the meter value history. Every write completes its stage
  * only once the data is committed and synced to disk.
  */
 @Export

@@ -1,10 +1,18 @@
 package org.chargeedge.balancer.internal;
 
+import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.felix.service.command.Descriptor;
-import org.chargeedge.balancer.core.SiteSnapshot.Mode;
+import org.chargeedge.api.balancer.BalancerModes.Target;
+import org.chargeedge.api.balancer.ChargingMode;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
@@ -29,34 +37,83 @@ public class BalanceCommands {
         return render(b.controller().status());
     }
 
-    @Descriptor("set the charging mode of the session on a connector (or of the next one): Fast, PV, MinPV, Off")
-    public String mode(@Descriptor("CHARGER or CHARGER/CONNECTOR") String target,
-                       @Descriptor("Fast, PV, MinPV or Off") String mode) throws Exception {
+    @Descriptor("set the charging mode of the session on a connector (or of the next one), or a charger's default: "
+            + "Fast, PV, MinPV, Off; Default gives a charger its configured default again")
+    public String mode(@Descriptor("CHARGER/CONNECTOR for the session, CHARGER for the charger's default") String target,
+                       @Descriptor("Fast, PV, MinPV, Off; Default (for a CHARGER)") String mode) throws Exception {
         BalancerComponent b = balancer;
         if (b == null) {
             return "Load balancing is not running\n";
         }
-        Mode m;
+        return mode(b.controller(), target, mode, null);
+    }
+
+    @Descriptor("set a session to Scheduled: the energy it needs by its departure, in the cheapest tariff windows")
+    public String mode(@Descriptor("CHARGER/CONNECTOR") String target,
+                       @Descriptor("Scheduled") String mode,
+                       @Descriptor("departure: HH:MM (the next one, in the tariff's time zone) or a UTC time "
+                               + "(2026-05-01T07:30:00Z)") String departure,
+                       @Descriptor("energy needed by then, kWh") double kWh) throws Exception {
+        BalancerComponent b = balancer;
+        if (b == null) {
+            return "Load balancing is not running\n";
+        }
+        Instant leaves;
         try {
-            m = SiteSettings.mode(mode);
+            leaves = departure(departure, b.controller().zone(), Instant.now());
         } catch (IllegalArgumentException e) {
             return e.getMessage() + "\n";
         }
+        return mode(b.controller(), target, mode, new Target(leaves, kWh * 1000));
+    }
+
+    /** {@code HH:MM}: the next such time in {@code zone}; else an ISO-8601 instant. */
+    static Instant departure(String text, ZoneId zone, Instant now) {
+        try {
+            if (text.matches("\\d{1,2}:\\d{2}")) {
+                ZonedDateTime at = now.atZone(zone).with(LocalTime.parse(text.length() == 4 ? "0" + text : text));
+                return (at.toInstant().isAfter(now) ? at : at.plusDays(1)).toInstant();
+            }
+            return Instant.parse(text);
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException("'" + text + "' is not HH:MM or a UTC time like 2026-05-01T07:30:00Z");
+        }
+    }
+
+    static String mode(BalancerController controller, String target, String mode, Target goal) throws Exception {
         int slash = target.lastIndexOf('/');
-        Integer connector = null;
-        String charger = target;
+        if (mode.equalsIgnoreCase("Default") && slash < 0 && goal == null) {
+            return answer(controller.clearChargerDefault(target));
+        }
+        ChargingMode m;
+        try {
+            m = ChargingMode.parse(mode);
+        } catch (IllegalArgumentException e) {
+            return e.getMessage() + "\n";
+        }
+        CompletableFuture<String> done;
         if (slash > 0) {
-            charger = target.substring(0, slash);
+            int connector;
             try {
                 connector = Integer.parseInt(target.substring(slash + 1));
             } catch (NumberFormatException e) {
                 return "'" + target + "' is not CHARGER/CONNECTOR\n";
             }
-            if (connector < 1) {
-                return "connector ids start at 1\n";
-            }
+            done = controller.setSessionMode(target.substring(0, slash), connector, SiteSettings.core(m), goal);
+        } else if (goal != null) {
+            return "a departure time and an energy target are for a session: CHARGER/CONNECTOR\n";
+        } else {
+            done = controller.setChargerDefault(target, SiteSettings.core(m));
         }
-        return b.controller().setMode(charger, connector, m).get(5, TimeUnit.SECONDS);
+        return answer(done);
+    }
+
+    private static String answer(CompletableFuture<String> done) throws Exception {
+        try {
+            return done.get(5, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            return e.getCause().getMessage() + "\n";
+        }
     }
 
     static String render(BalanceStatus s) {
@@ -74,7 +131,8 @@ public class BalanceCommands {
         out.append("Budget from      ").append(s.budget()).append('\n');
         out.append(String.format(Locale.ROOT, "Safe budget      %.1f A per phase, %s%n", s.safeBudgetA(),
                 s.safeBudgetInUse() ? "IN USE" : "not in use"));
-        out.append("For the chargers ").append(s.available()).append('\n');
+        out.append(String.format(Locale.ROOT, "For the chargers L1 %.1f A, L2 %.1f A, L3 %.1f A%n", s.available().l1(),
+                s.available().l2(), s.available().l3()));
         out.append("Decided at       ").append(s.at()).append('\n');
         out.append(String.format(Locale.ROOT, "%n%-20s %-9s %-9s %-8s %-8s %-18s %-18s %s%n", "CONNECTOR", "SESSION",
                 "MODE", "LIMIT", "SENT", "DRAWS (L1/L2/L3)", "CONTROL", "WHY"));

@@ -4,6 +4,12 @@ import java.time.Instant;
 import java.util.List;
 import java.util.OptionalDouble;
 
+import org.chargeedge.api.balancer.BalancerStatus;
+import org.chargeedge.balancer.core.Allocation.Reason;
+import org.chargeedge.balancer.core.SiteSnapshot.ConnectorRef;
+import org.chargeedge.balancer.core.SiteSnapshot.Mode;
+import org.chargeedge.balancer.core.SiteSnapshot.PhaseAmps;
+
 /**
  * What the balancer decided last, for the shell and the log. Immutable; published by the controller thread after
  * every run.
@@ -16,12 +22,12 @@ import java.util.OptionalDouble;
  * @param budget where the load of everything but the chargers came from
  * @param safeBudgetInUse whether the safe budget is assumed now
  * @param safeBudgetA the configured safe budget per phase
- * @param available what the grid leaves to the chargers, per phase, as text
+ * @param available what the grid leaves to the chargers, per phase
  * @param connectors one row per connector
  * @param chargers one row per charger
  */
 record BalanceStatus(Instant at, boolean enabled, double gridLimitA, boolean gridLimitDefault, String gridMeter,
-                     String budget, boolean safeBudgetInUse, double safeBudgetA, String available,
+                     String budget, boolean safeBudgetInUse, double safeBudgetA, PhaseAmps available,
                      List<ConnectorRow> connectors, List<ChargerRow> chargers) {
 
     BalanceStatus {
@@ -38,9 +44,21 @@ record BalanceStatus(Instant at, boolean enabled, double gridLimitA, boolean gri
      * @param draw what it draws, as text
      * @param reason why, in an installer's words
      * @param control follows its limit, ignores it, offline
+     * @param at which connector
+     * @param modeOf the session's mode, and where it comes from
+     * @param priority its priority
+     * @param why the core's reason (kind, text, until when)
+     * @param controlKind the control as the API names it
+     * @param departure a Scheduled session's departure, else null
+     * @param energyNeededWh a Scheduled session's energy still needed, else null
      */
     record ConnectorRow(String ref, String session, String mode, double limitA, Double sentA, String draw,
-                        String reason, String control) {
+                        String reason, String control, ConnectorRef at, ModeOf modeOf, int priority, Reason why,
+                        BalancerStatus.Control controlKind, java.time.Instant departure, Double energyNeededWh) {
+    }
+
+    /** A session's mode and where it comes from. */
+    record ModeOf(Mode mode, BalancerStatus.ModeOrigin origin) {
     }
 
     /**

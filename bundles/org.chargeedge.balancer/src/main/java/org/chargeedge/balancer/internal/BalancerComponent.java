@@ -9,6 +9,7 @@ import org.chargeedge.api.charger.SiteView;
 import org.chargeedge.api.energy.SiteEnergy;
 import org.chargeedge.api.smartcharging.CsmsLimits;
 import org.chargeedge.api.smartcharging.GatewayLimits;
+import org.chargeedge.api.store.BalancerMemory;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -16,6 +17,7 @@ import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.event.Event;
 import org.osgi.service.event.EventConstants;
 import org.osgi.service.event.EventHandler;
@@ -52,6 +54,20 @@ public class BalancerComponent implements EventHandler, GatewayLimits {
             return e == null ? null : e.snapshot();
         }, () -> csmsLimits, Clock.systemUTC());
         controller.start();
+    }
+
+    /**
+     * Optional: with a store, session modes, chargers' run-time modes and learnt capabilities survive a restart.
+     * Bound after activation (DS binds dynamic references once the component is active), so the controller exists.
+     */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "forgetStore")
+    void rememberStore(BalancerMemory store) {
+        controller.remember(store);
+    }
+
+    void forgetStore(BalancerMemory store) {
+        controller.forgetStore(store);
     }
 
     @Modified

@@ -83,4 +83,14 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
     @AttributeDefinition(description = "Phase-to-neutral voltage, V, to turn amps into watts", min = "100")
     double voltage() default 230;
+
+    @AttributeDefinition(description = "Time-of-use prices per kWh for Scheduled sessions: DAYS HH:MM-HH:MM=PRICE, "
+            + "comma-separated (Mon-Fri 22:00-06:00=0.12, Sat-Sun 0-24=0.15); empty: one price")
+    String tariffWindows() default "";
+
+    @AttributeDefinition(description = "Price per kWh outside every tariff window", min = "0")
+    double tariffDefaultPrice() default 0;
+
+    @AttributeDefinition(description = "Time zone of the tariff windows (e.g. Europe/Berlin); empty: the system's")
+    String tariffTimeZone() default "";
 }

@@ -3,12 +3,14 @@ package org.chargeedge.balancer.internal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.Set;
@@ -20,6 +22,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
+import org.chargeedge.api.balancer.BalancerModes.Target;
+import org.chargeedge.api.balancer.BalancerStatus;
+import org.chargeedge.api.balancer.BalancerStatus.ModeOrigin;
+import org.chargeedge.api.balancer.ModeRefusedException;
+import org.chargeedge.api.balancer.ChargingMode;
 import org.chargeedge.api.charger.ChargerCallException;
 import org.chargeedge.api.charger.ChargerCommands;
 import org.chargeedge.api.charger.ChargerInfo;
@@ -27,6 +34,7 @@ import org.chargeedge.api.charger.SiteView;
 import org.chargeedge.api.charger.TransactionInfo;
 import org.chargeedge.api.energy.EnergySnapshot;
 import org.chargeedge.api.smartcharging.CsmsLimits;
+import org.chargeedge.api.store.BalancerMemory;
 import org.chargeedge.balancer.core.Allocation;
 import org.chargeedge.balancer.core.Allocation.ConnectorLimit;
 import org.chargeedge.balancer.core.Balancer;
@@ -41,6 +49,7 @@ import org.chargeedge.balancer.core.SiteSnapshot.PhaseAmps;
 import org.chargeedge.balancer.internal.ChargerLink.Desired;
 import org.chargeedge.balancer.internal.ChargerLink.Sent;
 import org.chargeedge.balancer.internal.SnapshotAdapter.ConnectorFacts;
+import org.chargeedge.ocpp.v16.ChargePointStatus;
 import org.chargeedge.ocpp.v16.ChargingProfile;
 import org.chargeedge.ocpp.v16.ChargingProfileKindType;
 import org.chargeedge.ocpp.v16.ChargingProfilePurposeType;
@@ -68,9 +77,11 @@ import org.slf4j.LoggerFactory;
  * mutable field below the marker, and the {@link ChargerLink}s: runs, command
  * answers (handed over from whatever thread completes them) and mode changes
  * all execute on it, so there is no lock and no shared mutable map. Other
- * threads only post work to it ({@link #onEvent}, {@link #setMode},
- * {@link #reconfigure}) and read {@link #status()}, an immutable record in a
- * volatile field.
+ * threads only post work to it ({@link #onEvent}, {@link #setSessionMode},
+ * {@link #reconfigure}, {@link #remember}) and read {@link #status()}, an
+ * immutable record in a volatile field. The store's reads happen on the
+ * thread that binds it, its writes on the store's writer thread: the
+ * controller thread only hands them over and never waits for the disk.
  */
 final class BalancerController implements AutoCloseable {
 
@@ -95,11 +106,18 @@ final class BalancerController implements AutoCloseable {
     private volatile BalanceStatus status;
 
     // ---- owned by the controller thread ----
-    private SiteSettings settings;
+    /** Written by the controller thread only; volatile so that {@link #zone()} may read it from others. */
+    private volatile SiteSettings settings;
     private BalancerState state = BalancerState.INITIAL;
     private final Map<String, ChargerLink> links = new HashMap<>();
     private final Map<ConnectorRef, Watch> watches = new HashMap<>();
     private final Map<ConnectorRef, ModeOverride> modes = new HashMap<>();
+    /** Chargers' default modes set at run time; they win over the configuration's. */
+    private final Map<String, Mode> chargerDefaults = new HashMap<>();
+    /** The store, when one runs; and what it holds, so that only changes are written. */
+    private BalancerMemory memory;
+    private final Map<ConnectorRef, ModeOverride> savedModes = new HashMap<>();
+    private final Map<String, BalancerMemory.ChargerCapabilities> savedCapabilities = new HashMap<>();
     private boolean runPending;
     private long lastRunNanos;
     private String lastBudget;
@@ -118,9 +136,12 @@ final class BalancerController implements AutoCloseable {
         Instant lastChangeAt;
     }
 
-    /** A mode set for a session ({@code session} null: for the next one on the connector). */
-    private record ModeOverride(String session, Mode mode) {
+    /** A mode set for a session ({@code session} null: for the next one on the connector), with its target. */
+    private record ModeOverride(String session, Mode mode, Target target) {
     }
+
+    /** More than any car's battery: a target above it is a typing error. */
+    private static final double MAX_TARGET_WH = 200_000;
 
     BalancerController(SiteSettings settings, SiteView view, ChargerCommands commands,
                        Supplier<EnergySnapshot> energy, Clock clock) {
@@ -177,6 +198,11 @@ final class BalancerController implements AutoCloseable {
         }
     }
 
+    /** The tariff's time zone, for departure times given as a time of day. Any thread (settings are immutable). */
+    ZoneId zone() {
+        return settings.tariff().zone();
+    }
+
     /** The last decision; null before the first run. Any thread. */
     BalanceStatus status() {
         return status;
@@ -200,37 +226,241 @@ final class BalancerController implements AutoCloseable {
     }
 
     /**
-     * Sets the mode of the session on a connector (or, when none runs, of the next one), or of every connector of
-     * a charger when {@code connectorId} is null. Any thread; the answer says what was done.
+     * Sets the mode of the session on a connector or, when none runs, of the next one. Any thread; the stage
+     * says what was done, or fails with a {@link ModeRefusedException}.
      */
-    CompletableFuture<String> setMode(String chargerId, Integer connectorId, Mode mode) {
-        CompletableFuture<String> done = new CompletableFuture<>();
+    CompletableFuture<String> setSessionMode(String chargerId, int connectorId, Mode mode) {
+        return setSessionMode(chargerId, connectorId, mode, null);
+    }
+
+    /** The same, with a Scheduled session's departure and energy (required with Scheduled, refused otherwise). */
+    CompletableFuture<String> setSessionMode(String chargerId, int connectorId, Mode mode, Target target) {
+        return onThread(() -> {
+            ChargerInfo info = modeTarget(chargerId);
+            Set<Integer> known = SnapshotAdapter.connectorsOf(info).keySet();
+            if (connectorId < 1 || (!known.isEmpty() && !known.contains(connectorId))) {
+                throw new ModeRefusedException(ModeRefusedException.Reason.UNKNOWN_CONNECTOR, chargerId
+                        + " has no connector " + connectorId + (known.isEmpty() ? "" : " (it has " + known + ")"));
+            }
+            checkTarget(mode, target);
+            String session = info.openTransactions().stream().filter(t -> t.connectorId() == connectorId)
+                    .findFirst().map(t -> String.valueOf(t.transactionId())).orElse(null);
+            ConnectorRef ref = new ConnectorRef(chargerId, connectorId);
+            modes.put(ref, new ModeOverride(session, mode, target));
+            persist();
+            String what = session == null ? "the next session" : "transaction " + session;
+            String goal = target == null ? "" : String.format(Locale.ROOT, ", %.1f kWh by %s",
+                    target.energyWh() / 1000, target.departure());
+            LOG.info("Balancer: {} set to mode {}{} ({})", ref, SiteSettings.modeName(mode), goal, what);
+            request();
+            return ref + ": " + SiteSettings.modeName(mode) + goal + " for " + what + "\n";
+        });
+    }
+
+    /**
+     * Sets a charger's default mode, for its sessions without a mode of their own. Any thread; as
+     * {@link #setSessionMode}.
+     */
+    CompletableFuture<String> setChargerDefault(String chargerId, Mode mode) {
+        return onThread(() -> {
+            modeTarget(chargerId);
+            if (mode == Mode.SCHEDULED) {
+                throw new ModeRefusedException(ModeRefusedException.Reason.REFUSED, SiteSettings.SCHEDULED_REFUSED);
+            }
+            chargerDefaults.put(chargerId, mode);
+            if (memory != null) {
+                written(memory.saveChargerMode(chargerId, SiteSettings.modeName(mode)), () -> { });
+            }
+            LOG.info("Balancer: {} default mode set to {}", chargerId, SiteSettings.modeName(mode));
+            request();
+            return chargerId + ": " + SiteSettings.modeName(mode) + " by default, for its sessions without a mode "
+                    + "of their own\n";
+        });
+    }
+
+    /** Forgets a charger's default set at run time: the configured one applies again. Any thread. */
+    CompletableFuture<String> clearChargerDefault(String chargerId) {
+        return onThread(() -> {
+            modeTarget(chargerId);
+            chargerDefaults.remove(chargerId);
+            if (memory != null) {
+                written(memory.saveChargerMode(chargerId, null), () -> { });
+            }
+            LOG.info("Balancer: {} takes its configured default mode again", chargerId);
+            request();
+            return chargerId + ": " + SiteSettings.modeName(settings.modeOf(chargerId))
+                    + " by default again, as configured\n";
+        });
+    }
+
+    /** A Scheduled session needs a departure ahead and an energy above 0; other modes take no target. */
+    private void checkTarget(Mode mode, Target target) throws ModeRefusedException {
+        String refused = null;
+        if (mode == Mode.SCHEDULED && target == null) {
+            refused = "mode Scheduled needs a departure time and an energy target";
+        } else if (mode != Mode.SCHEDULED && target != null) {
+            refused = "a departure time and an energy target go with mode Scheduled only";
+        } else if (target != null && (target.departure() == null || !target.departure().isAfter(clock.instant()))) {
+            refused = "the departure time " + target.departure() + " is not in the future";
+        } else if (target != null && !(target.energyWh() > 0 && target.energyWh() <= MAX_TARGET_WH)) {
+            refused = String.format(Locale.ROOT, "the energy target must be above 0 and at most %.0f kWh",
+                    MAX_TARGET_WH / 1000);
+        }
+        if (refused != null) {
+            throw new ModeRefusedException(ModeRefusedException.Reason.REFUSED, refused);
+        }
+    }
+
+    /** The charger a mode is set for, if balancing runs. Controller thread. */
+    private ChargerInfo modeTarget(String chargerId) throws ModeRefusedException {
+        if (!settings.enabled()) {
+            throw new ModeRefusedException(ModeRefusedException.Reason.REFUSED, "load balancing is off");
+        }
+        return view.charger(chargerId).orElseThrow(() -> new ModeRefusedException(
+                ModeRefusedException.Reason.UNKNOWN_CHARGER, "unknown charger " + chargerId));
+    }
+
+    /**
+     * A store came: what it kept (read by the caller, on its thread, so the controller thread never waits for the
+     * disk) is taken where nothing newer was set since the start, and changes are written to it from now on.
+     * Any thread.
+     */
+    void remember(BalancerMemory store) {
+        BalancerMemory.Remembered kept;
+        try {
+            kept = store.remembered();
+        } catch (RuntimeException e) {
+            LOG.warn("Balancer: cannot read the modes and capabilities kept in the store: {}", e.toString());
+            return;
+        }
         post(() -> {
-            Optional<ChargerInfo> info = view.charger(chargerId);
-            if (info.isEmpty()) {
-                done.complete("unknown charger " + chargerId);
-                return;
+            memory = store;
+            for (BalancerMemory.SessionMode m : kept.sessionModes()) {
+                Mode mode = keptMode(m.mode(), m.chargePointId());
+                if (mode != null) {
+                    ConnectorRef ref = new ConnectorRef(m.chargePointId(), m.connectorId());
+                    ModeOverride o = new ModeOverride(m.transactionId() == null ? null
+                            : String.valueOf(m.transactionId()), mode, m.departure() == null || m.energyWh() == null
+                            ? null : new Target(m.departure(), m.energyWh()));
+                    modes.putIfAbsent(ref, o);
+                    savedModes.put(ref, o);
+                }
             }
-            List<Integer> ids = new ArrayList<>(SnapshotAdapter.connectorsOf(info.get()).keySet());
-            if (connectorId != null) {
-                ids = List.of(connectorId);
-            } else if (ids.isEmpty()) {
-                ids = List.of(1);
+            kept.chargerModes().forEach((charger, name) -> {
+                Mode mode = keptMode(name, charger);
+                if (mode != null) {
+                    chargerDefaults.putIfAbsent(charger, mode);
+                }
+            });
+            for (BalancerMemory.ChargerCapabilities c : kept.capabilities()) {
+                ChargerLink link = links.computeIfAbsent(c.chargePointId(), ChargerLink::new);
+                if (!link.configAsked && !link.unitLearnt && link.commands == 0) {
+                    link.remember(c);
+                }
+                savedCapabilities.put(c.chargePointId(), c);
             }
-            StringBuilder out = new StringBuilder();
-            for (int id : ids) {
-                String session = info.get().openTransactions().stream().filter(t -> t.connectorId() == id)
-                        .findFirst().map(t -> String.valueOf(t.transactionId())).orElse(null);
-                modes.put(new ConnectorRef(chargerId, id), new ModeOverride(session, mode));
-                out.append(chargerId).append('/').append(id).append(": ").append(SiteSettings.modeName(mode))
-                        .append(session == null ? " for the next session" : " for transaction " + session)
-                        .append('\n');
-                LOG.info("Balancer: {}/{} set to mode {} ({})", chargerId, id, SiteSettings.modeName(mode),
-                        session == null ? "next session" : "transaction " + session);
-            }
-            done.complete(out.toString());
+            LOG.info("Balancer: {} session modes, {} charger modes and the capabilities of {} chargers from the store",
+                    kept.sessionModes().size(), kept.chargerModes().size(), kept.capabilities().size());
+            persist();
             request();
         });
+    }
+
+    /** The store is gone (if it is still the one in use): nothing is written until the next one. Any thread. */
+    void forgetStore(BalancerMemory store) {
+        post(() -> {
+            if (memory != store) {
+                return; // already replaced by a newer one
+            }
+            memory = null;
+            savedModes.clear();
+            savedCapabilities.clear();
+        });
+    }
+
+    private static Mode keptMode(String name, String where) {
+        try {
+            return SiteSettings.core(ChargingMode.parse(name));
+        } catch (IllegalArgumentException e) {
+            LOG.warn("Balancer: the store keeps mode '{}' for {}, which this balancer does not know: ignored", name,
+                    where);
+            return null;
+        }
+    }
+
+    /**
+     * Writes what changed since the store last took it: session modes and learnt capabilities. Controller thread;
+     * it only hands the writes to the store's writer thread and never waits for the commit. A write that fails is
+     * tried again at the next run.
+     */
+    private void persist() {
+        BalancerMemory store = memory;
+        if (store == null) {
+            return;
+        }
+        for (var e : modes.entrySet()) {
+            if (!e.getValue().equals(savedModes.get(e.getKey()))) {
+                ConnectorRef ref = e.getKey();
+                ModeOverride o = e.getValue();
+                savedModes.put(ref, o);
+                written(store.saveSessionMode(new BalancerMemory.SessionMode(ref.chargerId(), ref.connectorId(),
+                        o.session() == null ? null : Integer.valueOf(o.session()), SiteSettings.modeName(o.mode()),
+                        o.target() == null ? null : o.target().departure(),
+                        o.target() == null ? null : o.target().energyWh())), () -> savedModes.remove(ref, o));
+            }
+        }
+        for (ConnectorRef ref : Set.copyOf(savedModes.keySet())) {
+            if (!modes.containsKey(ref)) {
+                ModeOverride was = savedModes.remove(ref);
+                written(store.forgetSessionMode(ref.chargerId(), ref.connectorId()),
+                        () -> savedModes.putIfAbsent(ref, was));
+            }
+        }
+        for (ChargerLink link : links.values()) {
+            BalancerMemory.ChargerCapabilities now = link.learnt(clock.instant());
+            BalancerMemory.ChargerCapabilities saved = savedCapabilities.get(link.id);
+            if (saved == null ? link.configAsked && (link.unitLearnt || !link.takesTxProfiles()
+                    || link.txDefaultRejected) : !sameLearning(saved, now)) {
+                savedCapabilities.put(link.id, now);
+                written(store.saveCapabilities(now), () -> savedCapabilities.remove(link.id, now));
+            }
+        }
+    }
+
+    private static boolean sameLearning(BalancerMemory.ChargerCapabilities a, BalancerMemory.ChargerCapabilities b) {
+        return Objects.equals(a.unit(), b.unit()) && a.txDefaultRejected() == b.txDefaultRejected()
+                && a.txProfileRejected() == b.txProfileRejected() && a.noSmartCharging() == b.noSmartCharging()
+                && Objects.equals(a.firmwareVersion(), b.firmwareVersion());
+    }
+
+    /** Logs a failed write and runs {@code undo} on the controller thread, so the next run writes it again. */
+    private void written(CompletionStage<Void> stage, Runnable undo) {
+        stage.whenComplete((ok, err) -> {
+            if (err != null) {
+                LOG.warn("Balancer: the store did not take a change ({}); tried again", err.toString());
+                post(undo);
+            }
+        });
+    }
+
+    /** Work that answers, run on the controller thread. */
+    private interface Task<T> {
+        T run() throws Exception;
+    }
+
+    private <T> CompletableFuture<T> onThread(Task<T> task) {
+        CompletableFuture<T> done = new CompletableFuture<>();
+        post(() -> {
+            try {
+                done.complete(task.run());
+            } catch (Exception e) {
+                done.completeExceptionally(e);
+            }
+        });
+        if (thread.isShutdown()) {
+            done.completeExceptionally(new ModeRefusedException(ModeRefusedException.Reason.REFUSED,
+                    "load balancing is stopping"));
+        }
         return done;
     }
 
@@ -293,14 +523,14 @@ final class BalancerController implements AutoCloseable {
         syncLinks(chargers);
         if (!settings.enabled()) {
             status = new BalanceStatus(now, false, settings.gridLimitA(), settings.gridLimitDefault(), "-",
-                    "balancing off", false, settings.safeBudgetA(), "-", List.of(), List.of());
+                    "balancing off", false, settings.safeBudgetA(), PhaseAmps.all(0), List.of(), List.of());
             return;
         }
         refreshOverrides(chargers);
         observeDraws(chargers, now);
         EnergySnapshot e = energy.get();
-        SiteSnapshot snapshot = SnapshotAdapter.build(now, settings, e, chargers, this::facts, state,
-                csms.get());
+        SiteSnapshot snapshot = scheduled(SnapshotAdapter.build(now, settings, e, chargers, this::facts, state,
+                csms.get()), chargers, now);
         double[] drawsNow = SnapshotAdapter.chargerDraws(snapshot);
         Instant gridAt = SnapshotAdapter.gridReadAt(e);
         if (gridAt != null && !gridAt.equals(gridReadAt)) {
@@ -323,6 +553,7 @@ final class BalancerController implements AutoCloseable {
             pump(link);
         }
         status = status(snapshot, allocation, now);
+        persist();
     }
 
     private void syncLinks(List<ChargerInfo> chargers) {
@@ -334,6 +565,13 @@ final class BalancerController implements AutoCloseable {
                 link.bootedAt = ci.bootedAt();
                 link.defaultSentA = null;
                 link.sent.clear();
+                link.firmware = ci.boot() == null ? null : ci.boot().firmwareVersion();
+                if (link.learntUnder != null && link.firmware != null && !link.learntUnder.equals(link.firmware)) {
+                    LOG.info("Balancer: {} runs firmware {} now (was {}): its smart charging is learnt again",
+                            link.id, link.firmware, link.learntUnder);
+                    link.forgetCapabilities();
+                }
+                link.learntUnder = link.firmware;
             }
             if (ci.connected() && ci.connectedSince() != null && !ci.connectedSince().equals(link.connectedSince)) {
                 // a new connection: read its capabilities again (the firmware may have changed)
@@ -381,18 +619,31 @@ final class BalancerController implements AutoCloseable {
         return Math.min(a.l1(), Math.min(a.l2(), a.l3()));
     }
 
-    /** Binds modes set for "the next session" to the session that started, and forgets those of ended sessions. */
+    /**
+     * Binds modes set for "the next session" to the session that started, and forgets those of sessions that
+     * ended: another session runs on the connector, or it is Available again. A connector whose state is not known
+     * yet (after a restart, before its charger reports) keeps its mode.
+     */
     private void refreshOverrides(List<ChargerInfo> chargers) {
         Map<ConnectorRef, String> sessions = new HashMap<>();
+        Set<ConnectorRef> available = new HashSet<>();
         for (ChargerInfo ci : chargers) {
             for (TransactionInfo t : ci.openTransactions()) {
                 sessions.put(new ConnectorRef(ci.chargePointId(), t.connectorId()), String.valueOf(t.transactionId()));
             }
+            for (var c : ci.connectors()) {
+                if (c.status() == ChargePointStatus.Available) {
+                    available.add(new ConnectorRef(ci.chargePointId(), c.connectorId()));
+                }
+            }
         }
-        modes.entrySet().removeIf(e -> e.getValue().session() != null
-                && !e.getValue().session().equals(sessions.get(e.getKey())));
+        modes.entrySet().removeIf(e -> {
+            String session = e.getValue().session();
+            String now = sessions.get(e.getKey());
+            return session != null && (now != null ? !session.equals(now) : available.contains(e.getKey()));
+        });
         modes.replaceAll((ref, o) -> o.session() == null && sessions.containsKey(ref)
-                ? new ModeOverride(sessions.get(ref), o.mode()) : o);
+                ? new ModeOverride(sessions.get(ref), o.mode(), o.target()) : o);
     }
 
     /**
@@ -453,9 +704,7 @@ final class BalancerController implements AutoCloseable {
 
     private ConnectorFacts facts(ConnectorRef ref, String session) {
         ChargerLink link = links.get(ref.chargerId());
-        ModeOverride o = modes.get(ref);
-        Mode mode = o != null && session != null && session.equals(o.session()) ? o.mode()
-                : settings.modeOf(ref.chargerId());
+        Mode mode = modeOf(ref, session).mode();
         int priority = settings.priorityOf(ref.chargerId());
         Watch w = watches.get(ref);
         boolean drawFresh = w != null && w.seenAt != null
@@ -483,6 +732,68 @@ final class BalancerController implements AutoCloseable {
             return new ConnectorFacts(mode, priority, Control.IGNORES, active, drawFresh, OptionalDouble.empty());
         }
         return new ConnectorFacts(mode, priority, Control.OBEYS, active, drawFresh, OptionalDouble.empty());
+    }
+
+    /**
+     * The configured tariff for the days ahead, and each Scheduled session's departure and the energy it still
+     * needs: its target minus what its meter counted since the session's start (none counted when the charger
+     * reports no register: it charges for the whole target).
+     */
+    private SiteSnapshot scheduled(SiteSnapshot s, List<ChargerInfo> chargers, Instant now) {
+        Map<ConnectorRef, MeterValue> latest = new HashMap<>();
+        Map<ConnectorRef, TransactionInfo> open = new HashMap<>();
+        for (ChargerInfo ci : chargers) {
+            for (var e : SnapshotAdapter.connectorsOf(ci).entrySet()) {
+                ConnectorRef ref = new ConnectorRef(ci.chargePointId(), e.getKey());
+                TransactionInfo tx = ci.openTransactions().stream().filter(t -> t.connectorId() == e.getKey())
+                        .findFirst().orElse(null);
+                open.put(ref, tx);
+                latest.put(ref, SnapshotAdapter.latest(e.getValue(), tx));
+            }
+        }
+        List<Connector> out = new ArrayList<>(s.connectors().size());
+        for (Connector c : s.connectors()) {
+            ModeOverride o = modes.get(c.ref());
+            TransactionInfo tx = open.get(c.ref());
+            if (c.mode() == Mode.SCHEDULED && o != null && o.target() != null && tx != null
+                    && String.valueOf(tx.transactionId()).equals(o.session())) {
+                double delivered = Math.max(0, registerWh(latest.get(c.ref())) - tx.meterStart());
+                c = c.withTarget(o.target().departure(), Math.max(0, o.target().energyWh() - delivered));
+            }
+            out.add(c);
+        }
+        return new SiteSnapshot(s.now(), s.grid(), s.circuits(), s.chargers(), s.measurements(), out,
+                settings.tariff().at(now), s.settings(), s.previous());
+    }
+
+    /** Energy.Active.Import.Register of a meter value in Wh (the whole charger's, not the car side), or 0. */
+    static double registerWh(MeterValue mv) {
+        if (mv == null) {
+            return 0;
+        }
+        for (var v : mv.sampledValue()) {
+            if (v.measurandOrDefault() == org.chargeedge.ocpp.v16.Measurand.EnergyActiveImportRegister
+                    && v.phase() == null && v.locationOrDefault() != org.chargeedge.ocpp.v16.Location.EV) {
+                try {
+                    double x = Double.parseDouble(v.value());
+                    return v.unit() == org.chargeedge.ocpp.v16.UnitOfMeasure.kWh ? x * 1000 : x;
+                } catch (NumberFormatException | NullPointerException e) {
+                    return 0;
+                }
+            }
+        }
+        return 0;
+    }
+
+    /** A session's mode: its own, else its charger's set at run time, else the configured one. */
+    private BalanceStatus.ModeOf modeOf(ConnectorRef ref, String session) {
+        ModeOverride o = modes.get(ref);
+        if (o != null && Objects.equals(session, o.session())) {
+            return new BalanceStatus.ModeOf(o.mode(), ModeOrigin.SESSION);
+        }
+        Mode d = chargerDefaults.get(ref.chargerId());
+        return d != null ? new BalanceStatus.ModeOf(d, ModeOrigin.CHARGER)
+                : new BalanceStatus.ModeOf(settings.modeOf(ref.chargerId()), ModeOrigin.CONFIGURATION);
     }
 
     private void logBudget(Allocation a) {
@@ -747,14 +1058,24 @@ final class BalancerController implements AutoCloseable {
             Connector c = byRef.get(l.ref());
             ChargerLink link = links.get(l.ref().chargerId());
             Sent s = link.sent.get(l.ref().connectorId());
-            String control = switch (c.control()) {
-                case OBEYS -> "follows";
-                case IGNORES -> link.takesTxProfiles() ? "IGNORES its limit" : "takes no TxProfile";
+            BalancerStatus.Control kind = c.session() == null ? BalancerStatus.Control.IDLE : switch (c.control()) {
+                case OBEYS -> BalancerStatus.Control.FOLLOWS;
+                case IGNORES -> link.takesTxProfiles() ? BalancerStatus.Control.IGNORES_LIMIT
+                        : BalancerStatus.Control.NO_PROFILES;
+                case OFFLINE -> BalancerStatus.Control.OFFLINE;
+            };
+            String control = switch (kind) {
+                case IDLE -> "-";
+                case FOLLOWS -> "follows";
+                case IGNORES_LIMIT -> "IGNORES its limit";
+                case NO_PROFILES -> "takes no TxProfile";
                 case OFFLINE -> "offline";
             };
             rows.add(new BalanceStatus.ConnectorRow(l.ref().toString(), c.session(),
                     SiteSettings.modeName(c.mode()), l.limitA(), s == null ? null : s.limitA(), drawText(c.draw()),
-                    l.reason().text(), c.session() == null ? "-" : control));
+                    l.reason().text(), control, l.ref(), modeOf(l.ref(), c.session()), c.priority(), l.reason(),
+                    kind, c.mode() == Mode.SCHEDULED ? c.departure() : null,
+                    c.mode() == Mode.SCHEDULED && c.departure() != null ? c.energyNeededWh() : null));
         }
         List<BalanceStatus.ChargerRow> chargers = new ArrayList<>();
         links.values().stream().sorted((x, y) -> x.id.compareTo(y.id)).forEach(link -> chargers.add(
@@ -763,10 +1084,8 @@ final class BalancerController implements AutoCloseable {
         var m = snapshot.measurements();
         String gridMeter = "L1 " + m.gridL1().describe() + ", L2 " + m.gridL2().describe() + ", L3 "
                 + m.gridL3().describe() + ", power " + m.gridPowerW().describe();
-        String available = String.format(Locale.ROOT, "L1 %.1f A, L2 %.1f A, L3 %.1f A", a.available().l1(),
-                a.available().l2(), a.available().l3());
         return new BalanceStatus(now, true, settings.gridLimitA(), settings.gridLimitDefault(), gridMeter,
-                a.budget(), a.budget().startsWith("safe"), settings.safeBudgetA(), available, rows, chargers);
+                a.budget(), a.budget().startsWith("safe"), settings.safeBudgetA(), a.available(), rows, chargers);
     }
 
     private static String drawText(PhaseAmps d) {

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 
+import org.chargeedge.api.store.BalancerMemory;
 import org.chargeedge.ocpp.v16.ChargingRateUnitType;
 
 /**
@@ -36,6 +37,9 @@ final class ChargerLink {
     boolean txProfileRejected;
     /** It answered NotSupported: it does not do smart charging at all. */
     boolean notSupported;
+    /** Its firmware as its last BootNotification said, and the one the capabilities above were learnt under. */
+    String firmware;
+    String learntUnder;
 
     /** The safe share per connector its TxDefaultProfile should hold, and the one it accepted (null: none yet). */
     double defaultWantedA;
@@ -54,6 +58,33 @@ final class ChargerLink {
 
     ChargerLink(String id) {
         this.id = id;
+    }
+
+    /** What was learnt, as the store keeps it. */
+    BalancerMemory.ChargerCapabilities learnt(Instant at) {
+        return new BalancerMemory.ChargerCapabilities(id, unitLearnt ? unit.name() : null, txDefaultRejected,
+                txProfileRejected, notSupported, firmware, at);
+    }
+
+    /** Takes what was kept of the charger before a restart. */
+    void remember(BalancerMemory.ChargerCapabilities c) {
+        if (c.unit() != null) {
+            unit = ChargingRateUnitType.valueOf(c.unit());
+            unitLearnt = true;
+        }
+        txDefaultRejected = c.txDefaultRejected();
+        txProfileRejected = c.txProfileRejected();
+        notSupported = c.noSmartCharging();
+        learntUnder = c.firmwareVersion();
+    }
+
+    /** A new firmware may do what the old one did not: everything is learnt again. */
+    void forgetCapabilities() {
+        unit = ChargingRateUnitType.A;
+        unitLearnt = false;
+        txDefaultRejected = false;
+        txProfileRejected = false;
+        notSupported = false;
     }
 
     /** Whether the charger takes TxProfiles at all, as far as it told us. */

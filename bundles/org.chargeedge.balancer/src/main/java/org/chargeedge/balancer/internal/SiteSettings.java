@@ -15,6 +15,7 @@ import java.util.function.Function;
 import org.chargeedge.balancer.core.Phase;
 import org.chargeedge.balancer.core.PhaseRotation;
 import org.chargeedge.balancer.core.SiteSnapshot.Circuit;
+import org.chargeedge.api.balancer.ChargingMode;
 import org.chargeedge.balancer.core.SiteSnapshot.Mode;
 import org.chargeedge.balancer.core.SiteSnapshot.PhaseAmps;
 
@@ -27,7 +28,8 @@ record SiteSettings(boolean enabled, double gridLimitA, boolean gridLimitDefault
                     Map<String, Double> chargerMaxA, double defaultChargerMaxA, Mode defaultMode,
                     Map<String, Mode> chargerModes, Map<String, Integer> priorities, Duration reactionTime,
                     Duration profileValidity, Duration minInterval, double rampUpStepA, Duration rampUpInterval,
-                    double minChangeA, int siteConnectors, Duration drawMaxAge, double voltage) {
+                    double minChangeA, int siteConnectors, Duration drawMaxAge, double voltage,
+                    TimeOfUseTariff tariff) {
 
     /**
      * Used until the installer sets the grid limit: the smallest common 3-phase main fuse, so an unconfigured
@@ -83,35 +85,36 @@ record SiteSettings(boolean enabled, double gridLimitA, boolean gridLimitDefault
                 Duration.ofSeconds(c.reactionTimeSeconds()), Duration.ofSeconds(c.profileValiditySeconds()),
                 Duration.ofMillis(c.minIntervalMillis()), c.rampUpStepA(),
                 Duration.ofSeconds(c.rampUpIntervalSeconds()), c.minChangeA(), c.siteConnectors(),
-                Duration.ofSeconds(c.drawMaxAgeSeconds()), c.voltage());
+                Duration.ofSeconds(c.drawMaxAgeSeconds()), c.voltage(), TimeOfUseTariff.parse(c.tariffWindows(), c.tariffDefaultPrice(), c.tariffTimeZone()));
     }
 
     /**
-     * Fast, PV, MinPV (or Min+PV), Off; case does not matter. Scheduled is refused: it needs a departure time and
-     * an energy target, which cannot be given yet (the core would pause such a session as "target reached").
+     * Fast, PV, MinPV (or Min+PV), Off; case does not matter. Scheduled is refused as a default: it needs a
+     * session's departure time and energy target (the core would pause such a session as "target reached").
      */
     static Mode mode(String text) {
-        String t = text.trim().toUpperCase(Locale.ROOT).replace("+", "").replace("_", "");
-        return switch (t) {
-            case "FAST" -> Mode.FAST;
-            case "PV" -> Mode.PV;
-            case "MINPV" -> Mode.MIN_PV;
-            case "SCHEDULED" -> throw new IllegalArgumentException("mode Scheduled needs a departure time and an "
-                    + "energy target, which cannot be set yet: use Fast, PV, MinPV or Off");
-            case "OFF" -> Mode.OFF;
-            default -> throw new IllegalArgumentException("unknown mode '" + text + "' (Fast, PV, MinPV or Off)");
-        };
+        Mode m = core(ChargingMode.parse(text));
+        if (m == Mode.SCHEDULED) {
+            throw new IllegalArgumentException(SCHEDULED_REFUSED);
+        }
+        return m;
+    }
+
+    static final String SCHEDULED_REFUSED = "mode Scheduled needs a departure time and an energy target: it is set "
+            + "for a session with both, not as a default";
+
+    /** The core's mode of an API mode, and back: the same names. */
+    static Mode core(ChargingMode m) {
+        return Mode.valueOf(m.name());
+    }
+
+    static ChargingMode api(Mode m) {
+        return ChargingMode.valueOf(m.name());
     }
 
     /** The installer's spelling of a mode. */
     static String modeName(Mode m) {
-        return switch (m) {
-            case FAST -> "Fast";
-            case PV -> "PV";
-            case MIN_PV -> "MinPV";
-            case SCHEDULED -> "Scheduled";
-            case OFF -> "Off";
-        };
+        return api(m).label();
     }
 
     PhaseAmps gridLimit() {

@@ -1,7 +1,7 @@
 package org.chargeedge.balancer.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -307,10 +307,10 @@ class BalancerControllerTest {
         SimCharger a = site.charger("CP-A", 3, 32, Duration.ZERO);
         a.start();
         until("charging", () -> limitIs(a, 32));
-        assertThat(site.controller.setMode("CP-A", 1, Mode.OFF).get()).contains("Off for transaction");
+        assertThat(site.controller.setSessionMode("CP-A", 1, Mode.OFF).get()).contains("Off for transaction");
         until("paused", () -> limitIs(a, 0));
         assertThat(row("CP-A/1").reason()).isEqualTo("mode Off");
-        assertThat(site.controller.setMode("CP-X", null, Mode.FAST).get()).startsWith("unknown charger");
+        assertThatThrownBy(() -> site.controller.setChargerDefault("CP-X", Mode.FAST).get()).hasCauseInstanceOf(org.chargeedge.api.balancer.ModeRefusedException.class).hasMessageContaining("unknown charger CP-X");
     }
 
     @Test
@@ -392,29 +392,11 @@ class BalancerControllerTest {
         return p != null && p.nanos() >= sinceNanos && p.limit() <= a;
     }
 
-    interface Check {
-        boolean holds() throws Exception;
+    void until(String what, TestSite.Check condition, Duration timeout) throws Exception {
+        site.until(what, condition, timeout);
     }
 
-    void until(String what, Check condition, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.holds()) {
-            if (System.nanoTime() > deadline) {
-                StringBuilder profiles = new StringBuilder();
-                for (SimCharger c : site.chargers) {
-                    profiles.append(c.id).append(": ");
-                    c.profiles.forEach(p -> profiles.append(p.purpose().charAt(2)).append(' ').append(p.limit())
-                            .append(' ').append(p.answer().charAt(0)).append(", "));
-                    profiles.append('\n');
-                }
-                fail("timed out after " + timeout + " waiting for " + what + "; the balancer:\n"
-                        + BalanceCommands.render(site.controller.status()) + "profiles received:\n" + profiles);
-            }
-            Thread.sleep(20);
-        }
-    }
-
-    void until(String what, Check condition) throws Exception {
+    void until(String what, TestSite.Check condition) throws Exception {
         until(what, condition, Duration.ofSeconds(5));
     }
 }

@@ -248,7 +248,7 @@ final class SimCharger implements AutoCloseable {
     }
 
     void boot() throws Exception {
-        call("BootNotification", "{\"chargePointVendor\":\"Sim\",\"chargePointModel\":\"Wallbox\"}");
+        call("BootNotification", "{\"chargePointVendor\":\"Sim\",\"chargePointModel\":\"Wallbox\",\"firmwareVersion\":\"1.0\"}");
         status("Available");
     }
 

@@ -19,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
+import org.chargeedge.api.balancer.BalancerModes;
 import org.chargeedge.api.charger.ChargerCommands;
 import org.chargeedge.api.charger.ChargerInfo;
 import org.chargeedge.api.charger.ConnectorInfo;
@@ -195,7 +196,9 @@ final class SiteDay {
         config = new HashMap<>(Map.of("gridLimitA", gridLimitA, "safeBudgetA", safeBudgetA,
                 "circuits", "garage-a:" + (int) circuitLimitA + ",garage-b:" + (int) circuitLimitA,
                 "chargerCircuits", circuits.toString(), "phaseRotation", rotation.toString(),
-                "chargerMaxA", maxA.toString()));
+                "chargerMaxA", maxA.toString(),
+                "tariffWindows", "Mon-Sun 22:00-06:00=0.22,Mon-Sun 17:00-20:00=0.41", "tariffDefaultPrice", 0.31,
+                "tariffTimeZone", "UTC"));
     }
 
     /** Changes one key of the controller's configuration (before {@link #run}). */
@@ -207,7 +210,7 @@ final class SiteDay {
     /** The visits of the day: commuters in the morning, short visits at noon, a few in the evening. */
     private List<Car> cars(Random r) {
         List<Car> out = new ArrayList<>();
-        Mode[] modes = {Mode.FAST, Mode.FAST, Mode.FAST, Mode.PV, Mode.MIN_PV};
+        Mode[] modes = {Mode.FAST, Mode.FAST, Mode.PV, Mode.MIN_PV, Mode.SCHEDULED};
         for (int c = 1; c <= chargerCount; c++) {
             Instant t = dayStart.plus(Duration.ofMinutes(390 + r.nextInt(180)));
             Instant end = dayStart.plus(Duration.ofHours(24));
@@ -401,7 +404,8 @@ final class SiteDay {
         p.deliveredWh = 0;
         p.sessionStart = time.now();
         if (policy == Policy.CONTROLLER && controller != null && car.mode() != Mode.FAST) {
-            controller.setMode(p.id, 1, car.mode());
+            controller.setSessionMode(p.id, 1, car.mode(), car.mode() == Mode.SCHEDULED
+                    ? new BalancerModes.Target(car.leaves(), car.needWh()) : null);
         }
         p.status(ChargePointStatus.Preparing);
         siteExecutor.schedule(() -> {
@@ -438,6 +442,8 @@ final class SiteDay {
                     values.add(new SampledValue(String.format(Locale.ROOT, "%.1f", a), null, null,
                             Measurand.CurrentImport, phases[i], null, UnitOfMeasure.A));
                 }
+                values.add(new SampledValue(String.format(Locale.ROOT, "%.0f", p.deliveredWh), null, null,
+                        Measurand.EnergyActiveImportRegister, null, null, UnitOfMeasure.Wh));
                 p.meterValue = new MeterValue(t, values);
             }
         }

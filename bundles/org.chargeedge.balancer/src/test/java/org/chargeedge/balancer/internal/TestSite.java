@@ -1,5 +1,7 @@
 package org.chargeedge.balancer.internal;
 
+import static org.assertj.core.api.Assertions.fail;
+
 import java.lang.reflect.Field;
 import java.lang.reflect.Proxy;
 import java.nio.file.Path;
@@ -34,15 +36,17 @@ final class TestSite implements AutoCloseable {
 
     final CentralSystemHarness centralSystem;
     final SiteEnergyComponent energy = new SiteEnergyComponent();
-    final BalancerController controller;
+    /** Replaced by {@link #restartController}; read by the event thread. */
+    volatile BalancerController controller;
+    private final BalancerConfig config;
     final List<SimCharger> chargers = new ArrayList<>();
     /** The building's own load per phase, A; set by the test thread. */
     volatile double buildingA;
 
     TestSite(Path dir, Map<String, Object> config) throws Exception {
         centralSystem = new CentralSystemHarness(dir);
-        controller = new BalancerController(SiteSettings.from(config(config)), centralSystem.siteView(),
-                centralSystem.commands(), energy::snapshot, Clock.systemUTC());
+        this.config = config(config);
+        controller = newController();
         EventAdmin events = new EventAdmin() {
             @Override
             public void postEvent(Event event) {
@@ -59,6 +63,19 @@ final class TestSite implements AutoCloseable {
         f.setAccessible(true);
         f.set(energy, events);
         controller.start();
+    }
+
+    private BalancerController newController() {
+        return new BalancerController(SiteSettings.from(config), centralSystem.siteView(), centralSystem.commands(),
+                energy::snapshot, Clock.systemUTC());
+    }
+
+    /** The gateway's balancer stops and a new one starts, with nothing in memory; the chargers stay. */
+    BalancerController restartController() {
+        controller.close();
+        controller = newController();
+        controller.start();
+        return controller;
     }
 
     SimCharger charger(String id, int carPhases, double carMaxA, Duration reaction, SimCharger.Quirk... quirks)
@@ -106,6 +123,33 @@ final class TestSite implements AutoCloseable {
             }
         }
         return Math.max(phase[0], Math.max(phase[1], phase[2]));
+    }
+
+    interface Check {
+        boolean holds() throws Exception;
+    }
+
+    /** Waits until {@code condition} holds; fails with the balancer's state and the profiles the chargers got. */
+    void until(String what, Check condition, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.holds()) {
+            if (System.nanoTime() > deadline) {
+                StringBuilder profiles = new StringBuilder();
+                for (SimCharger c : chargers) {
+                    profiles.append(c.id).append(": ");
+                    c.profiles.forEach(p -> profiles.append(p.purpose().charAt(2)).append(' ').append(p.limit())
+                            .append(' ').append(p.answer().charAt(0)).append(", "));
+                    profiles.append('\n');
+                }
+                fail("timed out after " + timeout + " waiting for " + what + "; the balancer:\n"
+                        + BalanceCommands.render(controller.status()) + "profiles received:\n" + profiles);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    void until(String what, Check condition) throws Exception {
+        until(what, condition, Duration.ofSeconds(5));
     }
 
     @Override

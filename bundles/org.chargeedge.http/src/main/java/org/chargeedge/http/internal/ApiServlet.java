@@ -89,10 +89,12 @@ public class ApiServlet extends HttpServlet {
                 return siteSummary();
             case "chargers":
                 if (path.size() == 1) {
-                    return site.siteView().chargers().stream().map(ApiServlet::charger).toList();
+                    return site.siteView().chargers().stream().map(c -> BalancerResources.addCharger(charger(c),
+                            c.chargePointId(), site)).toList();
                 }
                 if (path.size() == 2) {
-                    return charger(site.siteView().charger(path.get(1)).orElseThrow(() -> unknownCharger(path.get(1))));
+                    return BalancerResources.addCharger(charger(site.siteView().charger(path.get(1))
+                            .orElseThrow(() -> unknownCharger(path.get(1)))), path.get(1), site);
                 }
                 if (path.size() == 3 && path.get(2).equals("parked")) {
                     return SiteServices.required(site.parked(), "the store").parked(path.get(1));
@@ -162,6 +164,7 @@ public class ApiServlet extends HttpServlet {
                     "failed", links.stream().mapToInt(UpstreamStatus.Link::failed).sum()));
         });
         site.energy().ifPresent(e -> out.put("energy", e.snapshot().measurements().values()));
+        BalancerResources.addSite(out, site);
         return out;
     }
 
@@ -184,8 +187,37 @@ public class ApiServlet extends HttpServlet {
                 provision(Json.body(request), request, response);
                 return;
             }
-            Object result = act(path, request);
+            Object result = BalancerResources.isModePath(path)
+                    ? BalancerResources.setMode(site, path, Json.body(request)) : act(path, request);
             Json.write(response, 200, result);
+        } catch (Json.ApiException e) {
+            Json.error(response, e.status, e.getMessage());
+        }
+    }
+
+    /** {@code PUT} sets a mode (as {@code POST} does); nothing else is put. */
+    @Override
+    protected void doPut(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        List<String> path = segments(request);
+        try {
+            if (!BalancerResources.isModePath(path)) {
+                throw new Json.ApiException(404, "no such resource: PUT /api/" + String.join("/", path));
+            }
+            Json.write(response, 200, BalancerResources.setMode(site, path, Json.body(request)));
+        } catch (Json.ApiException e) {
+            Json.error(response, e.status, e.getMessage());
+        }
+    }
+
+    /** {@code DELETE /api/chargers/ID/mode}: the charger's configured default mode again; nothing else. */
+    @Override
+    protected void doDelete(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        List<String> path = segments(request);
+        try {
+            if (!BalancerResources.isModePath(path) || path.size() != 3) {
+                throw new Json.ApiException(404, "no such resource: DELETE /api/" + String.join("/", path));
+            }
+            Json.write(response, 200, BalancerResources.clearMode(site, path.get(1)));
         } catch (Json.ApiException e) {
             Json.error(response, e.status, e.getMessage());
         }

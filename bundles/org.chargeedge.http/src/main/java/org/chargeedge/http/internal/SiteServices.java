@@ -3,6 +3,8 @@ package org.chargeedge.http.internal;
 import java.util.Optional;
 
 import org.chargeedge.api.authorization.LocalAuthorizationList;
+import org.chargeedge.api.balancer.BalancerModes;
+import org.chargeedge.api.balancer.BalancerStatus;
 import org.chargeedge.api.charger.CallStatistics;
 import org.chargeedge.api.charger.ChargerAccess;
 import org.chargeedge.api.charger.ChargerCommands;
@@ -51,6 +53,12 @@ public class SiteServices {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     volatile CallStatistics calls;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile BalancerStatus balancerStatus;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile BalancerModes balancerModes;
 
     public SiteServices() {
     }
@@ -102,6 +110,14 @@ public class SiteServices {
 
     Optional<CallStatistics> calls() {
         return Optional.ofNullable(calls);
+    }
+
+    Optional<BalancerStatus> balancerStatus() {
+        return Optional.ofNullable(balancerStatus);
+    }
+
+    Optional<BalancerModes> balancerModes() {
+        return Optional.ofNullable(balancerModes);
     }
 
     /** The service or a 503 naming the part of the gateway that is not running. */

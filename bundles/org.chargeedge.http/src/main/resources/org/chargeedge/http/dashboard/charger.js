@@ -7,6 +7,7 @@ import { start, api, el, fill, live, notice, param, isOperator, watts, wattHours
 import { lineChart } from './chart.js';
 import { meterHistory } from './meterhistory.js';
 import * as explain from './explain.js';
+import { trackBalance, refreshBalance, limitText, reasonText, modeControls } from './balance.js';
 
 const id = param('id');
 let charger = null;
@@ -40,6 +41,7 @@ function addReadings(readings) {
 async function load() {
   try {
     charger = await api('/api/chargers/' + encodeURIComponent(id));
+    trackBalance([charger]);
   } catch (e) {
     if (e.status === 404) {
       fill(document.getElementById('overview'), el('p', { class: 'bad' }, 'No charger ' + id + ' has connected'
@@ -75,7 +77,7 @@ function drawOverview() {
     ['Last seen', ago(c.lastSeen)], ['Vendor and model', c.boot ? boot.chargePointVendor + ' ' + boot.chargePointModel
       : 'unknown: no BootNotification yet'], ['Firmware', boot.firmwareVersion || '–'],
     ['Serial number', boot.chargePointSerialNumber || '–'], ['Booted', time(c.bootedAt)],
-    ['Limit', 'none set by the gateway'], ['Why', '–'],
+    ['Limit', limitText(c.chargePointId)], ['Why', reasonText(c.chargePointId)], ['Mode', modeControls(c.chargePointId)],
     ['Cloud link', !c.upstream ? 'no upstream link' : c.upstream.connected
       ? 'connected, ' + c.upstream.queueDepth + ' queued, ' + c.upstream.failed + ' parked'
       : 'down ' + ago(c.upstream.downSince) + (c.upstream.lastProblem ? ': ' + c.upstream.lastProblem : '')]];
@@ -312,6 +314,7 @@ function chargerEvent(data) {
   addMeterValues(charger);
   drawAll();
   if (data.transactionId !== undefined) drawSessions();
+  refreshBalance(drawOverview);
 }
 
 if (!id) {

@@ -4,6 +4,7 @@
 import { start, api, el, fill, live, notice, watts, ago, chargerPower, chargerHref, ApiError,
   CHARGER_EVENTS } from './app.js';
 import { connectorError } from './explain.js';
+import { trackBalance, refreshBalance, limitText, reasonText, modeControls } from './balance.js';
 
 const chargers = new Map(); // chargePointId -> ChargerInfo as GET /api/chargers/ID shows it
 const cards = new Map(); // chargePointId -> its card's element, so an event redraws one card
@@ -18,6 +19,7 @@ async function load() {
     const [list, site] = await Promise.all([api('/api/chargers'), api('/api/site')]);
     chargers.clear();
     for (const c of list) chargers.set(c.chargePointId, c);
+    trackBalance(list);
     siteState = site;
     energy.clear();
     energyAvailable = Array.isArray(site.energy);
@@ -128,8 +130,9 @@ function card(c) {
         connectorError(k.errorCode) ? el('span', { class: 'bad' }, ' · ' + connectorError(k.errorCode)) : null))),
     el('dl', {},
       el('dt', {}, 'Power'), el('dd', { class: 'power' }, power === null ? 'not reported' : watts(power)),
-      el('dt', {}, 'Limit'), el('dd', { class: 'limit' }, 'none set by the gateway'),
-      el('dt', {}, 'Why'), el('dd', { class: 'reason', 'data-slot': 'balancer' }, '–'),
+      el('dt', {}, 'Limit'), el('dd', { class: 'limit' }, limitText(c.chargePointId)),
+      el('dt', {}, 'Why'), el('dd', { class: 'reason', 'data-slot': 'balancer' }, reasonText(c.chargePointId)),
+      el('dt', {}, 'Mode'), el('dd', { class: 'modes' }, modeControls(c.chargePointId)),
       el('dt', {}, 'Cloud'), el('dd', { class: 'upstream' }, link === undefined || link === null ? 'no upstream link'
         : link.connected ? 'connected' + (link.queueDepth ? ', ' + link.queueDepth + ' queued' : '')
           : 'down ' + ago(link.downSince) + (link.lastProblem ? ': ' + link.lastProblem : ''))));
@@ -148,6 +151,7 @@ function chargerEvent(data) {
   }
   drawSummary();
   drawEnergy();
+  refreshBalance(drawCards);
 }
 
 function measurementEvent(data) {
@@ -155,6 +159,7 @@ function measurementEvent(data) {
   energyAvailable = true;
   energy.set(keyOf(data.key), data.measurement);
   drawEnergy();
+  refreshBalance(drawCards);
 }
 
 await start('site');

@@ -67,7 +67,8 @@ class OpenApiTest extends RealSiteTestBase {
             if (path.getKey().startsWith(MANAGEMENT)) {
                 continue; // another bundle's servlet, checked by its own test (ManagementHttpTest)
             }
-            String concrete = path.getKey().replace("{chargePointId}", "CP-1").replace("{action}", "Reset");
+            String concrete = path.getKey().replace("{chargePointId}", "CP-1").replace("{action}", "Reset")
+                    .replace("{connectorId}", "1");
             for (Iterator<String> methods = path.getValue().fieldNames(); methods.hasNext(); ) {
                 String method = methods.next();
                 HttpResponse<java.io.InputStream> r = api.client.send((method.equals("get")

@@ -31,6 +31,7 @@ import org.chargeedge.api.store.CsmsChargingProfile;
 import org.chargeedge.api.store.CsmsChargingProfiles;
 import org.chargeedge.api.store.ForeignTransactionMessages;
 import org.chargeedge.api.store.OutboundMessage;
+import org.chargeedge.api.store.BalancerMemory;
 import org.chargeedge.api.store.OutboundJournal;
 import org.chargeedge.api.store.ParkedMessages;
 import org.chargeedge.api.store.SiteStore;
@@ -83,10 +84,10 @@ import org.sqlite.SQLiteDataSource;
  */
 @Component(configurationPid = SqliteStore.PID,
         service = {SiteStore.class, OutboundJournal.class, AuthorizationRepository.class, TransactionIdMap.class,
-                ParkedMessages.class, CsmsChargingProfiles.class}, immediate = true)
+                ParkedMessages.class, CsmsChargingProfiles.class, BalancerMemory.class}, immediate = true)
 @Designate(ocd = Config.class)
 public class SqliteStore implements SiteStore, OutboundJournal, AuthorizationRepository, TransactionIdMap,
-        ParkedMessages, CsmsChargingProfiles {
+        ParkedMessages, CsmsChargingProfiles, BalancerMemory {
 
     static final String PID = "org.chargeedge.store";
     static final String DATA_DIR_PROPERTY = "chargeedge.data.dir";
@@ -113,6 +114,7 @@ public class SqliteStore implements SiteStore, OutboundJournal, AuthorizationRep
     private int busyTimeoutMillis;
     private Writer writer;
     private ReadPool readers;
+    private BalancerTables balancerTables;
 
     @Activate
     void activate(Config config, BundleContext context) throws SQLException, IOException {
@@ -174,6 +176,7 @@ public class SqliteStore implements SiteStore, OutboundJournal, AuthorizationRep
                         settings.upstreamConfigured(), clock),
                 new JournalPruner(settings.meterValueRetention(), settings.pruneBatchSize(), clock)),
                 settings.pruneInterval(), clock);
+        balancerTables = new BalancerTables(writer, readers);
         LOG.info("Store open: {} (schema version {}, WAL, synchronous=FULL)", this.file, version);
     }
 
@@ -1026,5 +1029,32 @@ public class SqliteStore implements SiteStore, OutboundJournal, AuthorizationRep
             s.prepare("DELETE FROM authorization_cache").executeUpdate();
             return null;
         });
+    }
+
+    // ---- BalancerMemory: in BalancerTables ----
+
+    @Override
+    public Remembered remembered() {
+        return balancerTables.remembered();
+    }
+
+    @Override
+    public CompletionStage<Void> saveSessionMode(SessionMode mode) {
+        return balancerTables.saveSessionMode(mode);
+    }
+
+    @Override
+    public CompletionStage<Void> forgetSessionMode(String chargePointId, int connectorId) {
+        return balancerTables.forgetSessionMode(chargePointId, connectorId);
+    }
+
+    @Override
+    public CompletionStage<Void> saveChargerMode(String chargePointId, String mode) {
+        return balancerTables.saveChargerMode(chargePointId, mode);
+    }
+
+    @Override
+    public CompletionStage<Void> saveCapabilities(ChargerCapabilities capabilities) {
+        return balancerTables.saveCapabilities(capabilities);
     }
 }

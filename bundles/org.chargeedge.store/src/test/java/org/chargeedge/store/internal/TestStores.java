@@ -2,7 +2,7 @@ package org.chargeedge.store.internal;
 
 import java.nio.file.Path;
 
-/** Opens the real store outside the framework for the upstream link's tests. */
+/** Opens the real store outside the framework, for the tests of the bundles that use it (upstream, balancer, http). */
 public final class TestStores {
 
     private TestStores() {

@@ -1,0 +1,82 @@
+package org.chargeedge.store.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.chargeedge.store.internal.Fixtures.result;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Map;
+
+import org.chargeedge.api.store.BalancerMemory.ChargerCapabilities;
+import org.chargeedge.api.store.BalancerMemory.Remembered;
+import org.chargeedge.api.store.BalancerMemory.SessionMode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What the load balancer keeps (schema V8): session and charger modes, learnt capabilities, across a restart. */
+class BalancerMemoryTest {
+
+    @TempDir
+    Path dir;
+    Path file;
+    SqliteStore store;
+
+    @BeforeEach
+    void open() throws Exception {
+        file = dir.resolve("chargeedge.db");
+        store = SqliteStore.open(file, StoreSettings.defaults());
+    }
+
+    @AfterEach
+    void close() {
+        store.close();
+    }
+
+    private void restart() throws Exception {
+        store.close();
+        store = SqliteStore.open(file, StoreSettings.defaults());
+    }
+
+    @Test
+    void modesAndCapabilitiesSurviveARestartAndTheLatestWins() throws Exception {
+        assertThat(store.remembered()).isEqualTo(new Remembered(java.util.List.of(), Map.of(), java.util.List.of()));
+        Instant departure = Instant.parse("2026-05-01T07:30:00Z");
+        Instant learnt = Instant.parse("2026-04-30T20:00:00Z");
+        result(store.saveSessionMode(new SessionMode("CP-1", 1, 17, "PV", null, null)));
+        result(store.saveSessionMode(new SessionMode("CP-1", 2, null, "Scheduled", departure, 12_000.0)));
+        result(store.saveSessionMode(new SessionMode("CP-2", 1, 18, "Off", null, null)));
+        // the connector's newer mode replaces its older one
+        result(store.saveSessionMode(new SessionMode("CP-1", 1, 17, "MinPV", null, null)));
+        result(store.forgetSessionMode("CP-2", 1));
+        result(store.saveChargerMode("CP-1", "PV"));
+        result(store.saveChargerMode("CP-3", "Off"));
+        result(store.saveChargerMode("CP-3", null));
+        result(store.saveCapabilities(new ChargerCapabilities("CP-1", "W", false, true, false, "1.2.3", learnt)));
+        result(store.saveCapabilities(new ChargerCapabilities("CP-2", null, false, false, true, null, learnt)));
+        restart();
+
+        Remembered r = store.remembered();
+        assertThat(r.sessionModes()).containsExactly(new SessionMode("CP-1", 1, 17, "MinPV", null, null),
+                new SessionMode("CP-1", 2, null, "Scheduled", departure, 12_000.0));
+        assertThat(r.chargerModes()).isEqualTo(Map.of("CP-1", "PV"));
+        assertThat(r.capabilities()).containsExactly(
+                new ChargerCapabilities("CP-1", "W", false, true, false, "1.2.3", learnt),
+                new ChargerCapabilities("CP-2", null, false, false, true, null, learnt));
+
+        result(store.saveCapabilities(new ChargerCapabilities("CP-1", "A", false, false, false, "1.3.0", learnt)));
+        assertThat(store.remembered().capabilities().get(0).unit()).isEqualTo("A");
+    }
+
+    @Test
+    void whatCannotBeKeptIsRefusedBeforeAnythingIsWritten() throws Exception {
+        assertThatThrownBy(() -> store.saveCapabilities(new ChargerCapabilities("CP-1", "kW", false, false, false,
+                null, Instant.now()))).hasMessageContaining("A or W");
+        assertThatThrownBy(() -> store.saveSessionMode(new SessionMode("CP-1", 1, 1, " ", null, null)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(store.remembered().sessionModes()).isEmpty();
+        assertThat(store.remembered().capabilities()).isEmpty();
+    }
+}
