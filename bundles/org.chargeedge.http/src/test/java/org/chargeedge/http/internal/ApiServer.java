@@ -75,7 +75,7 @@ final class ApiServer implements AutoCloseable {
         health.addCheck(new UpstreamCheck(site), Map.of(HealthCheck.NAME, "Upstream link"));
         for (HttpServlet servlet : List.of(new LoginServlet(gatekeeper), new ApiServlet(site),
                 new AuthorizationListServlet(site), new MetricsServlet(site), health, new OpenApiServlet(), events,
-                new DashboardServlet())) {
+                new DashboardServlet(), new MqttServlet(site))) {
             ServletHolder holder = new ServletHolder(servlet);
             holder.setAsyncSupported(true);
             for (String pattern : patterns(servlet.getClass())) {
