@@ -23,6 +23,7 @@ import org.chargeedge.api.charger.ChargerCallException;
 import org.chargeedge.api.charger.ChargerCallException.Reason;
 import org.chargeedge.api.charger.ChargerCallHandler;
 import org.chargeedge.api.charger.ChargerCommands;
+import org.chargeedge.api.charger.ChargerDiagnostics;
 import org.chargeedge.api.charger.ChargerInfo;
 import org.chargeedge.api.charger.OcppServerHealth;
 import org.chargeedge.api.charger.SiteReadiness;
@@ -84,6 +85,7 @@ public class CentralSystem implements ChargerCommands, SiteView, ChargerAccess, 
     private final OcppJsonCodec codec = new OcppJsonCodec();
     private final HandlerRegistry handlers = new HandlerRegistry();
     private final SiteState site = new SiteState(this::postEvent);
+    private final InstallerDiagnostics diagnostics = new InstallerDiagnostics(clock);
     private final AtomicReference<EventAdmin> eventAdmin = new AtomicReference<>();
     /** Chargers' protocol mistakes in the log: once per charger, kind and minute. */
     private final LogLimiter chargerMistakes = LogLimiter.perMinute();
@@ -554,6 +556,9 @@ public class CentralSystem implements ChargerCommands, SiteView, ChargerAccess, 
         }
         if (forget != null && !sessions.containsKey(forget)) {
             site.forgetIfIdle(forget);
+            if (site.charger(forget).isEmpty()) {
+                diagnostics.forget(forget);
+            }
         }
     }
 
@@ -607,18 +612,26 @@ public class CentralSystem implements ChargerCommands, SiteView, ChargerAccess, 
             return CompletableFuture.failedFuture(new ChargerCallException(chargePointId, Reason.NOT_CONNECTED,
                     null, chargePointId + " is not connected"));
         }
-        return session.call(request);
+        return session.call(request).thenApply(confirmation -> {
+            // recorded before the caller sees the answer, so what it reads next already shows it
+            diagnostics.answered(chargePointId, request, confirmation);
+            return confirmation;
+        });
     }
 
     @Override
     public List<ChargerInfo> chargers() {
-        List<ChargerInfo> all = site.chargers();
-        return upstream.get() == null ? all : all.stream().map(this::withUpstream).toList();
+        return site.chargers().stream().map(this::withUpstream).map(this::withDiagnostics).toList();
     }
 
     @Override
     public Optional<ChargerInfo> charger(String chargePointId) {
-        return site.charger(chargePointId).map(this::withUpstream);
+        return site.charger(chargePointId).map(this::withUpstream).map(this::withDiagnostics);
+    }
+
+    private ChargerInfo withDiagnostics(ChargerInfo info) {
+        ChargerDiagnostics d = diagnostics.of(info.chargePointId());
+        return d == ChargerDiagnostics.NONE ? info : info.withDiagnostics(d);
     }
 
     @Override
