@@ -166,6 +166,7 @@ public class ApiServlet extends HttpServlet {
     static ObjectNode charger(ChargerInfo c) {
         ObjectNode node = Json.MAPPER.valueToTree(c);
         node.put("state", !c.connected() ? "disconnected" : c.boot() == null ? "never booted" : "connected");
+        node.set("installerFindings", Json.MAPPER.valueToTree(InstallerFindings.of(c.diagnostics())));
         return node;
     }
 

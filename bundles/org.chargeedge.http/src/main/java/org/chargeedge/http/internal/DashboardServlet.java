@@ -44,7 +44,7 @@ public class DashboardServlet extends HttpServlet {
     static final List<String> FILES = List.of("index.html", "login.html", "charger.html", "sessions.html",
             "diagnostics.html", "style.css", "app.js", "chart.js", "site.js", "login.js", "charger.js",
             "sessions.js", "diagnostics.js", "explain.js",
-            "mqtt-status.js");
+            "mqtt-status.js", "charger-findings.js");
     private static final Map<String, String> TYPES = Map.of("html", "text/html", "css", "text/css", "js",
             "text/javascript");
 
