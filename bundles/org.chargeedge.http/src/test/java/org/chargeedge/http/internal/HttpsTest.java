@@ -15,21 +15,11 @@ import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.Map;
 
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x509.GeneralName;
-import org.bouncycastle.asn1.x509.GeneralNames;
-import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.chargeedge.centralsystem.internal.CentralSystemHarness;
 import org.chargeedge.tls.TlsFileException;
 import org.junit.jupiter.api.Test;
@@ -71,8 +61,8 @@ class HttpsTest {
         X509Certificate certificate = selfSigned(key);
         Path certFile = dir.resolve("http.crt");
         Path keyFile = dir.resolve("http.key");
-        Files.writeString(certFile, pem("CERTIFICATE", certificate.getEncoded()));
-        Files.writeString(keyFile, pem("PRIVATE KEY", key.getPrivate().getEncoded()));
+        Files.writeString(certFile, TestCertificates.pem("CERTIFICATE", certificate.getEncoded()));
+        Files.writeString(keyFile, TestCertificates.pem("PRIVATE KEY", key.getPrivate().getEncoded()));
 
         Dictionary<String, Object> p = HttpServer.felixProperties(ApiServer.config(Map.of("port", 8443,
                 "certificateFile", certFile.toString(), "keyFile", keyFile.toString())), dir.resolve("data"));
@@ -94,7 +84,7 @@ class HttpsTest {
                 "keyFile", keyFile.toString())), dir.resolve("data")).get("org.apache.felix.https.keystore.password"))
                 .isEqualTo(password);
 
-        HttpClient client = trusting(certificate);
+        HttpClient client = TestCertificates.trusting(certificate);
         try (CentralSystemHarness cs = new CentralSystemHarness(dir.resolve("cs"));
              ApiServer api = new ApiServer(dir, SiteServices.of(cs.siteView(), cs.commands(), null, null, null, null),
                      Map.of(), store, password, client)) {
@@ -114,8 +104,8 @@ class HttpsTest {
         KeyPair other = KeyPairGenerator.getInstance("EC").generateKeyPair();
         Path certFile = dir.resolve("http.crt");
         Path keyFile = dir.resolve("other.key");
-        Files.writeString(certFile, pem("CERTIFICATE", selfSigned(key).getEncoded()));
-        Files.writeString(keyFile, pem("PRIVATE KEY", other.getPrivate().getEncoded()));
+        Files.writeString(certFile, TestCertificates.pem("CERTIFICATE", selfSigned(key).getEncoded()));
+        Files.writeString(keyFile, TestCertificates.pem("PRIVATE KEY", other.getPrivate().getEncoded()));
         assertThatThrownBy(() -> HttpServer.felixProperties(ApiServer.config(Map.of("certificateFile",
                 certFile.toString(), "keyFile", keyFile.toString())), dir))
                 .isInstanceOf(TlsFileException.class).hasMessageContaining("does not belong to the certificate");
@@ -196,13 +186,13 @@ class HttpsTest {
         KeyPair first = KeyPairGenerator.getInstance("EC").generateKeyPair();
         KeyPair renewed = KeyPairGenerator.getInstance("EC").generateKeyPair();
         X509Certificate firstCertificate = selfSigned(first);
-        X509Certificate renewedCertificate = selfSigned(renewed, BigInteger.valueOf(7));
+        X509Certificate renewedCertificate = TestCertificates.selfSigned(renewed, BigInteger.valueOf(7));
         Path certFile = dir.resolve("http.crt");
         Path keyFile = dir.resolve("http.key");
-        Files.writeString(certFile, pem("CERTIFICATE", firstCertificate.getEncoded()));
-        Files.writeString(keyFile, pem("PRIVATE KEY", first.getPrivate().getEncoded()));
+        Files.writeString(certFile, TestCertificates.pem("CERTIFICATE", firstCertificate.getEncoded()));
+        Files.writeString(keyFile, TestCertificates.pem("PRIVATE KEY", first.getPrivate().getEncoded()));
 
-        HttpClient client = trusting(firstCertificate, renewedCertificate);
+        HttpClient client = TestCertificates.trusting(firstCertificate, renewedCertificate);
 
         try (FelixHttp felix = new FelixHttp(client)) {
             HttpServer server = new HttpServer(felix.configurationAdmin(), dir.resolve("data"), ApiServer.config(
@@ -213,13 +203,13 @@ class HttpsTest {
                 assertThat(felix.updates.get()).isEqualTo(1);
 
                 // a renewal writes the certificate, then the key: in between, the pair does not match
-                Files.writeString(certFile, pem("CERTIFICATE", renewedCertificate.getEncoded()));
+                Files.writeString(certFile, TestCertificates.pem("CERTIFICATE", renewedCertificate.getEncoded()));
                 awaitTrue("the half-written renewal is seen", () -> server.certificateProblem() != null);
                 assertThat(server.certificateProblem()).contains("does not belong to the certificate");
                 assertThat(felix.updates.get()).as("Jetty keeps its configuration").isEqualTo(1);
                 assertThat(felix.served()).isEqualTo(firstCertificate);
 
-                Files.writeString(keyFile, pem("PRIVATE KEY", renewed.getPrivate().getEncoded()));
+                Files.writeString(keyFile, TestCertificates.pem("PRIVATE KEY", renewed.getPrivate().getEncoded()));
                 awaitTrue("the renewed certificate is served", () -> felix.served().equals(renewedCertificate));
                 assertThat(server.certificateProblem()).isNull();
                 assertThat(felix.updates.get()).isEqualTo(2);
@@ -259,38 +249,7 @@ class HttpsTest {
         }
     }
 
-    /** A client that trusts these certificates only. */
-    private static HttpClient trusting(X509Certificate... certificates) throws Exception {
-        KeyStore trust = KeyStore.getInstance("PKCS12");
-        trust.load(null, null);
-        for (int i = 0; i < certificates.length; i++) {
-            trust.setCertificateEntry("gateway" + i, certificates[i]);
-        }
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trust);
-        SSLContext tls = SSLContext.getInstance("TLS");
-        tls.init(null, tmf.getTrustManagers(), null);
-        return HttpClient.newBuilder().sslContext(tls).connectTimeout(Duration.ofSeconds(5)).build();
-    }
-
     private static X509Certificate selfSigned(KeyPair key) throws Exception {
-        return selfSigned(key, BigInteger.valueOf(Instant.now().toEpochMilli()));
-    }
-
-    private static X509Certificate selfSigned(KeyPair key, BigInteger serial) throws Exception {
-        Instant now = Instant.now();
-        X500Name name = new X500Name("CN=gateway.local");
-        JcaX509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(name, serial,
-                java.util.Date.from(now.minusSeconds(60)), java.util.Date.from(now.plus(Duration.ofDays(1))), name,
-                key.getPublic());
-        b.addExtension(Extension.subjectAlternativeName, false,
-                new GeneralNames(new GeneralName(GeneralName.iPAddress, "127.0.0.1")));
-        return new JcaX509CertificateConverter().getCertificate(
-                b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(key.getPrivate())));
-    }
-
-    private static String pem(String type, byte[] der) {
-        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(der)
-                + "\n-----END " + type + "-----\n";
+        return TestCertificates.selfSigned(key, BigInteger.valueOf(Instant.now().toEpochMilli()));
     }
 }
