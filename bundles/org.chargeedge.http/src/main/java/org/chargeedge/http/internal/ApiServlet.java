@@ -166,7 +166,10 @@ public class ApiServlet extends HttpServlet {
     static ObjectNode charger(ChargerInfo c) {
         ObjectNode node = Json.MAPPER.valueToTree(c);
         node.put("state", !c.connected() ? "disconnected" : c.boot() == null ? "never booted" : "connected");
-        node.set("installerFindings", Json.MAPPER.valueToTree(InstallerFindings.of(c.diagnostics())));
+        List<InstallerFindings.Finding> findings = InstallerFindings.of(c.diagnostics());
+        if (!findings.isEmpty()) {
+            node.set("installerFindings", Json.MAPPER.valueToTree(findings));
+        }
         return node;
     }
 

@@ -7,6 +7,8 @@ import org.chargeedge.api.charger.ChargerDiagnostics;
 import org.chargeedge.api.charger.ChargerDiagnostics.ConfigurationKeyProblem;
 import org.chargeedge.api.charger.ChargerDiagnostics.LocalListProblem;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 /**
  * A charger's {@link ChargerDiagnostics} in an installer's words: what the
  * charger said and what to do about it. The API adds them to a charger as
@@ -19,6 +21,28 @@ final class InstallerFindings {
     }
 
     private InstallerFindings() {
+    }
+
+    /**
+     * Leaves {@code diagnostics} out of a charger's JSON while there is nothing in it, so the site's
+     * chargers (and every live event) cost no more bytes than before for chargers that refused nothing.
+     */
+    abstract static class ChargerJson {
+        @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = NothingToReport.class)
+        abstract ChargerDiagnostics diagnostics();
+    }
+
+    /** Jackson's value filter: "equal" means "leave out". */
+    static final class NothingToReport {
+        @Override
+        public boolean equals(Object value) {
+            return value instanceof ChargerDiagnostics d && d.configuration().isEmpty() && d.localList() == null;
+        }
+
+        @Override
+        public int hashCode() {
+            return 0;
+        }
     }
 
     static List<Finding> of(ChargerDiagnostics d) {
