@@ -13,9 +13,9 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * {@code GET /api/mqtt} over the real API: the MQTT bundle's status as it
- * reports it (its behaviour against a broker is tested in that bundle), the
- * roles, and a gateway without the MQTT bundle.
+ * {@code GET /api/mqtt} over the real API: the MQTT bundle over a real broker
+ * (Moquette in the test JVM), every field of its status as JSON, the roles,
+ * and a gateway without the MQTT bundle.
  */
 class MqttApiTest extends RealSiteTestBase {
 
@@ -57,6 +57,33 @@ class MqttApiTest extends RealSiteTestBase {
         JsonNode none = Json.MAPPER.readTree(api.send(api.get("/api/mqtt", viewer)).body());
         assertThat(none.get("configured").asBoolean()).isFalse();
         assertThat(none.has("brokerUrl")).isFalse();
+    }
+
+    @Test
+    void theMqttBundleOverARealBrokerIsServedAsItSeesIt() throws Exception {
+        try (org.chargeedge.mqtt.internal.MqttTestSite mqtt = new org.chargeedge.mqtt.internal.MqttTestSite(
+                "pv.cfg", "opendtu")) {
+            site.mqtt = mqtt.status();
+            JsonNode silent = Json.MAPPER.readTree(api.send(api.get("/api/mqtt", viewer)).body());
+            assertThat(silent.get("brokerUrl").asText()).isEqualTo(mqtt.brokerUrl());
+            assertThat(silent.get("connected").asBoolean()).isTrue();
+            assertThat(silent.get("inputs").get(0).get("stale").asBoolean()).isTrue();
+            assertThat(silent.get("inputs").get(0).has("lastMessageAt")).isFalse();
+
+            mqtt.publish("solar/ac/power", "640.5");
+            JsonNode fed = Json.MAPPER.readTree(api.send(api.get("/api/mqtt", viewer)).body());
+            JsonNode pv = fed.get("inputs").get(0);
+            assertThat(pv.get("messages").asLong()).isEqualTo(1);
+            assertThat(pv.get("stale").asBoolean()).isFalse();
+            assertThat(pv.get("lastMessageAgeSeconds").asLong()).isLessThan(10);
+            assertThat(pv.get("staleAfterSeconds").asLong()).isEqualTo(30);
+
+            mqtt.stopBroker();
+            JsonNode down = Json.MAPPER.readTree(api.send(api.get("/api/mqtt", viewer)).body());
+            assertThat(down.get("connected").asBoolean()).isFalse();
+            assertThat(down.has("since")).isFalse();
+            assertThat(down.get("lastError").asText()).isNotBlank();
+        }
     }
 
     @Test
