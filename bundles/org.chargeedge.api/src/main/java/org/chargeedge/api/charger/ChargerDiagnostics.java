@@ -8,7 +8,8 @@ import java.util.List;
  * saw it in the charger's answers to the gateway's calls since the gateway started (since 1.6).
  *
  * @param configuration configuration keys the charger refused or does not know, the latest first, at
- *                      most {@link #MAX_KEYS}; a key the charger later accepts leaves the list
+ *                      most {@link #MAX_KEYS}; a key the charger later accepts leaves the list, and
+ *                      so does a value waiting for a reboot when the charger boots again
  * @param localList the last problem with the charger's local authorization list; null when none, or
  *                  once the charger accepted a list and reported the version pushed
  */

@@ -160,7 +160,13 @@ public class CentralSystem implements ChargerCommands, SiteView, ChargerAccess, 
             return builtIn.handle(context, request);
         } : builtIn;
         Duration readinessTimeout = Duration.ofSeconds(Math.max(1, config.readinessTimeoutSeconds()));
-        dispatcher = new CallDispatcher(codec, handlers, terminal, site, timer,
+        CallDispatcher.Observer observer = (context, request, confirmation) -> {
+            site.answered(context, request, confirmation);
+            if (request.action() == Action.BootNotification) {
+                diagnostics.booted(context.chargePointId());
+            }
+        };
+        dispatcher = new CallDispatcher(codec, handlers, terminal, observer, timer,
                 Duration.ofSeconds(config.handlerTimeout()), readinessTimeout);
         // Before the port opens: a charger's first call already waits for the required parts.
         handlers.require(requiredParts(config.requiredParts()), readinessTimeout, timer, frameworkStopping);

@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * calls, kept for the installer: configuration keys it rejected, does not
  * support, needs a reboot for or does not know, and a local authorization
  * list it could not store or that is out of step with the version it last
- * accepted. Bounded: {@link ChargerDiagnostics#MAX_KEYS} keys per charger,
+ * accepted (a value waiting for a reboot is forgotten when the charger boots
+ * again). Bounded: {@link ChargerDiagnostics#MAX_KEYS} keys per charger,
  * one local list state, and only chargers the site view holds (see
  * {@link #forget}). Kept in memory: a restart starts clean.
  *
@@ -83,6 +84,13 @@ final class InstallerDiagnostics {
             // diagnostics must never fail the caller's command
             LOG.warn("{}: cannot record the answer to {}: {}", chargePointId, request.action(), e.toString());
         }
+    }
+
+    /** The charger booted: values that waited for a reboot apply now. */
+    void booted(String chargePointId) {
+        chargers.computeIfPresent(chargePointId, (k, s) -> with(s, s.diagnostics().configuration().stream()
+                .filter(p -> p.outcome() != KeyOutcome.REBOOT_REQUIRED).collect(java.util.stream.Collectors
+                        .toCollection(ArrayList::new))));
     }
 
     private void changed(String id, ChangeConfigurationRequest request, ChangeConfigurationConfirmation answer) {

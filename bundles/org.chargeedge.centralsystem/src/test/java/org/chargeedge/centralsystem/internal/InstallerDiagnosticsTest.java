@@ -101,6 +101,11 @@ class InstallerDiagnosticsTest {
         assertThat(absent.reason()).isEqualTo(ChargerCallException.Reason.NOT_CONNECTED);
         assertThat(harness.centralSystem.charger("CP-NOBODY")).isEmpty();
         assertThat(diagnostics().configuration()).hasSize(3);
+
+        // the charger reboots: the value that waited for it applies, the other keys stay named
+        charger.send(charger.core.createBootNotificationRequest("Acme", "Wallbox 22"));
+        assertThat(diagnostics().configuration()).extracting(ConfigurationKeyProblem::key)
+                .containsExactly("NoSuchKey", "VendorTurbo");
     }
 
     @Test
