@@ -229,6 +229,28 @@ public final class GatewayRuntime {
         return pb.start();
     }
 
+    /** Waits until {@code condition} holds, failing the test after {@code seconds}. */
+    public static void waitFor(String what, int seconds, java.util.function.BooleanSupplier condition)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(seconds);
+        while (!condition.getAsBoolean()) {
+            org.assertj.core.api.Assertions.assertThat(System.nanoTime()).as("%s within %d s", what, seconds)
+                    .isLessThan(deadline);
+            Thread.sleep(50);
+        }
+    }
+
+    /** Stops a gateway started by {@link #startProcess}: SIGTERM, then a kill if it is still there after 30 s. */
+    public static void stopProcess(Process gateway) throws InterruptedException {
+        if (gateway == null) {
+            return;
+        }
+        gateway.destroy();
+        if (!gateway.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+            gateway.destroyForcibly().waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
     /** A {@link #startProcess} prefix that runs the command with at most {@code files} open files (ulimit -n). */
     /** A copy of {@code source} with another Bundle-Version. */
     public static Path withVersion(Path source, String version, Path target) throws IOException {

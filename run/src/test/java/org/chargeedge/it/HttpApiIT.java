@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -50,7 +49,7 @@ class HttpApiIT {
         gateway = GatewayRuntime.startProcess(work, work.resolve("data"), log, Map.of(
                 "CHARGEEDGE_OCPP_PORT", String.valueOf(ocppPort), "CHARGEEDGE_HTTP_PORT", String.valueOf(httpPort),
                 "CHARGEEDGE_HTTP_ADMIN_PASSWORD", ADMIN_PASSWORD), true);
-        waitFor("the HTTP API", 30, () -> {
+        GatewayRuntime.waitFor("the HTTP API", 30, () -> {
             try {
                 return send(get("/health")).statusCode() == 200;
             } catch (Exception e) {
@@ -61,12 +60,7 @@ class HttpApiIT {
 
     @AfterEach
     void stop() throws InterruptedException {
-        if (gateway != null) {
-            gateway.destroy();
-            if (!gateway.waitFor(30, TimeUnit.SECONDS)) {
-                gateway.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
-        }
+        GatewayRuntime.stopProcess(gateway);
     }
 
     @Test
@@ -109,7 +103,7 @@ class HttpApiIT {
 
             // a viewer token made in the shell reads the metrics and may not act
             shell("chargeedge:token add prometheus viewer");
-            waitFor("the token", 10, () -> TOKEN.matcher(log()).find());
+            GatewayRuntime.waitFor("the token", 10, () -> TOKEN.matcher(log()).find());
             Matcher m = TOKEN.matcher(log());
             assertThat(m.find()).isTrue();
             String token = m.group();
@@ -151,7 +145,7 @@ class HttpApiIT {
                 "org.chargeedge.energy");
 
         shell("chargeedge:token add dashboard viewer");
-        waitFor("the token", 10, () -> TOKEN.matcher(log()).find());
+        GatewayRuntime.waitFor("the token", 10, () -> TOKEN.matcher(log()).find());
         Matcher m = TOKEN.matcher(log());
         assertThat(m.find()).isTrue();
         HttpResponse<String> viewer = send(get("/api/management/bundles").header("Authorization", "Bearer "
@@ -177,7 +171,7 @@ class HttpApiIT {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(form.toByteArray())));
         assertThat(submitted.statusCode()).as(submitted.body()).isEqualTo(202);
         String id = json(submitted).get("id").asText();
-        waitFor("the job committed", 60, () -> {
+        GatewayRuntime.waitFor("the job committed", 60, () -> {
             try {
                 return json(send(get("/api/management/jobs/" + id).header("Cookie", cookie))).get("state").asText()
                         .equals("COMMITTED");
@@ -223,14 +217,6 @@ class HttpApiIT {
             return Files.readString(log);
         } catch (Exception e) {
             return "";
-        }
-    }
-
-    private static void waitFor(String what, int seconds, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("%s within %d s", what, seconds).isLessThan(deadline);
-            Thread.sleep(50);
         }
     }
 }

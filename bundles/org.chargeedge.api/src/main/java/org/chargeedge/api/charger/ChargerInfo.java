@@ -22,6 +22,8 @@ import org.chargeedge.ocpp.v16.BootNotificationRequest;
  * @param openTransactions transactions started and not yet stopped
  * @param upstream the charger's link to the upstream CSMS as {@link UpstreamStatus} reports it;
  *                 null when the gateway has no upstream link for the charger (since 1.1)
+ * @param diagnostics configuration keys the charger refused and problems of its local list, for the
+ *                    installer; never null (since 1.6)
  */
 public record ChargerInfo(
         String chargePointId,
@@ -34,11 +36,22 @@ public record ChargerInfo(
         Instant lastSeen,
         List<ConnectorInfo> connectors,
         List<TransactionInfo> openTransactions,
-        UpstreamStatus.Link upstream) {
+        UpstreamStatus.Link upstream,
+        ChargerDiagnostics diagnostics) {
 
     public ChargerInfo {
         connectors = List.copyOf(connectors);
         openTransactions = List.copyOf(openTransactions);
+        diagnostics = diagnostics == null ? ChargerDiagnostics.NONE : diagnostics;
+    }
+
+    /** A charger with nothing for the installer (the record of version 1.1). */
+    public ChargerInfo(String chargePointId, boolean connected, Instant connectedSince, Instant disconnectedSince,
+                       String remoteAddress, BootNotificationRequest boot, Instant bootedAt, Instant lastSeen,
+                       List<ConnectorInfo> connectors, List<TransactionInfo> openTransactions,
+                       UpstreamStatus.Link upstream) {
+        this(chargePointId, connected, connectedSince, disconnectedSince, remoteAddress, boot, bootedAt, lastSeen,
+                connectors, openTransactions, upstream, ChargerDiagnostics.NONE);
     }
 
     /** A charger without an upstream link (the record of version 1.0). */
@@ -52,7 +65,13 @@ public record ChargerInfo(
     /** The same charger with its upstream link's state. */
     public ChargerInfo withUpstream(UpstreamStatus.Link link) {
         return new ChargerInfo(chargePointId, connected, connectedSince, disconnectedSince, remoteAddress, boot,
-                bootedAt, lastSeen, connectors, openTransactions, link);
+                bootedAt, lastSeen, connectors, openTransactions, link, diagnostics);
+    }
+
+    /** The same charger with these diagnostics (since 1.6). */
+    public ChargerInfo withDiagnostics(ChargerDiagnostics diagnostics) {
+        return new ChargerInfo(chargePointId, connected, connectedSince, disconnectedSince, remoteAddress, boot,
+                bootedAt, lastSeen, connectors, openTransactions, upstream, diagnostics);
     }
 
     public Optional<ConnectorInfo> connector(int connectorId) {

@@ -6,10 +6,11 @@
  * readiness ({@link org.chargeedge.api.charger.SiteReadiness}), and the
  * EventAdmin topics of {@link org.chargeedge.api.charger.ChargerEvents}, and
  * whether the OCPP server serves ({@link org.chargeedge.api.charger.OcppServerHealth}) and how it
- * answered the chargers' calls ({@link org.chargeedge.api.charger.CallStatistics}).
+ * answered the chargers' calls ({@link org.chargeedge.api.charger.CallStatistics}); what a charger
+ * refused for the installer ({@link org.chargeedge.api.charger.ChargerDiagnostics}, since 1.6).
  */
 @Export
-@Version("1.5.0")
+@Version("1.6.0")
 package org.chargeedge.api.charger;
 
 import org.osgi.annotation.bundle.Export;

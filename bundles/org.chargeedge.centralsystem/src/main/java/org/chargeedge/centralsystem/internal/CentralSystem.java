@@ -23,6 +23,7 @@ import org.chargeedge.api.charger.ChargerCallException;
 import org.chargeedge.api.charger.ChargerCallException.Reason;
 import org.chargeedge.api.charger.ChargerCallHandler;
 import org.chargeedge.api.charger.ChargerCommands;
+import org.chargeedge.api.charger.ChargerDiagnostics;
 import org.chargeedge.api.charger.ChargerInfo;
 import org.chargeedge.api.charger.OcppServerHealth;
 import org.chargeedge.api.charger.SiteReadiness;
@@ -84,6 +85,7 @@ public class CentralSystem implements ChargerCommands, SiteView, ChargerAccess, 
     private final OcppJsonCodec codec = new OcppJsonCodec();
     private final HandlerRegistry handlers = new HandlerRegistry();
     private final SiteState site = new SiteState(this::postEvent);
+    private final InstallerDiagnostics diagnostics = new InstallerDiagnostics(clock);
     private final AtomicReference<EventAdmin> eventAdmin = new AtomicReference<>();
     /** Chargers' protocol mistakes in the log: once per charger, kind and minute. */
     private final LogLimiter chargerMistakes = LogLimiter.perMinute();
@@ -158,7 +160,13 @@ public class CentralSystem implements ChargerCommands, SiteView, ChargerAccess, 
             return builtIn.handle(context, request);
         } : builtIn;
         Duration readinessTimeout = Duration.ofSeconds(Math.max(1, config.readinessTimeoutSeconds()));
-        dispatcher = new CallDispatcher(codec, handlers, terminal, site, timer,
+        CallDispatcher.Observer observer = (context, request, confirmation) -> {
+            site.answered(context, request, confirmation);
+            if (request.action() == Action.BootNotification) {
+                diagnostics.booted(context.chargePointId());
+            }
+        };
+        dispatcher = new CallDispatcher(codec, handlers, terminal, observer, timer,
                 Duration.ofSeconds(config.handlerTimeout()), readinessTimeout);
         // Before the port opens: a charger's first call already waits for the required parts.
         handlers.require(requiredParts(config.requiredParts()), readinessTimeout, timer, frameworkStopping);
@@ -554,6 +562,9 @@ public class CentralSystem implements ChargerCommands, SiteView, ChargerAccess, 
         }
         if (forget != null && !sessions.containsKey(forget)) {
             site.forgetIfIdle(forget);
+            if (site.charger(forget).isEmpty()) {
+                diagnostics.forget(forget);
+            }
         }
     }
 
@@ -607,18 +618,26 @@ public class CentralSystem implements ChargerCommands, SiteView, ChargerAccess, 
             return CompletableFuture.failedFuture(new ChargerCallException(chargePointId, Reason.NOT_CONNECTED,
                     null, chargePointId + " is not connected"));
         }
-        return session.call(request);
+        return session.call(request).thenApply(confirmation -> {
+            // recorded before the caller sees the answer, so what it reads next already shows it
+            diagnostics.answered(chargePointId, request, confirmation);
+            return confirmation;
+        });
     }
 
     @Override
     public List<ChargerInfo> chargers() {
-        List<ChargerInfo> all = site.chargers();
-        return upstream.get() == null ? all : all.stream().map(this::withUpstream).toList();
+        return site.chargers().stream().map(this::withUpstream).map(this::withDiagnostics).toList();
     }
 
     @Override
     public Optional<ChargerInfo> charger(String chargePointId) {
-        return site.charger(chargePointId).map(this::withUpstream);
+        return site.charger(chargePointId).map(this::withUpstream).map(this::withDiagnostics);
+    }
+
+    private ChargerInfo withDiagnostics(ChargerInfo info) {
+        ChargerDiagnostics d = diagnostics.of(info.chargePointId());
+        return d == ChargerDiagnostics.NONE ? info : info.withDiagnostics(d);
     }
 
     @Override

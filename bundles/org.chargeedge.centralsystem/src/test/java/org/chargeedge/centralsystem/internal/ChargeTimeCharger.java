@@ -105,6 +105,9 @@ final class ChargeTimeCharger implements ClientCoreEventHandler, ClientFirmwareM
     /** The answer to each ChangeConfiguration; set before the central system sends one. */
     volatile Function<ChangeConfigurationRequest, ConfigurationStatus> changeConfiguration =
             request -> ConfigurationStatus.RebootRequired;
+    /** The answer to each SendLocalList, and the version GetLocalListVersion reports. */
+    volatile Function<SendLocalListRequest, UpdateStatus> sendLocalList = request -> UpdateStatus.VersionMismatch;
+    volatile int localListVersion = 17;
 
     private ChargeTimeCharger(String chargePointId) {
         this(chargePointId, JSONConfiguration.get());
@@ -246,12 +249,12 @@ final class ChargeTimeCharger implements ClientCoreEventHandler, ClientFirmwareM
 
     @Override
     public GetLocalListVersionConfirmation handleGetLocalListVersionRequest(GetLocalListVersionRequest request) {
-        return record("GetLocalListVersion", request, new GetLocalListVersionConfirmation(17));
+        return record("GetLocalListVersion", request, new GetLocalListVersionConfirmation(localListVersion));
     }
 
     @Override
     public SendLocalListConfirmation handleSendLocalListRequest(SendLocalListRequest request) {
-        return record("SendLocalList", request, new SendLocalListConfirmation(UpdateStatus.VersionMismatch));
+        return record("SendLocalList", request, new SendLocalListConfirmation(sendLocalList.apply(request)));
     }
 
     // ---- Reservation -----------------------------------------------------------------------

@@ -172,6 +172,10 @@ public class ApiServlet extends HttpServlet {
     static ObjectNode charger(ChargerInfo c) {
         ObjectNode node = Json.MAPPER.valueToTree(c);
         node.put("state", !c.connected() ? "disconnected" : c.boot() == null ? "never booted" : "connected");
+        List<InstallerFindings.Finding> findings = InstallerFindings.of(c.diagnostics());
+        if (!findings.isEmpty()) {
+            node.set("installerFindings", Json.MAPPER.valueToTree(findings));
+        }
         return node;
     }
 

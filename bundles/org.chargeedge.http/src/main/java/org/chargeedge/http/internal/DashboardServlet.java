@@ -44,7 +44,8 @@ public class DashboardServlet extends HttpServlet {
     /** The dashboard's files, as they lie in {@code org/chargeedge/http/dashboard/}. */
     static final List<String> FILES = List.of("index.html", "login.html", "charger.html", "sessions.html",
             "diagnostics.html", "style.css", "app.js", "chart.js", "site.js", "login.js", "charger.js",
-            "sessions.js", "diagnostics.js", "explain.js", "meterhistory.js", "eventlog.js", "balance.js");
+            "sessions.js", "diagnostics.js", "explain.js", "meterhistory.js", "eventlog.js", "balance.js",
+            "mqtt-status.js", "charger-findings.js");
     private static final Map<String, String> TYPES = Map.of("html", "text/html", "css", "text/css", "js",
             "text/javascript");
 

@@ -24,6 +24,10 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "PEM private key of the certificate (may be the certificate file)")
     String keyFile() default "";
 
+    @AttributeDefinition(description = "Seconds between looks at the certificate and key files: renewed files"
+            + " are served without a restart (at least 1)")
+    int certificateCheckSeconds() default 60;
+
     @AttributeDefinition(description = "A browser session ends after this many minutes without a request")
     int sessionIdleMinutes() default 30;
 

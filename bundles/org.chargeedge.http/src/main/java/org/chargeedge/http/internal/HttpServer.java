@@ -14,9 +14,15 @@ import java.util.Dictionary;
 import java.util.Enumeration;
 import java.util.HexFormat;
 import java.util.Hashtable;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
+import org.chargeedge.tls.FileStamp;
 import org.chargeedge.tls.KeyMaterial;
 import org.chargeedge.tls.TlsFileException;
 import org.osgi.framework.BundleContext;
@@ -25,6 +31,7 @@ import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.Designate;
@@ -46,6 +53,20 @@ import org.slf4j.LoggerFactory;
  * Files that cannot be used are logged with their fix and nothing listens
  * (never a fallback to plain HTTP on a port meant for HTTPS).
  *
+ * <p>Renewed certificates: every {@code certificateCheckSeconds} the files'
+ * {@link FileStamp} is compared with the one taken when they were last read;
+ * when they changed they are read again and, if usable, the key store is
+ * rewritten and Felix's configuration updated (its password follows the key
+ * material), so Jetty restarts its connector with the new certificate. New
+ * files that cannot be used (a renewal half written, a wrong key) are logged
+ * with {@link TlsFileException}'s words and the previous certificate stays
+ * in service; the next change of the files is tried again.
+ *
+ * <p>Threads: DS (activate, modified, deactivate) and the certificate
+ * watcher ({@code chargeedge-http-certificate}) both apply configurations;
+ * the configuration in force and the stamp of its files are guarded by this
+ * object's lock, so one of them applies at a time.
+ *
  * <p>The launcher starts Jetty disabled (framework properties
  * {@code org.apache.felix.http.enable=false}), so nothing listens on Jetty's
  * default address before this configuration arrives.
@@ -62,14 +83,35 @@ public class HttpServer {
 
     private final ConfigurationAdmin configurationAdmin;
     private final Path dataDir;
+    private final ScheduledExecutorService watcher;
+    /** Guarded by this: the configuration in force and the stamp of its certificate files (null without). */
+    private HttpConfig config;
+    private FileStamp stamp;
+    private ScheduledFuture<?> check;
+    /** Why the last renewed files were not put in service; null after a success. */
+    private String certificateProblem;
 
     @Activate
     public HttpServer(@Reference ConfigurationAdmin configurationAdmin, BundleContext context, HttpConfig config)
             throws IOException {
+        this(configurationAdmin, dataDir(context), config);
+    }
+
+    /** Outside the framework (tests). */
+    HttpServer(ConfigurationAdmin configurationAdmin, Path dataDir, HttpConfig config) throws IOException {
         this.configurationAdmin = configurationAdmin;
-        String data = context.getProperty(Gatekeeper.DATA_DIR_PROPERTY);
-        this.dataDir = data != null ? Path.of(data, "http") : context.getDataFile("").toPath();
+        this.dataDir = dataDir;
+        this.watcher = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "chargeedge-http-certificate");
+            t.setDaemon(true);
+            return t;
+        });
         apply(config);
+    }
+
+    private static Path dataDir(BundleContext context) {
+        String data = context.getProperty(Gatekeeper.DATA_DIR_PROPERTY);
+        return data != null ? Path.of(data, "http") : context.getDataFile("").toPath();
     }
 
     @Modified
@@ -77,11 +119,29 @@ public class HttpServer {
         apply(config);
     }
 
-    private void apply(HttpConfig config) throws IOException {
+    @Deactivate
+    void stop() {
+        watcher.shutdownNow();
+    }
+
+    private synchronized void apply(HttpConfig config) throws IOException {
+        this.config = config;
+        List<Path> files = certificateFiles(config);
+        this.stamp = files.isEmpty() ? null : FileStamp.of(files);
+        this.certificateProblem = null;
+        if (check != null) {
+            check.cancel(false);
+            check = null;
+        }
+        if (stamp != null) {
+            long every = Math.max(1, config.certificateCheckSeconds());
+            check = watcher.scheduleWithFixedDelay(this::checkCertificate, every, every, TimeUnit.SECONDS);
+        }
         Dictionary<String, Object> wanted;
         try {
             wanted = felixProperties(config, dataDir);
         } catch (TlsFileException e) {
+            certificateProblem = e.getMessage();
             LOG.error("HTTPS cannot start: {}. The HTTP API stays closed until this is fixed", e.getMessage());
             wanted = closed();
         } catch (GeneralSecurityException e) {
@@ -89,11 +149,55 @@ public class HttpServer {
                     e.toString());
             wanted = closed();
         }
-        Configuration felix = configurationAdmin.getConfiguration(FELIX_PID, null);
-        if (!same(felix.getProperties(), wanted)) {
-            felix.update(wanted);
+        if (update(wanted)) {
             LOG.info("HTTP API on {}://{}:{}", Boolean.TRUE.equals(wanted.get("org.apache.felix.https.enable"))
                     ? "https" : "http", config.host(), config.port());
+        }
+    }
+
+    synchronized String certificateProblem() {
+        return certificateProblem;
+    }
+
+    /** Hands {@code wanted} to Felix HTTP unless it has it already; whether it did. */
+    private boolean update(Dictionary<String, Object> wanted) throws IOException {
+        Configuration felix = configurationAdmin.getConfiguration(FELIX_PID, null);
+        if (same(felix.getProperties(), wanted)) {
+            return false;
+        }
+        felix.update(wanted);
+        return true;
+    }
+
+    /** The certificate and key files of {@code config}; empty without HTTPS. */
+    private static List<Path> certificateFiles(HttpConfig config) {
+        if (config.certificateFile().isBlank()) {
+            return List.of();
+        }
+        String keyFile = config.keyFile().isBlank() ? config.certificateFile() : config.keyFile();
+        return List.of(Path.of(config.certificateFile()), Path.of(keyFile)).stream().distinct().toList();
+    }
+
+    /** On the watcher's thread: serves renewed certificate files, or keeps the previous ones when they are not usable. */
+    synchronized void checkCertificate() {
+        if (stamp == null || !stamp.changed()) {
+            return;
+        }
+        // taken before reading: a change while reading shows at the next check
+        stamp = FileStamp.of(stamp.files());
+        try {
+            if (update(felixProperties(config, dataDir))) {
+                LOG.info("HTTPS: the certificate files {} changed: serving the renewed certificate", stamp.files());
+            }
+            certificateProblem = null;
+        } catch (TlsFileException e) {
+            certificateProblem = e.getMessage();
+            LOG.error("HTTPS: the certificate files changed but cannot be used: {}. The previous certificate stays"
+                    + " in service until the files are fixed", e.getMessage());
+        } catch (GeneralSecurityException | IOException | RuntimeException e) {
+            certificateProblem = e.toString();
+            LOG.error("HTTPS: the renewed certificate cannot be put in service ({}). The previous certificate stays"
+                    + " in service", e.toString());
         }
     }
 
@@ -108,10 +212,9 @@ public class HttpServer {
         p.put("org.apache.felix.http.jetty.sendServerHeader", false);
         p.put("org.apache.felix.http.jetty.threadpool.max", MAX_THREADS);
         p.put("org.apache.felix.http.name", "ChargeEdge");
-        boolean https = !config.certificateFile().isBlank();
-        if (https) {
-            String keyFile = config.keyFile().isBlank() ? config.certificateFile() : config.keyFile();
-            KeyMaterial material = KeyMaterial.load(Path.of(config.certificateFile()), Path.of(keyFile));
+        List<Path> files = certificateFiles(config);
+        if (!files.isEmpty()) {
+            KeyMaterial material = KeyMaterial.load(files.get(0), files.get(files.size() - 1));
             String password = password(material);
             Path store = writeKeyStore(material, password, dataDir.resolve("https.p12"));
             p.put("org.apache.felix.http.enable", false);

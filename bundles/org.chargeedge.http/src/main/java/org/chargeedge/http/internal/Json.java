@@ -33,6 +33,7 @@ final class Json {
     static final ObjectMapper MAPPER = new ObjectMapper()
             .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
             .setSerializationInclusion(JsonInclude.Include.NON_NULL)
+            .addMixIn(org.chargeedge.api.charger.ChargerInfo.class, InstallerFindings.ChargerJson.class)
             .registerModule(new SimpleModule("chargeedge")
                     .addSerializer(Instant.class, ToStringSerializer.instance)
                     .addSerializer(Duration.class, ToStringSerializer.instance)

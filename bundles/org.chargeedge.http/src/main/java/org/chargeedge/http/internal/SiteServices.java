@@ -10,6 +10,7 @@ import org.chargeedge.api.charger.ChargerAccess;
 import org.chargeedge.api.charger.ChargerCommands;
 import org.chargeedge.api.charger.SiteView;
 import org.chargeedge.api.energy.SiteEnergy;
+import org.chargeedge.api.mqtt.MqttStatus;
 import org.chargeedge.api.store.ParkedMessages;
 import org.chargeedge.api.store.SiteStore;
 import org.chargeedge.api.upstream.UpstreamStatus;
@@ -59,6 +60,9 @@ public class SiteServices {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     volatile BalancerModes balancerModes;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile MqttStatus mqtt;
 
     public SiteServices() {
     }
@@ -118,6 +122,10 @@ public class SiteServices {
 
     Optional<BalancerModes> balancerModes() {
         return Optional.ofNullable(balancerModes);
+    }
+
+    Optional<MqttStatus> mqtt() {
+        return Optional.ofNullable(mqtt);
     }
 
     /** The service or a 503 naming the part of the gateway that is not running. */

@@ -77,7 +77,7 @@ final class ApiServer implements AutoCloseable {
         health.addCheck(new UpstreamCheck(site), Map.of(HealthCheck.NAME, "Upstream link"));
         for (HttpServlet servlet : List.of(new LoginServlet(gatekeeper), new ApiServlet(site),
                 new AuthorizationListServlet(site), new MetricsServlet(site), health, new OpenApiServlet(), events,
-                eventLog, new DashboardServlet())) {
+                eventLog, new DashboardServlet(), new MqttServlet(site))) {
             ServletHolder holder = new ServletHolder(servlet);
             holder.setAsyncSupported(true);
             for (String pattern : patterns(servlet.getClass())) {

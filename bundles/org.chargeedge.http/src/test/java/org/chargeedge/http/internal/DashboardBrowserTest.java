@@ -254,6 +254,38 @@ class DashboardBrowserTest extends RealSiteTestBase {
         }
     }
 
+    @Test
+    void refusedConfigurationALocalListThatFailedAndASilentMqttInputAreExplained() throws Exception {
+        charger.answers.put("ChangeConfiguration", "{\"status\":\"NotSupported\"}");
+        charger.answers.put("SendLocalList", "{\"status\":\"Failed\"}");
+        String token = api.gatekeeper.users().addToken("installer script", Role.OPERATOR);
+        assertThat(api.send(api.post("/api/chargers/CP-1/calls/ChangeConfiguration", token,
+                "{\"key\":\"VendorTurbo\",\"value\":\"on\"}")).statusCode()).isEqualTo(200);
+        assertThat(api.send(api.post("/api/chargers/CP-1/calls/SendLocalList", token,
+                "{\"listVersion\":2,\"updateType\":\"Full\",\"localAuthorizationList\":[]}")).statusCode())
+                .isEqualTo(200);
+        site.mqtt = () -> new org.chargeedge.api.mqtt.MqttStatus.Connection("tcp://broker.local:1883", true,
+                java.time.Instant.now().minusSeconds(600), 0, null, null, 3, 0, 0, List.of("solar/ac/power"),
+                List.of(new org.chargeedge.api.mqtt.MqttStatus.Input("pv.cfg", null, List.of("solar/ac/power"), 3,
+                        java.time.Instant.now().minusSeconds(300), Duration.ofSeconds(300), Duration.ofSeconds(30),
+                        true, List.of(), "")));
+        logInAs("victor", "viewer-password-12");
+
+        browser.get(api.base + "/ui/charger.html?id=CP-1");
+        WebElement findings = until(ExpectedConditions.presenceOfElementLocated(By.id("findings-list")));
+        assertThat(findings.getText()).contains("Local list not stored (version 2)")
+                .contains("Push the full list again").contains("Key not supported: VendorTurbo");
+
+        browser.get(api.base + "/ui/diagnostics.html");
+        WebElement all = until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#charger-findings li")));
+        assertThat(browser.findElement(By.id("charger-findings")).getText()).contains("CP-1")
+                .contains("Key not supported: VendorTurbo");
+        assertThat(all.findElement(By.tagName("a")).getAttribute("href")).endsWith("charger.html?id=CP-1");
+        WebElement mqtt = until(ExpectedConditions.presenceOfElementLocated(By.id("mqtt-inputs")));
+        assertThat(browser.findElement(By.id("mqtt-broker")).getText()).startsWith("Connected to tcp://broker.local:1883");
+        assertThat(mqtt.getText()).contains("pv.cfg").contains("its values stay valid: they are unknown");
+    }
+
     /** A WebSocket handshake (offering ocpp1.6) the central system refuses; waits for its answer. */
     private static void refusedHandshake(String url) throws Exception {
         WebSocketClient client = new WebSocketClient(java.net.URI.create(url), new org.java_websocket.drafts.Draft_6455(

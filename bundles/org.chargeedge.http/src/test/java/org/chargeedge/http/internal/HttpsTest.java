@@ -15,21 +15,11 @@ import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.Map;
 
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x509.GeneralName;
-import org.bouncycastle.asn1.x509.GeneralNames;
-import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.chargeedge.centralsystem.internal.CentralSystemHarness;
 import org.chargeedge.tls.TlsFileException;
 import org.junit.jupiter.api.Test;
@@ -71,8 +61,8 @@ class HttpsTest {
         X509Certificate certificate = selfSigned(key);
         Path certFile = dir.resolve("http.crt");
         Path keyFile = dir.resolve("http.key");
-        Files.writeString(certFile, pem("CERTIFICATE", certificate.getEncoded()));
-        Files.writeString(keyFile, pem("PRIVATE KEY", key.getPrivate().getEncoded()));
+        Files.writeString(certFile, TestCertificates.pem("CERTIFICATE", certificate.getEncoded()));
+        Files.writeString(keyFile, TestCertificates.pem("PRIVATE KEY", key.getPrivate().getEncoded()));
 
         Dictionary<String, Object> p = HttpServer.felixProperties(ApiServer.config(Map.of("port", 8443,
                 "certificateFile", certFile.toString(), "keyFile", keyFile.toString())), dir.resolve("data"));
@@ -94,14 +84,7 @@ class HttpsTest {
                 "keyFile", keyFile.toString())), dir.resolve("data")).get("org.apache.felix.https.keystore.password"))
                 .isEqualTo(password);
 
-        KeyStore trust = KeyStore.getInstance("PKCS12");
-        trust.load(null, null);
-        trust.setCertificateEntry("gateway", certificate);
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trust);
-        SSLContext tls = SSLContext.getInstance("TLS");
-        tls.init(null, tmf.getTrustManagers(), null);
-        HttpClient client = HttpClient.newBuilder().sslContext(tls).connectTimeout(Duration.ofSeconds(5)).build();
+        HttpClient client = TestCertificates.trusting(certificate);
         try (CentralSystemHarness cs = new CentralSystemHarness(dir.resolve("cs"));
              ApiServer api = new ApiServer(dir, SiteServices.of(cs.siteView(), cs.commands(), null, null, null, null),
                      Map.of(), store, password, client)) {
@@ -121,8 +104,8 @@ class HttpsTest {
         KeyPair other = KeyPairGenerator.getInstance("EC").generateKeyPair();
         Path certFile = dir.resolve("http.crt");
         Path keyFile = dir.resolve("other.key");
-        Files.writeString(certFile, pem("CERTIFICATE", selfSigned(key).getEncoded()));
-        Files.writeString(keyFile, pem("PRIVATE KEY", other.getPrivate().getEncoded()));
+        Files.writeString(certFile, TestCertificates.pem("CERTIFICATE", selfSigned(key).getEncoded()));
+        Files.writeString(keyFile, TestCertificates.pem("PRIVATE KEY", other.getPrivate().getEncoded()));
         assertThatThrownBy(() -> HttpServer.felixProperties(ApiServer.config(Map.of("certificateFile",
                 certFile.toString(), "keyFile", keyFile.toString())), dir))
                 .isInstanceOf(TlsFileException.class).hasMessageContaining("does not belong to the certificate");
@@ -130,20 +113,143 @@ class HttpsTest {
                 dir.resolve("missing.crt").toString())), dir)).isInstanceOf(TlsFileException.class);
     }
 
-    private static X509Certificate selfSigned(KeyPair key) throws Exception {
-        Instant now = Instant.now();
-        X500Name name = new X500Name("CN=gateway.local");
-        JcaX509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(name, BigInteger.valueOf(now.toEpochMilli()),
-                java.util.Date.from(now.minusSeconds(60)), java.util.Date.from(now.plus(Duration.ofDays(1))), name,
-                key.getPublic());
-        b.addExtension(Extension.subjectAlternativeName, false,
-                new GeneralNames(new GeneralName(GeneralName.iPAddress, "127.0.0.1")));
-        return new JcaX509CertificateConverter().getCertificate(
-                b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(key.getPrivate())));
+    /**
+     * Felix HTTP as far as this test needs it: holds {@code org.apache.felix.http}'s configuration and,
+     * at every update, restarts Jetty with the key store and password it names.
+     */
+    private final class FelixHttp implements AutoCloseable {
+        volatile Dictionary<String, Object> properties;
+        volatile ApiServer jetty;
+        final java.util.concurrent.atomic.AtomicInteger updates = new java.util.concurrent.atomic.AtomicInteger();
+        final CentralSystemHarness cs;
+        final HttpClient client;
+
+        FelixHttp(HttpClient client) throws Exception {
+            this.client = client;
+            cs = new CentralSystemHarness(dir.resolve("cs"));
+        }
+
+        org.osgi.service.cm.ConfigurationAdmin configurationAdmin() {
+            org.osgi.service.cm.Configuration configuration = (org.osgi.service.cm.Configuration)
+                    java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                            new Class<?>[] {org.osgi.service.cm.Configuration.class}, (proxy, method, args) -> {
+                                switch (method.getName()) {
+                                    case "getProperties":
+                                        return properties;
+                                    case "update":
+                                        @SuppressWarnings("unchecked")
+                                        Dictionary<String, Object> p = (Dictionary<String, Object>) args[0];
+                                        restart(p);
+                                        return null;
+                                    default:
+                                        throw new UnsupportedOperationException(method.getName());
+                                }
+                            });
+            return (org.osgi.service.cm.ConfigurationAdmin) java.lang.reflect.Proxy.newProxyInstance(
+                    getClass().getClassLoader(), new Class<?>[] {org.osgi.service.cm.ConfigurationAdmin.class},
+                    (proxy, method, args) -> {
+                        if (method.getName().equals("getConfiguration")) {
+                            return configuration;
+                        }
+                        throw new UnsupportedOperationException(method.getName());
+                    });
+        }
+
+        private void restart(Dictionary<String, Object> p) throws Exception {
+            properties = p;
+            updates.incrementAndGet();
+            if (jetty != null) {
+                jetty.close();
+            }
+            jetty = new ApiServer(dir.resolve("api" + updates.get()), SiteServices.of(cs.siteView(), cs.commands(),
+                    null, null, null, null), Map.of(), Path.of((String) p.get("org.apache.felix.https.keystore")),
+                    (String) p.get("org.apache.felix.https.keystore.password"), client);
+        }
+
+        /** The certificate a new HTTPS connection is served. */
+        X509Certificate served() throws Exception {
+            HttpResponse<String> r = jetty.send(jetty.get("/health", null));
+            return (X509Certificate) r.sslSession().orElseThrow().getPeerCertificates()[0];
+        }
+
+        @Override
+        public void close() throws Exception {
+            if (jetty != null) {
+                jetty.close();
+            }
+            cs.close();
+        }
     }
 
-    private static String pem(String type, byte[] der) {
-        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(der)
-                + "\n-----END " + type + "-----\n";
+    @Test
+    void renewedFilesAreServedWithoutReconfigurationAndBrokenOnesKeepThePreviousCertificate() throws Exception {
+        KeyPair first = KeyPairGenerator.getInstance("EC").generateKeyPair();
+        KeyPair renewed = KeyPairGenerator.getInstance("EC").generateKeyPair();
+        X509Certificate firstCertificate = selfSigned(first);
+        X509Certificate renewedCertificate = TestCertificates.selfSigned(renewed, BigInteger.valueOf(7));
+        Path certFile = dir.resolve("http.crt");
+        Path keyFile = dir.resolve("http.key");
+        Files.writeString(certFile, TestCertificates.pem("CERTIFICATE", firstCertificate.getEncoded()));
+        Files.writeString(keyFile, TestCertificates.pem("PRIVATE KEY", first.getPrivate().getEncoded()));
+
+        HttpClient client = TestCertificates.trusting(firstCertificate, renewedCertificate);
+
+        try (FelixHttp felix = new FelixHttp(client)) {
+            HttpServer server = new HttpServer(felix.configurationAdmin(), dir.resolve("data"), ApiServer.config(
+                    Map.of("certificateFile", certFile.toString(), "keyFile", keyFile.toString(),
+                            "certificateCheckSeconds", 1)));
+            try {
+                assertThat(felix.served()).isEqualTo(firstCertificate);
+                assertThat(felix.updates.get()).isEqualTo(1);
+
+                // a renewal writes the certificate, then the key: in between, the pair does not match
+                Files.writeString(certFile, TestCertificates.pem("CERTIFICATE", renewedCertificate.getEncoded()));
+                awaitTrue("the half-written renewal is seen", () -> server.certificateProblem() != null);
+                assertThat(server.certificateProblem()).contains("does not belong to the certificate");
+                assertThat(felix.updates.get()).as("Jetty keeps its configuration").isEqualTo(1);
+                assertThat(felix.served()).isEqualTo(firstCertificate);
+
+                Files.writeString(keyFile, TestCertificates.pem("PRIVATE KEY", renewed.getPrivate().getEncoded()));
+                awaitTrue("the renewed certificate is served", () -> felix.served().equals(renewedCertificate));
+                assertThat(server.certificateProblem()).isNull();
+                assertThat(felix.updates.get()).isEqualTo(2);
+
+                // a damaged file: the renewed certificate stays in service, the problem is named
+                Files.writeString(certFile, "-----BEGIN CERTIFICATE-----\nnot base64 at all\n-----END CERTIFICATE-----\n");
+                awaitTrue("the damaged file is seen", () -> server.certificateProblem() != null);
+                assertThat(server.certificateProblem()).contains(certFile.toString());
+                assertThat(felix.served()).isEqualTo(renewedCertificate);
+                assertThat(felix.updates.get()).isEqualTo(2);
+            } finally {
+                server.stop();
+            }
+        }
+    }
+
+    private interface Condition {
+        boolean holds() throws Exception;
+    }
+
+    /** False while it cannot be told: Jetty restarting between two checks refuses connections. */
+    private static boolean holds(Condition condition) {
+        try {
+            return condition.holds();
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    private static void awaitTrue(String what, Condition condition) throws Exception {
+        long end = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (!holds(condition)) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("timed out waiting until " + what);
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private static X509Certificate selfSigned(KeyPair key) throws Exception {
+        return TestCertificates.selfSigned(key, BigInteger.valueOf(Instant.now().toEpochMilli()));
     }
 }

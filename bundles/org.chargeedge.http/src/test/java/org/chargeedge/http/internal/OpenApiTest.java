@@ -48,7 +48,7 @@ class OpenApiTest extends RealSiteTestBase {
     @Test
     void everyServletPathOfTheBundleIsDescribed() throws Exception {
         for (Class<?> servlet : List.of(LoginServlet.class, ApiServlet.class, MetricsServlet.class,
-                HealthServlet.class, OpenApiServlet.class, EventLogServlet.class)) {
+                HealthServlet.class, OpenApiServlet.class, EventLogServlet.class, MqttServlet.class)) {
             for (String pattern : ApiServer.patterns(servlet)) {
                 if (pattern.endsWith("/*")) {
                     String prefix = pattern.substring(0, pattern.length() - 1);

@@ -150,6 +150,8 @@ final class MappingEngine {
     final LongAdder badTime = new LongAdder();
     /** Values replayed from retained messages with no trusted time: age unknown. */
     final LongAdder replayed = new LongAdder();
+    /** When the last message arrived (written on the callback thread, read by the status). */
+    private volatile Instant lastMessageAt;
     private volatile String lastInvalid = "";
     private volatile String lastBadTime = "";
     /** Device clock minus arrival, of the last device time that was not trusted; null if none. */
@@ -204,6 +206,16 @@ final class MappingEngine {
         return out;
     }
 
+    /** When the last message arrived; null if none yet. */
+    Instant lastMessageAt() {
+        return lastMessageAt;
+    }
+
+    /** The longest time one of this engine's values stays valid: silent for longer, all of them are stale. */
+    Duration longestStaleAfter() {
+        return mappings.stream().map(Mapping::staleAfter).max(Duration::compareTo).orElse(Duration.ZERO);
+    }
+
     String lastInvalid() {
         return lastInvalid;
     }
@@ -232,6 +244,7 @@ final class MappingEngine {
     synchronized void onMessage(String topic, byte[] payload, boolean retained) {
         messages.increment();
         Instant now = clock.instant();
+        lastMessageAt = now;
         boolean empty = isBlank(payload);
         for (Gate g : gates) {
             if (g.topic().matches(topic)) {

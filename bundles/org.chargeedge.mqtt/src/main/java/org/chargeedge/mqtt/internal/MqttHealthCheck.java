@@ -3,18 +3,14 @@ package org.chargeedge.mqtt.internal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.apache.felix.hc.api.HealthCheck;
 import org.apache.felix.hc.api.Result;
 import org.chargeedge.api.energy.EnergySnapshot;
-import org.chargeedge.api.energy.Freshness;
-import org.chargeedge.api.energy.SiteEnergy;
+import org.chargeedge.api.energy.MeasurementKey;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
-import org.osgi.service.component.annotations.ReferenceCardinality;
-import org.osgi.service.component.annotations.ReferencePolicy;
 
 /**
  * Felix health check "MQTT" (tags {@code chargeedge}, {@code mqtt}): the broker
@@ -24,65 +20,50 @@ import org.osgi.service.component.annotations.ReferencePolicy;
  * a broker outage must not fail {@code /health} nor make an update job roll
  * back. A site without a broker is OK.
  *
- * <p>Fields are written by DS on its threads and read by the health checker's
- * thread: volatile references and a copy-on-write list (changes are rare).
+ * <p>Reads {@link MqttStatusService} on the health checker's thread; holds no state.
  */
 @Component(property = {HealthCheck.NAME + "=MQTT", HealthCheck.TAGS + "=chargeedge",
         HealthCheck.TAGS + "=mqtt"})
 public class MqttHealthCheck implements HealthCheck {
 
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
-    private volatile BrokerConnection connection;
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
-    private volatile SiteEnergy siteEnergy;
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
-    private final List<MqttInput> inputs = new CopyOnWriteArrayList<>();
+    private final MqttStatusService status;
 
-    public MqttHealthCheck() {
-    }
-
-    MqttHealthCheck(BrokerConnection connection, SiteEnergy siteEnergy, List<MqttInput> inputs) {
-        this.connection = connection;
-        this.siteEnergy = siteEnergy;
-        this.inputs.addAll(inputs);
+    @Activate
+    public MqttHealthCheck(@Reference MqttStatusService status) {
+        this.status = status;
     }
 
     @Override
     public Result execute() {
-        BrokerConnection c = connection;
-        BrokerConnection.State state = c == null ? null : c.state();
+        BrokerConnection.State state = status.brokerState();
         if (state == null || state.serverUri() == null) {
             return new Result(Result.Status.OK, "no MQTT broker configured");
         }
         List<String> problems = new ArrayList<>();
         if (!state.connected()) {
-            problems.add("broker " + state.serverUri() + " not connected (" + state.failedAttempts()
-                    + " failed attempts" + (state.lastError() == null ? "" : ", last error: " + state.lastError())
+            problems.add("broker " + MqttStatusService.withoutCredentials(state.serverUri()) + " not connected ("
+                    + state.failedAttempts() + " failed attempts"
+                    + (state.lastError() == null ? "" : ", last error: " + state.lastError())
                     + "); energy values from MQTT are unknown until it is back");
         }
+        List<MqttInput> inputs = status.inputs();
         for (MqttInput input : inputs) {
             if (input.problem() != null) {
                 problems.add("input " + input.name() + " does not run: " + input.problem());
             }
         }
-        SiteEnergy e = siteEnergy;
-        int fresh = 0;
-        if (e != null) {
-            EnergySnapshot snap = e.snapshot();
-            fresh = snap.measurements().size();
-            Map<String, String> unknown = new TreeMap<>();
-            snap.withheld().keySet().forEach(k -> unknown.put(k.toString(),
-                    snap.freshness(k) == Freshness.AGE_UNKNOWN ? "retained, age unknown" : "stale"));
-            if (!unknown.isEmpty()) {
-                List<String> each = new ArrayList<>();
-                unknown.forEach((k, why) -> each.add(k + " (" + why + ")"));
-                problems.add("unknown values: " + String.join(", ", each));
-            }
+        EnergySnapshot snap = status.energySnapshot();
+        int fresh = snap == null ? 0 : snap.measurements().size();
+        Map<MeasurementKey, String> unknown = MqttStatusService.unknownValues(snap);
+        if (!unknown.isEmpty()) {
+            List<String> each = new ArrayList<>();
+            unknown.forEach((k, why) -> each.add(k + " (" + why + ")"));
+            problems.add("unknown values: " + String.join(", ", each));
         }
         if (!problems.isEmpty()) {
             return new Result(Result.Status.WARN, String.join("; ", problems));
         }
-        return new Result(Result.Status.OK, "connected to " + state.serverUri() + " since " + state.since() + "; "
-                + inputs.size() + " input(s), " + fresh + " fresh value(s)");
+        return new Result(Result.Status.OK, "connected to " + MqttStatusService.withoutCredentials(state.serverUri())
+                + " since " + state.since() + "; " + inputs.size() + " input(s), " + fresh + " fresh value(s)");
     }
 }

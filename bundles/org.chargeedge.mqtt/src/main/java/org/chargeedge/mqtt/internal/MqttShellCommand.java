@@ -1,19 +1,15 @@
 package org.chargeedge.mqtt.internal;
 
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.apache.felix.service.command.Descriptor;
 import org.chargeedge.api.energy.EnergySnapshot;
-import org.chargeedge.api.energy.Freshness;
-import org.chargeedge.api.energy.SiteEnergy;
+import org.chargeedge.api.energy.MeasurementKey;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
-import org.osgi.service.component.annotations.ReferenceCardinality;
-import org.osgi.service.component.annotations.ReferencePolicy;
 
 /** {@code chargeedge:mqtt}: the broker connection, each input's counters and the energy model now. */
 @Component(service = MqttShellCommand.class, property = {
@@ -21,27 +17,26 @@ import org.osgi.service.component.annotations.ReferencePolicy;
         "osgi.command.function=mqtt"})
 public class MqttShellCommand {
 
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
-    private volatile BrokerConnection connection;
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
-    private volatile SiteEnergy siteEnergy;
-    /** DS adds and removes inputs on its own threads while the shell reads: a concurrent list. */
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
-    private final List<MqttInput> inputs = new CopyOnWriteArrayList<>();
+    private final MqttStatusService status;
+
+    @Activate
+    public MqttShellCommand(@Reference MqttStatusService status) {
+        this.status = status;
+    }
 
     @Descriptor("show the MQTT connection, the energy inputs and the site's energy values")
     public String mqtt() {
         StringBuilder out = new StringBuilder();
-        BrokerConnection c = connection;
-        if (c == null) {
+        BrokerConnection.State s = status.brokerState();
+        if (s == null) {
             out.append("MQTT: not configured (no ").append(BrokerConnection.PID).append(" configuration)\n");
         } else {
-            BrokerConnection.State s = c.state();
             if (s.serverUri() == null) {
                 out.append("MQTT: no broker configured\n");
             } else {
-                out.append("Broker           ").append(s.serverUri()).append(s.connected() ? " connected since "
-                        + s.since() : " NOT connected (" + s.failedAttempts() + " failed attempts)").append('\n');
+                out.append("Broker           ").append(MqttStatusService.withoutCredentials(s.serverUri()))
+                        .append(s.connected() ? " connected since " + s.since()
+                                : " NOT connected (" + s.failedAttempts() + " failed attempts)").append('\n');
                 out.append("Last error       ").append(s.lastError() == null ? "-" : s.lastError() + " at "
                         + s.lastErrorAt()).append('\n');
                 out.append("Messages         ").append(s.received()).append(" received, ").append(s.published())
@@ -49,19 +44,18 @@ public class MqttShellCommand {
                 out.append("Subscriptions    ").append(s.subscriptions()).append('\n');
             }
         }
-        for (MqttInput i : inputs) {
+        for (MqttInput i : status.inputs()) {
             out.append("Input ").append(i.describe()).append('\n');
         }
-        SiteEnergy e = siteEnergy;
-        if (e != null) {
-            EnergySnapshot snap = e.snapshot();
+        EnergySnapshot snap = status.energySnapshot();
+        if (snap != null) {
             Map<String, String> sorted = new TreeMap<>();
             snap.measurements().forEach((k, m) -> sorted.put(k.toString(), String.format(Locale.ROOT, "%.1f %s  (%s, %s)",
                     m.value(), k.quantity().unit(), m.source(), m.measuredAt())));
             // held but not usable: shown so an installer sees why the balancer treats them as unknown
+            Map<MeasurementKey, String> why = MqttStatusService.unknownValues(snap);
             snap.withheld().forEach((k, m) -> sorted.put(k.toString(), String.format(Locale.ROOT,
-                    "unknown: %s (last %.1f %s from %s)", snap.freshness(k) == Freshness.AGE_UNKNOWN
-                            ? "retained, age unknown" : "stale", m.value(), k.quantity().unit(), m.source())));
+                    "unknown: %s (last %.1f %s from %s)", why.get(k), m.value(), k.quantity().unit(), m.source())));
             out.append("Energy model     ").append(sorted.isEmpty() ? "no fresh values" : "").append('\n');
             sorted.forEach((k, v) -> out.append(String.format(Locale.ROOT, "  %-24s %s%n", k, v)));
         }

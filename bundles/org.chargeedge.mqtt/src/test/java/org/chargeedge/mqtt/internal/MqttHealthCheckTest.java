@@ -2,6 +2,7 @@ package org.chargeedge.mqtt.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -32,13 +33,18 @@ class MqttHealthCheckTest {
         }
     }
 
+    private static MqttHealthCheck check(BrokerConnection connection, SiteEnergyComponent model,
+                                         List<MqttInput> inputs) {
+        return new MqttHealthCheck(new MqttStatusService(connection, model, inputs, Clock.systemUTC()));
+    }
+
     private static String message(Result result) {
         return result.iterator().next().getMessage();
     }
 
     @Test
     void aSiteWithoutABrokerIsHealthy() {
-        Result result = new MqttHealthCheck(null, model, List.of()).execute();
+        Result result = check(null, model, List.of()).execute();
         assertThat(result.getStatus()).isEqualTo(Result.Status.OK);
         assertThat(message(result)).isEqualTo("no MQTT broker configured");
     }
@@ -52,24 +58,24 @@ class MqttHealthCheckTest {
         model.accept(new Measurement(MeasurementKey.of(Meter.PV, Quantity.POWER), 3200, Instant.now(),
                 Duration.ofMinutes(1), "solar/ac/power"));
 
-        Result ok = new MqttHealthCheck(connection, model, List.of(pv)).execute();
+        Result ok = check(connection, model, List.of(pv)).execute();
         assertThat(ok.getStatus()).isEqualTo(Result.Status.OK);
         assertThat(message(ok)).contains("connected to tcp://").contains("1 input(s), 1 fresh value(s)");
 
         MqttInput broken = new MqttInput(Inputs.settings("broken", "preset", "victron"), 1, connection, model);
-        Result badInput = new MqttHealthCheck(connection, model, List.of(pv, broken)).execute();
+        Result badInput = check(connection, model, List.of(pv, broken)).execute();
         assertThat(badInput.getStatus()).isEqualTo(Result.Status.WARN);
         assertThat(message(badInput)).startsWith("input broken does not run: this preset needs device");
 
         model.accept(new Measurement(MeasurementKey.of(Meter.GRID, Quantity.POWER), 900,
                 Instant.now().minusSeconds(120), Duration.ofSeconds(10), "grid/power"));
-        Result stale = new MqttHealthCheck(connection, model, List.of(pv)).execute();
+        Result stale = check(connection, model, List.of(pv)).execute();
         assertThat(stale.getStatus()).isEqualTo(Result.Status.WARN);
         assertThat(message(stale)).contains("unknown values: grid/POWER (stale)");
 
         broker.stop();
         Await.until("connection lost seen", () -> !connection.connected());
-        Result down = new MqttHealthCheck(connection, model, List.of(pv)).execute();
+        Result down = check(connection, model, List.of(pv)).execute();
         assertThat(down.getStatus()).isEqualTo(Result.Status.WARN);
         assertThat(message(down)).contains("not connected").contains("energy values from MQTT are unknown");
     }

@@ -2,7 +2,7 @@ package org.chargeedge.mqtt.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.lang.reflect.Field;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -17,30 +17,19 @@ import org.junit.jupiter.api.Test;
 
 class MqttShellCommandTest {
 
-    private static void set(Object target, String field, Object value) throws Exception {
-        Field f = target.getClass().getDeclaredField(field);
-        f.setAccessible(true);
-        f.set(target, value);
-    }
-
     @Test
     void showsAMissingConfigurationAnIdleConnectionInputsAndTheModel() throws Exception {
-        MqttShellCommand shell = new MqttShellCommand();
-        assertThat(shell.mqtt()).contains("not configured");
+        assertThat(new MqttShellCommand(new MqttStatusService()).mqtt()).contains("not configured");
 
         BrokerConnection down = new BrokerConnection(new ConnectionSettings("tcp://127.0.0.1:1", "", "",
                 "gw-" + UUID.randomUUID(), true, "site", 30, Duration.ofSeconds(1), Duration.ofSeconds(5),
                 Duration.ofSeconds(5)));
         SiteEnergyComponent model = new SiteEnergyComponent();
         try {
-            set(shell, "connection", down);
-            set(shell, "siteEnergy", model);
             MqttInput bad = new MqttInput(Inputs.settings("broken.cfg", "preset", "victron"), 0, down, model);
             MqttInput pv = new MqttInput(Inputs.settings("pv.cfg", "preset", "opendtu"), 0, down, model);
-            @SuppressWarnings("unchecked")
-            List<MqttInput> inputs = (List<MqttInput>) field(shell, "inputs");
-            inputs.add(bad);
-            inputs.add(pv);
+            MqttShellCommand shell = new MqttShellCommand(new MqttStatusService(down, model, List.of(bad, pv),
+                    Clock.systemUTC()));
             pv.engine().onMessage("solar/ac/power", "abc".getBytes());
             model.accept(new Measurement(MeasurementKey.of(Meter.PV, Quantity.POWER), 3200, Instant.now(),
                     Duration.ofMinutes(1), "solar/ac/power"));
@@ -55,11 +44,5 @@ class MqttShellCommandTest {
         } finally {
             down.stop();
         }
-    }
-
-    private static Object field(Object target, String name) throws Exception {
-        Field f = target.getClass().getDeclaredField(name);
-        f.setAccessible(true);
-        return f.get(target);
     }
 }

@@ -14,6 +14,7 @@ import java.util.stream.Collectors;
 
 import org.apache.felix.service.command.Descriptor;
 import org.chargeedge.api.charger.ChargerCommands;
+import org.chargeedge.api.charger.ChargerDiagnostics;
 import org.chargeedge.api.charger.ChargerInfo;
 import org.chargeedge.api.charger.ConnectorInfo;
 import org.chargeedge.api.charger.SiteReadiness;
@@ -157,7 +158,32 @@ public class ChargerShellCommands {
                     .append(u.draining() ? ", delivering the queue of a charger that is gone" : "")
                     .append(u.lastProblem() == null ? "" : "; last problem: " + u.lastProblem()).append('\n');
         }
+        diagnostics(c.diagnostics(), out);
         return out.toString();
+    }
+
+    /** What the charger refused, as the central system saw it in its answers; nothing when all is well. */
+    private static void diagnostics(ChargerDiagnostics d, StringBuilder out) {
+        ChargerDiagnostics.LocalListProblem list = d.localList();
+        if (list != null) {
+            out.append("Local list       ").append(switch (list.outcome()) {
+                case FAILED -> "version " + list.attemptedVersion() + " not stored (Failed): push the full list again";
+                case VERSION_MISMATCH -> "update to version " + list.attemptedVersion()
+                        + " refused (VersionMismatch): push the full list";
+                case NOT_SUPPORTED -> "not supported by the charger";
+                case OUT_OF_STEP -> "reports version " + list.reportedVersion() + ", accepted "
+                        + list.acceptedVersion() + ": push the full list";
+            }).append(" (").append(time(list.at())).append(")\n");
+        }
+        for (ChargerDiagnostics.ConfigurationKeyProblem k : d.configuration()) {
+            out.append("Refused key      ").append(k.key()).append(k.value() == null ? "" : " = " + k.value())
+                    .append(": ").append(switch (k.outcome()) {
+                        case REJECTED -> "Rejected";
+                        case NOT_SUPPORTED -> "NotSupported";
+                        case REBOOT_REQUIRED -> "RebootRequired (applies after a reset)";
+                        case UNKNOWN_KEY -> "unknown key";
+                    }).append(" (").append(time(k.at())).append(")\n");
+        }
     }
 
     @Descriptor("ask a charger to start a transaction")

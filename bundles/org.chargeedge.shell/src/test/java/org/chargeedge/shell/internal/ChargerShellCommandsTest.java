@@ -11,6 +11,7 @@ import java.util.concurrent.CompletionStage;
 
 import org.chargeedge.api.charger.ChargerCallException;
 import org.chargeedge.api.charger.ChargerCommands;
+import org.chargeedge.api.charger.ChargerDiagnostics;
 import org.chargeedge.api.charger.ChargerInfo;
 import org.chargeedge.api.charger.ConnectorInfo;
 import org.chargeedge.api.charger.SiteReadiness;
@@ -136,6 +137,23 @@ class ChargerShellCommandsTest {
         assertThat(shell.charger("CP-9")).startsWith("Unknown charger CP-9").contains("CP-1, CP-2");
         assertThat(shell.charger("CP-2")).contains("no BootNotification received").doesNotContain("Upstream");
         assertThat(out).contains("Upstream", "down since", "17 queued", "2 failed", "closed by the CSMS (1006)");
+        assertThat(out).doesNotContain("Refused key", "Local list");
+    }
+
+    @Test
+    void chargerShowsRefusedKeysAndALocalListOutOfStep() {
+        chargers = List.of(booted.withDiagnostics(new ChargerDiagnostics(List.of(
+                new ChargerDiagnostics.ConfigurationKeyProblem("NoSuchKey", null,
+                        ChargerDiagnostics.KeyOutcome.UNKNOWN_KEY, T0),
+                new ChargerDiagnostics.ConfigurationKeyProblem("MeterValueSampleInterval", "1",
+                        ChargerDiagnostics.KeyOutcome.REJECTED, T0)),
+                new ChargerDiagnostics.LocalListProblem(ChargerDiagnostics.LocalListOutcome.OUT_OF_STEP, null, 5, 0,
+                        T0.plusSeconds(30)))));
+        String out = shell.charger("CP-1");
+        assertThat(out).contains("Local list       reports version 0, accepted 5: push the full list"
+                + " (2026-11-24 10:00:30Z)\n");
+        assertThat(out).contains("Refused key      NoSuchKey: unknown key (2026-11-24 10:00:00Z)\n"
+                + "Refused key      MeterValueSampleInterval = 1: Rejected (2026-11-24 10:00:00Z)\n");
     }
 
     @Test
