@@ -112,7 +112,7 @@ class HttpApiIT {
             assertThat(metrics.body()).contains("chargeedge_chargers_connected 1.0", "chargeedge_site_ready 1.0",
                     "jvm_memory_used_bytes", "chargeedge_store_commit_seconds_count");
             // the event log follows the framework's EventAdmin
-            waitFor("the boot in the event log", 10, () -> {
+            GatewayRuntime.waitFor("the boot in the event log", 10, () -> {
                 try {
                     return send(get("/api/events/log?charger=" + CP).header("Authorization", "Bearer " + token))
                             .body().contains("Booted: Acme Wallbox, firmware 1.0");

@@ -8,6 +8,7 @@ import java.util.List;
 import org.chargeedge.api.charger.CallStatistics;
 import org.chargeedge.api.charger.ChargerInfo;
 import org.chargeedge.api.charger.ConnectorInfo;
+import org.chargeedge.api.mqtt.MqttStatus;
 import org.chargeedge.api.store.StoreHealth;
 import org.chargeedge.api.store.StoreStatistics;
 import org.chargeedge.api.upstream.UpstreamStatus;
@@ -26,6 +27,7 @@ import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import jakarta.servlet.Servlet;
 import jakarta.servlet.http.HttpServlet;
@@ -143,10 +145,31 @@ public class MetricsServlet extends HttpServlet {
                         statistics.failedCommits()));
             });
             site.calls().ifPresent(c -> out.metricSnapshot(calls(c.calls())));
+            site.mqtt().map(MqttStatus::connection).filter(MqttStatus.Connection::configured)
+                    .ifPresent(m -> mqtt(m).forEach(out::metricSnapshot));
             site.energy().ifPresent(e -> out.metricSnapshot(gauge("chargeedge_energy_fresh_measurements",
                     "Energy measurements (grid, PV, battery, ...) fresh now", e.snapshot().measurements().size())));
             return out.build();
         }
+    }
+
+    /**
+     * The broker connection and each energy input (labelled by its configuration name: as many as the site has
+     * devices, so the cardinality stays bounded). Only with a broker configured.
+     */
+    static List<MetricSnapshot> mqtt(MqttStatus.Connection m) {
+        GaugeSnapshot.Builder stale = GaugeSnapshot.builder().name("chargeedge_mqtt_input_stale")
+                .help("1 while an energy input's values are unknown: no message within its staleAfter, none yet, "
+                        + "or its configuration is wrong");
+        for (MqttStatus.Input i : m.inputs()) {
+            stale.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(Labels.of("input", i.name()))
+                    .value(i.stale() || i.problem() != null ? 1 : 0).build());
+        }
+        return List.of(gauge("chargeedge_mqtt_connected", "1 while the MQTT broker connection is up",
+                        m.connected() ? 1 : 0),
+                counter("chargeedge_mqtt_messages_received", "MQTT messages received since the start",
+                        m.received()),
+                stale.build());
     }
 
     /**

@@ -14,8 +14,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * {@code GET /api/mqtt} over the real API: the MQTT bundle over a real broker
- * (Moquette in the test JVM), every field of its status as JSON, the roles,
- * and a gateway without the MQTT bundle.
+ * (Moquette in the test JVM), every field of its status as JSON and its
+ * figures at {@code /metrics}, the roles, and a gateway without the MQTT bundle.
  */
 class MqttApiTest extends RealSiteTestBase {
 
@@ -53,10 +53,17 @@ class MqttApiTest extends RealSiteTestBase {
         assertThat(m.get("inputs").get(0).has("lastMessageAgeSeconds")).isFalse();
         assertThat(m.get("inputs").get(1).get("stale").asBoolean()).isFalse();
 
+        assertThat(api.send(api.get("/metrics", viewer)).body()).contains("chargeedge_mqtt_connected 0.0")
+                .contains("chargeedge_mqtt_input_stale{input=\"battery.cfg\"} 1.0")
+                .contains("chargeedge_mqtt_input_stale{input=\"grid.cfg\"} 0.0")
+                .contains("chargeedge_mqtt_input_stale{input=\"pv.cfg\"} 1.0");
+
         site.mqtt = () -> new MqttStatus.Connection(null, false, null, 0, null, null, 0, 0, 0, List.of(), List.of());
         JsonNode none = Json.MAPPER.readTree(api.send(api.get("/api/mqtt", viewer)).body());
         assertThat(none.get("configured").asBoolean()).isFalse();
         assertThat(none.has("brokerUrl")).isFalse();
+        // a site without a broker has no MQTT metrics: nothing to alert on
+        assertThat(api.send(api.get("/metrics", viewer)).body()).doesNotContain("chargeedge_mqtt");
     }
 
     @Test
@@ -77,12 +84,17 @@ class MqttApiTest extends RealSiteTestBase {
             assertThat(pv.get("stale").asBoolean()).isFalse();
             assertThat(pv.get("lastMessageAgeSeconds").asLong()).isLessThan(10);
             assertThat(pv.get("staleAfterSeconds").asLong()).isEqualTo(30);
+            String metrics = api.send(api.get("/metrics", viewer)).body();
+            assertThat(metrics).contains("chargeedge_mqtt_connected 1.0")
+                    .contains("chargeedge_mqtt_input_stale{input=\"pv.cfg\"} 0.0")
+                    .containsPattern("chargeedge_mqtt_messages_received_total [1-9]");
 
             mqtt.stopBroker();
             JsonNode down = Json.MAPPER.readTree(api.send(api.get("/api/mqtt", viewer)).body());
             assertThat(down.get("connected").asBoolean()).isFalse();
             assertThat(down.has("since")).isFalse();
             assertThat(down.get("lastError").asText()).isNotBlank();
+            assertThat(api.send(api.get("/metrics", viewer)).body()).contains("chargeedge_mqtt_connected 0.0");
         }
     }
 
