@@ -4,41 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.chargeedge.store.internal.Fixtures.result;
 
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
 
 import org.chargeedge.api.store.BalancerMemory.ChargerCapabilities;
 import org.chargeedge.api.store.BalancerMemory.Remembered;
 import org.chargeedge.api.store.BalancerMemory.SessionMode;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** What the load balancer keeps (schema V8): session and charger modes, learnt capabilities, across a restart. */
-class BalancerMemoryTest {
-
-    @TempDir
-    Path dir;
-    Path file;
-    SqliteStore store;
-
-    @BeforeEach
-    void open() throws Exception {
-        file = dir.resolve("chargeedge.db");
-        store = SqliteStore.open(file, StoreSettings.defaults());
-    }
-
-    @AfterEach
-    void close() {
-        store.close();
-    }
-
-    private void restart() throws Exception {
-        store.close();
-        store = SqliteStore.open(file, StoreSettings.defaults());
-    }
+class BalancerMemoryTest extends StoreFileTest {
 
     @Test
     void modesAndCapabilitiesSurviveARestartAndTheLatestWins() throws Exception {
@@ -56,7 +31,7 @@ class BalancerMemoryTest {
         result(store.saveChargerMode("CP-3", null));
         result(store.saveCapabilities(new ChargerCapabilities("CP-1", "W", false, true, false, "1.2.3", learnt)));
         result(store.saveCapabilities(new ChargerCapabilities("CP-2", null, false, false, true, null, learnt)));
-        restart();
+        reopen();
 
         Remembered r = store.remembered();
         assertThat(r.sessionModes()).containsExactly(new SessionMode("CP-1", 1, 17, "MinPV", null, null),

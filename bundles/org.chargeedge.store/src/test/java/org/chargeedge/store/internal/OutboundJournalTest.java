@@ -7,40 +7,15 @@ import static org.chargeedge.store.internal.Fixtures.T0;
 import static org.chargeedge.store.internal.Fixtures.count;
 import static org.chargeedge.store.internal.Fixtures.result;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 
 import org.chargeedge.api.store.OutboundMessage;
 import org.chargeedge.ocpp.v16.StartTransactionRequest;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The outbound journal: written by the store's own records, in their commit; read and acknowledged by a reader. */
-class OutboundJournalTest {
-
-    @TempDir
-    Path dir;
-    Path file;
-    SqliteStore store;
-
-    @BeforeEach
-    void open() throws Exception {
-        file = dir.resolve("chargeedge.db");
-        store = SqliteStore.open(file, StoreSettings.defaults());
-    }
-
-    @AfterEach
-    void close() {
-        store.close();
-    }
-
-    private void reopen() throws Exception {
-        store.close();
-        store = SqliteStore.open(file, StoreSettings.defaults());
-    }
+class OutboundJournalTest extends StoreFileTest {
 
     private void transaction(String charger, int id, int connector, Instant at) throws Exception {
         result(store.transactionStarted(charger, id, new StartTransactionRequest(connector, "TAG", 0, null, at),

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.chargeedge.store.internal.Fixtures.count;
 import static org.chargeedge.store.internal.Fixtures.result;
 
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.OptionalInt;
@@ -18,42 +17,23 @@ import org.chargeedge.ocpp.v16.ChargingRateUnitType;
 import org.chargeedge.ocpp.v16.ChargingSchedule;
 import org.chargeedge.ocpp.v16.ChargingSchedulePeriod;
 import org.chargeedge.ocpp.v16.RecurrencyKindType;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The upstream link's records: the transaction id map and the parked messages (schema V2), the CSMS's charging
  * profiles (V6: kept per charger and id, replaced, removed, read back after a restart).
  */
-class TransactionIdMapTest {
+class TransactionIdMapTest extends StoreFileTest {
 
     private static final Instant T = Instant.parse("2026-03-01T10:00:00Z");
 
-    @TempDir
-    Path dir;
-    Path file;
-    SqliteStore store;
-
-    @BeforeEach
-    void open() throws Exception {
-        file = dir.resolve("chargeedge.db");
-        store = SqliteStore.open(file, StoreSettings.defaults());
-    }
-
-    @AfterEach
-    void close() {
-        store.close();
-    }
 
     @Test
     void csmsIdsMapBothWaysPerChargerAndSurviveARestart() throws Exception {
         assertThat(store.csmsId(10)).isEmpty();
         result(store.map("CP-1", 10, 7001));
         result(store.map("CP-2", 11, 7001));
-        store.close();
-        store = SqliteStore.open(file, StoreSettings.defaults());
+        reopen();
         assertThat(store.csmsId(10)).isEqualTo(OptionalInt.of(7001));
         assertThat(store.gatewayId("CP-1", 7001)).isEqualTo(OptionalInt.of(10));
         assertThat(store.gatewayId("CP-2", 7001)).isEqualTo(OptionalInt.of(11));
@@ -79,8 +59,7 @@ class TransactionIdMapTest {
         result(store.putProfile(max, List.of()));
         result(store.putProfile(tx, List.of()));
         result(store.putProfile(other, List.of()));
-        store.close();
-        store = SqliteStore.open(file, StoreSettings.defaults());
+        reopen();
         assertThat(store.profiles()).containsExactly(max, tx, other);
     }
 
