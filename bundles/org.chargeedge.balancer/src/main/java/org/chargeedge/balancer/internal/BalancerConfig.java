@@ -57,8 +57,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
             + "following it, seconds", min = "1")
     int reactionTimeSeconds() default 30;
 
-    @AttributeDefinition(description = "How long a TxProfile is valid (validTo); renewed when half of it has passed, "
-            + "seconds", min = "60")
+    @AttributeDefinition(description = "How long a TxProfile is valid (validTo); renewed when a fifth of it "
+            + "(at least 30 s, at most half) is left, seconds", min = "60")
     int profileValiditySeconds() default 300;
 
     @AttributeDefinition(description = "Shortest time between two runs of the allocation, milliseconds", min = "10")

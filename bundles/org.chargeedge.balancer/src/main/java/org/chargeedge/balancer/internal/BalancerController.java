@@ -45,6 +45,8 @@ import org.chargeedge.balancer.core.SiteSnapshot.Connector;
 import org.chargeedge.balancer.core.SiteSnapshot.ConnectorRef;
 import org.chargeedge.balancer.core.SiteSnapshot.Control;
 import org.chargeedge.balancer.core.SiteSnapshot.Mode;
+import org.chargeedge.balancer.core.Reading;
+import org.chargeedge.balancer.core.SiteSnapshot.Measurements;
 import org.chargeedge.balancer.core.SiteSnapshot.PhaseAmps;
 import org.chargeedge.balancer.internal.ChargerLink.Desired;
 import org.chargeedge.balancer.internal.ChargerLink.Sent;
@@ -124,6 +126,15 @@ final class BalancerController implements AutoCloseable {
     /** The grid meter's latest reading time, and the chargers' draws per site phase when it arrived. */
     private Instant gridReadAt;
     private double[] drawsAtGridReading = new double[3];
+    /**
+     * Per grid phase: since which reading the grid meter has read above the phase's limit (null: not above), when
+     * it last did, when the correction last grew, and the correction (A counted as other load on top of the
+     * meter's reading).
+     */
+    private final Instant[] gridOverSince = new Instant[3];
+    private final Instant[] gridOverLast = new Instant[3];
+    private final Instant[] gridCorrectedAt = new Instant[3];
+    private final double[] gridCorrectionA = new double[3];
     private long runs;
 
     /** What the controller watches on a connector: the draw it last saw, and whether the charger obeys. */
@@ -134,6 +145,22 @@ final class BalancerController implements AutoCloseable {
         boolean ignoring;
         /** When its limit last changed, either way: a rise waits the ramp interval after it, so it does not flap. */
         Instant lastChangeAt;
+        /**
+         * Its last change, if it was a rise of a car that used all of its limit before it: from, to, and when the
+         * charger accepted it. Null after a fall. See {@link SnapshotAdapter#withFloor}.
+         */
+        Instant riseAt;
+        double riseFromA;
+        double riseToA;
+        /**
+         * What the car may still draw within the reaction time after the last change: the limit before it, or
+         * its draw then if higher; unbounded after a session's first TxProfile (the charger may not have applied
+         * its TxDefaultProfile to a session that had started).
+         */
+        double previousA = Double.POSITIVE_INFINITY;
+        /** Its TxProfile is to be sent again: it drew more than it may after following it (once per episode). */
+        boolean resend;
+        boolean resent;
     }
 
     /** A mode set for a session ({@code session} null: for the next one on the connector), with its target. */
@@ -536,9 +563,11 @@ final class BalancerController implements AutoCloseable {
         if (gridAt != null && !gridAt.equals(gridReadAt)) {
             gridReadAt = gridAt;
             drawsAtGridReading = drawsNow;
+            noteGridOver(snapshot, gridAt);
         }
         snapshot = SnapshotAdapter.countUnmeasured(SnapshotAdapter.alignGrid(snapshot, drawsAtGridReading, drawsNow),
                 settings);
+        snapshot = SnapshotAdapter.addToGrid(snapshot, gridCorrectionA.clone());
         Allocation allocation = Balancer.allocate(snapshot);
         if (LOG.isDebugEnabled()) {
             LOG.debug("Balancer: run {}: grid {} {} {}, draws at reading {}, now {}; {}", runs,
@@ -554,6 +583,51 @@ final class BalancerController implements AutoCloseable {
         }
         status = status(snapshot, allocation, now);
         persist();
+    }
+
+    /**
+     * The grid meter above a phase's limit for longer than chargers take to follow a fall: something the snapshot
+     * does not explain draws more than it shows (a charger that takes 30 s to follow a fall, one that has not
+     * reported its new draw, a car on a charger that is counted at its limit). The excess (at least
+     * {@link #MIN_CORRECTION_A}) is then counted as other load on that phase, and added to again each
+     * {@link #SUSTAINED_OVER} the meter still reads above the limit,
+     * so that the others are reduced until it does not. The correction holds until the meter has read under the
+     * limit for a reaction time. A shorter excess is left to the falls already sent.
+     */
+    static final Duration SUSTAINED_OVER = Duration.ofSeconds(6);
+    /**
+     * The least a correction grows by: the allocation may have left a little room unused (limits are whole tenths,
+     * a car draws less than its limit), which would absorb a smaller one without reducing anyone.
+     */
+    private static final double MIN_CORRECTION_A = 2;
+
+    private void noteGridOver(SiteSnapshot raw, Instant at) {
+        Reading[] phases = {raw.measurements().gridL1(), raw.measurements().gridL2(), raw.measurements().gridL3()};
+        PhaseAmps limit = raw.grid().limit();
+        double[] limits = {limit.l1(), limit.l2(), limit.l3()};
+        for (int i = 0; i < 3; i++) {
+            boolean over = phases[i].usable() && phases[i].value() > limits[i] + 0.1;
+            if (over) {
+                gridOverSince[i] = gridOverSince[i] == null ? at : gridOverSince[i];
+                gridOverLast[i] = at;
+                if (!at.isBefore(gridOverSince[i].plus(SUSTAINED_OVER)) && (gridCorrectedAt[i] == null
+                        || !at.isBefore(gridCorrectedAt[i].plus(SUSTAINED_OVER)))) {
+                    gridCorrectionA[i] += Math.max(MIN_CORRECTION_A, phases[i].value() - limits[i]);
+                    gridCorrectedAt[i] = at;
+                    LOG.warn("Balancer: the grid meter reads {} A on L{} for {} s, above the limit of {} A: {} A "
+                            + "more counted as other load", fmt(phases[i].value()), i + 1,
+                            Duration.between(gridOverSince[i], at).toSeconds(), fmt(limits[i]),
+                            fmt(gridCorrectionA[i]));
+                }
+            } else {
+                gridOverSince[i] = null;
+                if (gridCorrectionA[i] > 0 && (!phases[i].usable()
+                        || !at.isBefore(gridOverLast[i].plus(settings.reactionTime())))) {
+                    gridCorrectionA[i] = 0;
+                    gridCorrectedAt[i] = null;
+                }
+            }
+        }
     }
 
     private void syncLinks(List<ChargerInfo> chargers) {
@@ -669,6 +743,8 @@ final class BalancerController implements AutoCloseable {
                 if (tx.isEmpty()) {
                     w.overSince = null;
                     w.ignoring = false;
+                    w.resend = false;
+                    w.resent = false;
                     continue;
                 }
                 Sent s = link.sent.get(cid);
@@ -678,8 +754,26 @@ final class BalancerController implements AutoCloseable {
                     continue;
                 }
                 double drawn = Math.max(draw.l1(), Math.max(draw.l2(), draw.l3()));
-                double tolerance = Math.max(1.0, s.limitA() * 0.1);
-                if (drawn > s.limitA() + tolerance) {
+                double tolerance = tolerance(s.limitA());
+                // within the reaction time after a fall, the car may still draw the limit before it; above both,
+                // or above the limit once the reaction time has passed, the charger does not follow
+                boolean reacting = w.lastChangeAt != null && now.isBefore(w.lastChangeAt.plus(settings.reactionTime()));
+                double mayDraw = reacting ? Math.max(s.limitA(), w.previousA) : s.limitA();
+                if (drawn > mayDraw + tolerance(mayDraw)) {
+                    // a charger that resumes at full current after a pause, or takes a rise beyond it: counted at
+                    // what it draws at once, and its profile is sent again (a quirky charger takes it then)
+                    w.overSince = w.overSince == null ? now : w.overSince;
+                    if (!w.resent) {
+                        w.resend = true;
+                        w.resent = true;
+                    }
+                    if (!w.ignoring) {
+                        w.ignoring = true;
+                        LOG.warn("Balancer: {} draws {} A although it accepted a limit of {} A: counted at what it "
+                                + "draws, the others are reduced, its profile is sent again", ref, fmt(drawn),
+                                fmt(s.limitA()));
+                    }
+                } else if (drawn > s.limitA() + tolerance) {
                     if (w.overSince == null) {
                         w.overSince = now;
                     }
@@ -691,6 +785,8 @@ final class BalancerController implements AutoCloseable {
                     }
                 } else {
                     w.overSince = null;
+                    w.resent = false;
+                    w.resend = false;
                     if (w.ignoring) {
                         w.ignoring = false;
                         LOG.info("Balancer: {} follows its limit again ({} A at {} A)", ref, fmt(drawn),
@@ -731,7 +827,32 @@ final class BalancerController implements AutoCloseable {
         if (session != null && link != null && (!link.takesTxProfiles() || (w != null && w.ignoring))) {
             return new ConnectorFacts(mode, priority, Control.IGNORES, active, drawFresh, OptionalDouble.empty());
         }
-        return new ConnectorFacts(mode, priority, Control.OBEYS, active, drawFresh, OptionalDouble.empty());
+        return new ConnectorFacts(mode, priority, Control.OBEYS, active, drawFresh, OptionalDouble.empty(),
+                sameSession ? risingTo(w, s) : OptionalDouble.empty());
+    }
+
+    /** How far a measured draw may be from a limit and still be taken as that limit: 10 %, at least 1 A. */
+    private static double tolerance(double limitA) {
+        return Math.max(1.0, limitA * 0.1);
+    }
+
+    /**
+     * The limit a connector was just raised to, while its charger has not reported the new draw yet: the rise
+     * was accepted less than the reaction time ago, the car used all of its old limit when it was reported last,
+     * and it has not been seen drawing the new one. Controller thread.
+     */
+    private OptionalDouble risingTo(Watch w, Sent s) {
+        if (w == null || w.riseAt == null || s.limitA() != w.riseToA
+                || !clock.instant().isBefore(w.riseAt.plus(settings.reactionTime()))) {
+            return OptionalDouble.empty();
+        }
+        PhaseAmps draw = SnapshotAdapter.drawOf(w.meterValue);
+        if (draw == null) {
+            return OptionalDouble.empty();
+        }
+        double drawn = Math.max(draw.l1(), Math.max(draw.l2(), draw.l3()));
+        boolean usedAll = drawn >= w.riseFromA - tolerance(w.riseFromA);
+        return usedAll && drawn < w.riseToA ? OptionalDouble.of(w.riseToA) : OptionalDouble.empty();
     }
 
     /**
@@ -809,11 +930,15 @@ final class BalancerController implements AutoCloseable {
         lastBudget = b;
     }
 
-    /** The TxProfile limit each connector in a session should have now: falls at once, rises in steps. */
+    /**
+     * The TxProfile limit each connector in a session should have now: falls at once, rises in steps, and no rise
+     * while a fall has not been followed (see {@link #fallPending}).
+     */
     private void plan(SiteSnapshot snapshot, Allocation allocation, Instant now) {
         for (ChargerLink link : links.values()) {
             link.desired.clear();
         }
+        boolean holdRises = fallPending(now);
         Map<ConnectorRef, Connector> byRef = new HashMap<>();
         snapshot.connectors().forEach(c -> byRef.put(c.ref(), c));
         for (ConnectorLimit l : allocation.limits()) {
@@ -841,11 +966,38 @@ final class BalancerController implements AutoCloseable {
                 boolean small = step(from, target) - from < settings.minChangeA() && (w == null
                         || w.lastChangeAt == null || now.isBefore(w.lastChangeAt.plus(
                                 settings.rampUpInterval().multipliedBy(3))));
-                want = s == null ? step(from, target) : waiting || small ? from : step(from, target);
+                want = holdRises ? Math.max(from, Math.min(target, s == null ? from : s.limitA()))
+                        : s == null ? step(from, target) : waiting || small ? from : step(from, target);
             }
             link.desired.put(cid, new Desired(c.session(), Integer.parseInt(c.session()), want,
                     Math.max(1, l.sitePhases().size())));
         }
+    }
+
+    /**
+     * Whether a connector's limit fell less than the reaction time ago and its charger has not yet reported a draw
+     * within it. The core counts a fall as done at once; the capacity it frees is handed out only once the car
+     * draws less (a charger may take up to the reaction time to follow), so that a slow charger and a fast rise
+     * elsewhere do not add up above a limit.
+     */
+    private boolean fallPending(Instant now) {
+        for (Map.Entry<ConnectorRef, Watch> e : watches.entrySet()) {
+            Watch w = e.getValue();
+            ChargerLink link = links.get(e.getKey().chargerId());
+            Sent s = link == null ? null : link.sent.get(e.getKey().connectorId());
+            if (s == null || w.lastChangeAt == null || !(w.previousA > s.limitA())
+                    || w.previousA == Double.POSITIVE_INFINITY || !link.connected || w.ignoring
+                    || !now.isBefore(w.lastChangeAt.plus(settings.reactionTime()))) {
+                continue;
+            }
+            PhaseAmps draw = SnapshotAdapter.drawOf(w.meterValue);
+            boolean followed = w.seenAt != null && w.seenAt.isAfter(w.lastChangeAt) && draw != null
+                    && Math.max(draw.l1(), Math.max(draw.l2(), draw.l3())) <= s.limitA() + tolerance(s.limitA());
+            if (!followed) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private double step(double from, double target) {
@@ -874,10 +1026,11 @@ final class BalancerController implements AutoCloseable {
             for (var e : new java.util.TreeMap<>(link.desired).entrySet()) {
                 Sent s = link.sent.get(e.getKey());
                 Desired d = e.getValue();
-                if (s != null && d.limitA() < s.limitA()) {
+                Watch w = watches.get(new ConnectorRef(link.id, e.getKey()));
+                if (s != null && (d.limitA() < s.limitA() || (w != null && w.resend))) {
                     fall = fall == null ? e.getKey() : fall;
                 } else if (s == null || d.limitA() != s.limitA()
-                        || !now.isBefore(s.validTo().minus(settings.profileValidity().dividedBy(2)))) {
+                        || !now.isBefore(s.validTo().minus(renewalLead(settings.profileValidity())))) {
                     other = other == null ? e.getKey() : other;
                 }
             }
@@ -892,6 +1045,18 @@ final class BalancerController implements AutoCloseable {
         } else if (other != null) {
             sendTxProfile(link, other, now);
         }
+    }
+
+    /**
+     * How long before its validTo a TxProfile is renewed: a fifth of its validity, at least 30 s (room for a
+     * call that times out and its retry), at most half. With the default 300 s, every 240 s: 15 renewals an hour
+     * for a session whose limit holds, instead of 24 at half.
+     */
+    static Duration renewalLead(Duration validity) {
+        Duration fifth = validity.dividedBy(5);
+        Duration lead = fifth.compareTo(Duration.ofSeconds(30)) < 0 ? Duration.ofSeconds(30) : fifth;
+        Duration half = validity.dividedBy(2);
+        return lead.compareTo(half) > 0 ? half : lead;
     }
 
     private void readConfiguration(ChargerLink link) {
@@ -953,9 +1118,23 @@ final class BalancerController implements AutoCloseable {
                     if (st == ChargingProfileStatus.Accepted) {
                         link.sent.put(connectorId, new Sent(d.session(), d.limitA(), validTo, clock.instant()));
                         Watch w = watches.get(ref);
+                        if (w != null) {
+                            w.resend = false;
+                        }
                         if (w != null && (before == null || d.limitA() != before.limitA())) {
                             w.overSince = null;
+                            PhaseAmps drawn = SnapshotAdapter.drawOf(w.meterValue);
+                            double previous = before == null ? Double.POSITIVE_INFINITY : Math.max(before.limitA(),
+                                    drawn == null ? 0 : Math.max(drawn.l1(), Math.max(drawn.l2(), drawn.l3())));
+                            // changes within a reaction time of each other: the car may still follow any of them
+                            boolean reacting = w.lastChangeAt != null
+                                    && clock.instant().isBefore(w.lastChangeAt.plus(settings.reactionTime()));
+                            w.previousA = reacting ? Math.max(w.previousA, previous) : previous;
                             w.lastChangeAt = clock.instant();
+                            boolean rise = before != null && d.limitA() > before.limitA();
+                            w.riseAt = rise ? w.lastChangeAt : null;
+                            w.riseFromA = rise ? before.limitA() : 0;
+                            w.riseToA = rise ? d.limitA() : 0;
                         }
                     } else if (st == ChargingProfileStatus.Rejected && !otherUnit(link, unit)) {
                         link.txProfileRejected = true;

@@ -48,11 +48,18 @@ final class SnapshotAdapter {
 
     /**
      * What the controller adds to a connector: its mode, priority, whether its charger follows its limit, the
-     * limit in force, whether the measured draw may be used, and a cap on it (an offline charger whose profile
-     * ran out draws at most its fallback).
+     * limit in force, whether the measured draw may be used, a cap on it (an offline charger whose profile ran
+     * out draws at most its fallback), and a floor on it: the limit a car that used all of its limit was just
+     * raised to, counted on the phases it draws on until its charger reports the new draw or its reaction time
+     * has passed (see {@link #withFloor}).
      */
     record ConnectorFacts(Mode mode, int priority, Control control, OptionalDouble activeLimitA, boolean drawFresh,
-                          OptionalDouble drawCapA) {
+                          OptionalDouble drawCapA, OptionalDouble drawFloorA) {
+
+        ConnectorFacts(Mode mode, int priority, Control control, OptionalDouble activeLimitA, boolean drawFresh,
+                       OptionalDouble drawCapA) {
+            this(mode, priority, control, activeLimitA, drawFresh, drawCapA, OptionalDouble.empty());
+        }
     }
 
     private SnapshotAdapter() {
@@ -89,6 +96,9 @@ final class SnapshotAdapter {
                     double cap = f.drawCapA().getAsDouble();
                     draw = new PhaseAmps(Math.min(draw.l1(), cap), Math.min(draw.l2(), cap), Math.min(draw.l3(), cap));
                 }
+                if (draw != null && f.drawFloorA().isPresent()) {
+                    draw = withFloor(draw, f.drawFloorA().getAsDouble());
+                }
                 OptionalDouble csmsLimitA = csms == null ? OptionalDouble.empty()
                         : csms.limitA(id, connectorId, now, phases(draw, settings.wiredPhasesOf(id).size()));
                 connectors.add(new Connector(ref, session, state(info == null ? null : info.status(), session != null),
@@ -100,6 +110,23 @@ final class SnapshotAdapter {
                 settings.safeBudget());
         return new SiteSnapshot(now, grid, settings.circuits(), chargers, measurements(energy), connectors,
                 Tariff.FLAT, timing(settings), previous);
+    }
+
+    /**
+     * A draw raised to {@code floorA} on the phases the car draws more than 1 A on. A rise reaches the grid meter
+     * before the charger's next MeterValues: counted at its reported draw, the car's new current would look like
+     * other load on the grid meter for that while, the limits would fall back and rise again on the next report
+     * (a flap every MeterValues interval near the limit). Counting it at the limit it was raised to keeps the
+     * grid meter's reading whole (the reading minus the draws when it came, plus the draws now); if the car does
+     * not take the rise, the other load is under-counted by at most the rise (one ramp step, as it is between a
+     * fall and the report that shows it), and only until the report or the reaction time.
+     */
+    static PhaseAmps withFloor(PhaseAmps draw, double floorA) {
+        return new PhaseAmps(floor(draw.l1(), floorA), floor(draw.l2(), floorA), floor(draw.l3(), floorA));
+    }
+
+    private static double floor(double drawA, double floorA) {
+        return drawA > 1 ? Math.max(drawA, floorA) : drawA;
     }
 
     /** The phases a car charges on: those it draws more than 1 A on, else the charger's wired phases. */
@@ -188,9 +215,32 @@ final class SnapshotAdapter {
         }
         Reading power = m.gridPowerW().usable()
                 ? Reading.fresh(m.gridPowerW().value() + (sumNow - sumAt) * s.settings().voltage()) : m.gridPowerW();
+        return withGrid(s, phases, power);
+    }
+
+    private static SiteSnapshot withGrid(SiteSnapshot s, Reading[] phases, Reading power) {
+        Measurements m = s.measurements();
         return new SiteSnapshot(s.now(), s.grid(), s.circuits(), s.chargers(), new Measurements(phases[0], phases[1],
                 phases[2], power, m.pvPowerW(), m.batteryPowerW(), m.buildingPowerW()), s.connectors(), s.tariff(),
                 s.settings(), s.previous());
+    }
+
+    /** The grid meter's phases raised by {@code extraA} (A per phase): load the snapshot does not explain. */
+    static SiteSnapshot addToGrid(SiteSnapshot s, double[] extraA) {
+        if (extraA[0] == 0 && extraA[1] == 0 && extraA[2] == 0) {
+            return s;
+        }
+        Measurements m = s.measurements();
+        Reading[] phases = {m.gridL1(), m.gridL2(), m.gridL3()};
+        double extraW = 0;
+        for (int i = 0; i < 3; i++) {
+            if (phases[i].usable()) {
+                phases[i] = Reading.fresh(phases[i].value() + extraA[i]);
+                extraW += extraA[i] * s.settings().voltage();
+            }
+        }
+        Reading power = m.gridPowerW().usable() ? Reading.fresh(m.gridPowerW().value() + extraW) : m.gridPowerW();
+        return withGrid(s, phases, power);
     }
 
     /** When the grid meter's newest reading was measured, or null without one. */

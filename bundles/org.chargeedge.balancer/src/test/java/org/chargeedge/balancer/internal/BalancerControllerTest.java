@@ -314,6 +314,63 @@ class BalancerControllerTest {
     }
 
     @Test
+    void aChargerThatResumesAtFullCurrentAfterAPauseIsCountedAtOnceAndGetsItsProfileAgain() throws Exception {
+        // a reaction time far longer than the test: what happens, happens because the draw is above both the
+        // limit and the one before it
+        site(Map.of("reactionTimeSeconds", 30));
+        SimCharger[] ab = twoSessions(0, 32, Quirk.RESUMES_AT_FULL);
+        SimCharger b = ab[1];
+        until("both were offered 20 A", () -> limitIs(ab[0], 20) && limitIs(b, 20));
+        site.controller.setSessionMode("CP-B", 1, Mode.OFF).get();
+        until("b paused", () -> limitIs(b, 0) && b.drawA == 0);
+        long before = b.txProfiles();
+        Instant resumed = Instant.now();
+        site.controller.setSessionMode("CP-B", 1, Mode.FAST).get();
+        until("b resumed at its car's 32 A", () -> b.drawA == 32, Duration.ofSeconds(5));
+        until("b got its profile again and follows it", () -> {
+            site.gridReading();
+            return b.txProfiles() >= before + 2 && b.drawA <= 20 && b.drawA >= 6;
+        }, Duration.ofSeconds(8));
+        assertThat(Duration.between(resumed, Instant.now())).as("well within the reaction time")
+                .isLessThan(Duration.ofSeconds(15));
+        Profile resent = b.lastTxProfile();
+        assertThat(resent.limit()).isGreaterThanOrEqualTo(6).isLessThanOrEqualTo(20);
+    }
+
+    @Test
+    void aGridMeterAboveItsLimitThatNothingExplainsReducesTheChargers() throws Exception {
+        // the chargers report 20 A each and the meter reads 8 A more on every phase than the building and they
+        // draw: a load nobody reports (the reaction time is long, so only the grid meter can tell)
+        site(Map.of("reactionTimeSeconds", 60));
+        SimCharger[] ab = twoSessions(0, 32);
+        until("both were offered 20 A", () -> limitIs(ab[0], 20) && limitIs(ab[1], 20));
+        site.gridReading();
+        Thread.sleep(300);
+        site.buildingA = 8;
+        // the building rises by 8 A and is read: the others are reduced at once, as the grid meter shows it
+        until("reduced for the building", () -> {
+            site.gridReading();
+            return ab[0].lastTxProfile().limit() < 20 && ab[1].lastTxProfile().limit() < 20;
+        }, Duration.ofSeconds(4));
+        double settled = ab[0].lastTxProfile().limit() + ab[1].lastTxProfile().limit();
+        assertThat(settled).isLessThanOrEqualTo(32.5);
+        // now a hidden 5 A on L1 that no report explains: after SUSTAINED_OVER of readings above the limit, the
+        // chargers are reduced again
+        site.hiddenL1A = 5;
+        Instant hidden = Instant.now();
+        until("reduced for the hidden load", () -> {
+            site.gridReading();
+            return ab[0].lastTxProfile().limit() + ab[1].lastTxProfile().limit() < settled - 4;
+        }, Duration.ofSeconds(12));
+        assertThat(Duration.between(hidden, Instant.now())).as("a short excess is left to the falls already sent")
+                .isGreaterThanOrEqualTo(BalancerController.SUSTAINED_OVER);
+        until("the meter reads the limit again", () -> {
+            site.gridReading();
+            return site.gridMaxPhase() <= 40.1;
+        }, Duration.ofSeconds(4));
+    }
+
+    @Test
     void anOfflineChargerIsCountedAtItsLastLimit() throws Exception {
         site(Map.of());
         SimCharger[] ab = twoSessions(0, 32);

@@ -52,7 +52,12 @@ final class SimCharger implements AutoCloseable {
         /** Answers every SetChargingProfile with NotSupported. */
         NOT_SUPPORTED,
         /** Answers SetChargingProfile only after {@link SimCharger#answerDelay}. */
-        SLOW_ANSWERS
+        SLOW_ANSWERS,
+        /**
+         * Resumes wrongly after a 0 A pause: the profile that ends the pause lets the car draw all it can; the next
+         * SetChargingProfile is followed again.
+         */
+        RESUMES_AT_FULL
     }
 
     /** A SetChargingProfile the charger received. */
@@ -90,6 +95,8 @@ final class SimCharger implements AutoCloseable {
     volatile double drawA;
     /** The draw of the last MeterValues the gateway acknowledged (what the site's grid meter is made to show). */
     volatile double reportedA;
+    /** Whether its last profile paused the car (RESUMES_AT_FULL). Socket thread. */
+    private boolean paused;
     /** Whether meter values are sent by the charger itself whenever the draw changes. */
     volatile boolean reportOnChange = true;
 
@@ -199,7 +206,10 @@ final class SimCharger implements AutoCloseable {
             }
             if (!quirks.contains(Quirk.IGNORES_LIMITS)) {
                 // the car reaches the limit in force now after the reaction time, not a later one sooner
-                double target = effectiveLimitA();
+                double inForce = effectiveLimitA();
+                boolean resumes = quirks.contains(Quirk.RESUMES_AT_FULL) && paused && inForce > 0;
+                paused = inForce == 0;
+                double target = resumes ? carMaxA : inForce;
                 reactions.schedule(() -> follow(target), reaction.toMillis(), TimeUnit.MILLISECONDS);
             }
         }

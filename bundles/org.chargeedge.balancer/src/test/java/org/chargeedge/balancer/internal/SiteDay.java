@@ -58,6 +58,9 @@ import org.chargeedge.ocpp.v16.UnitOfMeasure;
  * 1.6 chargers do (GetConfiguration, SetChargingProfile with TxDefaultProfile and TxProfile, validTo, the
  * fallback when a TxProfile ends) and cars that follow the profile in force after the charger's reaction time.
  * A building load curve, a PV curve, a grid meter read every two seconds, and a time-of-use tariff for the cost.
+ * Some chargers are quirky, as real ones are: charger 3 takes only W, charger 7 reacts in 30 s, charger 9 resumes
+ * wrongly after a 0 A pause (at full current, until its next SetChargingProfile), and with
+ * {@link Trouble#IGNORING_CHARGER} charger 5 ignores its profiles.
  *
  * <p>The chargers here implement the same contracts the central system offers the controller ({@code SiteView},
  * {@code ChargerCommands}) in-process, so that a day runs in seconds and every run is the same for a seed. The
@@ -98,10 +101,20 @@ final class SiteDay {
     record Result(Policy policy, Set<Trouble> troubles, int chargers, double hours, long overloadSeconds,
                   double maxOverloadA, double deliveredKwh, int sessions, int targetsMet, double pvKwh,
                   double pvExportKwh, double importKwh, double cost, double jain, long profileCommands,
-                  double maxPhaseA, Map<String, Long> overloadsByPlace) {
+                  long renewals, double maxPhaseA, Map<String, Long> overloadsByPlace) {
 
         double commandsPerChargerHour() {
             return profileCommands / (chargers * hours);
+        }
+
+        /** Profile commands that changed a limit (all but the renewals). */
+        double changesPerChargerHour() {
+            return (profileCommands - renewals) / (chargers * hours);
+        }
+
+        /** Of those, TxProfiles that only renewed the limit in force. */
+        double renewalsPerChargerHour() {
+            return renewals / (chargers * hours);
         }
 
         double selfConsumption() {
@@ -110,18 +123,18 @@ final class SiteDay {
 
         String row() {
             return String.format(Locale.ROOT,
-                    "| %s | %s | %d s | %.1f A | %.1f A | %.0f kWh | %d of %d | %.0f %% | %.2f EUR | %.3f | %.2f |",
+                    "| %s | %s | %d s | %.1f A | %.1f A | %.0f kWh | %d of %d | %.0f %% | %.2f EUR | %.3f | %.2f (%.2f) |",
                     policy == Policy.CONTROLLER ? "controller" : "baseline",
                     troubles.isEmpty() ? "none" : troubles.toString().toLowerCase(Locale.ROOT).replace('_', ' '),
                     overloadSeconds, maxOverloadA, maxPhaseA, deliveredKwh, targetsMet, sessions,
-                    100 * selfConsumption(), cost, jain, commandsPerChargerHour())
+                    100 * selfConsumption(), cost, jain, commandsPerChargerHour(), renewalsPerChargerHour())
                     + (overloadsByPlace.isEmpty() ? "" : " over: " + new java.util.TreeMap<>(overloadsByPlace));
         }
 
         static String header() {
             return "| policy | trouble | seconds above a limit after the reaction time | most above | highest grid phase | "
                     + "energy delivered | targets met | PV self-consumption | energy cost | Jain's index | "
-                    + "profile commands per charger-hour |\n|---|---|---|---|---|---|---|---|---|---|---|";
+                    + "profile commands per charger-hour (renewals) |\n|---|---|---|---|---|---|---|---|---|---|---|";
         }
     }
 
@@ -309,7 +322,8 @@ final class SiteDay {
                 stats.deliveredWh / 1000, stats.sessions, stats.targetsMet, stats.pvWh / 1000,
                 stats.exportWh / 1000, stats.importWh / 1000, stats.cost,
                 stats.jainSeconds == 0 ? 1 : stats.jainSum / stats.jainSeconds,
-                points.stream().mapToLong(p -> p.profileCommands).sum(), stats.maxPhaseA, Map.copyOf(stats.byPlace));
+                points.stream().mapToLong(p -> p.profileCommands).sum(), points.stream().mapToLong(p -> p.renewals).sum(),
+                stats.maxPhaseA, Map.copyOf(stats.byPlace));
     }
 
     private void at(int hour, int minute, Runnable r) {
@@ -505,6 +519,27 @@ final class SiteDay {
 
     // ---- the figures ----
 
+    /**
+     * {@code -Dsim.trace=FROM,TO} (instants, e.g. {@code 2026-06-17T12:17:00Z,2026-06-17T12:18:00Z}) prints every
+     * second between them: the grid's current and the meter's last reading per phase, the building, PV, and each
+     * charger's car phases, draw, limit in force and TxProfile (W: resumed wrongly).
+     */
+    private static final Instant[] TRACE = System.getProperty("sim.trace") == null ? null
+            : java.util.Arrays.stream(System.getProperty("sim.trace").split(",")).map(Instant::parse)
+                    .toArray(Instant[]::new);
+
+    private void trace(Instant t, double[] net) {
+        StringBuilder b = new StringBuilder(String.format(Locale.ROOT,
+                "%s grid %.1f %.1f %.1f meter %.1f %.1f %.1f building L1 %.1f PV %.0f W:", t, net[0], net[1], net[2],
+                meterA[0], meterA[1], meterA[2], buildingA(t, 0), pvW(t)));
+        for (SimPoint sp : points) {
+            b.append(String.format(Locale.ROOT, " %d[%s%s draw %.0f limit %.0f tx %s]", sp.index,
+                    sp.car == null ? "-" : sp.car.phases(), sp.resumedWrongly ? "W" : "", sp.drawA, sp.limitNow(t),
+                    sp.txProfile == null ? "-" : String.format(Locale.ROOT, "%.1f", sp.txProfile.limitA)));
+        }
+        System.out.println(b);
+    }
+
     private static final class Stats {
         long overloadSeconds;
         double maxOverloadA;
@@ -523,6 +558,9 @@ final class SiteDay {
 
         void second(Instant t, double[] net, List<SimPoint> points, SiteDay day) {
             double netW = 0;
+            if (TRACE != null && !t.isBefore(TRACE[0]) && t.isBefore(TRACE[1])) {
+                day.trace(t, net);
+            }
             for (int p = 0; p < 3; p++) {
                 maxPhaseA = Math.max(maxPhaseA, Math.abs(net[p]));
                 over("grid L" + (p + 1), Math.abs(net[p]) - day.gridLimitA, t, GRID_GRACE);
@@ -615,6 +653,13 @@ final class SiteDay {
         final Duration reaction;
         final boolean ignores;
         final boolean powerOnly;
+        /**
+         * Resumes wrongly after a 0 A pause: once its limit fell below 6 A in a session and rose again, it lets the
+         * car draw all it can until it gets its next SetChargingProfile.
+         */
+        final boolean resumesWrongly;
+        boolean paused;
+        boolean resumedWrongly;
         Car car;
         Instant sessionStart;
         Integer transactionId;
@@ -626,6 +671,7 @@ final class SiteDay {
         Double defaultA;
         Profile txProfile;
         long profileCommands;
+        long renewals;
         /** Limits in force as they changed: the car follows the one that was in force a reaction time ago. */
         final Deque<Change> changes = new ArrayDeque<>();
         double lastLimit = Double.NaN;
@@ -639,6 +685,7 @@ final class SiteDay {
             this.reaction = Duration.ofSeconds(index == 7 ? 30 : 2 + index % 4);
             this.ignores = index == 5 && troubles.contains(Trouble.IGNORING_CHARGER);
             this.powerOnly = index == 3;
+            this.resumesWrongly = index == 9;
         }
 
         void status(ChargePointStatus s) {
@@ -677,7 +724,20 @@ final class SiteDay {
             }
             if (car == null || transactionId == null) {
                 drawA = 0;
+                paused = false;
+                resumedWrongly = false;
                 return;
+            }
+            if (resumesWrongly) {
+                if (applied < 6) {
+                    paused = true;
+                } else if (paused) {
+                    paused = false;
+                    resumedWrongly = true;
+                }
+                if (resumedWrongly) {
+                    applied = maxA;
+                }
             }
             boolean full = deliveredWh >= car.needWh();
             double draw = full || applied < 6 ? 0 : Math.min(applied, Math.min(maxA, car.maxA()));
@@ -732,12 +792,17 @@ final class SiteDay {
             int phases = first.numberPhases() == null ? 3 : first.numberPhases();
             double a = unit == ChargingRateUnitType.W ? first.limit() / (VOLTS * phases) : first.limit();
             Instant now = time.now();
+            resumedWrongly = false;
             if (p.chargingProfilePurpose() == ChargingProfilePurposeType.TxDefaultProfile) {
                 defaultA = a;
             } else if (p.chargingProfilePurpose() == ChargingProfilePurposeType.TxProfile) {
                 Integer tx = p.transactionId() != null ? p.transactionId() : transactionId;
                 if (transactionId == null || !transactionId.equals(tx)) {
                     return ChargingProfileStatus.Rejected;
+                }
+                if (txProfile != null && txProfile.limitA == a && tx.equals(txProfile.transactionId)
+                        && (txProfile.validTo == null || now.isBefore(txProfile.validTo))) {
+                    renewals++;
                 }
                 txProfile = new Profile(a, p.validTo(), tx);
             } else {

@@ -13,7 +13,8 @@ import org.chargeedge.balancer.internal.SiteDay.Trouble;
 /**
  * A whole day on a site of {@code -Dsim.chargers} (20) chargers in virtual time, with the controller and with the
  * first-come-first-served baseline, then the controller's day with each trouble and with all of them. Prints a
- * Markdown table (see docs/benchmarks.md). Not run by the build: a {@code main}.
+ * Markdown table (see docs/benchmarks.md); {@code -Dsim.runs=2,7} runs only those rows (1-based). Not run by the
+ * build: a {@code main}.
  */
 public final class SiteDayBenchmark {
 
@@ -34,7 +35,12 @@ public final class SiteDayBenchmark {
                 new Object[] {Policy.CONTROLLER, EnumSet.of(Trouble.GATEWAY_KILLED)},
                 new Object[] {Policy.CONTROLLER, EnumSet.allOf(Trouble.class)},
                 new Object[] {Policy.BASELINE, EnumSet.allOf(Trouble.class)});
-        for (Object[] run : runs) {
+        String only = System.getProperty("sim.runs", "");
+        for (int i = 0; i < runs.size(); i++) {
+            if (!only.isEmpty() && !java.util.Arrays.asList(only.split(",")).contains(String.valueOf(i + 1))) {
+                continue;
+            }
+            Object[] run = runs.get(i);
             @SuppressWarnings("unchecked")
             Set<Trouble> troubles = (Set<Trouble>) run[1];
             long started = System.nanoTime();

@@ -126,6 +126,26 @@ class SnapshotAdapterTest {
     }
 
     @Test
+    void aRiseIsCountedAtItsNewLimitOnlyOnThePhasesTheCarDrawsOn() {
+        // a 1-phase car at 16 A raised to 20 A: counted at 20 A on its phase, nothing on the others
+        assertThat(SnapshotAdapter.withFloor(new PhaseAmps(16, 0.4, 0), 20)).isEqualTo(new PhaseAmps(20, 0.4, 0));
+        // a draw above the floor stays what it is
+        assertThat(SnapshotAdapter.withFloor(new PhaseAmps(22, 21, 23), 20)).isEqualTo(new PhaseAmps(22, 21, 23));
+    }
+
+    @Test
+    void aLoadNobodyExplainsIsAddedToTheGridMeterAndNothingElse() {
+        SiteSnapshot s = SnapshotAdapter.build(NOW, SiteSettings.from(TestSite.config(Map.of())),
+                new EnergySnapshot(NOW, Map.of(L1, m(L1, 30, Measurement.Timing.RECEIVED))), List.of(),
+                (ref, session) -> null, BalancerState.INITIAL);
+        SiteSnapshot corrected = SnapshotAdapter.addToGrid(s, new double[] {5, 3, 0});
+        assertThat(corrected.measurements().gridL1()).isEqualTo(Reading.fresh(35));
+        // a phase without a reading stays without one: a correction never makes a missing meter look fresh
+        assertThat(corrected.measurements().gridL2().usable()).isFalse();
+        assertThat(SnapshotAdapter.addToGrid(s, new double[3])).isSameAs(s);
+    }
+
+    @Test
     void theCsmsLimitIsEachConnectorsUpperBoundAndTheCoreNamesItWhenItBinds() {
         ChargerInfo ci = chargerInTwoTransactions(connector(1, ChargePointStatus.Charging),
                 connector(2, ChargePointStatus.Charging));

@@ -42,6 +42,8 @@ final class TestSite implements AutoCloseable {
     final List<SimCharger> chargers = new ArrayList<>();
     /** The building's own load per phase, A; set by the test thread. */
     volatile double buildingA;
+    /** A load on L1 that no charger reports and the building load does not include, A; set by the test thread. */
+    volatile double hiddenL1A;
 
     TestSite(Path dir, Map<String, Object> config) throws Exception {
         centralSystem = new CentralSystemHarness(dir);
@@ -92,14 +94,7 @@ final class TestSite implements AutoCloseable {
      * sees the controller's decisions and not the lag between two meters.)
      */
     void gridReading(Duration staleAfter) {
-        double[] phase = {buildingA, buildingA, buildingA};
-        for (SimCharger c : chargers) {
-            if (c.transactionId != null) {
-                for (int i = 0; i < c.carPhases; i++) {
-                    phase[i] += c.reportedA;
-                }
-            }
-        }
+        double[] phase = gridPhases();
         Instant now = Instant.now();
         PhaseRef[] refs = {PhaseRef.L1, PhaseRef.L2, PhaseRef.L3};
         for (int i = 0; i < 3; i++) {
@@ -114,7 +109,12 @@ final class TestSite implements AutoCloseable {
 
     /** The highest phase current the grid meter would show now. */
     double gridMaxPhase() {
-        double[] phase = {buildingA, buildingA, buildingA};
+        double[] phase = gridPhases();
+        return Math.max(phase[0], Math.max(phase[1], phase[2]));
+    }
+
+    private double[] gridPhases() {
+        double[] phase = {buildingA + hiddenL1A, buildingA, buildingA};
         for (SimCharger c : chargers) {
             if (c.transactionId != null) {
                 for (int i = 0; i < c.carPhases; i++) {
@@ -122,7 +122,7 @@ final class TestSite implements AutoCloseable {
                 }
             }
         }
-        return Math.max(phase[0], Math.max(phase[1], phase[2]));
+        return phase;
     }
 
     interface Check {
