@@ -57,6 +57,14 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
             + "following it, seconds", min = "1")
     int reactionTimeSeconds() default 30;
 
+    @AttributeDefinition(description = "A session the balancer switched on keeps at least 6 A this long, unless the "
+            + "site's safety needs it off, seconds", min = "0")
+    int minOnSeconds() default 300;
+
+    @AttributeDefinition(description = "A session the balancer paused stays paused at least this long, seconds; "
+            + "chargers and cars take badly to quick stop and start cycles", min = "0")
+    int minOffSeconds() default 120;
+
     @AttributeDefinition(description = "How long a TxProfile is valid (validTo); renewed when a fifth of it "
             + "(at least 30 s, at most half) is left, seconds", min = "60")
     int profileValiditySeconds() default 300;

@@ -135,6 +135,8 @@ final class BalancerController implements AutoCloseable {
     private final Instant[] gridOverLast = new Instant[3];
     private final Instant[] gridCorrectedAt = new Instant[3];
     private final double[] gridCorrectionA = new double[3];
+    /** When a charger was last marked because the grid meter read above the limit too long. Controller thread. */
+    private Instant markedForGridAt;
     private long runs;
 
     /** What the controller watches on a connector: the draw it last saw, and whether the charger obeys. */
@@ -612,8 +614,12 @@ final class BalancerController implements AutoCloseable {
                 gridOverLast[i] = at;
                 if (!at.isBefore(gridOverSince[i].plus(SUSTAINED_OVER)) && (gridCorrectedAt[i] == null
                         || !at.isBefore(gridCorrectedAt[i].plus(SUSTAINED_OVER)))) {
-                    gridCorrectionA[i] += Math.max(MIN_CORRECTION_A, phases[i].value() - limits[i]);
                     gridCorrectedAt[i] = at;
+                    if (markedForGridAt != null && at.isBefore(markedForGridAt.plus(SUSTAINED_OVER))) {
+                        // a charger above its limit was just counted at its draw: that may explain it all
+                        continue;
+                    }
+                    gridCorrectionA[i] += Math.max(MIN_CORRECTION_A, phases[i].value() - limits[i]);
                     LOG.warn("Balancer: the grid meter reads {} A on L{} for {} s, above the limit of {} A: {} A "
                             + "more counted as other load", fmt(phases[i].value()), i + 1,
                             Duration.between(gridOverSince[i], at).toSeconds(), fmt(limits[i]),
@@ -726,6 +732,10 @@ final class BalancerController implements AutoCloseable {
      */
     private void observeDraws(List<ChargerInfo> chargers, Instant now) {
         Set<ConnectorRef> present = new HashSet<>();
+        boolean gridOverLong = false;
+        for (Instant since : gridOverSince) {
+            gridOverLong |= since != null && !now.isBefore(since.plus(SUSTAINED_OVER));
+        }
         for (ChargerInfo ci : chargers) {
             ChargerLink link = links.get(ci.chargePointId());
             for (var e : SnapshotAdapter.connectorsOf(ci).entrySet()) {
@@ -782,6 +792,14 @@ final class BalancerController implements AutoCloseable {
                         LOG.warn("Balancer: {} draws {} A for {} s although it accepted a limit of {} A: counted "
                                 + "at what it draws, the others are reduced", ref, fmt(drawn),
                                 Duration.between(w.overSince, now).toSeconds(), fmt(s.limitA()));
+                    } else if (!w.ignoring && gridOverLong) {
+                        // still within its reaction time, but the site cannot wait for it: the grid meter has read
+                        // above the limit for SUSTAINED_OVER
+                        w.ignoring = true;
+                        markedForGridAt = now;
+                        LOG.warn("Balancer: {} draws {} A, above its limit of {} A, while the grid meter has read "
+                                + "above the limit for {} s: counted at what it draws, the others are reduced", ref,
+                                fmt(drawn), fmt(s.limitA()), SUSTAINED_OVER.toSeconds());
                     }
                 } else {
                     w.overSince = null;
@@ -1124,10 +1142,15 @@ final class BalancerController implements AutoCloseable {
                         if (w != null && (before == null || d.limitA() != before.limitA())) {
                             w.overSince = null;
                             PhaseAmps drawn = SnapshotAdapter.drawOf(w.meterValue);
-                            double previous = before == null ? Double.POSITIVE_INFINITY : Math.max(before.limitA(),
-                                    drawn == null ? 0 : Math.max(drawn.l1(), Math.max(drawn.l2(), drawn.l3())));
-                            // changes within a reaction time of each other: the car may still follow any of them
-                            boolean reacting = w.lastChangeAt != null
+                            double drawnA = drawn == null ? 0 : Math.max(drawn.l1(), Math.max(drawn.l2(), drawn.l3()));
+                            double previous = before == null ? Double.POSITIVE_INFINITY
+                                    : Math.max(before.limitA(), drawnA);
+                            // changes within a reaction time of each other: the car may still follow any of them,
+                            // unless it has been measured following the last one since
+                            boolean followed = before != null && drawn != null && w.seenAt != null
+                                    && w.lastChangeAt != null && w.seenAt.isAfter(w.lastChangeAt)
+                                    && drawnA <= before.limitA() + tolerance(before.limitA());
+                            boolean reacting = !followed && w.lastChangeAt != null
                                     && clock.instant().isBefore(w.lastChangeAt.plus(settings.reactionTime()));
                             w.previousA = reacting ? Math.max(w.previousA, previous) : previous;
                             w.lastChangeAt = clock.instant();

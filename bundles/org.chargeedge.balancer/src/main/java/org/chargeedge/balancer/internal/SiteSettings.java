@@ -29,7 +29,7 @@ record SiteSettings(boolean enabled, double gridLimitA, boolean gridLimitDefault
                     Map<String, Mode> chargerModes, Map<String, Integer> priorities, Duration reactionTime,
                     Duration profileValidity, Duration minInterval, double rampUpStepA, Duration rampUpInterval,
                     double minChangeA, int siteConnectors, Duration drawMaxAge, double voltage,
-                    TimeOfUseTariff tariff) {
+                    TimeOfUseTariff tariff, Duration minOn, Duration minOff) {
 
     /**
      * Used until the installer sets the grid limit: the smallest common 3-phase main fuse, so an unconfigured
@@ -85,7 +85,8 @@ record SiteSettings(boolean enabled, double gridLimitA, boolean gridLimitDefault
                 Duration.ofSeconds(c.reactionTimeSeconds()), Duration.ofSeconds(c.profileValiditySeconds()),
                 Duration.ofMillis(c.minIntervalMillis()), c.rampUpStepA(),
                 Duration.ofSeconds(c.rampUpIntervalSeconds()), c.minChangeA(), c.siteConnectors(),
-                Duration.ofSeconds(c.drawMaxAgeSeconds()), c.voltage(), TimeOfUseTariff.parse(c.tariffWindows(), c.tariffDefaultPrice(), c.tariffTimeZone()));
+                Duration.ofSeconds(c.drawMaxAgeSeconds()), c.voltage(), TimeOfUseTariff.parse(c.tariffWindows(), c.tariffDefaultPrice(), c.tariffTimeZone()),
+                Duration.ofSeconds(c.minOnSeconds()), Duration.ofSeconds(c.minOffSeconds()));
     }
 
     /**

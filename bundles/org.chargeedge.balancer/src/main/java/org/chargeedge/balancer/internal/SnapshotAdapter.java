@@ -140,10 +140,10 @@ final class SnapshotAdapter {
         return Math.max(1, Math.min(3, wired));
     }
 
-    /** The core's default timing (minimum on and off times, rotation turn, PV thresholds) at the site's voltage. */
+    /** The site's minimum on and off times and voltage; the core's default rotation turn and PV thresholds. */
     private static SiteSnapshot.Settings timing(SiteSettings settings) {
         SiteSnapshot.Settings d = SiteSnapshot.Settings.DEFAULT;
-        return new SiteSnapshot.Settings(settings.voltage(), d.minOn(), d.minOff(), d.rotationTurn(), d.pvStartWh(),
+        return new SiteSnapshot.Settings(settings.voltage(), settings.minOn(), settings.minOff(), d.rotationTurn(), d.pvStartWh(),
                 d.pvStopWh());
     }
 

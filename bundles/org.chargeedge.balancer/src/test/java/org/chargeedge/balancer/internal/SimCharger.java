@@ -75,7 +75,8 @@ final class SimCharger implements AutoCloseable {
     final String id;
     final int carPhases;
     final double carMaxA;
-    final Duration reaction;
+    /** How long the car takes to follow a limit; the test may change it between steps. */
+    volatile Duration reaction;
     final Set<Quirk> quirks;
     volatile Duration answerDelay = Duration.ofMillis(500);
 

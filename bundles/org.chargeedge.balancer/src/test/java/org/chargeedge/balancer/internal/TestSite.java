@@ -42,8 +42,6 @@ final class TestSite implements AutoCloseable {
     final List<SimCharger> chargers = new ArrayList<>();
     /** The building's own load per phase, A; set by the test thread. */
     volatile double buildingA;
-    /** A load on L1 that no charger reports and the building load does not include, A; set by the test thread. */
-    volatile double hiddenL1A;
 
     TestSite(Path dir, Map<String, Object> config) throws Exception {
         centralSystem = new CentralSystemHarness(dir);
@@ -114,7 +112,7 @@ final class TestSite implements AutoCloseable {
     }
 
     private double[] gridPhases() {
-        double[] phase = {buildingA + hiddenL1A, buildingA, buildingA};
+        double[] phase = {buildingA, buildingA, buildingA};
         for (SimCharger c : chargers) {
             if (c.transactionId != null) {
                 for (int i = 0; i < c.carPhases; i++) {
