@@ -77,9 +77,18 @@ public interface BalancerStatus {
      * @param budget where the load of everything but the chargers came from, in words, with the reason when
      *               it is the safe budget (for example {@code safe budget: grid meter stale})
      * @param available what the grid leaves to the chargers, per phase
+     * @param priceSource where Scheduled sessions' prices come from, in words (the configured tariff, a price
+     *                    series and until when, or why a series is not used); since 1.1, null from a provider
+     *                    that does not tell
      */
     record Site(Instant at, boolean enabled, double gridLimitA, boolean gridLimitDefault, double safeBudgetA,
-                boolean safeBudgetInUse, String budget, PhaseCurrents available) {
+                boolean safeBudgetInUse, String budget, PhaseCurrents available, String priceSource) {
+
+        /** Without a price source (1.0). */
+        public Site(Instant at, boolean enabled, double gridLimitA, boolean gridLimitDefault, double safeBudgetA,
+                    boolean safeBudgetInUse, String budget, PhaseCurrents available) {
+            this(at, enabled, gridLimitA, gridLimitDefault, safeBudgetA, safeBudgetInUse, budget, available, null);
+        }
     }
 
     /**
@@ -94,14 +103,24 @@ public interface BalancerStatus {
      * @param reasonUntil until when the reason holds, if known, else null
      * @param mode the session's mode (or the next session's)
      * @param modeOrigin where the mode comes from
-     * @param priority higher is served first
+     * @param priority higher is served first: the charger's, or its session's idTag group's when higher
      * @param control whether the charger follows its limits
      * @param departure a Scheduled session's departure, else null
      * @param energyNeededWh a Scheduled session's energy still needed by its departure, else null
+     * @param group the idTag group of the session (fleet, premium, ...), else null; since 1.1
      */
     record Connector(String chargerId, int connectorId, Integer transactionId, double limitA, ReasonKind reasonKind,
                      String reason, Instant reasonUntil, ChargingMode mode, ModeOrigin modeOrigin, int priority,
-                     Control control, Instant departure, Double energyNeededWh) {
+                     Control control, Instant departure, Double energyNeededWh, String group) {
+
+        /** Without a group (1.0). */
+        public Connector(String chargerId, int connectorId, Integer transactionId, double limitA,
+                         ReasonKind reasonKind, String reason, Instant reasonUntil, ChargingMode mode,
+                         ModeOrigin modeOrigin, int priority, Control control, Instant departure,
+                         Double energyNeededWh) {
+            this(chargerId, connectorId, transactionId, limitA, reasonKind, reason, reasonUntil, mode, modeOrigin,
+                    priority, control, departure, energyNeededWh, null);
+        }
 
         /** Whether the balancer can count on the charger to follow its limit now. */
         public boolean obeys() {

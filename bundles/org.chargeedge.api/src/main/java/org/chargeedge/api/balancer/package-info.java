@@ -2,9 +2,11 @@
  * The local load balancer as other bundles see it: its site figures and, per connector, the limit it
  * decided and why ({@link BalancerStatus}, read-only), and the charging modes an operator may set
  * ({@link BalancerModes}).
+ *
+ * <p>1.1: a site's price source, a connector's idTag group.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.chargeedge.api.balancer;
 
 import org.osgi.annotation.bundle.Export;

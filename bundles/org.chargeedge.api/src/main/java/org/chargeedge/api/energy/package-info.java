@@ -11,9 +11,12 @@
  * kept out of {@link org.chargeedge.api.energy.EnergySnapshot#measurements()} and
  * reported by {@link org.chargeedge.api.energy.EnergySnapshot#freshness}; a device's
  * clock skew travels with its measurements.
+ *
+ * <p>1.3: a dynamic price series, {@link org.chargeedge.api.energy.PriceForecast} and
+ * {@link org.chargeedge.api.energy.PriceSeries}.
  */
 @Export
-@Version("1.2.0")
+@Version("1.3.0")
 package org.chargeedge.api.energy;
 
 import org.osgi.annotation.bundle.Export;

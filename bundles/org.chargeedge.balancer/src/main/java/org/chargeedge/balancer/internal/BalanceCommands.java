@@ -9,10 +9,12 @@ import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 import org.apache.felix.service.command.Descriptor;
 import org.chargeedge.api.balancer.BalancerModes.Target;
 import org.chargeedge.api.balancer.ChargingMode;
+import org.chargeedge.balancer.core.SiteSnapshot.ConnectorRef;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
@@ -34,7 +36,12 @@ public class BalanceCommands {
         if (b == null) {
             return "Load balancing is not running (see the log: its configuration may be invalid)\n";
         }
-        return render(b.controller().status());
+        return balanceOf(b.controller());
+    }
+
+    /** What {@code chargeedge:balance} shows of a controller. */
+    String balanceOf(BalancerController c) {
+        return render(c.status(), c.prices().source(), ref -> c.groups().of(ref));
     }
 
     @Descriptor("set the charging mode of the session on a connector (or of the next one), or a charger's default: "
@@ -117,6 +124,14 @@ public class BalanceCommands {
     }
 
     static String render(BalanceStatus s) {
+        return render(s, null, ref -> null);
+    }
+
+    /**
+     * With where the prices come from ({@code priceSource}, null: not shown) and each session's idTag group.
+     */
+    static String render(BalanceStatus s, String priceSource,
+                         Function<ConnectorRef, SessionGroups.Group> groups) {
         if (s == null) {
             return "Load balancing: starting, no decision yet\n";
         }
@@ -133,6 +148,9 @@ public class BalanceCommands {
                 s.safeBudgetInUse() ? "IN USE" : "not in use"));
         out.append(String.format(Locale.ROOT, "For the chargers L1 %.1f A, L2 %.1f A, L3 %.1f A%n", s.available().l1(),
                 s.available().l2(), s.available().l3()));
+        if (priceSource != null) {
+            out.append("Prices           ").append(priceSource).append('\n');
+        }
         out.append("Decided at       ").append(s.at()).append('\n');
         out.append(String.format(Locale.ROOT, "%n%-20s %-9s %-9s %-8s %-8s %-18s %-18s %s%n", "CONNECTOR", "SESSION",
                 "MODE", "LIMIT", "SENT", "DRAWS (L1/L2/L3)", "CONTROL", "WHY"));
@@ -141,6 +159,10 @@ public class BalanceCommands {
                     r.session() == null ? "-" : r.session(), r.mode(), String.format(Locale.ROOT, "%.1f A",
                             r.limitA()), r.sentA() == null ? "-" : String.format(Locale.ROOT, "%.1f A", r.sentA()),
                     r.draw(), r.control(), r.reason()));
+            SessionGroups.Group g = r.session() == null ? null : groups.apply(r.at());
+            if (g != null) {
+                out.append(String.format(Locale.ROOT, "%-20s group %s, priority %d%n", "", g, r.priority()));
+            }
         }
         out.append(String.format(Locale.ROOT, "%n%-20s %-10s %-9s %-8s %s%n", "CHARGER", "CONNECTED", "FALLBACK",
                 "COMMANDS", "TAKES"));

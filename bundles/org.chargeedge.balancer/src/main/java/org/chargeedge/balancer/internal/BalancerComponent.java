@@ -3,9 +3,12 @@ package org.chargeedge.balancer.internal;
 import java.time.Clock;
 import java.util.OptionalDouble;
 
+import org.chargeedge.api.authorization.AuthorizationCache;
+import org.chargeedge.api.authorization.LocalAuthorizationList;
 import org.chargeedge.api.charger.ChargerCommands;
 import org.chargeedge.api.charger.ChargerEvents;
 import org.chargeedge.api.charger.SiteView;
+import org.chargeedge.api.energy.PriceForecast;
 import org.chargeedge.api.energy.SiteEnergy;
 import org.chargeedge.api.smartcharging.CsmsLimits;
 import org.chargeedge.api.smartcharging.GatewayLimits;
@@ -47,12 +50,30 @@ public class BalancerComponent implements EventHandler, GatewayLimits {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile CsmsLimits csmsLimits;
 
+    /**
+     * Optional: a dynamic price series (MQTT) for Scheduled sessions, used where it covers a time and while fresh;
+     * without it the configured tariff. Greedy: a series that appears later is taken at once.
+     */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile PriceForecast priceForecast;
+
+    /** Optional: parentIdTags for idTag groups, from the local authorization list, then the cache. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile LocalAuthorizationList localList;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile AuthorizationCache authorizationCache;
+
     @Activate
     public BalancerComponent(@Reference SiteView view, @Reference ChargerCommands commands, BalancerConfig config) {
         controller = new BalancerController(SiteSettings.from(config), view, commands, () -> {
             SiteEnergy e = siteEnergy;
             return e == null ? null : e.snapshot();
         }, () -> csmsLimits, Clock.systemUTC());
+        controller.prices().use(() -> priceForecast);
+        controller.groups().use(() -> localList, () -> authorizationCache);
         controller.start();
     }
 

@@ -101,4 +101,13 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
     @AttributeDefinition(description = "Time zone of the tariff windows (e.g. Europe/Berlin); empty: the system's")
     String tariffTimeZone() default "";
+
+    @AttributeDefinition(description = "Priority classes by idTag: IDTAG_OR_PARENTIDTAG=GROUP, comma-separated "
+            + "(FLEET-PARENT=fleet, 04A2B3C4=premium); a session's group is its idTag's, else its parentIdTag's "
+            + "(from the local authorization list or cache)")
+    String idTagGroups() default "";
+
+    @AttributeDefinition(description = "Priority per idTag group, higher first: GROUP=PRIORITY, comma-separated "
+            + "(fleet=10, premium=5); a session's priority is the higher of its charger's and its group's")
+    String groupPriority() default "";
 }

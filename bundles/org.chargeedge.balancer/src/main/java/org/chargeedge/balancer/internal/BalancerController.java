@@ -106,6 +106,9 @@ final class BalancerController implements AutoCloseable {
     private final ScheduledExecutorService thread;
     private final LongSupplier nanoTime;
     private volatile BalanceStatus status;
+    /** The price series and the tariff, and each session's idTag group: see their own classes for threads. */
+    private final Prices prices = new Prices();
+    private final SessionGroups groups = new SessionGroups();
 
     // ---- owned by the controller thread ----
     /** Written by the controller thread only; volatile so that {@link #zone()} may read it from others. */
@@ -240,6 +243,14 @@ final class BalancerController implements AutoCloseable {
     /** A charger or energy event: something changed, run soon. Any thread. */
     void onEvent(String topic) {
         post(this::request);
+    }
+
+    Prices prices() {
+        return prices;
+    }
+
+    SessionGroups groups() {
+        return groups;
     }
 
     /** New settings: the next run uses them. Any thread. */
@@ -558,8 +569,8 @@ final class BalancerController implements AutoCloseable {
         refreshOverrides(chargers);
         observeDraws(chargers, now);
         EnergySnapshot e = energy.get();
-        SiteSnapshot snapshot = scheduled(SnapshotAdapter.build(now, settings, e, chargers, this::facts, state,
-                csms.get()), chargers, now);
+        SiteSnapshot snapshot = groups.apply(scheduled(SnapshotAdapter.build(now, settings, e, chargers,
+                this::facts, state, csms.get()), chargers, now), chargers, settings.idTagGroups());
         double[] drawsNow = SnapshotAdapter.chargerDraws(snapshot);
         Instant gridAt = SnapshotAdapter.gridReadAt(e);
         if (gridAt != null && !gridAt.equals(gridReadAt)) {
@@ -902,7 +913,7 @@ final class BalancerController implements AutoCloseable {
             out.add(c);
         }
         return new SiteSnapshot(s.now(), s.grid(), s.circuits(), s.chargers(), s.measurements(), out,
-                settings.tariff().at(now), s.settings(), s.previous());
+                prices.tariff(settings.tariff(), now), s.settings(), s.previous());
     }
 
     /** Energy.Active.Import.Register of a meter value in Wh (the whole charger's, not the car side), or 0. */

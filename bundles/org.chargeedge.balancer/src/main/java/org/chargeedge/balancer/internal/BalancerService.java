@@ -34,13 +34,13 @@ public class BalancerService implements BalancerStatus, BalancerModes {
     @Override
     public Optional<Site> site() {
         BalanceStatus s = controller.status();
-        return s == null ? Optional.empty() : Optional.of(site(s));
+        return s == null ? Optional.empty() : Optional.of(site(s, controller.prices().source()));
     }
 
     @Override
     public List<Connector> connectors() {
         BalanceStatus s = controller.status();
-        return s == null ? List.of() : s.connectors().stream().map(BalancerService::connector).toList();
+        return s == null ? List.of() : s.connectors().stream().map(this::connector).toList();
     }
 
     @Override
@@ -48,7 +48,7 @@ public class BalancerService implements BalancerStatus, BalancerModes {
         BalanceStatus s = controller.status();
         return s == null ? Optional.empty() : s.connectors().stream()
                 .filter(r -> r.at().chargerId().equals(chargerId) && r.at().connectorId() == connectorId)
-                .findFirst().map(BalancerService::connector);
+                .findFirst().map(this::connector);
     }
 
     @Override
@@ -67,17 +67,19 @@ public class BalancerService implements BalancerStatus, BalancerModes {
         return controller.clearChargerDefault(chargerId);
     }
 
-    static Site site(BalanceStatus s) {
+    static Site site(BalanceStatus s, String priceSource) {
         return new Site(s.at(), s.enabled(), s.gridLimitA(), s.gridLimitDefault(), s.safeBudgetA(),
                 s.safeBudgetInUse(), s.budget(), new PhaseCurrents(s.available().l1(), s.available().l2(),
-                        s.available().l3()));
+                        s.available().l3()), s.enabled() ? priceSource : null);
     }
 
-    static Connector connector(BalanceStatus.ConnectorRow r) {
+    private Connector connector(BalanceStatus.ConnectorRow r) {
         Allocation.Reason why = r.why();
+        SessionGroups.Group group = r.session() == null ? null : controller.groups().of(r.at());
         return new Connector(r.at().chargerId(), r.at().connectorId(),
                 r.session() == null ? null : Integer.valueOf(r.session()), r.limitA(),
                 ReasonKind.valueOf(why.kind().name()), why.text(), why.until(), SiteSettings.api(r.modeOf().mode()),
-                r.modeOf().origin(), r.priority(), r.controlKind(), r.departure(), r.energyNeededWh());
+                r.modeOf().origin(), r.priority(), r.controlKind(), r.departure(), r.energyNeededWh(),
+                group == null ? null : group.name());
     }
 }

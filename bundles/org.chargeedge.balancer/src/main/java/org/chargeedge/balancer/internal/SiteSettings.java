@@ -29,7 +29,7 @@ record SiteSettings(boolean enabled, double gridLimitA, boolean gridLimitDefault
                     Map<String, Mode> chargerModes, Map<String, Integer> priorities, Duration reactionTime,
                     Duration profileValidity, Duration minInterval, double rampUpStepA, Duration rampUpInterval,
                     double minChangeA, int siteConnectors, Duration drawMaxAge, double voltage,
-                    TimeOfUseTariff tariff, Duration minOn, Duration minOff) {
+                    TimeOfUseTariff tariff, Duration minOn, Duration minOff, IdTagGroups idTagGroups) {
 
     /**
      * Used until the installer sets the grid limit: the smallest common 3-phase main fuse, so an unconfigured
@@ -86,7 +86,8 @@ record SiteSettings(boolean enabled, double gridLimitA, boolean gridLimitDefault
                 Duration.ofMillis(c.minIntervalMillis()), c.rampUpStepA(),
                 Duration.ofSeconds(c.rampUpIntervalSeconds()), c.minChangeA(), c.siteConnectors(),
                 Duration.ofSeconds(c.drawMaxAgeSeconds()), c.voltage(), TimeOfUseTariff.parse(c.tariffWindows(), c.tariffDefaultPrice(), c.tariffTimeZone()),
-                Duration.ofSeconds(c.minOnSeconds()), Duration.ofSeconds(c.minOffSeconds()));
+                Duration.ofSeconds(c.minOnSeconds()), Duration.ofSeconds(c.minOffSeconds()),
+                IdTagGroups.parse(c.idTagGroups(), c.groupPriority()));
     }
 
     /**
@@ -195,18 +196,30 @@ record SiteSettings(boolean enabled, double gridLimitA, boolean gridLimitDefault
     /** {@code KEY=VALUE, KEY=VALUE}, in order. */
     private static <V> Map<String, V> pairs(String name, String text, Function<String, V> value) {
         Map<String, V> out = new LinkedHashMap<>();
+        for (String[] kv : entries(name, text, "CHARGER=VALUE")) {
+            try {
+                out.put(kv[0], value.apply(kv[1]));
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException(name + ": '" + kv[0] + "=" + kv[1] + "': " + e.getMessage(), e);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The {@code KEY=VALUE} entries of a comma-separated text, in order, each as {key, value}, trimmed.
+     *
+     * @param form how an entry is written, for the message when one is not (e.g. {@code CHARGER=VALUE})
+     * @throws IllegalArgumentException naming {@code name} and the entry without a key or a value
+     */
+    static List<String[]> entries(String name, String text, String form) {
+        List<String[]> out = new ArrayList<>();
         for (String item : items(text)) {
             int eq = item.indexOf('=');
-            if (eq <= 0) {
-                throw new IllegalArgumentException(name + ": '" + item + "' is not CHARGER=VALUE");
+            if (eq <= 0 || item.substring(eq + 1).isBlank()) {
+                throw new IllegalArgumentException(name + ": '" + item + "' is not " + form);
             }
-            String key = item.substring(0, eq).trim();
-            String v = item.substring(eq + 1).trim();
-            try {
-                out.put(key, value.apply(v));
-            } catch (RuntimeException e) {
-                throw new IllegalArgumentException(name + ": '" + item + "': " + e.getMessage(), e);
-            }
+            out.add(new String[] {item.substring(0, eq).trim(), item.substring(eq + 1).trim()});
         }
         return out;
     }

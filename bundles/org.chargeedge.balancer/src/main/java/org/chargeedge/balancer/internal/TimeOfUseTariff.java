@@ -135,6 +135,13 @@ record TimeOfUseTariff(List<Weekly> windows, double defaultPrice, ZoneId zone) {
                 + "' is not a day (Mon, Tue, Wed, Thu, Fri, Sat, Sun, Daily)");
     }
 
+    /** In words, for the status: {@code tariff: 2 windows, 0.300/kWh elsewhere} or {@code tariff: 0.300/kWh}. */
+    String describe() {
+        return windows.isEmpty() ? String.format(Locale.ROOT, "tariff: %.3f/kWh", defaultPrice)
+                : String.format(Locale.ROOT, "tariff: %d window%s, %.3f/kWh elsewhere", windows.size(),
+                windows.size() == 1 ? "" : "s", defaultPrice);
+    }
+
     /** The core's tariff: every window that overlaps [now - 1 day, now + {@link #HORIZON}). */
     Tariff at(Instant now) {
         if (windows.isEmpty()) {

@@ -33,6 +33,16 @@ public final class TestBalancer implements AutoCloseable {
         service = new BalancerService(controller);
     }
 
+    /** Scheduled sessions' prices from {@code forecast} where it covers a time, the configured tariff elsewhere. */
+    public void usePrices(org.chargeedge.api.energy.PriceForecast forecast) {
+        controller.prices().use(() -> forecast);
+    }
+
+    /** Where the prices of the last run came from, as {@code chargeedge:balance} shows it. */
+    public String priceSource() {
+        return controller.prices().source();
+    }
+
     /** Connects a simulated charger (3-phase car, 32 A, follows at once), boots it, connector 1 Available. */
     public void connectCharger(String url, String chargePointId) throws Exception {
         SimCharger c = new SimCharger(url, chargePointId, 3, 32, java.time.Duration.ZERO);

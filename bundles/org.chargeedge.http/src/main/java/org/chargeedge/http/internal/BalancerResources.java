@@ -43,6 +43,9 @@ final class BalancerResources {
             b.put("safeBudgetA", s.safeBudgetA());
             b.put("safeBudgetInUse", s.safeBudgetInUse());
             b.put("budget", s.budget());
+            if (s.priceSource() != null) {
+                b.put("priceSource", s.priceSource());
+            }
             b.putObject("availableA").put("L1", s.available().l1()).put("L2", s.available().l2())
                     .put("L3", s.available().l3());
             out.put("balancer", b);
@@ -74,6 +77,9 @@ final class BalancerResources {
         n.put("mode", c.mode().label());
         n.put("modeOrigin", c.modeOrigin().name());
         n.put("priority", c.priority());
+        if (c.group() != null) {
+            n.put("group", c.group());
+        }
         n.put("control", c.control().name());
         n.put("obeys", c.obeys());
         if (c.departure() != null) {

@@ -103,6 +103,9 @@ public class BalancerStatePublisher {
         d.put("safe_budget_a", s.safeBudgetA());
         d.put("safe_budget_in_use", s.safeBudgetInUse());
         d.put("budget", s.budget());
+        if (s.priceSource() != null) {
+            d.put("price_source", s.priceSource());
+        }
         d.putObject("available_a").put("l1", s.available().l1()).put("l2", s.available().l2())
                 .put("l3", s.available().l3());
         return d;
@@ -124,6 +127,9 @@ public class BalancerStatePublisher {
         d.put("mode", c.mode().label());
         d.put("mode_origin", c.modeOrigin().name());
         d.put("priority", c.priority());
+        if (c.group() != null) {
+            d.put("group", c.group());
+        }
         d.put("control", c.control().name());
         d.put("obeys", c.obeys());
         if (c.departure() != null) {

@@ -47,6 +47,10 @@ public class MqttShellCommand {
         for (MqttInput i : status.inputs()) {
             out.append("Input ").append(i.describe()).append('\n');
         }
+        PriceInput prices = status.prices();
+        if (prices != null) {
+            out.append("Prices ").append(prices.describe()).append('\n');
+        }
         EnergySnapshot snap = status.energySnapshot();
         if (snap != null) {
             Map<String, String> sorted = new TreeMap<>();

@@ -39,6 +39,9 @@ public class MqttStatusService implements MqttStatus {
     private volatile SiteEnergy siteEnergy;
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     private final List<MqttInput> inputs = new CopyOnWriteArrayList<>();
+    /** Optional: the price series, listed among the inputs as {@code prices}. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile PriceInput prices;
     private final Clock clock;
 
     public MqttStatusService() {
@@ -57,6 +60,15 @@ public class MqttStatusService implements MqttStatus {
     BrokerConnection.State brokerState() {
         BrokerConnection c = connection;
         return c == null ? null : c.state();
+    }
+
+    PriceInput prices() {
+        return prices;
+    }
+
+    /** Outside the framework (tests). */
+    void prices(PriceInput p) {
+        this.prices = p;
     }
 
     SiteEnergy siteEnergy() {
@@ -91,6 +103,10 @@ public class MqttStatusService implements MqttStatus {
         for (MqttInput i : inputs) {
             each.add(input(i, unknown, now));
         }
+        PriceInput p = prices;
+        if (p != null) {
+            each.add(prices(p, now));
+        }
         each.sort((a, b) -> a.name().compareTo(b.name()));
         if (s == null || s.serverUri() == null) {
             return new Connection(null, false, null, 0, s == null ? null : s.lastError(),
@@ -120,6 +136,16 @@ public class MqttStatusService implements MqttStatus {
         }
         return new Input(input.name(), null, List.copyOf(engine.filters()), engine.messages.sum(), last, age,
                 staleAfter, stale, mine, input.gridWarning());
+    }
+
+    /** The price series as an input named {@code prices}: stale while no series is usable. */
+    static Input prices(PriceInput p, Instant now) {
+        if (p.problem() != null) {
+            return new Input("prices", p.problem(), List.of(), 0, null, null, Duration.ZERO, true, List.of(), "");
+        }
+        Instant last = p.lastMessageAt();
+        return new Input("prices", null, List.of(p.topic()), p.messages(), last,
+                last == null ? null : Duration.between(last, now), p.maxAge(), !p.usable(), List.of(), p.warning());
     }
 
     /** The broker's URL without a user name or password an installer may have written into it. */
