@@ -485,16 +485,9 @@ public final class Balancer {
                 controlledW += totalDraw(w.c) * v;
             }
         }
-        String unknown = null;
-        if (m.gridPowerW().usable()) {
-            g.surplusW = controlledW - m.gridPowerW().value();
-        } else if (m.pvPowerW().usable() && m.buildingPowerW().usable()) {
-            double battery = m.batteryPowerW().usable() ? Math.max(0, m.batteryPowerW().value()) : 0;
-            g.surplusW = m.pvPowerW().value() - m.buildingPowerW().value() - battery;
-        } else {
-            g.surplusW = 0;
-            unknown = "PV surplus unknown (grid meter " + m.gridPowerW().describe() + "): counted as none";
-        }
+        Surplus surplus = Surplus.of(m, controlledW, s.settings().battery());
+        g.surplusW = surplus.watts();
+        String unknown = surplus.unknown();
         double hours = s.previous().at() == null ? 0
                 : Math.max(0, Duration.between(s.previous().at(), s.now()).toMillis()) / 3_600_000.0;
         Instant now = s.now();

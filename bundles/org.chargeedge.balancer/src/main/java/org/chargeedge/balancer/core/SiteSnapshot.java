@@ -299,17 +299,28 @@ public record SiteSnapshot(Instant now, Grid grid, List<Circuit> circuits, List<
      * @param rotationTurn how long a connector keeps its turn when not everyone fits
      * @param pvStartWh surplus energy above the need of one more car that must accumulate before it starts
      * @param pvStopWh grid energy drawn by PV-mode charging that makes one car stop
+     * @param battery how a house battery shares the PV surplus (since 1.1)
      */
     public record Settings(double voltage, Duration minOn, Duration minOff, Duration rotationTurn,
-                           double pvStartWh, double pvStopWh) {
+                           double pvStartWh, double pvStopWh, BatteryPolicy battery) {
         public static final Settings DEFAULT = new Settings(230, Duration.ofMinutes(5), Duration.ofMinutes(2),
                 Duration.ofMinutes(15), 100, 100);
 
         public Settings {
             if (voltage <= 0 || minOn.isNegative() || minOff.isNegative() || rotationTurn.isNegative()
-                    || pvStartWh < 0 || pvStopWh < 0) {
+                    || pvStartWh < 0 || pvStopWh < 0 || battery == null) {
                 throw new IllegalArgumentException("invalid balancer settings");
             }
+        }
+
+        /** With the default battery policy (battery first). */
+        public Settings(double voltage, Duration minOn, Duration minOff, Duration rotationTurn, double pvStartWh,
+                        double pvStopWh) {
+            this(voltage, minOn, minOff, rotationTurn, pvStartWh, pvStopWh, BatteryPolicy.DEFAULT);
+        }
+
+        public Settings withBattery(BatteryPolicy policy) {
+            return new Settings(voltage, minOn, minOff, rotationTurn, pvStartWh, pvStopWh, policy);
         }
     }
 }

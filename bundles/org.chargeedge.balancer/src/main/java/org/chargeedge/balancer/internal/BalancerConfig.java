@@ -93,4 +93,13 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
     @AttributeDefinition(description = "Time zone of the tariff windows (e.g. Europe/Berlin); empty: the system's")
     String tariffTimeZone() default "";
+
+    @AttributeDefinition(description = "How a house battery shares PV surplus: battery-first (the battery keeps its "
+            + "charging power up to batteryReserveW) or ev-first (all of its charging power counts as surplus for "
+            + "cars); discharge is never surplus")
+    String batteryPolicy() default "battery-first";
+
+    @AttributeDefinition(description = "battery-first: the battery's charging power kept for it, W; only charging "
+            + "above it counts as surplus for cars. Empty: all of it")
+    String batteryReserveW() default "";
 }

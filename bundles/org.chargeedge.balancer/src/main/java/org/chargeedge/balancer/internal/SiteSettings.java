@@ -12,6 +12,7 @@ import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.function.Function;
 
+import org.chargeedge.balancer.core.BatteryPolicy;
 import org.chargeedge.balancer.core.Phase;
 import org.chargeedge.balancer.core.PhaseRotation;
 import org.chargeedge.balancer.core.SiteSnapshot.Circuit;
@@ -29,7 +30,7 @@ record SiteSettings(boolean enabled, double gridLimitA, boolean gridLimitDefault
                     Map<String, Mode> chargerModes, Map<String, Integer> priorities, Duration reactionTime,
                     Duration profileValidity, Duration minInterval, double rampUpStepA, Duration rampUpInterval,
                     double minChangeA, int siteConnectors, Duration drawMaxAge, double voltage,
-                    TimeOfUseTariff tariff) {
+                    TimeOfUseTariff tariff, BatteryPolicy battery) {
 
     /**
      * Used until the installer sets the grid limit: the smallest common 3-phase main fuse, so an unconfigured
@@ -85,7 +86,25 @@ record SiteSettings(boolean enabled, double gridLimitA, boolean gridLimitDefault
                 Duration.ofSeconds(c.reactionTimeSeconds()), Duration.ofSeconds(c.profileValiditySeconds()),
                 Duration.ofMillis(c.minIntervalMillis()), c.rampUpStepA(),
                 Duration.ofSeconds(c.rampUpIntervalSeconds()), c.minChangeA(), c.siteConnectors(),
-                Duration.ofSeconds(c.drawMaxAgeSeconds()), c.voltage(), TimeOfUseTariff.parse(c.tariffWindows(), c.tariffDefaultPrice(), c.tariffTimeZone()));
+                Duration.ofSeconds(c.drawMaxAgeSeconds()), c.voltage(), TimeOfUseTariff.parse(c.tariffWindows(), c.tariffDefaultPrice(), c.tariffTimeZone()),
+                battery(c.batteryPolicy(), c.batteryReserveW()));
+    }
+
+    /** {@code battery-first} (reserve: empty or blank for all of the battery's charging power, else W) or {@code ev-first}. */
+    static BatteryPolicy battery(String policy, String reserveW) {
+        BatteryPolicy.Kind kind = BatteryPolicy.Kind.parse(policy);
+        double reserve = Double.POSITIVE_INFINITY;
+        if (reserveW != null && !reserveW.isBlank()) {
+            try {
+                reserve = Double.parseDouble(reserveW.trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("batteryReserveW '" + reserveW + "' is not a number of watts");
+            }
+            if (!(reserve >= 0) || Double.isInfinite(reserve)) {
+                throw new IllegalArgumentException("batteryReserveW " + reserveW + " is not 0 or more watts");
+            }
+        }
+        return new BatteryPolicy(kind, reserve);
     }
 
     /**

@@ -144,7 +144,7 @@ final class SnapshotAdapter {
     private static SiteSnapshot.Settings timing(SiteSettings settings) {
         SiteSnapshot.Settings d = SiteSnapshot.Settings.DEFAULT;
         return new SiteSnapshot.Settings(settings.voltage(), d.minOn(), d.minOff(), d.rotationTurn(), d.pvStartWh(),
-                d.pvStopWh());
+                d.pvStopWh(), settings.battery());
     }
 
     /**
