@@ -15,6 +15,7 @@ import java.util.function.Function;
 import org.chargeedge.balancer.core.BatteryPolicy;
 import org.chargeedge.balancer.core.Phase;
 import org.chargeedge.balancer.core.PhaseRotation;
+import org.chargeedge.balancer.core.PhaseSwitching;
 import org.chargeedge.balancer.core.SiteSnapshot.Circuit;
 import org.chargeedge.api.balancer.ChargingMode;
 import org.chargeedge.balancer.core.SiteSnapshot.Mode;
@@ -30,7 +31,7 @@ record SiteSettings(boolean enabled, double gridLimitA, boolean gridLimitDefault
                     Map<String, Mode> chargerModes, Map<String, Integer> priorities, Duration reactionTime,
                     Duration profileValidity, Duration minInterval, double rampUpStepA, Duration rampUpInterval,
                     double minChangeA, int siteConnectors, Duration drawMaxAge, double voltage,
-                    TimeOfUseTariff tariff, BatteryPolicy battery) {
+                    TimeOfUseTariff tariff, BatteryPolicy battery, PhaseSwitching phaseSwitching) {
 
     /**
      * Used until the installer sets the grid limit: the smallest common 3-phase main fuse, so an unconfigured
@@ -87,7 +88,17 @@ record SiteSettings(boolean enabled, double gridLimitA, boolean gridLimitDefault
                 Duration.ofMillis(c.minIntervalMillis()), c.rampUpStepA(),
                 Duration.ofSeconds(c.rampUpIntervalSeconds()), c.minChangeA(), c.siteConnectors(),
                 Duration.ofSeconds(c.drawMaxAgeSeconds()), c.voltage(), TimeOfUseTariff.parse(c.tariffWindows(), c.tariffDefaultPrice(), c.tariffTimeZone()),
-                battery(c.batteryPolicy(), c.batteryReserveW()));
+                battery(c.batteryPolicy(), c.batteryReserveW()), phaseSwitching(c));
+    }
+
+    static PhaseSwitching phaseSwitching(BalancerConfig c) {
+        if (c.phaseSwitchWh() < 0 || c.phaseSwitchHoldSeconds() < 0 || c.phaseSwitchMarginW() < 0) {
+            throw new IllegalArgumentException("phaseSwitchWh, phaseSwitchHoldSeconds and phaseSwitchMarginW are 0 "
+                    + "or more, not " + c.phaseSwitchWh() + ", " + c.phaseSwitchHoldSeconds() + ", "
+                    + c.phaseSwitchMarginW());
+        }
+        return new PhaseSwitching(c.phaseSwitching(), c.phaseSwitchWh(), Duration.ofSeconds(c.phaseSwitchHoldSeconds()),
+                c.phaseSwitchMarginW());
     }
 
     /** {@code battery-first} (reserve: empty or blank for all of the battery's charging power, else W) or {@code ev-first}. */

@@ -6,6 +6,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.OptionalDouble;
 import java.util.TreeMap;
 import java.util.function.BiFunction;
@@ -140,11 +141,24 @@ final class SnapshotAdapter {
         return Math.max(1, Math.min(3, wired));
     }
 
+    /** The snapshot with the chargers named in {@code switching} marked as switching between 1 and 3 phases. */
+    static SiteSnapshot withPhaseSwitching(SiteSnapshot s, Set<String> switching) {
+        if (switching.isEmpty()) {
+            return s;
+        }
+        List<Charger> chargers = new ArrayList<>();
+        for (Charger ch : s.chargers()) {
+            chargers.add(switching.contains(ch.id()) ? ch.withPhaseSwitching(true) : ch);
+        }
+        return new SiteSnapshot(s.now(), s.grid(), s.circuits(), chargers, s.measurements(), s.connectors(),
+                s.tariff(), s.settings(), s.previous());
+    }
+
     /** The core's default timing (minimum on and off times, rotation turn, PV thresholds) at the site's voltage. */
     private static SiteSnapshot.Settings timing(SiteSettings settings) {
         SiteSnapshot.Settings d = SiteSnapshot.Settings.DEFAULT;
         return new SiteSnapshot.Settings(settings.voltage(), d.minOn(), d.minOff(), d.rotationTurn(), d.pvStartWh(),
-                d.pvStopWh(), settings.battery());
+                d.pvStopWh(), settings.battery(), settings.phaseSwitching());
     }
 
     /**
