@@ -37,11 +37,19 @@ public record Allocation(Instant at, List<ConnectorLimit> limits, String budget,
      * @param countedA what is counted on each of those phases (the limit, or more for a charger that
      *                 does not follow it)
      * @param reason why
+     * @param numberPhases the phases to charge on, for a charger that switches (1 or 3); 0 for one that does not
+     *                     (since 1.1)
      */
     public record ConnectorLimit(ConnectorRef ref, double limitA, Set<Phase> sitePhases, double countedA,
-                                 Reason reason) {
+                                 Reason reason, int numberPhases) {
         public ConnectorLimit {
             sitePhases = Set.copyOf(sitePhases);
+        }
+
+        /** On a charger that does not switch phases. */
+        public ConnectorLimit(ConnectorRef ref, double limitA, Set<Phase> sitePhases, double countedA,
+                              Reason reason) {
+            this(ref, limitA, sitePhases, countedA, reason, 0);
         }
     }
 

@@ -80,6 +80,9 @@ public final class Balancer {
         boolean fixed;
         Memory memory;
         OptionalDouble learnt = OptionalDouble.empty();
+        /** On a charger that switches phases: 1 or 3, with its last switch and account; 0 otherwise. */
+        int phases;
+        PhaseSwitching.Step phaseStep;
 
         Work(Connector c) {
             this.c = c;
@@ -107,6 +110,7 @@ public final class Balancer {
             w.sitePhases = ch.rotation().site(carPhases(c, ch));
             capOf(w, ch);
         }
+        switchPhases(s, work, chargers, v);
 
         // The other load on the grid connection, per phase.
         String budget;
@@ -288,12 +292,16 @@ public final class Balancer {
             }
             double limitA = w.fixed ? (w.c.control() == Control.OFFLINE
                     ? w.c.activeLimitA().orElse(0) : (w.wants ? MIN_CURRENT_A : 0)) : w.level / 10.0;
-            out.add(new ConnectorLimit(w.c.ref(), limitA, w.sitePhases, w.counted / 10.0, w.reason));
+            if (w.phases == 1) {
+                w.reason = new Reason(w.reason.kind(), w.reason.text() + " (on 1 phase)", w.reason.until());
+            }
+            out.add(new ConnectorLimit(w.c.ref(), limitA, w.sitePhases, w.counted / 10.0, w.reason, w.phases));
             if (w.c.session() != null) {
                 boolean on = limitA > 0;
                 Instant since = w.memory != null && w.memory.on() == on ? w.memory.since() : now;
+                PhaseSwitching.Step ps = w.phaseStep != null ? w.phaseStep : new PhaseSwitching.Step(3, null, 0);
                 memories.put(w.c.ref(), new Memory(w.c.session(), on, since, limitA, w.learnt,
-                        on || (w.memory != null && w.memory.wasOn())));
+                        on || (w.memory != null && w.memory.wasOn()), ps.phases(), ps.since(), ps.wh()));
             }
         }
         BalancerState next = new BalancerState(now, memories, pv.startWh, pv.stopWh);
@@ -478,23 +486,9 @@ public final class Balancer {
 
     private static PvGate pvGate(SiteSnapshot s, List<Work> work, double v) {
         PvGate g = new PvGate();
-        SiteSnapshot.Measurements m = s.measurements();
-        double controlledW = 0;
-        for (Work w : work) {
-            if (w.c.mode() == Mode.PV || w.c.mode() == Mode.MIN_PV) {
-                controlledW += totalDraw(w.c) * v;
-            }
-        }
-        String unknown = null;
-        if (m.gridPowerW().usable()) {
-            g.surplusW = controlledW - m.gridPowerW().value();
-        } else if (m.pvPowerW().usable() && m.buildingPowerW().usable()) {
-            double battery = m.batteryPowerW().usable() ? Math.max(0, m.batteryPowerW().value()) : 0;
-            g.surplusW = m.pvPowerW().value() - m.buildingPowerW().value() - battery;
-        } else {
-            g.surplusW = 0;
-            unknown = "PV surplus unknown (grid meter " + m.gridPowerW().describe() + "): counted as none";
-        }
+        Surplus surplus = surplus(s, work, v);
+        g.surplusW = surplus.watts();
+        String unknown = surplus.unknown();
         double hours = s.previous().at() == null ? 0
                 : Math.max(0, Duration.between(s.previous().at(), s.now()).toMillis()) / 3_600_000.0;
         Instant now = s.now();
@@ -564,6 +558,93 @@ public final class Balancer {
         }
         g.members.sort(Comparator.naturalOrder());
         return g;
+    }
+
+    /** The PV surplus: the meters, what PV and Min+PV sessions draw, the battery policy. */
+    private static Surplus surplus(SiteSnapshot s, List<Work> work, double v) {
+        double controlledW = 0;
+        for (Work w : work) {
+            if (w.c.mode() == Mode.PV || w.c.mode() == Mode.MIN_PV) {
+                controlledW += totalDraw(w.c) * v;
+            }
+        }
+        return Surplus.of(s.measurements(), controlledW, s.settings().battery());
+    }
+
+    /**
+     * 1/3-phase switching ({@link PhaseSwitching}) for sessions on chargers that switch, before any limit is
+     * counted: a session on 1 phase is counted on the site phase its charger's L1 is wired to (and on every phase
+     * it still draws on, until the charger has switched); one switched back to 3 on all three until the hold
+     * time has passed, whatever its draw still shows. Sessions are taken by priority, then connector, each
+     * seeing the surplus less 6 A on the phases of every other PV and Min+PV session as decided so far.
+     */
+    private static void switchPhases(SiteSnapshot s, List<Work> work, Map<String, Charger> chargers, double v) {
+        PhaseSwitching cfg = s.settings().phaseSwitching();
+        Instant now = s.now();
+        List<Work> switching = new ArrayList<>();
+        for (Work w : work) {
+            Charger ch = chargers.get(w.c.ref().chargerId());
+            if (!cfg.enabled() || !ch.switchesPhases() || ch.wiredPhases().size() != 3 || w.c.session() == null) {
+                continue;
+            }
+            w.phaseStep = w.memory == null ? new PhaseSwitching.Step(3, null, 0)
+                    : new PhaseSwitching.Step(w.memory.phases(), w.memory.phasesSince(), w.memory.phaseWh());
+            w.phases = w.phaseStep.phases();
+            w.sitePhases = phaseSites(w, ch, now, cfg);
+            switching.add(w);
+        }
+        if (switching.isEmpty()) {
+            return;
+        }
+        Surplus surplus = surplus(s, work, v);
+        double hours = s.previous().at() == null ? 0
+                : Math.max(0, Duration.between(s.previous().at(), now).toMillis()) / 3_600_000.0;
+        switching.sort(Comparator.<Work>comparingInt(w -> -w.c.priority()).thenComparing(w -> w.c.ref()));
+        for (Work w : switching) {
+            Charger ch = chargers.get(w.c.ref().chargerId());
+            if (w.c.control() != Control.OBEYS || !charging(w.c) || (w.phases == 3 && w.sitePhases.size() < 3)) {
+                // not charging, not following, or a car that draws on fewer phases anyway: left as it is
+                continue;
+            }
+            double others = 0;
+            for (Work o : work) {
+                if (o != w && pvSession(o)) {
+                    others += MIN_CURRENT_A * o.sitePhases.size() * v;
+                }
+            }
+            double share = surplus.unknown() == null ? surplus.watts() - others : 0;
+            boolean pvMode = w.c.mode() == Mode.PV || w.c.mode() == Mode.MIN_PV;
+            w.phaseStep = cfg.next(w.phaseStep, pvMode, share, hours, now, v);
+            w.phases = w.phaseStep.phases();
+            w.sitePhases = phaseSites(w, ch, now, cfg);
+        }
+    }
+
+    /** The site phases a session on a switching charger is counted on (see {@link #switchPhases}). */
+    private static Set<Phase> phaseSites(Work w, Charger ch, Instant now, PhaseSwitching cfg) {
+        if (w.phases == 1) {
+            EnumSet<Phase> p = EnumSet.of(Phase.L1);
+            if (w.c.draw() != null && w.c.state() == ConnectorState.CHARGING) {
+                p.addAll(carPhases(w.c, ch));
+            }
+            return ch.rotation().site(p);
+        }
+        PhaseSwitching.Step st = w.phaseStep;
+        if (st.since() != null && !now.isAfter(st.since().plus(cfg.hold()))) {
+            return ch.rotation().site(ch.wiredPhases());
+        }
+        return ch.rotation().site(carPhases(w.c, ch));
+    }
+
+    private static boolean charging(Connector c) {
+        return c.state() == ConnectorState.CHARGING || c.state() == ConnectorState.SUSPENDED_EV
+                || c.state() == ConnectorState.SUSPENDED_EVSE;
+    }
+
+    /** A session that takes a share of the PV surplus: Min+PV charging, or PV that is on. */
+    private static boolean pvSession(Work w) {
+        return w.c.session() != null && charging(w.c) && (w.c.mode() == Mode.MIN_PV
+                || (w.c.mode() == Mode.PV && w.memory != null && w.memory.on()));
     }
 
     private static double clamp(double v, double max) {

@@ -31,9 +31,18 @@ public record BalancerState(Instant at, Map<ConnectorRef, Memory> connectors, do
      * @param limitA the limit it got
      * @param learntCarMaxA what the car was seen to take at most, if it took less than offered
      * @param wasOn whether it was on at some time in this session (the minimum off time applies only then)
+     * @param phases the phases the session was given on a charger that switches (1 or 3; 3 otherwise) (since 1.1)
+     * @param phasesSince when it was last switched, null if never in this session (since 1.1)
+     * @param phaseWh the phase switching account, Wh (see {@link PhaseSwitching}) (since 1.1)
      */
     public record Memory(String session, boolean on, Instant since, double limitA, OptionalDouble learntCarMaxA,
-                         boolean wasOn) {
+                         boolean wasOn, int phases, Instant phasesSince, double phaseWh) {
+
+        /** On 3 phases, never switched. */
+        public Memory(String session, boolean on, Instant since, double limitA, OptionalDouble learntCarMaxA,
+                      boolean wasOn) {
+            this(session, on, since, limitA, learntCarMaxA, wasOn, 3, null, 0);
+        }
 
         /** Whether it was switched off less than {@code minOff} ago. */
         public boolean heldOff(Instant now, java.time.Duration minOff) {

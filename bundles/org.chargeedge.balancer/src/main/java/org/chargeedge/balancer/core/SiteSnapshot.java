@@ -115,8 +115,20 @@ public record SiteSnapshot(Instant now, Grid grid, List<Circuit> circuits, List<
      * @param rotation how its phases are wired to the site's
      * @param wiredPhases its own phases that are connected (all three for a 3-phase charger)
      * @param maxA the most it can deliver per phase
+     * @param switchesPhases it can switch a session between 3 phases and 1 (its L1) (since 1.1)
      */
-    public record Charger(String id, String circuit, PhaseRotation rotation, Set<Phase> wiredPhases, double maxA) {
+    public record Charger(String id, String circuit, PhaseRotation rotation, Set<Phase> wiredPhases, double maxA,
+                          boolean switchesPhases) {
+
+        /** A charger that cannot switch between 1 and 3 phases. */
+        public Charger(String id, String circuit, PhaseRotation rotation, Set<Phase> wiredPhases, double maxA) {
+            this(id, circuit, rotation, wiredPhases, maxA, false);
+        }
+
+        public Charger withPhaseSwitching(boolean switches) {
+            return new Charger(id, circuit, rotation, wiredPhases, maxA, switches);
+        }
+
         public Charger {
             Objects.requireNonNull(id, "id");
             Objects.requireNonNull(rotation, "rotation");
@@ -299,17 +311,34 @@ public record SiteSnapshot(Instant now, Grid grid, List<Circuit> circuits, List<
      * @param rotationTurn how long a connector keeps its turn when not everyone fits
      * @param pvStartWh surplus energy above the need of one more car that must accumulate before it starts
      * @param pvStopWh grid energy drawn by PV-mode charging that makes one car stop
+     * @param battery how a house battery shares the PV surplus (since 1.1)
+     * @param phaseSwitching 1/3-phase switching of PV and Min+PV sessions (since 1.1)
      */
     public record Settings(double voltage, Duration minOn, Duration minOff, Duration rotationTurn,
-                           double pvStartWh, double pvStopWh) {
+                           double pvStartWh, double pvStopWh, BatteryPolicy battery, PhaseSwitching phaseSwitching) {
         public static final Settings DEFAULT = new Settings(230, Duration.ofMinutes(5), Duration.ofMinutes(2),
                 Duration.ofMinutes(15), 100, 100);
 
         public Settings {
             if (voltage <= 0 || minOn.isNegative() || minOff.isNegative() || rotationTurn.isNegative()
-                    || pvStartWh < 0 || pvStopWh < 0) {
+                    || pvStartWh < 0 || pvStopWh < 0 || battery == null || phaseSwitching == null) {
                 throw new IllegalArgumentException("invalid balancer settings");
             }
+        }
+
+        /** With the default battery policy (battery first) and phase switching. */
+        public Settings(double voltage, Duration minOn, Duration minOff, Duration rotationTurn, double pvStartWh,
+                        double pvStopWh) {
+            this(voltage, minOn, minOff, rotationTurn, pvStartWh, pvStopWh, BatteryPolicy.DEFAULT,
+                    PhaseSwitching.DEFAULT);
+        }
+
+        public Settings withBattery(BatteryPolicy policy) {
+            return new Settings(voltage, minOn, minOff, rotationTurn, pvStartWh, pvStopWh, policy, phaseSwitching);
+        }
+
+        public Settings withPhaseSwitching(PhaseSwitching switching) {
+            return new Settings(voltage, minOn, minOff, rotationTurn, pvStartWh, pvStopWh, battery, switching);
         }
     }
 }

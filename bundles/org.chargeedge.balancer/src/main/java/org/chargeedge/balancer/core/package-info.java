@@ -4,10 +4,12 @@
  * with their freshness, connectors, tariff, the core's previous state) to a
  * limit per connector with its reason ({@link org.chargeedge.balancer.core.Allocation}).
  * No OSGi, no I/O, no clock: time comes in the snapshot, so the same snapshot
- * always gives the same allocation.
+ * always gives the same allocation. Since 1.1: the battery policy
+ * ({@link org.chargeedge.balancer.core.BatteryPolicy}) and 1/3-phase switching
+ * ({@link org.chargeedge.balancer.core.PhaseSwitching}) in the settings.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.chargeedge.balancer.core;
 
 import org.osgi.annotation.bundle.Export;

@@ -110,4 +110,29 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "Priority per idTag group, higher first: GROUP=PRIORITY, comma-separated "
             + "(fleet=10, premium=5); a session's priority is the higher of its charger's and its group's")
     String groupPriority() default "";
+
+    @AttributeDefinition(description = "How a house battery shares PV surplus: battery-first (the battery keeps its "
+            + "charging power up to batteryReserveW) or ev-first (all of its charging power counts as surplus for "
+            + "cars); discharge is never surplus")
+    String batteryPolicy() default "battery-first";
+
+    @AttributeDefinition(description = "battery-first: the battery's charging power kept for it, W; only charging "
+            + "above it counts as surplus for cars. Empty: all of it")
+    String batteryReserveW() default "";
+
+    @AttributeDefinition(description = "Switch PV and MinPV sessions between 3 phases and 1 on chargers that say "
+            + "they can (ConnectorSwitch3to1PhaseSupported)")
+    boolean phaseSwitching() default true;
+
+    @AttributeDefinition(description = "Phase switching: the surplus energy below 3 x 6 A (or above it plus the "
+            + "margin, to go back) that must accumulate before a switch, Wh", min = "0")
+    double phaseSwitchWh() default 100;
+
+    @AttributeDefinition(description = "Phase switching: the least time between two switches of a session, seconds",
+            min = "0")
+    int phaseSwitchHoldSeconds() default 300;
+
+    @AttributeDefinition(description = "Phase switching: what the surplus must exceed 3 x 6 A by to count towards "
+            + "going back to 3 phases, W", min = "0")
+    double phaseSwitchMarginW() default 690;
 }

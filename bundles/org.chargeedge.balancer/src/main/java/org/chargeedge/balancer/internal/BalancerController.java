@@ -555,6 +555,13 @@ final class BalancerController implements AutoCloseable {
         }
     }
 
+    /** The chargers that said they switch between 3 phases and 1 and take TxProfiles. Controller thread. */
+    private Set<String> switchingChargers() {
+        Set<String> out = new HashSet<>();
+        links.values().stream().filter(l -> l.switchesPhases && l.takesTxProfiles()).forEach(l -> out.add(l.id));
+        return out;
+    }
+
     /** One run: snapshot, allocation, profiles. Controller thread. */
     private void run() {
         Instant now = clock.instant();
@@ -581,6 +588,7 @@ final class BalancerController implements AutoCloseable {
         snapshot = SnapshotAdapter.countUnmeasured(SnapshotAdapter.alignGrid(snapshot, drawsAtGridReading, drawsNow),
                 settings);
         snapshot = SnapshotAdapter.addToGrid(snapshot, gridCorrectionA.clone());
+        snapshot = SnapshotAdapter.withPhaseSwitching(snapshot, switchingChargers());
         Allocation allocation = Balancer.allocate(snapshot);
         if (LOG.isDebugEnabled()) {
             LOG.debug("Balancer: run {}: grid {} {} {}, draws at reading {}, now {}; {}", runs,
@@ -999,7 +1007,7 @@ final class BalancerController implements AutoCloseable {
                         : s == null ? step(from, target) : waiting || small ? from : step(from, target);
             }
             link.desired.put(cid, new Desired(c.session(), Integer.parseInt(c.session()), want,
-                    Math.max(1, l.sitePhases().size())));
+                    l.numberPhases() > 0 ? l.numberPhases() : Math.max(1, l.sitePhases().size()), l.numberPhases()));
         }
     }
 
@@ -1058,7 +1066,7 @@ final class BalancerController implements AutoCloseable {
                 Watch w = watches.get(new ConnectorRef(link.id, e.getKey()));
                 if (s != null && (d.limitA() < s.limitA() || (w != null && w.resend))) {
                     fall = fall == null ? e.getKey() : fall;
-                } else if (s == null || d.limitA() != s.limitA()
+                } else if (s == null || d.limitA() != s.limitA() || d.numberPhases() != s.numberPhases()
                         || !now.isBefore(s.validTo().minus(renewalLead(settings.profileValidity())))) {
                     other = other == null ? e.getKey() : other;
                 }
@@ -1090,7 +1098,8 @@ final class BalancerController implements AutoCloseable {
 
     private void readConfiguration(ChargerLink link) {
         link.configAsked = true;
-        call(link, "GetConfiguration", new GetConfigurationRequest(List.of("ChargingScheduleAllowedChargingRateUnit")),
+        call(link, "GetConfiguration", new GetConfigurationRequest(List.of("ChargingScheduleAllowedChargingRateUnit",
+                        "ConnectorSwitch3to1PhaseSupported")),
                 (GetConfigurationConfirmation conf, Throwable err) -> {
                     if (conf == null) {
                         return;
@@ -1098,6 +1107,9 @@ final class BalancerController implements AutoCloseable {
                     // configurationKey is optional in GetConfiguration.conf: a charger may answer {}.
                     List<KeyValue> keys = conf.configurationKey() == null ? List.of() : conf.configurationKey();
                     for (KeyValue kv : keys) {
+                        if (kv.key().equalsIgnoreCase("ConnectorSwitch3to1PhaseSupported")) {
+                            link.switchesPhases = kv.value() != null && kv.value().trim().equalsIgnoreCase("true");
+                        }
                         if (kv.key().equalsIgnoreCase("ChargingScheduleAllowedChargingRateUnit") && kv.value() != null) {
                             String v = kv.value().toLowerCase(Locale.ROOT);
                             if (v.contains("current")) {
@@ -1139,13 +1151,14 @@ final class BalancerController implements AutoCloseable {
         ChargingRateUnitType unit = link.unit;
         ChargingProfile p = new ChargingProfile(TX_PROFILE_ID_BASE + connectorId, d.transactionId(), 0,
                 ChargingProfilePurposeType.TxProfile, ChargingProfileKindType.Absolute, null, null, validTo,
-                schedule(now, unit, d.limitA(), d.phases()));
+                schedule(now, unit, d.limitA(), d.phases(), d.numberPhases() > 0));
         ConnectorRef ref = new ConnectorRef(link.id, connectorId);
         call(link, String.format(Locale.ROOT, "TxProfile %d %s A", connectorId, fmt(d.limitA())),
                 new SetChargingProfileRequest(connectorId, p), (SetChargingProfileConfirmation conf, Throwable err) -> {
                     ChargingProfileStatus st = answer(link, conf, err);
                     if (st == ChargingProfileStatus.Accepted) {
-                        link.sent.put(connectorId, new Sent(d.session(), d.limitA(), validTo, clock.instant()));
+                        link.sent.put(connectorId, new Sent(d.session(), d.limitA(), validTo, clock.instant(),
+                                d.numberPhases()));
                         Watch w = watches.get(ref);
                         if (w != null) {
                             w.resend = false;
@@ -1222,10 +1235,16 @@ final class BalancerController implements AutoCloseable {
     }
 
     private ChargingSchedule schedule(Instant start, ChargingRateUnitType unit, double limitA, int phases) {
+        return schedule(start, unit, limitA, phases, false);
+    }
+
+    /** {@code numberPhases} is sent in W always, in A when the charger switches phases. */
+    private ChargingSchedule schedule(Instant start, ChargingRateUnitType unit, double limitA, int phases,
+                                      boolean switching) {
         double limit = unit == ChargingRateUnitType.A ? limitA
                 : Math.floor(limitA * settings.voltage() * phases);
         return new ChargingSchedule(null, start, unit, List.of(new ChargingSchedulePeriod(0, limit,
-                unit == ChargingRateUnitType.W ? phases : null)), null);
+                unit == ChargingRateUnitType.W || switching ? phases : null)), null);
     }
 
     /** What to do with an answer, on the controller thread. */

@@ -14,12 +14,15 @@ import org.chargeedge.ocpp.v16.ChargingRateUnitType;
  */
 final class ChargerLink {
 
-    /** A TxProfile the charger accepted. */
-    record Sent(String session, double limitA, Instant validTo, Instant at) {
+    /** A TxProfile the charger accepted; {@code numberPhases} 0 when it carried none in A. */
+    record Sent(String session, double limitA, Instant validTo, Instant at, int numberPhases) {
     }
 
-    /** The TxProfile limit the controller wants in force for a connector's session. */
-    record Desired(String session, int transactionId, double limitA, int phases) {
+    /**
+     * The TxProfile limit the controller wants in force for a connector's session: {@code phases} turns A into W,
+     * {@code numberPhases} (1 or 3 on a charger that switches phases, else 0) is sent in A as well.
+     */
+    record Desired(String session, int transactionId, double limitA, int phases, int numberPhases) {
     }
 
     final String id;
@@ -35,6 +38,11 @@ final class ChargerLink {
     boolean unitLearnt;
     boolean txDefaultRejected;
     boolean txProfileRejected;
+    /**
+     * Its {@code ConnectorSwitch3to1PhaseSupported} said true: a session may be switched between 3 phases and 1.
+     * Asked with the unit; not kept in the store, so asked again after a restart.
+     */
+    boolean switchesPhases;
     /** It answered NotSupported: it does not do smart charging at all. */
     boolean notSupported;
     /** Its firmware as its last BootNotification said, and the one the capabilities above were learnt under. */
@@ -85,6 +93,7 @@ final class ChargerLink {
         txDefaultRejected = false;
         txProfileRejected = false;
         notSupported = false;
+        switchesPhases = false;
     }
 
     /** Whether the charger takes TxProfiles at all, as far as it told us. */
@@ -102,6 +111,9 @@ final class ChargerLink {
         }
         if (txDefaultRejected) {
             s.append(", rejects TxDefaultProfile");
+        }
+        if (switchesPhases) {
+            s.append(", switches 3/1 phases");
         }
         return s.toString();
     }

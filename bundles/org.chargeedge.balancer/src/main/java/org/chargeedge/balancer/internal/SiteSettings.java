@@ -12,8 +12,10 @@ import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.function.Function;
 
+import org.chargeedge.balancer.core.BatteryPolicy;
 import org.chargeedge.balancer.core.Phase;
 import org.chargeedge.balancer.core.PhaseRotation;
+import org.chargeedge.balancer.core.PhaseSwitching;
 import org.chargeedge.balancer.core.SiteSnapshot.Circuit;
 import org.chargeedge.api.balancer.ChargingMode;
 import org.chargeedge.balancer.core.SiteSnapshot.Mode;
@@ -29,7 +31,8 @@ record SiteSettings(boolean enabled, double gridLimitA, boolean gridLimitDefault
                     Map<String, Mode> chargerModes, Map<String, Integer> priorities, Duration reactionTime,
                     Duration profileValidity, Duration minInterval, double rampUpStepA, Duration rampUpInterval,
                     double minChangeA, int siteConnectors, Duration drawMaxAge, double voltage,
-                    TimeOfUseTariff tariff, Duration minOn, Duration minOff, IdTagGroups idTagGroups) {
+                    TimeOfUseTariff tariff, Duration minOn, Duration minOff, IdTagGroups idTagGroups,
+                    BatteryPolicy battery, PhaseSwitching phaseSwitching) {
 
     /**
      * Used until the installer sets the grid limit: the smallest common 3-phase main fuse, so an unconfigured
@@ -87,7 +90,35 @@ record SiteSettings(boolean enabled, double gridLimitA, boolean gridLimitDefault
                 Duration.ofSeconds(c.rampUpIntervalSeconds()), c.minChangeA(), c.siteConnectors(),
                 Duration.ofSeconds(c.drawMaxAgeSeconds()), c.voltage(), TimeOfUseTariff.parse(c.tariffWindows(), c.tariffDefaultPrice(), c.tariffTimeZone()),
                 Duration.ofSeconds(c.minOnSeconds()), Duration.ofSeconds(c.minOffSeconds()),
-                IdTagGroups.parse(c.idTagGroups(), c.groupPriority()));
+                IdTagGroups.parse(c.idTagGroups(), c.groupPriority()),
+                battery(c.batteryPolicy(), c.batteryReserveW()), phaseSwitching(c));
+    }
+
+    static PhaseSwitching phaseSwitching(BalancerConfig c) {
+        if (c.phaseSwitchWh() < 0 || c.phaseSwitchHoldSeconds() < 0 || c.phaseSwitchMarginW() < 0) {
+            throw new IllegalArgumentException("phaseSwitchWh, phaseSwitchHoldSeconds and phaseSwitchMarginW are 0 "
+                    + "or more, not " + c.phaseSwitchWh() + ", " + c.phaseSwitchHoldSeconds() + ", "
+                    + c.phaseSwitchMarginW());
+        }
+        return new PhaseSwitching(c.phaseSwitching(), c.phaseSwitchWh(), Duration.ofSeconds(c.phaseSwitchHoldSeconds()),
+                c.phaseSwitchMarginW());
+    }
+
+    /** {@code battery-first} (reserve: empty or blank for all of the battery's charging power, else W) or {@code ev-first}. */
+    static BatteryPolicy battery(String policy, String reserveW) {
+        BatteryPolicy.Kind kind = BatteryPolicy.Kind.parse(policy);
+        double reserve = Double.POSITIVE_INFINITY;
+        if (reserveW != null && !reserveW.isBlank()) {
+            try {
+                reserve = Double.parseDouble(reserveW.trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("batteryReserveW '" + reserveW + "' is not a number of watts");
+            }
+            if (!(reserve >= 0) || Double.isInfinite(reserve)) {
+                throw new IllegalArgumentException("batteryReserveW " + reserveW + " is not 0 or more watts");
+            }
+        }
+        return new BatteryPolicy(kind, reserve);
     }
 
     /**

@@ -6,6 +6,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.OptionalDouble;
 import java.util.TreeMap;
 import java.util.function.BiFunction;
@@ -140,11 +141,24 @@ final class SnapshotAdapter {
         return Math.max(1, Math.min(3, wired));
     }
 
-    /** The site's minimum on and off times and voltage; the core's default rotation turn and PV thresholds. */
+    /** The snapshot with the chargers named in {@code switching} marked as switching between 1 and 3 phases. */
+    static SiteSnapshot withPhaseSwitching(SiteSnapshot s, Set<String> switching) {
+        if (switching.isEmpty()) {
+            return s;
+        }
+        List<Charger> chargers = new ArrayList<>();
+        for (Charger ch : s.chargers()) {
+            chargers.add(switching.contains(ch.id()) ? ch.withPhaseSwitching(true) : ch);
+        }
+        return new SiteSnapshot(s.now(), s.grid(), s.circuits(), chargers, s.measurements(), s.connectors(),
+                s.tariff(), s.settings(), s.previous());
+    }
+
+    /** The site's minimum on and off times, voltage, battery policy and phase switching; the core's default rotation turn and PV thresholds. */
     private static SiteSnapshot.Settings timing(SiteSettings settings) {
         SiteSnapshot.Settings d = SiteSnapshot.Settings.DEFAULT;
         return new SiteSnapshot.Settings(settings.voltage(), settings.minOn(), settings.minOff(), d.rotationTurn(), d.pvStartWh(),
-                d.pvStopWh());
+                d.pvStopWh(), settings.battery(), settings.phaseSwitching());
     }
 
     /**

@@ -57,7 +57,9 @@ final class SimCharger implements AutoCloseable {
          * Resumes wrongly after a 0 A pause: the profile that ends the pause lets the car draw all it can; the next
          * SetChargingProfile is followed again.
          */
-        RESUMES_AT_FULL
+        RESUMES_AT_FULL,
+        /** Says true in ConnectorSwitch3to1PhaseSupported (and records each profile's numberPhases). */
+        SWITCHES_PHASES
     }
 
     /** A SetChargingProfile the charger received. */
@@ -82,6 +84,8 @@ final class SimCharger implements AutoCloseable {
 
     /** Appended by the socket's thread, read by tests while it runs: copy-on-write. */
     final List<Profile> profiles = new CopyOnWriteArrayList<>();
+    /** Each profile's numberPhases in the order received (0: none), as {@link #profiles}. */
+    final List<Integer> numberPhases = new CopyOnWriteArrayList<>();
     final AtomicInteger setChargingProfileCalls = new AtomicInteger();
     final AtomicInteger otherCalls = new AtomicInteger();
     /** Calls awaiting their result: put by the test and reaction threads, completed by the socket's thread. */
@@ -160,8 +164,11 @@ final class SimCharger implements AutoCloseable {
         if (action.equals("GetConfiguration")) {
             otherCalls.incrementAndGet();
             String unit = quirks.contains(Quirk.POWER_ONLY) ? "Power" : "Current";
+            String switches = quirks.contains(Quirk.SWITCHES_PHASES) ? ",{\"key\":\"ConnectorSwitch3to1PhaseSupported\","
+                    + "\"readonly\":true,\"value\":\"true\"}" : "";
             socket.send("[3,\"" + messageId + "\",{\"configurationKey\":[{\"key\":"
-                    + "\"ChargingScheduleAllowedChargingRateUnit\",\"readonly\":true,\"value\":\"" + unit + "\"}]}]");
+                    + "\"ChargingScheduleAllowedChargingRateUnit\",\"readonly\":true,\"value\":\"" + unit + "\"}"
+                    + switches + "]}]");
         } else if (action.equals("SetChargingProfile")) {
             setChargingProfileCalls.incrementAndGet();
             String answer = setChargingProfile(payload);
@@ -183,6 +190,8 @@ final class SimCharger implements AutoCloseable {
         JsonNode schedule = p.get("chargingSchedule");
         String unit = schedule.get("chargingRateUnit").textValue();
         double limit = schedule.get("chargingSchedulePeriod").get(0).get("limit").doubleValue();
+        JsonNode phases = schedule.get("chargingSchedulePeriod").get(0).get("numberPhases");
+        numberPhases.add(phases == null || phases.isNull() ? 0 : phases.intValue());
         Instant validTo = p.hasNonNull("validTo") ? Instant.parse(p.get("validTo").textValue()) : null;
         String answer;
         if (quirks.contains(Quirk.NOT_SUPPORTED)) {

@@ -68,4 +68,15 @@ class SiteSettingsTest {
         assertThatThrownBy(() -> parse(Map.of("priorities", "CP-1")))
                 .hasMessageContaining("'CP-1' is not CHARGER=VALUE");
     }
+
+    @Test
+    void theBatteryPolicyIsReadAndMistakesNamed() {
+        assertThat(parse(Map.of()).battery()).isEqualTo(org.chargeedge.balancer.core.BatteryPolicy.DEFAULT);
+        var ev = parse(Map.of("batteryPolicy", "ev-first")).battery();
+        assertThat(ev.kind()).isEqualTo(org.chargeedge.balancer.core.BatteryPolicy.Kind.EV_FIRST);
+        assertThat(parse(Map.of("batteryReserveW", "1500")).battery().reserveW()).isEqualTo(1500.0);
+        assertThatThrownBy(() -> parse(Map.of("batteryPolicy", "house"))).hasMessageContaining("house");
+        assertThatThrownBy(() -> parse(Map.of("batteryReserveW", "lots"))).hasMessageContaining("batteryReserveW");
+        assertThatThrownBy(() -> parse(Map.of("batteryReserveW", "-5"))).hasMessageContaining("batteryReserveW");
+    }
 }
