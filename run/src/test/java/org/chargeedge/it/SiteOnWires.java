@@ -247,7 +247,9 @@ final class SiteOnWires {
             gateway = GatewayRuntime.startProcess(work, work.resolve("data"), log(),
                     Map.of("CHARGEEDGE_OCPP_PORT", String.valueOf(port)));
             awaitLog("MQTT: connected to", 60);
-            awaitLog("Balancer: grid limit", 60);
+            if (settings.balancing()) {
+                awaitLog("Balancer: grid limit", 60);
+            }
             Meter meter = new Meter(broker.url());
             URI url = URI.create("ws://127.0.0.1:" + port + "/ocpp/");
             for (int i = 1; i <= settings.chargers(); i++) {
