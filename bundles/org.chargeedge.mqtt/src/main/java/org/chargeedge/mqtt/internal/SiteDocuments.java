@@ -122,14 +122,23 @@ final class SiteDocuments {
                 }
             }
             putOrNull(kn, "session_energy", session);
-            power = p == null ? power : (power == null ? 0 : power) + p;
-            energy = session == null ? energy : (energy == null ? 0 : energy) + session;
+            // sums of the connectors that report a value; null while none does (a charger that sends only
+            // Current.Import has no power)
+            power = sum(power, p);
+            energy = sum(energy, session);
         }
         // power known only while the charger is connected: an old meter value is not today's power
         putOrNull(doc, "power", c.connected() ? power : null);
         putOrNull(doc, "session_energy", energy);
         doc.set("connectors", connectors);
         return doc;
+    }
+
+    private static Double sum(Double total, Double value) {
+        if (value == null) {
+            return total;
+        }
+        return total == null ? value : total + value;
     }
 
     /** The status of connector 1 (most chargers have one), else of the charge point as a whole. */

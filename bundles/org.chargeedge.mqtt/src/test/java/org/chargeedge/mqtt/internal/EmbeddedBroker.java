@@ -11,10 +11,11 @@ import io.moquette.broker.config.MemoryConfig;
 
 /**
  * A real MQTT broker (Moquette) in the test JVM, on a free port; can be
- * stopped and started again on that port. With a PKCS#12 key store it also
+ * stopped and started again on that port. Public for the gateway's site
+ * run in run/ (SiteOnWires), which takes it from this bundle's test jar. With a PKCS#12 key store it also
  * listens for TLS, and with client authentication trusts the store's CA.
  */
-final class EmbeddedBroker implements AutoCloseable {
+public final class EmbeddedBroker implements AutoCloseable {
 
     private final int port;
     private final int sslPort;
@@ -23,11 +24,11 @@ final class EmbeddedBroker implements AutoCloseable {
     private final Path data;
     private Server server;
 
-    EmbeddedBroker() throws IOException {
+    public EmbeddedBroker() throws IOException {
         this(null, false);
     }
 
-    EmbeddedBroker(Path keyStore, boolean needClientAuth) throws IOException {
+    public EmbeddedBroker(Path keyStore, boolean needClientAuth) throws IOException {
         port = freePort();
         sslPort = keyStore == null ? 0 : freePort();
         this.keyStore = keyStore;
@@ -42,7 +43,7 @@ final class EmbeddedBroker implements AutoCloseable {
         }
     }
 
-    synchronized void start() throws IOException {
+    public synchronized void start() throws IOException {
         Properties p = new Properties();
         p.setProperty("host", "127.0.0.1");
         p.setProperty("port", String.valueOf(port));
@@ -67,22 +68,22 @@ final class EmbeddedBroker implements AutoCloseable {
         server.startServer(new MemoryConfig(p));
     }
 
-    synchronized void stop() {
+    public synchronized void stop() {
         if (server != null) {
             server.stopServer();
             server = null;
         }
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
-    String url() {
+    public String url() {
         return "tcp://127.0.0.1:" + port;
     }
 
-    String sslUrl() {
+    public String sslUrl() {
         return "ssl://127.0.0.1:" + sslPort;
     }
 

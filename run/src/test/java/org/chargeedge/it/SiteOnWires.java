@@ -1,0 +1,502 @@
+package org.chargeedge.it;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import org.chargeedge.mqtt.internal.EmbeddedBroker;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+
+/**
+ * A charging site on real wires: the whole gateway as it ships (the launcher, a child JVM, with the shipped
+ * configuration and the site's settings written into its config directory), an MQTT broker (Moquette) in this
+ * JVM, and N {@link WireCharger}s speaking OCPP 1.6J over WebSockets, in compressed real time.
+ *
+ * <p>The physical model: every charger hangs from one of two circuits ({@code garage-a}: the first half,
+ * {@code garage-b}: the rest); a car charges on L1 (1-phase) or L1-L3. The grid connection carries the building
+ * load (a day's curve squeezed into the run, unbalanced, with a motor on L1 switching on and off) minus the PV
+ * (a day's curve, with clouds) plus every charger's draw. A grid meter publishes that model's current per phase
+ * and its total power every second, and the PV inverter its power, to the broker, where the gateway's MQTT inputs
+ * (a {@code generic} input and an {@code opendtu} one) read them. Cars arrive and leave on a schedule drawn from a
+ * seed.
+ *
+ * <p>Scores, named as the day in virtual time names them ({@code SiteDay.Result} in the balancer's tests): the
+ * time above each limit (the grid connection per phase, each circuit per phase) after the reaction-time grace,
+ * sampled every 200 ms; the most above a limit then; the highest grid phase; energy delivered; profile commands
+ * per charger-hour.
+ *
+ * <p>Threads: {@link #run} on the caller's thread samples the model and plugs cars in and out; the publisher
+ * thread owns the MQTT client; the chargers' scheduler runs their reactions and MeterValues; each charger's socket
+ * thread its answers. The model reads the chargers' volatile draws.
+ */
+final class SiteOnWires {
+
+    /** What goes wrong during the run. */
+    enum Trouble {
+        /** Charger 5 accepts every profile and lets its car (16 A, 3 phases) draw all it can. */
+        IGNORING_CHARGER,
+        /** The broker is stopped from 45 % of the run for {@link Settings#outage}: no grid meter, no PV. */
+        BROKER_OUTAGE
+    }
+
+    /** The site and the run. */
+    record Settings(String name, int chargers, Duration length, double gridLimitA, double circuitLimitA,
+                    double safeBudgetA, double buildingA, double pvPeakW, Set<Trouble> troubles, Duration outage,
+                    boolean balancing, long seed) {
+
+        /** Simulated seconds of the day's curves per second of the run: 06:00 to 20:00 in {@link #length}. */
+        double speed() {
+            return 14 * 3600.0 / length.toSeconds();
+        }
+    }
+
+    /**
+     * The gateway's reaction time for a charger above its limit ({@code reactionTimeSeconds}), the 30 s of the
+     * shipped default compressed as the slow charger's reaction is.
+     */
+    static final int REACTION_TIME_SECONDS = 5;
+    /** The slow charger's reaction: the 30 s of a real slow one, scaled by the same factor of 10. */
+    static final Duration SLOW_REACTION = Duration.ofSeconds(3);
+    static final int METER_VALUES_SECONDS = 2;
+    /**
+     * An overload of the grid connection shorter than this is the reaction time (grid meter every second, the
+     * controller, the profile over the wire, the slow charger's 3 s and the MeterValues that report it) and is not
+     * counted.
+     */
+    static final Duration GRID_GRACE = Duration.ofSeconds(8);
+    /**
+     * The circuits have no meter: a charger above its limit is known from its MeterValues and counted at its draw
+     * after {@link #REACTION_TIME_SECONDS}; then the others fall within their reaction (3 s for the slow one).
+     */
+    static final Duration CIRCUIT_GRACE = Duration.ofSeconds(REACTION_TIME_SECONDS + METER_VALUES_SECONDS + 5);
+    private static final Duration SAMPLE = Duration.ofMillis(200);
+
+    /** What the run gave. */
+    record Result(Settings settings, double seconds, double overloadSeconds, double maxOverloadA,
+                  double maxTransientA, double maxPhaseA, double deliveredKwh, int sessions, long profileCommands,
+                  long limitChanges, Map<String, Double> overloadsByPlace, int chargersWithoutProfile) {
+
+        double commandsPerChargerHour() {
+            return profileCommands / (settings.chargers() * seconds / 3600);
+        }
+
+        double changesPerChargerHour() {
+            return limitChanges / (settings.chargers() * seconds / 3600);
+        }
+
+        String row() {
+            return String.format(Locale.ROOT, "| %s | %d | %s | %.0f s | %.1f s | %.1f A | %.1f A | %.1f A | %.2f kWh "
+                            + "| %d | %.0f (%.0f) |",
+                    settings.balancing() ? "gateway" : "balancing off", settings.chargers(),
+                    settings.troubles().isEmpty() ? "none"
+                            : settings.troubles().toString().toLowerCase(Locale.ROOT).replace('_', ' '),
+                    seconds, overloadSeconds, maxOverloadA, maxTransientA, maxPhaseA, deliveredKwh, sessions,
+                    commandsPerChargerHour(), changesPerChargerHour())
+                    + (overloadsByPlace.isEmpty() ? "" : " over: " + new TreeMap<>(overloadsByPlace));
+        }
+
+        static String header() {
+            return "| policy | chargers | trouble | run | seconds above a limit after the reaction time | most above | "
+                    + "most above within the grace | highest grid phase | energy delivered | sessions | "
+                    + "profile commands per charger-hour (limit changes) |\n|---|---|---|---|---|---|---|---|---|---|---|";
+        }
+    }
+
+    private final Settings settings;
+    private final Path work;
+
+    SiteOnWires(Settings settings) {
+        this.settings = settings;
+        this.work = GatewayRuntime.itDir().resolve(settings.name());
+    }
+
+    Path log() {
+        return work.resolve("gateway.log");
+    }
+
+    static String chargerId(int i) {
+        return String.format(Locale.ROOT, "W%02d", i);
+    }
+
+    static String circuitOf(int i, int chargers) {
+        return i <= (chargers + 1) / 2 ? "garage-a" : "garage-b";
+    }
+
+    /** The quirks of charger {@code i} (1-based): 3 takes only W, 7 is slow, 9 resumes at full after a pause. */
+    private Set<WireCharger.Quirk> quirks(int i) {
+        Set<WireCharger.Quirk> q = EnumSet.noneOf(WireCharger.Quirk.class);
+        switch (i) {
+            case 3 -> q.add(WireCharger.Quirk.POWER_ONLY);
+            case 5 -> {
+                if (settings.troubles().contains(Trouble.IGNORING_CHARGER)) {
+                    q.add(WireCharger.Quirk.IGNORES_LIMITS);
+                }
+            }
+            case 7 -> q.add(WireCharger.Quirk.SLOW);
+            case 9 -> q.add(WireCharger.Quirk.RESUMES_AT_FULL);
+            default -> {
+            }
+        }
+        return q;
+    }
+
+    /** The car charger {@code i} gets: every fourth 1-phase, every third 16 A; the ignoring charger's 16 A. */
+    private static WireCharger.Car car(int i, boolean ignoring) {
+        if (ignoring) {
+            return new WireCharger.Car(3, 16);
+        }
+        return new WireCharger.Car(i % 4 == 0 ? 1 : 3, i % 3 == 0 ? 16 : 32);
+    }
+
+    /** One car's visit, in seconds from the start of the run. */
+    private record Visit(int charger, double arrives, double leaves, WireCharger.Car car) {
+    }
+
+    private List<Visit> visits() {
+        Random r = new Random(settings.seed());
+        double len = settings.length().toSeconds();
+        List<Visit> visits = new ArrayList<>();
+        for (int i = 1; i <= settings.chargers(); i++) {
+            boolean ignoring = i == 5 && settings.troubles().contains(Trouble.IGNORING_CHARGER);
+            double a1 = r.nextDouble() * 0.2 * len;
+            double l1 = a1 + (0.35 + r.nextDouble() * 0.35) * len;
+            double a2 = l1 + (0.03 + r.nextDouble() * 0.07) * len;
+            if (ignoring) {
+                // it draws all the time: the others must make room for it throughout
+                visits.add(new Visit(i, a1, len + 1, car(i, true)));
+                continue;
+            }
+            visits.add(new Visit(i, a1, l1, car(i, false)));
+            if (a2 < 0.9 * len) {
+                visits.add(new Visit(i, a2, len + 1, car((i + 1) % 12 + 1, false)));
+            }
+        }
+        return visits;
+    }
+
+    // ---- the loads ----
+
+    /** The hour of the day at second {@code t} of the run. */
+    double hourAt(double t) {
+        return 6 + t * settings.speed() / 3600;
+    }
+
+    /** The building's current on {@code phase} (0..2): its day curve, unbalanced, and a motor on L1. */
+    double buildingA(double t, int phase) {
+        double h = hourAt(t);
+        double day = Math.pow(Math.sin(Math.PI * (h - 6) / 14), 2);
+        double share = new double[] {0.65, 0.55, 0.45}[phase];
+        double a = settings.buildingA() * share * (0.45 + 0.55 * day);
+        // the motor: 35 % of the building's figure on L1, 5 s on in every 23 s
+        if (phase == 0 && (long) t % 23 >= 18) {
+            a += 0.35 * settings.buildingA();
+        }
+        return a;
+    }
+
+    /** The PV inverter's power: a day's curve, and a cloud (35 %) for 6 s in every 17 s. */
+    double pvW(double t) {
+        double h = hourAt(t);
+        double sun = Math.max(0, Math.sin(Math.PI * (h - 7) / 12));
+        double cloud = (long) t % 17 >= 11 ? 0.35 : 1;
+        return settings.pvPeakW() * sun * cloud;
+    }
+
+    // ---- the run ----
+
+    Result run() throws Exception {
+        if (Files.exists(work)) {
+            GatewayRuntime.deleteTree(work);
+        }
+        Files.createDirectories(work.resolve("config"));
+        int port = GatewayRuntime.freePort();
+        ScheduledExecutorService chargerThreads = Executors.newScheduledThreadPool(2, r -> {
+            Thread t = new Thread(r, "wire-chargers");
+            t.setDaemon(true);
+            return t;
+        });
+        ExecutorService publisherThread = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "site-meter");
+            t.setDaemon(true);
+            return t;
+        });
+        List<WireCharger> chargers = new ArrayList<>();
+        Process gateway = null;
+        try (EmbeddedBroker broker = new EmbeddedBroker()) {
+            writeConfig(broker.url());
+            gateway = GatewayRuntime.startProcess(work, work.resolve("data"), log(),
+                    Map.of("CHARGEEDGE_OCPP_PORT", String.valueOf(port)));
+            awaitLog("MQTT: connected to", 60);
+            if (settings.balancing()) {
+                awaitLog("Balancer: grid limit", 60);
+            }
+            Meter meter = new Meter(broker.url());
+            URI url = URI.create("ws://127.0.0.1:" + port + "/ocpp/");
+            for (int i = 1; i <= settings.chargers(); i++) {
+                Set<WireCharger.Quirk> q = quirks(i);
+                Duration reaction = q.contains(WireCharger.Quirk.SLOW) ? SLOW_REACTION
+                        : Duration.ofMillis(300 + 150L * (i % 5));
+                WireCharger c = new WireCharger(url, chargerId(i), reaction, METER_VALUES_SECONDS, chargerThreads,
+                        q.toArray(WireCharger.Quirk[]::new));
+                c.connect();
+                chargers.add(c);
+            }
+            return drive(chargers, broker, meter, publisherThread);
+        } finally {
+            for (WireCharger c : chargers) {
+                c.close();
+            }
+            chargerThreads.shutdownNow();
+            publisherThread.shutdownNow();
+            GatewayRuntime.stopProcess(gateway);
+        }
+    }
+
+    private Result drive(List<WireCharger> chargers, EmbeddedBroker broker, Meter meter, ExecutorService publisher)
+            throws Exception {
+        List<Visit> pending = new ArrayList<>(visits());
+        pending.sort((a, b) -> Double.compare(a.arrives(), b.arrives()));
+        Map<Integer, Visit> present = new HashMap<>();
+        Score score = new Score();
+        double len = settings.length().toSeconds();
+        double outageFrom = settings.troubles().contains(Trouble.BROKER_OUTAGE) ? 0.45 * len : Double.MAX_VALUE;
+        double outageTo = outageFrom + settings.outage().toSeconds();
+        boolean brokerDown = false;
+        int sessions = 0;
+        long start = System.nanoTime();
+        long nextMeter = 0;
+        for (long tick = 0;; tick++) {
+            long due = start + tick * SAMPLE.toNanos();
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                TimeUnit.NANOSECONDS.sleep(wait);
+            }
+            double t = (System.nanoTime() - start) / 1e9;
+            if (t >= len) {
+                break;
+            }
+            // the broker
+            if (!brokerDown && t >= outageFrom && t < outageTo) {
+                broker.stop();
+                brokerDown = true;
+            } else if (brokerDown && t >= outageTo) {
+                broker.start();
+                brokerDown = false;
+            }
+            // cars leaving, then arriving
+            for (var it = present.entrySet().iterator(); it.hasNext();) {
+                var e = it.next();
+                if (t >= e.getValue().leaves()) {
+                    chargers.get(e.getKey() - 1).unplug();
+                    it.remove();
+                }
+            }
+            while (!pending.isEmpty() && pending.get(0).arrives() <= t) {
+                Visit v = pending.remove(0);
+                if (present.containsKey(v.charger())) {
+                    continue; // still occupied: this car drives on
+                }
+                chargers.get(v.charger() - 1).plugIn(v.car());
+                present.put(v.charger(), v);
+                sessions++;
+            }
+            // the physics, and the grid meter every second
+            double[] grid = new double[3];
+            Map<String, double[]> circuits = new TreeMap<>();
+            for (int i = 1; i <= chargers.size(); i++) {
+                double[] a = chargers.get(i - 1).phaseA();
+                double[] c = circuits.computeIfAbsent(circuitOf(i, chargers.size()), k -> new double[3]);
+                for (int p = 0; p < 3; p++) {
+                    c[p] += a[p];
+                    grid[p] += a[p];
+                }
+            }
+            double pv = pvW(t);
+            for (int p = 0; p < 3; p++) {
+                grid[p] += buildingA(t, p) - pv / (3 * WireCharger.VOLTS);
+            }
+            score.sample(t, grid, circuits);
+            if (tick >= nextMeter) {
+                nextMeter = tick + Duration.ofSeconds(1).toNanos() / SAMPLE.toNanos();
+                double[] reading = grid.clone();
+                publisher.execute(() -> meter.publish(reading, pv));
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        double wh = 0;
+        long commands = 0;
+        long changes = 0;
+        int withoutProfile = 0;
+        for (WireCharger c : chargers) {
+            wh += c.energyWh();
+            commands += c.profileCommands.get();
+            changes += c.limitChanges.get();
+            if (c.txProfiles.get() == 0) {
+                withoutProfile++;
+            }
+        }
+        publisher.submit(meter::close).get(10, TimeUnit.SECONDS);
+        return new Result(settings, seconds, score.overloadSeconds, score.maxOverloadA, score.maxTransientA,
+                score.maxPhaseA, wh / 1000, sessions, commands, changes, score.byPlace, withoutProfile);
+    }
+
+    /** Time above each limit; one instance per run, on the run's thread. */
+    private final class Score {
+        final Map<String, Double> overSince = new HashMap<>();
+        final Map<String, Double> byPlace = new HashMap<>();
+        double overloadSeconds;
+        double maxOverloadA;
+        double maxTransientA;
+        double maxPhaseA;
+        double last = Double.NaN;
+
+        void sample(double t, double[] grid, Map<String, double[]> circuits) {
+            double dt = Double.isNaN(last) ? 0 : t - last;
+            last = t;
+            for (int p = 0; p < 3; p++) {
+                maxPhaseA = Math.max(maxPhaseA, Math.abs(grid[p]));
+                over("grid L" + (p + 1), Math.abs(grid[p]) - settings.gridLimitA(), t, dt, GRID_GRACE);
+            }
+            circuits.forEach((name, a) -> {
+                for (int p = 0; p < 3; p++) {
+                    over(name + " L" + (p + 1), a[p] - settings.circuitLimitA(), t, dt, CIRCUIT_GRACE);
+                }
+            });
+        }
+
+        private void over(String where, double excessA, double t, double dt, Duration grace) {
+            if (excessA <= 0.05) {
+                overSince.remove(where);
+                return;
+            }
+            maxTransientA = Math.max(maxTransientA, excessA);
+            double since = overSince.computeIfAbsent(where, w -> t);
+            if (t - since > grace.toMillis() / 1000.0) {
+                overloadSeconds += dt;
+                maxOverloadA = Math.max(maxOverloadA, excessA);
+                byPlace.merge(String.format(Locale.ROOT, "%s from %.0f s", where, since), dt, Double::sum);
+            }
+        }
+    }
+
+    /**
+     * The grid meter and the PV inverter on the broker. On the publisher thread only: it owns the client, and
+     * tries to connect again at the next reading while the broker is away.
+     */
+    private static final class Meter {
+        private final MqttClient client;
+        private final MqttConnectOptions options = new MqttConnectOptions();
+
+        Meter(String url) throws MqttException {
+            client = new MqttClient(url, "site-meter", new MemoryPersistence());
+            options.setCleanSession(true);
+            options.setConnectionTimeout(1);
+            options.setKeepAliveInterval(5);
+            client.connect(options);
+        }
+
+        void publish(double[] gridA, double pvW) {
+            try {
+                if (!client.isConnected()) {
+                    client.connect(options);
+                }
+                double w = 0;
+                for (int p = 0; p < 3; p++) {
+                    send("site/grid/l" + (p + 1) + "/current", gridA[p]);
+                    w += gridA[p] * WireCharger.VOLTS;
+                }
+                send("site/grid/power", w);
+                send("solar/ac/power", pvW);
+                client.publish("solar/ac/is_valid", "1".getBytes(StandardCharsets.US_ASCII), 0, false);
+            } catch (MqttException e) {
+                // the broker is away: this reading is lost, as a real meter's would be
+            }
+        }
+
+        private void send(String topic, double value) throws MqttException {
+            client.publish(topic, String.format(Locale.ROOT, "%.2f", value).getBytes(StandardCharsets.US_ASCII), 0,
+                    false);
+        }
+
+        void close() {
+            try {
+                if (client.isConnected()) {
+                    client.disconnect(1000);
+                }
+                client.close(true);
+            } catch (MqttException e) {
+                // closing anyway
+            }
+        }
+    }
+
+    // ---- the gateway's configuration ----
+
+    private void writeConfig(String brokerUrl) throws IOException {
+        Path config = work.resolve("config");
+        GatewayRuntime.copyShippedConfig(config);
+        String chargerCircuits = java.util.stream.IntStream.rangeClosed(1, settings.chargers())
+                .mapToObj(i -> chargerId(i) + "=" + circuitOf(i, settings.chargers()))
+                .collect(Collectors.joining(", "));
+        Files.writeString(config.resolve("org.chargeedge.balancer.cfg"), String.join("\n",
+                "enabled = " + settings.balancing(),
+                "gridLimitA = " + settings.gridLimitA(),
+                "safeBudgetA = " + settings.safeBudgetA(),
+                "circuits = garage-a:" + settings.circuitLimitA() + ", garage-b:" + settings.circuitLimitA(),
+                "chargerCircuits = " + chargerCircuits,
+                "defaultMode = Fast",
+                "reactionTimeSeconds = " + REACTION_TIME_SECONDS,
+                "siteConnectors = " + settings.chargers(),
+                ""));
+        Files.writeString(config.resolve("org.chargeedge.mqtt.cfg"), String.join("\n",
+                "url = " + brokerUrl,
+                "clientId = chargeedge-site",
+                "minBackoffMillis = 500",
+                "maxBackoffSeconds = 2",
+                ""));
+        // the grid meter: current per phase (signed: import positive) and total power, every second
+        Files.writeString(config.resolve("org.chargeedge.mqtt.input-grid.cfg"), String.join("\n",
+                "preset = generic",
+                "staleAfter = 3",
+                "reactionTime = 5",
+                "mapping.phases = grid CURRENT L* topic=site/grid/l{n}/current",
+                "mapping.power = grid POWER topic=site/grid/power",
+                ""));
+        Files.writeString(config.resolve("org.chargeedge.mqtt.input-pv.cfg"), String.join("\n",
+                "preset = opendtu",
+                "topicPrefix = solar",
+                "staleAfter = 5",
+                ""));
+    }
+
+    private void awaitLog(String line, int seconds) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (!Files.exists(log()) || !Files.readString(log(), StandardCharsets.UTF_8).contains(line)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("no \"" + line + "\" in the gateway's log within " + seconds + " s: "
+                        + log());
+            }
+            Thread.sleep(100);
+        }
+    }
+}
