@@ -33,5 +33,8 @@ class SiteOnWiresIT {
         assertThat(r.deliveredKwh()).isPositive();
         // the gateway saw the charger that does not follow its limit, and the meter go stale in the outage
         assertThat(log).contains("Balancer: W05/1 draws").contains("grid meter stale");
+        // no charger on this site rejects TxProfiles: one refused for a transaction the car just ended does not
+        // mark its charger as rejecting them
+        assertThat(log).doesNotContain("rejects TxProfiles");
     }
 }

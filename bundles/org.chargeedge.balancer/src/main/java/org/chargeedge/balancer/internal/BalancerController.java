@@ -1184,14 +1184,44 @@ final class BalancerController implements AutoCloseable {
                             w.riseToA = rise ? d.limitA() : 0;
                         }
                     } else if (st == ChargingProfileStatus.Rejected && !otherUnit(link, unit)) {
-                        link.txProfileRejected = true;
-                        LOG.warn("Balancer: {} rejects TxProfiles: its sessions are counted at what they draw and "
-                                + "the other chargers are reduced", link.id);
+                        // a charger rightly rejects a TxProfile for a transaction it has just ended (the car left as
+                        // the profile went out; its StopTransaction may still be on the way): judged once that has
+                        // had time to arrive, and nothing is sent to it meanwhile
+                        link.retryAt = clock.instant().plus(REJECTION_SETTLES);
+                        String session = d.session();
+                        thread.schedule(() -> post(() -> judgeRejection(link, connectorId, session)),
+                                REJECTION_SETTLES.toMillis(), TimeUnit.MILLISECONDS);
                     }
                 });
     }
 
-    /** After a rejection: if the unit was only assumed, tries the other one next. */
+    /** How long a rejected TxProfile waits for its transaction's StopTransaction before it marks the charger. */
+    private static final Duration REJECTION_SETTLES = Duration.ofSeconds(2);
+
+    /** A TxProfile for a session still open was rejected: the charger does not take TxProfiles. Controller thread. */
+    private void judgeRejection(ChargerLink link, int connectorId, String session) {
+        if (links.get(link.id) != link || link.txProfileRejected) {
+            return;
+        }
+        if (!sessionOpen(link.id, connectorId, session)) {
+            LOG.debug("Balancer: {} rejected a TxProfile for transaction {}, which has ended", link.id, session);
+        } else {
+            link.txProfileRejected = true;
+            LOG.warn("Balancer: {} rejects TxProfiles: its sessions are counted at what they draw and the other "
+                    + "chargers are reduced", link.id);
+        }
+        link.retryAt = null;
+        request();
+        pump(link);
+    }
+
+    /** Whether transaction {@code session} is still open on the connector, as the site view knows now. */
+    private boolean sessionOpen(String chargerId, int connectorId, String session) {
+        return view.charger(chargerId).map(ci -> ci.openTransactions().stream().anyMatch(t -> t.connectorId()
+                == connectorId && String.valueOf(t.transactionId()).equals(session))).orElse(false);
+    }
+
+        /** After a rejection: if the unit was only assumed, tries the other one next. */
     private static boolean otherUnit(ChargerLink link, ChargingRateUnitType tried) {
         if (link.unitLearnt) {
             return false;
