@@ -1221,7 +1221,7 @@ final class BalancerController implements AutoCloseable {
                 == connectorId && String.valueOf(t.transactionId()).equals(session))).orElse(false);
     }
 
-        /** After a rejection: if the unit was only assumed, tries the other one next. */
+    /** After a rejection: if the unit was only assumed, tries the other one next. */
     private static boolean otherUnit(ChargerLink link, ChargingRateUnitType tried) {
         if (link.unitLearnt) {
             return false;
