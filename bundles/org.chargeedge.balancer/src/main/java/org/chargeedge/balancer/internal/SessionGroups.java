@@ -44,11 +44,28 @@ final class SessionGroups {
     private volatile Supplier<LocalAuthorizationList> list = () -> null;
     private volatile Supplier<AuthorizationCache> cache = () -> null;
     private volatile Map<ConnectorRef, Group> current = Map.of();
+    /**
+     * Each open session's group as looked up (empty: none) and when, so that the list and the cache (the store) are
+     * asked once a {@link #LOOKUP_AGAIN} per session, not on every run; dropped when the groups or the lookups
+     * change. Controller thread only.
+     */
+    private Map<String, LookedUp> bySession = new HashMap<>();
+    private IdTagGroups lookedUpWith;
+    private int lookedUpGeneration;
+    /** Counts {@link #use} calls, so the controller thread sees new lookups. */
+    private final java.util.concurrent.atomic.AtomicInteger generation = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** A local list sent during a session changes its group within this. */
+    static final java.time.Duration LOOKUP_AGAIN = java.time.Duration.ofMinutes(1);
+
+    private record LookedUp(Optional<Group> group, java.time.Instant at) {
+    }
 
     /** Where parentIdTags are looked up; either supplier returns null while its service is absent. */
     void use(Supplier<LocalAuthorizationList> list, Supplier<AuthorizationCache> cache) {
         this.list = list;
         this.cache = cache;
+        generation.incrementAndGet();
     }
 
     /** The group of the session on {@code ref} at the last run, or null. Any thread. */
@@ -60,7 +77,14 @@ final class SessionGroups {
     SiteSnapshot apply(SiteSnapshot s, List<ChargerInfo> chargers, IdTagGroups groups) {
         if (groups.isEmpty()) {
             current = Map.of();
+            bySession = new HashMap<>();
             return s;
+        }
+        int gen = generation.get();
+        if (groups != lookedUpWith || gen != lookedUpGeneration) {
+            bySession = new HashMap<>();
+            lookedUpWith = groups;
+            lookedUpGeneration = gen;
         }
         Map<ConnectorRef, String> idTags = new HashMap<>();
         for (ChargerInfo ci : chargers) {
@@ -69,9 +93,19 @@ final class SessionGroups {
             }
         }
         Map<ConnectorRef, Group> found = new HashMap<>();
+        Map<String, LookedUp> seen = new HashMap<>();
         List<Connector> out = new ArrayList<>(s.connectors().size());
         for (Connector c : s.connectors()) {
-            Group g = c.session() == null ? null : groupOf(idTags.get(c.ref()), groups);
+            Group g = null;
+            if (c.session() != null) {
+                String key = c.ref() + "#" + c.session();
+                LookedUp known = bySession.get(key);
+                if (known == null || !s.now().isBefore(known.at().plus(LOOKUP_AGAIN))) {
+                    known = new LookedUp(Optional.ofNullable(groupOf(idTags.get(c.ref()), groups)), s.now());
+                }
+                seen.put(key, known);
+                g = known.group().orElse(null);
+            }
             if (g != null) {
                 found.put(c.ref(), g);
                 if (g.priority() > c.priority()) {
@@ -80,6 +114,7 @@ final class SessionGroups {
             }
             out.add(c);
         }
+        bySession = seen;
         current = Map.copyOf(found);
         return new SiteSnapshot(s.now(), s.grid(), s.circuits(), s.chargers(), s.measurements(), out, s.tariff(),
                 s.settings(), s.previous());
