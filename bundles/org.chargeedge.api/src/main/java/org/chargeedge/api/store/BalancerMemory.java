@@ -39,10 +39,19 @@ public interface BalancerMemory {
      * @param noSmartCharging it answered NotSupported: no smart charging at all
      * @param firmwareVersion its firmware when this was learnt (null if unknown): a new firmware is asked again
      * @param learntAt when this was last learnt
+     * @param switchesPhases its {@code ConnectorSwitch3to1PhaseSupported} said true (since 2.4)
      */
     record ChargerCapabilities(String chargePointId, String unit, boolean txDefaultRejected,
                                boolean txProfileRejected, boolean noSmartCharging, String firmwareVersion,
-                               Instant learntAt) {
+                               Instant learntAt, boolean switchesPhases) {
+
+        /** Without the phase switching, as before 2.4: a charger not known to switch phases. */
+        public ChargerCapabilities(String chargePointId, String unit, boolean txDefaultRejected,
+                                   boolean txProfileRejected, boolean noSmartCharging, String firmwareVersion,
+                                   Instant learntAt) {
+            this(chargePointId, unit, txDefaultRejected, txProfileRejected, noSmartCharging, firmwareVersion,
+                    learntAt, false);
+        }
     }
 
     /** Everything kept. */

@@ -460,7 +460,7 @@ final class BalancerController implements AutoCloseable {
             BalancerMemory.ChargerCapabilities now = link.learnt(clock.instant());
             BalancerMemory.ChargerCapabilities saved = savedCapabilities.get(link.id);
             if (saved == null ? link.configAsked && (link.unitLearnt || !link.takesTxProfiles()
-                    || link.txDefaultRejected) : !sameLearning(saved, now)) {
+                    || link.txDefaultRejected || link.switchesPhases) : !sameLearning(saved, now)) {
                 savedCapabilities.put(link.id, now);
                 written(store.saveCapabilities(now), () -> savedCapabilities.remove(link.id, now));
             }
@@ -470,7 +470,8 @@ final class BalancerController implements AutoCloseable {
     private static boolean sameLearning(BalancerMemory.ChargerCapabilities a, BalancerMemory.ChargerCapabilities b) {
         return Objects.equals(a.unit(), b.unit()) && a.txDefaultRejected() == b.txDefaultRejected()
                 && a.txProfileRejected() == b.txProfileRejected() && a.noSmartCharging() == b.noSmartCharging()
-                && Objects.equals(a.firmwareVersion(), b.firmwareVersion());
+                && Objects.equals(a.firmwareVersion(), b.firmwareVersion())
+                && a.switchesPhases() == b.switchesPhases();
     }
 
     /** Logs a failed write and runs {@code undo} on the controller thread, so the next run writes it again. */
@@ -1106,6 +1107,8 @@ final class BalancerController implements AutoCloseable {
                     }
                     // configurationKey is optional in GetConfiguration.conf: a charger may answer {}.
                     List<KeyValue> keys = conf.configurationKey() == null ? List.of() : conf.configurationKey();
+                    // the key is optional: a charger that does not report it true does not switch phases
+                    link.switchesPhases = false;
                     for (KeyValue kv : keys) {
                         if (kv.key().equalsIgnoreCase("ConnectorSwitch3to1PhaseSupported")) {
                             link.switchesPhases = kv.value() != null && kv.value().trim().equalsIgnoreCase("true");

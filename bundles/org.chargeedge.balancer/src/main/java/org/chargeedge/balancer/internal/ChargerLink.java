@@ -40,7 +40,7 @@ final class ChargerLink {
     boolean txProfileRejected;
     /**
      * Its {@code ConnectorSwitch3to1PhaseSupported} said true: a session may be switched between 3 phases and 1.
-     * Asked with the unit; not kept in the store, so asked again after a restart.
+     * Asked with the unit on every new connection, and kept in the store with it.
      */
     boolean switchesPhases;
     /** It answered NotSupported: it does not do smart charging at all. */
@@ -71,7 +71,7 @@ final class ChargerLink {
     /** What was learnt, as the store keeps it. */
     BalancerMemory.ChargerCapabilities learnt(Instant at) {
         return new BalancerMemory.ChargerCapabilities(id, unitLearnt ? unit.name() : null, txDefaultRejected,
-                txProfileRejected, notSupported, firmware, at);
+                txProfileRejected, notSupported, firmware, at, switchesPhases);
     }
 
     /** Takes what was kept of the charger before a restart. */
@@ -83,6 +83,7 @@ final class ChargerLink {
         txDefaultRejected = c.txDefaultRejected();
         txProfileRejected = c.txProfileRejected();
         notSupported = c.noSmartCharging();
+        switchesPhases = c.switchesPhases();
         learntUnder = c.firmwareVersion();
     }
 

@@ -97,6 +97,34 @@ class BalancerRestartTest {
         assertThat(row("CP-N/1").modeOf().origin()).isEqualTo(ModeOrigin.CONFIGURATION);
     }
 
+    @Test
+    void aChargerThatSwitchesPhasesIsKnownAsOneAfterARestartBeforeItAnswersAgain() throws Exception {
+        store = TestStores.open(dir.resolve("store.db"));
+        site = new TestSite(dir.resolve("cs"), Map.of("gridLimitA", 40.0, "safeBudgetA", 20.0, "minIntervalMillis",
+                50, "siteConnectors", 2));
+        site.controller.remember(store);
+        site.gridReading();
+        SimCharger p = site.charger("CP-P", 3, 32, Duration.ZERO, Quirk.SWITCHES_PHASES);
+        site.until("the store holds that it switches phases", () -> store.remembered().capabilities().stream()
+                .anyMatch(c -> c.chargePointId().equals("CP-P") && c.switchesPhases() && "A".equals(c.unit())));
+
+        // gone, and the gateway restarts: the store alone says it switches phases
+        site.chargers.remove(p);
+        p.disconnect();
+        site.restartController().remember(store);
+        site.until("the capability is back", () -> "unit A, switches 3/1 phases".equals(charger("CP-P")));
+
+        // a new firmware that no longer says so: learnt again, and the store follows
+        store.saveCapabilities(new BalancerMemory.ChargerCapabilities("CP-Q", "A", false, false, false, "0.9",
+                java.time.Instant.now(), true)).toCompletableFuture().get();
+        site.restartController().remember(store);
+        site.until("CP-Q is known to switch", () -> "unit A, switches 3/1 phases".equals(charger("CP-Q")));
+        site.charger("CP-Q", 3, 32, Duration.ZERO);
+        site.until("a firmware that does not switch is learnt again and kept", () -> "unit A".equals(charger("CP-Q"))
+                && store.remembered().capabilities().stream().anyMatch(c -> c.chargePointId().equals("CP-Q")
+                && !c.switchesPhases() && !"0.9".equals(c.firmwareVersion())));
+    }
+
     private BalanceStatus.ConnectorRow row(String ref) {
         BalanceStatus s = site.controller.status();
         return s == null ? null : s.connectors().stream().filter(r -> r.ref().equals(ref)).findFirst().orElse(null);

@@ -15,7 +15,7 @@ import org.chargeedge.api.store.BalancerMemory;
 
 /**
  * {@link BalancerMemory} on the store's tables {@code balancer_session_mode}, {@code balancer_charger_mode} and
- * {@code balancer_capabilities} (schema V8): writes through the store's writer thread, reads on the caller's
+ * {@code balancer_capabilities} (schema V8, V9): writes through the store's writer thread, reads on the caller's
  * thread from the read pool. Kept apart from {@link SqliteStore}, which only delegates to it.
  */
 final class BalancerTables {
@@ -49,13 +49,14 @@ final class BalancerTables {
                     }
                 }
                 try (ResultSet rs = st.executeQuery("SELECT charge_point_id, unit, tx_default_rejected,"
-                        + " tx_profile_rejected, no_smart_charging, firmware_version, learnt_at"
+                        + " tx_profile_rejected, no_smart_charging, firmware_version, learnt_at, switches_phases"
                         + " FROM balancer_capabilities ORDER BY charge_point_id")) {
                     while (rs.next()) {
                         capabilities.add(new BalancerMemory.ChargerCapabilities(rs.getString("charge_point_id"),
                                 rs.getString("unit"), rs.getInt("tx_default_rejected") == 1,
                                 rs.getInt("tx_profile_rejected") == 1, rs.getInt("no_smart_charging") == 1,
-                                rs.getString("firmware_version"), Sql.instant(rs, "learnt_at")));
+                                rs.getString("firmware_version"), Sql.instant(rs, "learnt_at"),
+                                rs.getInt("switches_phases") == 1));
                     }
                 }
             }
@@ -100,9 +101,10 @@ final class BalancerTables {
         }
         return writer.submit(s -> {
             bind(s.prepare("INSERT OR REPLACE INTO balancer_capabilities (charge_point_id, unit, tx_default_rejected,"
-                    + " tx_profile_rejected, no_smart_charging, firmware_version, learnt_at)"
-                    + " VALUES (?, ?, ?, ?, ?, ?, ?)"), c.chargePointId(), c.unit(), c.txDefaultRejected(),
-                    c.txProfileRejected(), c.noSmartCharging(), c.firmwareVersion(), c.learntAt()).executeUpdate();
+                    + " tx_profile_rejected, no_smart_charging, firmware_version, learnt_at, switches_phases)"
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"), c.chargePointId(), c.unit(), c.txDefaultRejected(),
+                    c.txProfileRejected(), c.noSmartCharging(), c.firmwareVersion(), c.learntAt(),
+                    c.switchesPhases()).executeUpdate();
             return null;
         });
     }

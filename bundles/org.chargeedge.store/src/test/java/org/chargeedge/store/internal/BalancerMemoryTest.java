@@ -12,7 +12,7 @@ import org.chargeedge.api.store.BalancerMemory.Remembered;
 import org.chargeedge.api.store.BalancerMemory.SessionMode;
 import org.junit.jupiter.api.Test;
 
-/** What the load balancer keeps (schema V8): session and charger modes, learnt capabilities, across a restart. */
+/** What the load balancer keeps (schema V8, V9): session and charger modes, learnt capabilities, across a restart. */
 class BalancerMemoryTest extends StoreFileTest {
 
     @Test
@@ -31,6 +31,7 @@ class BalancerMemoryTest extends StoreFileTest {
         result(store.saveChargerMode("CP-3", null));
         result(store.saveCapabilities(new ChargerCapabilities("CP-1", "W", false, true, false, "1.2.3", learnt)));
         result(store.saveCapabilities(new ChargerCapabilities("CP-2", null, false, false, true, null, learnt)));
+        result(store.saveCapabilities(new ChargerCapabilities("CP-4", "A", false, false, false, "2.0", learnt, true)));
         reopen();
 
         Remembered r = store.remembered();
@@ -39,7 +40,9 @@ class BalancerMemoryTest extends StoreFileTest {
         assertThat(r.chargerModes()).isEqualTo(Map.of("CP-1", "PV"));
         assertThat(r.capabilities()).containsExactly(
                 new ChargerCapabilities("CP-1", "W", false, true, false, "1.2.3", learnt),
-                new ChargerCapabilities("CP-2", null, false, false, true, null, learnt));
+                new ChargerCapabilities("CP-2", null, false, false, true, null, learnt),
+                new ChargerCapabilities("CP-4", "A", false, false, false, "2.0", learnt, true));
+        assertThat(r.capabilities().get(0).switchesPhases()).as("not said: does not switch phases").isFalse();
 
         result(store.saveCapabilities(new ChargerCapabilities("CP-1", "A", false, false, false, "1.3.0", learnt)));
         assertThat(store.remembered().capabilities().get(0).unit()).isEqualTo("A");

@@ -61,6 +61,23 @@ class MigrationsTest {
     }
 
     @Test
+    void chargersLearntUnderVersion8AreKeptAndNotSaidToSwitchPhases() throws Exception {
+        Path file = dir.resolve("v8-capabilities.db");
+        try (Connection c = SqliteStore.connect(file, 1000); Statement st = c.createStatement()) {
+            Migrations.load().migrate(c, 8);
+            st.execute("INSERT INTO balancer_capabilities VALUES ('CP-1', 'W', 0, 1, 0, '1.2', 1000)");
+        }
+        SqliteStore store = SqliteStore.open(file, StoreSettings.defaults());
+        try {
+            assertThat(store.remembered().capabilities()).containsExactly(new org.chargeedge.api.store.BalancerMemory
+                    .ChargerCapabilities("CP-1", "W", false, true, false, "1.2", java.time.Instant.ofEpochMilli(1000),
+                    false));
+        } finally {
+            store.close();
+        }
+    }
+
+    @Test
     void queuesOfAVersion2DatabaseKeepTheirDepth() throws Exception {
         Path file = dir.resolve("v2-queue.db");
         try (Connection c = SqliteStore.connect(file, 1000); Statement st = c.createStatement()) {

@@ -1,0 +1,3 @@
+-- V9: the balancer keeps whether a charger switches between 3 phases and 1
+-- (its ConnectorSwitch3to1PhaseSupported), with the rest it learnt of the charger.
+ALTER TABLE balancer_capabilities ADD COLUMN switches_phases INTEGER NOT NULL DEFAULT 0;
