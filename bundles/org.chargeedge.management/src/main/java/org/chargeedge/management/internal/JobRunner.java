@@ -37,6 +37,7 @@ import org.osgi.framework.BundleException;
 import org.osgi.framework.Constants;
 import org.osgi.framework.FrameworkEvent;
 import org.osgi.framework.FrameworkListener;
+import org.osgi.framework.ServiceException;
 import org.osgi.framework.Version;
 import org.osgi.framework.startlevel.BundleStartLevel;
 import org.osgi.framework.wiring.BundleWire;
@@ -763,15 +764,27 @@ final class JobRunner implements AutoCloseable {
         }
     }
 
-    /** Framework errors (a bundle that fails to start during a refresh) about the bundles a job touches. */
+    /**
+     * Framework errors (a bundle that fails to start during a refresh) about the bundles a job touches. A service
+     * factory that gave nothing is not one: Declarative Services gives nothing for a component asked for while
+     * one of its references comes and goes (or while a component it needs is being activated on another thread),
+     * which a refresh of a bundle that others reference makes likely, and the one who asked binds it when it
+     * comes. A component that really fails to activate is seen in its state ({@link #awaitHealth}).
+     */
     private FrameworkListener watchErrors(JobFile job, ConcurrentLinkedQueue<String> errors) {
         Set<String> names = new HashSet<>(job.expectedActive());
         job.bundles().forEach(s -> names.add(s.symbolicName()));
         FrameworkListener l = event -> {
-            if (event.getType() == FrameworkEvent.ERROR && event.getBundle() != null
-                    && names.contains(event.getBundle().getSymbolicName())) {
-                errors.add(event.getBundle().getSymbolicName() + ": " + withCause(event.getThrowable()));
+            if (event.getType() != FrameworkEvent.ERROR || event.getBundle() == null
+                    || !names.contains(event.getBundle().getSymbolicName())) {
+                return;
             }
+            if (event.getThrowable() instanceof ServiceException se && se.getType() == ServiceException.FACTORY_ERROR) {
+                LOG.info("Job {}: {} during the refresh ({}): left to the components' state", job.id(),
+                        event.getBundle().getSymbolicName(), withCause(se));
+                return;
+            }
+            errors.add(event.getBundle().getSymbolicName() + ": " + withCause(event.getThrowable()));
         };
         context.addFrameworkListener(l);
         return l;

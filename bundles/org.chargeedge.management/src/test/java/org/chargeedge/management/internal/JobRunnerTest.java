@@ -227,6 +227,16 @@ class JobRunnerTest {
     }
 
     @Test
+    void aServiceFactoryThatGivesNothingDuringTheRefreshIsNoReasonToRollBack() throws Exception {
+        byte[] jar = TestBundles.marker(SVC, "1.1.0", Map.of("Test-Healthy", "true", "Test-Null-Service", "yes"));
+
+        Job job = awaitEnd(runner, runner.submit(upload(jar)).id());
+
+        assertThat(job.state()).as(job.outcome()).isEqualTo(JobState.COMMITTED);
+        assertThat(bundle(SVC).getVersion()).hasToString("1.1.0");
+    }
+
+    @Test
     void healthThatNeverReturnsRollsBackAfterTheTimeout() throws Exception {
         long start = System.nanoTime();
         Job job = awaitEnd(runner, runner.submit(upload(TestBundles.marker(SVC, "1.1.0", false))).id());

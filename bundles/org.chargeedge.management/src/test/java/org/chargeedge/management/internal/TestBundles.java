@@ -14,6 +14,7 @@ import java.util.jar.Manifest;
 
 import org.chargeedge.management.internal.testbundle.FailingComponent;
 import org.chargeedge.management.internal.testbundle.MarkerActivator;
+import org.chargeedge.management.internal.testbundle.NullServiceFactory;
 
 /** Bundles written at test time: a manifest by hand, and the marker activator's class file. */
 final class TestBundles {
@@ -58,6 +59,7 @@ final class TestBundles {
         headers.forEach(a::putValue);
         Map<String, byte[]> all = new TreeMap<>(entries);
         all.put(classPath(MarkerActivator.class), classBytes(MarkerActivator.class));
+        all.put(classPath(NullServiceFactory.class), classBytes(NullServiceFactory.class));
         all.put("version.txt", version.getBytes(StandardCharsets.UTF_8));
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (JarOutputStream jar = new JarOutputStream(bytes, m)) {
