@@ -135,4 +135,12 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "Phase switching: what the surplus must exceed 3 x 6 A by to count towards "
             + "going back to 3 phases, W", min = "0")
     double phaseSwitchMarginW() default 690;
+
+    @AttributeDefinition(description = "The MeterValueSampleInterval asked of a charger whose own is 0 (no samples) "
+            + "or longer, so that its draw is measured; 0 leaves chargers' intervals alone, seconds", min = "0")
+    int meterValueSampleIntervalSeconds() default 10;
+
+    @AttributeDefinition(description = "Add Current.Import to a charger's MeterValuesSampledData when it lacks it "
+            + "(its other measurands are kept), so that the draw per phase is measured")
+    boolean addCurrentToMeterValues() default true;
 }

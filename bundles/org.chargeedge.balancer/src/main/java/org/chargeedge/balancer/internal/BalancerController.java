@@ -51,6 +51,8 @@ import org.chargeedge.balancer.core.SiteSnapshot.PhaseAmps;
 import org.chargeedge.balancer.internal.ChargerLink.Desired;
 import org.chargeedge.balancer.internal.ChargerLink.Sent;
 import org.chargeedge.balancer.internal.SnapshotAdapter.ConnectorFacts;
+import org.chargeedge.ocpp.v16.ChangeConfigurationConfirmation;
+import org.chargeedge.ocpp.v16.ChangeConfigurationRequest;
 import org.chargeedge.ocpp.v16.ChargePointStatus;
 import org.chargeedge.ocpp.v16.ChargingProfile;
 import org.chargeedge.ocpp.v16.ChargingProfileKindType;
@@ -59,6 +61,7 @@ import org.chargeedge.ocpp.v16.ChargingProfileStatus;
 import org.chargeedge.ocpp.v16.ChargingRateUnitType;
 import org.chargeedge.ocpp.v16.ChargingSchedule;
 import org.chargeedge.ocpp.v16.ChargingSchedulePeriod;
+import org.chargeedge.ocpp.v16.ConfigurationStatus;
 import org.chargeedge.ocpp.v16.GetConfigurationConfirmation;
 import org.chargeedge.ocpp.v16.GetConfigurationRequest;
 import org.chargeedge.ocpp.v16.KeyValue;
@@ -1044,7 +1047,8 @@ final class BalancerController implements AutoCloseable {
 
     /**
      * Sends the charger the next command it needs, if none is in flight: a fall first (safety), then its
-     * configuration, its safe TxDefaultProfile, new sessions, rises and renewals. Controller thread.
+     * configuration, its safe TxDefaultProfile, its MeterValues setup, new sessions, rises and renewals.
+     * Controller thread.
      */
     private void pump(ChargerLink link) {
         Instant now = clock.instant();
@@ -1080,6 +1084,8 @@ final class BalancerController implements AutoCloseable {
         } else if (!link.txDefaultRejected && (link.defaultSentA == null
                 || link.defaultSentA != link.defaultWantedA)) {
             sendDefault(link, now);
+        } else if (!link.meterChanges.isEmpty()) {
+            changeMeterSetup(link);
         } else if (other != null) {
             sendTxProfile(link, other, now);
         }
@@ -1100,7 +1106,7 @@ final class BalancerController implements AutoCloseable {
     private void readConfiguration(ChargerLink link) {
         link.configAsked = true;
         call(link, "GetConfiguration", new GetConfigurationRequest(List.of("ChargingScheduleAllowedChargingRateUnit",
-                        "ConnectorSwitch3to1PhaseSupported")),
+                        "ConnectorSwitch3to1PhaseSupported", "MeterValueSampleInterval", "MeterValuesSampledData")),
                 (GetConfigurationConfirmation conf, Throwable err) -> {
                     if (conf == null) {
                         return;
@@ -1109,7 +1115,26 @@ final class BalancerController implements AutoCloseable {
                     List<KeyValue> keys = conf.configurationKey() == null ? List.of() : conf.configurationKey();
                     // the key is optional: a charger that does not report it true does not switch phases
                     link.switchesPhases = false;
+                    link.sampleIntervalS = null;
+                    link.sampledData = null;
+                    link.meterProblem = null;
+                    link.meterChanges.clear();
+                    boolean intervalFixed = false;
+                    boolean dataFixed = false;
                     for (KeyValue kv : keys) {
+                        if (kv.key().equalsIgnoreCase("MeterValueSampleInterval") && kv.value() != null) {
+                            try {
+                                link.sampleIntervalS = Integer.valueOf(kv.value().trim());
+                            } catch (NumberFormatException e) {
+                                LOG.warn("Balancer: {} says MeterValueSampleInterval is '{}', not a number of "
+                                        + "seconds", link.id, kv.value());
+                            }
+                            intervalFixed = kv.readonly();
+                        }
+                        if (kv.key().equalsIgnoreCase("MeterValuesSampledData") && kv.value() != null) {
+                            link.sampledData = kv.value().trim();
+                            dataFixed = kv.readonly();
+                        }
                         if (kv.key().equalsIgnoreCase("ConnectorSwitch3to1PhaseSupported")) {
                             link.switchesPhases = kv.value() != null && kv.value().trim().equalsIgnoreCase("true");
                         }
@@ -1123,6 +1148,76 @@ final class BalancerController implements AutoCloseable {
                                 link.unitLearnt = true;
                             }
                         }
+                    }
+                    planMeterSetup(link, intervalFixed, dataFixed);
+                });
+    }
+
+    /**
+     * The changes a charger's MeterValues need for its draw to be measured: a sample interval where it has none
+     * or a longer one than {@code meterValueSampleIntervalSeconds}, and Current.Import added to its sampled
+     * measurands (the others kept, so the CSMS still gets what it asked for). A key the charger did not report
+     * is left alone; a read-only one is only reported. Controller thread.
+     */
+    private void planMeterSetup(ChargerLink link, boolean intervalFixed, boolean dataFixed) {
+        SiteSettings.MeterSetup setup = settings.meterSetup();
+        long wanted = setup.sampleInterval().toSeconds();
+        List<String> problems = new ArrayList<>();
+        if (wanted > 0 && link.sampleIntervalS != null && (link.sampleIntervalS <= 0 || link.sampleIntervalS > wanted)) {
+            if (intervalFixed) {
+                problems.add("MeterValueSampleInterval " + link.sampleIntervalS + " s is read-only");
+            } else {
+                link.meterChanges.add(new String[] {"MeterValueSampleInterval", String.valueOf(wanted)});
+            }
+        }
+        if (setup.addCurrent() && link.sampledData != null && !measures(link.sampledData, "Current.Import")) {
+            if (dataFixed) {
+                problems.add("MeterValuesSampledData is read-only without Current.Import");
+            } else {
+                link.meterChanges.add(new String[] {"MeterValuesSampledData",
+                        link.sampledData.isEmpty() ? "Current.Import" : link.sampledData + ",Current.Import"});
+            }
+        }
+        if (!problems.isEmpty()) {
+            link.meterProblem = String.join(", ", problems) + ": its draw may not be measured";
+            LOG.warn("Balancer: {}: {}", link.id, link.meterProblem);
+        }
+    }
+
+    /** Whether a comma-separated list of measurands names {@code measurand}. */
+    static boolean measures(String sampledData, String measurand) {
+        for (String m : sampledData.split(",")) {
+            if (m.trim().equalsIgnoreCase(measurand)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void changeMeterSetup(ChargerLink link) {
+        String[] change = link.meterChanges.peek();
+        call(link, "ChangeConfiguration " + change[0] + "=" + change[1],
+                new ChangeConfigurationRequest(change[0], change[1]),
+                (ChangeConfigurationConfirmation conf, Throwable err) -> {
+                    // asked once per connection, whatever the outcome: a charger that does not answer must not
+                    // hold up its profiles (one command at a time)
+                    link.meterChanges.poll();
+                    Object st = conf != null ? conf.status() : unsupportedError(err) ? ConfigurationStatus.NotSupported
+                            : "no answer (" + (err == null ? "none" : err.getMessage()) + ")";
+                    if (st == ConfigurationStatus.Accepted || st == ConfigurationStatus.RebootRequired) {
+                        if (change[0].equals("MeterValueSampleInterval")) {
+                            link.sampleIntervalS = Integer.valueOf(change[1]);
+                        } else {
+                            link.sampledData = change[1];
+                        }
+                        LOG.info("Balancer: {}: {} set to {} so that its draw is measured{}", link.id, change[0],
+                                change[1], st == ConfigurationStatus.RebootRequired ? " (from its next reboot)" : "");
+                    } else {
+                        String problem = change[0] + " " + change[1] + " not set (" + st + ")";
+                        link.meterProblem = link.meterProblem == null ? problem : link.meterProblem + ", " + problem;
+                        LOG.warn("Balancer: {}: {} = {} not set ({}): its draw may not be measured, and whether "
+                                + "it follows its limits is then judged by the grid meter alone", link.id, change[0],
+                                change[1], st);
                     }
                 });
     }

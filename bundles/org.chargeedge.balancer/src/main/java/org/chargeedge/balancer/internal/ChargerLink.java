@@ -1,6 +1,7 @@
 package org.chargeedge.balancer.internal;
 
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -43,6 +44,16 @@ final class ChargerLink {
      * Asked with the unit on every new connection, and kept in the store with it.
      */
     boolean switchesPhases;
+    /**
+     * Its MeterValueSampleInterval and MeterValuesSampledData as its last GetConfiguration said (null: not
+     * reported), and the changes to them still to be asked (key, value), in order. Read on every new connection,
+     * not kept in the store: the CSMS may change them in between.
+     */
+    Integer sampleIntervalS;
+    String sampledData;
+    final ArrayDeque<String[]> meterChanges = new ArrayDeque<>();
+    /** Why its draw may not be measured (a change it refused), or null. */
+    String meterProblem;
     /** It answered NotSupported: it does not do smart charging at all. */
     boolean notSupported;
     /** Its firmware as its last BootNotification said, and the one the capabilities above were learnt under. */
@@ -115,6 +126,12 @@ final class ChargerLink {
         }
         if (switchesPhases) {
             s.append(", switches 3/1 phases");
+        }
+        if (sampleIntervalS != null) {
+            s.append(sampleIntervalS == 0 ? ", no sampled MeterValues" : ", MeterValues every " + sampleIntervalS + " s");
+        }
+        if (meterProblem != null) {
+            s.append(", ").append(meterProblem);
         }
         return s.toString();
     }

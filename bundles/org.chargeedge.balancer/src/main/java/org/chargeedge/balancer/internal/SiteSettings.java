@@ -32,7 +32,16 @@ record SiteSettings(boolean enabled, double gridLimitA, boolean gridLimitDefault
                     Duration profileValidity, Duration minInterval, double rampUpStepA, Duration rampUpInterval,
                     double minChangeA, int siteConnectors, Duration drawMaxAge, double voltage,
                     TimeOfUseTariff tariff, Duration minOn, Duration minOff, IdTagGroups idTagGroups,
-                    BatteryPolicy battery, PhaseSwitching phaseSwitching) {
+                    BatteryPolicy battery, PhaseSwitching phaseSwitching, MeterSetup meterSetup) {
+
+    /**
+     * What the balancer asks of chargers' MeterValues so that it can measure their draw.
+     *
+     * @param sampleInterval the MeterValueSampleInterval for chargers with none or a longer one; zero: left alone
+     * @param addCurrent add Current.Import to a MeterValuesSampledData that lacks it
+     */
+    record MeterSetup(Duration sampleInterval, boolean addCurrent) {
+    }
 
     /**
      * Used until the installer sets the grid limit: the smallest common 3-phase main fuse, so an unconfigured
@@ -91,7 +100,8 @@ record SiteSettings(boolean enabled, double gridLimitA, boolean gridLimitDefault
                 Duration.ofSeconds(c.drawMaxAgeSeconds()), c.voltage(), TimeOfUseTariff.parse(c.tariffWindows(), c.tariffDefaultPrice(), c.tariffTimeZone()),
                 Duration.ofSeconds(c.minOnSeconds()), Duration.ofSeconds(c.minOffSeconds()),
                 IdTagGroups.parse(c.idTagGroups(), c.groupPriority()),
-                battery(c.batteryPolicy(), c.batteryReserveW()), phaseSwitching(c));
+                battery(c.batteryPolicy(), c.batteryReserveW()), phaseSwitching(c),
+                new MeterSetup(Duration.ofSeconds(c.meterValueSampleIntervalSeconds()), c.addCurrentToMeterValues()));
     }
 
     static PhaseSwitching phaseSwitching(BalancerConfig c) {

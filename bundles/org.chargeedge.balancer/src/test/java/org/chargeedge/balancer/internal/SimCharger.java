@@ -81,6 +81,16 @@ final class SimCharger implements AutoCloseable {
     volatile Duration reaction;
     final Set<Quirk> quirks;
     volatile Duration answerDelay = Duration.ofMillis(500);
+    /**
+     * Further keys it reports in GetConfiguration, key to value (read-only if in {@link #readOnlyKeys}), and
+     * what it answers to ChangeConfiguration (Accepted ones change the value). Set by the test before it
+     * connects or between steps; read by the socket's thread.
+     */
+    final Map<String, String> configuration = new ConcurrentHashMap<>();
+    final Set<String> readOnlyKeys = ConcurrentHashMap.newKeySet();
+    volatile String changeConfigurationAnswer = "Accepted";
+    /** Each ChangeConfiguration received, as key=value. */
+    final List<String> configurationChanges = new CopyOnWriteArrayList<>();
 
     /** Appended by the socket's thread, read by tests while it runs: copy-on-write. */
     final List<Profile> profiles = new CopyOnWriteArrayList<>();
@@ -166,9 +176,21 @@ final class SimCharger implements AutoCloseable {
             String unit = quirks.contains(Quirk.POWER_ONLY) ? "Power" : "Current";
             String switches = quirks.contains(Quirk.SWITCHES_PHASES) ? ",{\"key\":\"ConnectorSwitch3to1PhaseSupported\","
                     + "\"readonly\":true,\"value\":\"true\"}" : "";
+            StringBuilder more = new StringBuilder();
+            configuration.forEach((k, v) -> more.append(",{\"key\":\"").append(k).append("\",\"readonly\":")
+                    .append(readOnlyKeys.contains(k)).append(",\"value\":\"").append(v).append("\"}"));
             socket.send("[3,\"" + messageId + "\",{\"configurationKey\":[{\"key\":"
                     + "\"ChargingScheduleAllowedChargingRateUnit\",\"readonly\":true,\"value\":\"" + unit + "\"}"
-                    + switches + "]}]");
+                    + switches + more + "]}]");
+        } else if (action.equals("ChangeConfiguration") && !changeConfigurationAnswer.equals("NotImplemented")) {
+            otherCalls.incrementAndGet();
+            String key = payload.get("key").textValue();
+            String value = payload.get("value").textValue();
+            configurationChanges.add(key + "=" + value);
+            if (changeConfigurationAnswer.equals("Accepted")) {
+                configuration.put(key, value);
+            }
+            socket.send("[3,\"" + messageId + "\",{\"status\":\"" + changeConfigurationAnswer + "\"}]");
         } else if (action.equals("SetChargingProfile")) {
             setChargingProfileCalls.incrementAndGet();
             String answer = setChargingProfile(payload);
