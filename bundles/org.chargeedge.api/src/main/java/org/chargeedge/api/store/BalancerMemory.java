@@ -1,5 +1,6 @@
 package org.chargeedge.api.store;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
@@ -40,17 +41,19 @@ public interface BalancerMemory {
      * @param firmwareVersion its firmware when this was learnt (null if unknown): a new firmware is asked again
      * @param learntAt when this was last learnt
      * @param switchesPhases its {@code ConnectorSwitch3to1PhaseSupported} said true (since 2.4)
+     * @param reactionTime how long it was seen to take, at most, from accepting a lower limit to a meter reading
+     *                     within it; null when not measured (since 2.4)
      */
     record ChargerCapabilities(String chargePointId, String unit, boolean txDefaultRejected,
                                boolean txProfileRejected, boolean noSmartCharging, String firmwareVersion,
-                               Instant learntAt, boolean switchesPhases) {
+                               Instant learntAt, boolean switchesPhases, Duration reactionTime) {
 
-        /** Without the phase switching, as before 2.4: a charger not known to switch phases. */
+        /** As before 2.4: a charger not known to switch phases, its reaction time not measured. */
         public ChargerCapabilities(String chargePointId, String unit, boolean txDefaultRejected,
                                    boolean txProfileRejected, boolean noSmartCharging, String firmwareVersion,
                                    Instant learntAt) {
             this(chargePointId, unit, txDefaultRejected, txProfileRejected, noSmartCharging, firmwareVersion,
-                    learntAt, false);
+                    learntAt, false, null);
         }
     }
 

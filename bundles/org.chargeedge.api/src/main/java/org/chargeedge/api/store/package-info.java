@@ -4,7 +4,7 @@
  * for the local authorization list and cache, and (since 2.3) the charging
  * profiles the CSMS set, what the load balancer keeps across restarts, commit
  * statistics and the meter value history; since 2.4 whether a charger
- * switches between 3 phases and 1. Every write completes its stage
+ * switches between 3 phases and 1, and how long it takes to follow a limit. Every write completes its stage
  * only once the data is committed and synced to disk.
  */
 @Export

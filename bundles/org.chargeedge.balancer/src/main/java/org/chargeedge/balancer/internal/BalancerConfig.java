@@ -57,6 +57,10 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
             + "following it, seconds", min = "1")
     int reactionTimeSeconds() default 30;
 
+    @AttributeDefinition(description = "The longest reaction time a slow charger is given once it has been measured "
+            + "following its falls more slowly than reactionTimeSeconds, seconds", min = "1")
+    int reactionTimeMaxSeconds() default 90;
+
     @AttributeDefinition(description = "A session the balancer switched on keeps at least 6 A this long, unless the "
             + "site's safety needs it off, seconds", min = "0")
     int minOnSeconds() default 300;

@@ -160,6 +160,8 @@ final class BalancerController implements AutoCloseable {
         Instant riseAt;
         double riseFromA;
         double riseToA;
+        /** When a fall it had to follow was accepted, until a reading shows it followed; else null. */
+        Instant fallAt;
         /**
          * What the car may still draw within the reaction time after the last change: the limit before it, or
          * its draw then if higher; unbounded after a session's first TxProfile (the charger may not have applied
@@ -463,7 +465,8 @@ final class BalancerController implements AutoCloseable {
             BalancerMemory.ChargerCapabilities now = link.learnt(clock.instant());
             BalancerMemory.ChargerCapabilities saved = savedCapabilities.get(link.id);
             if (saved == null ? link.configAsked && (link.unitLearnt || !link.takesTxProfiles()
-                    || link.txDefaultRejected || link.switchesPhases) : !sameLearning(saved, now)) {
+                    || link.txDefaultRejected || link.switchesPhases || link.reaction() != null)
+                    : !sameLearning(saved, now)) {
                 savedCapabilities.put(link.id, now);
                 written(store.saveCapabilities(now), () -> savedCapabilities.remove(link.id, now));
             }
@@ -474,7 +477,7 @@ final class BalancerController implements AutoCloseable {
         return Objects.equals(a.unit(), b.unit()) && a.txDefaultRejected() == b.txDefaultRejected()
                 && a.txProfileRejected() == b.txProfileRejected() && a.noSmartCharging() == b.noSmartCharging()
                 && Objects.equals(a.firmwareVersion(), b.firmwareVersion())
-                && a.switchesPhases() == b.switchesPhases();
+                && a.switchesPhases() == b.switchesPhases() && Objects.equals(a.reactionTime(), b.reactionTime());
     }
 
     /** Logs a failed write and runs {@code undo} on the controller thread, so the next run writes it again. */
@@ -788,9 +791,15 @@ final class BalancerController implements AutoCloseable {
                 }
                 double drawn = Math.max(draw.l1(), Math.max(draw.l2(), draw.l3()));
                 double tolerance = tolerance(s.limitA());
+                if (w.fallAt != null && drawn <= s.limitA() + tolerance) {
+                    // the first reading within the fall's limit: how long this charger takes, as seen from here
+                    link.reacted(Duration.between(w.fallAt, w.seenAt));
+                    w.fallAt = null;
+                }
                 // within the reaction time after a fall, the car may still draw the limit before it; above both,
                 // or above the limit once the reaction time has passed, the charger does not follow
-                boolean reacting = w.lastChangeAt != null && now.isBefore(w.lastChangeAt.plus(settings.reactionTime()));
+                Duration reaction = reactionOf(link);
+                boolean reacting = w.lastChangeAt != null && now.isBefore(w.lastChangeAt.plus(reaction));
                 double mayDraw = reacting ? Math.max(s.limitA(), w.previousA) : s.limitA();
                 if (drawn > mayDraw + tolerance(mayDraw)) {
                     // a charger that resumes at full current after a pause, or takes a rise beyond it: counted at
@@ -810,7 +819,7 @@ final class BalancerController implements AutoCloseable {
                     if (w.overSince == null) {
                         w.overSince = now;
                     }
-                    if (!w.ignoring && !now.isBefore(w.overSince.plus(settings.reactionTime()))) {
+                    if (!w.ignoring && !now.isBefore(w.overSince.plus(reaction))) {
                         w.ignoring = true;
                         LOG.warn("Balancer: {} draws {} A for {} s although it accepted a limit of {} A: counted "
                                 + "at what it draws, the others are reduced", ref, fmt(drawn),
@@ -863,13 +872,29 @@ final class BalancerController implements AutoCloseable {
         // the core learns a car's maximum from its draw under the limit in force: only from a draw measured once the
         // charger had its reaction time to follow that limit
         boolean settled = sameSession && w != null && w.seenAt != null
-                && !w.seenAt.isBefore(s.at().plus(settings.reactionTime()));
+                && !w.seenAt.isBefore(s.at().plus(reactionOf(link)));
         OptionalDouble active = settled ? OptionalDouble.of(s.limitA()) : OptionalDouble.empty();
         if (session != null && link != null && (!link.takesTxProfiles() || (w != null && w.ignoring))) {
             return new ConnectorFacts(mode, priority, Control.IGNORES, active, drawFresh, OptionalDouble.empty());
         }
         return new ConnectorFacts(mode, priority, Control.OBEYS, active, drawFresh, OptionalDouble.empty(),
-                sameSession ? risingTo(w, s) : OptionalDouble.empty());
+                sameSession ? risingTo(w, s, reactionOf(link)) : OptionalDouble.empty());
+    }
+
+    /**
+     * How long a charger is given to follow a new limit: {@code reactionTimeSeconds}, or, for a charger measured
+     * following its falls more slowly, the slowest of its last falls plus a quarter, at most
+     * {@code reactionTimeMaxSeconds}. Never less than the configured time: a charger once seen quick may report
+     * late another time. The grid meter's check ({@link #SUSTAINED_OVER}) does not wait for it.
+     */
+    private Duration reactionOf(ChargerLink link) {
+        Duration configured = settings.reactionTime();
+        Duration learnt = link == null ? null : link.reaction();
+        if (learnt == null || learnt.compareTo(configured) <= 0) {
+            return configured;
+        }
+        Duration padded = learnt.plus(learnt.dividedBy(4));
+        return padded.compareTo(settings.reactionTimeMax()) > 0 ? settings.reactionTimeMax() : padded;
     }
 
     /** How far a measured draw may be from a limit and still be taken as that limit: 10 %, at least 1 A. */
@@ -882,9 +907,9 @@ final class BalancerController implements AutoCloseable {
      * was accepted less than the reaction time ago, the car used all of its old limit when it was reported last,
      * and it has not been seen drawing the new one. Controller thread.
      */
-    private OptionalDouble risingTo(Watch w, Sent s) {
+    private OptionalDouble risingTo(Watch w, Sent s, Duration reaction) {
         if (w == null || w.riseAt == null || s.limitA() != w.riseToA
-                || !clock.instant().isBefore(w.riseAt.plus(settings.reactionTime()))) {
+                || !clock.instant().isBefore(w.riseAt.plus(reaction))) {
             return OptionalDouble.empty();
         }
         PhaseAmps draw = SnapshotAdapter.drawOf(w.meterValue);
@@ -1028,7 +1053,7 @@ final class BalancerController implements AutoCloseable {
             Sent s = link == null ? null : link.sent.get(e.getKey().connectorId());
             if (s == null || w.lastChangeAt == null || !(w.previousA > s.limitA())
                     || w.previousA == Double.POSITIVE_INFINITY || !link.connected || w.ignoring
-                    || !now.isBefore(w.lastChangeAt.plus(settings.reactionTime()))) {
+                    || !now.isBefore(w.lastChangeAt.plus(reactionOf(link)))) {
                 continue;
             }
             PhaseAmps draw = SnapshotAdapter.drawOf(w.meterValue);
@@ -1273,13 +1298,17 @@ final class BalancerController implements AutoCloseable {
                                     && w.lastChangeAt != null && w.seenAt.isAfter(w.lastChangeAt)
                                     && drawnA <= before.limitA() + tolerance(before.limitA());
                             boolean reacting = !followed && w.lastChangeAt != null
-                                    && clock.instant().isBefore(w.lastChangeAt.plus(settings.reactionTime()));
+                                    && clock.instant().isBefore(w.lastChangeAt.plus(reactionOf(link)));
                             w.previousA = reacting ? Math.max(w.previousA, previous) : previous;
                             w.lastChangeAt = clock.instant();
                             boolean rise = before != null && d.limitA() > before.limitA();
                             w.riseAt = rise ? w.lastChangeAt : null;
                             w.riseFromA = rise ? before.limitA() : 0;
                             w.riseToA = rise ? d.limitA() : 0;
+                            // a fall the car has to follow (it drew above the new limit): timed until it does
+                            boolean fall = before != null && d.limitA() < before.limitA();
+                            w.fallAt = fall && drawn != null && drawnA > d.limitA() + tolerance(d.limitA())
+                                    ? w.lastChangeAt : null;
                         }
                     } else if (st == ChargingProfileStatus.Rejected && !otherUnit(link, unit)) {
                         // a charger rightly rejects a TxProfile for a transaction it has just ended (the car left as

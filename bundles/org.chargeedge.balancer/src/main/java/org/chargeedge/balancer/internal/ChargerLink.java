@@ -1,5 +1,6 @@
 package org.chargeedge.balancer.internal;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.HashMap;
@@ -54,6 +55,13 @@ final class ChargerLink {
     final ArrayDeque<String[]> meterChanges = new ArrayDeque<>();
     /** Why its draw may not be measured (a change it refused), or null. */
     String meterProblem;
+    /**
+     * How long it took, in its last falls, from accepting a lower limit to the first meter reading within it
+     * (the MeterValues interval included: what the controller can see), newest last, at most
+     * {@link #REACTION_SAMPLES}.
+     */
+    final ArrayDeque<Duration> reactions = new ArrayDeque<>();
+    static final int REACTION_SAMPLES = 5;
     /** It answered NotSupported: it does not do smart charging at all. */
     boolean notSupported;
     /** Its firmware as its last BootNotification said, and the one the capabilities above were learnt under. */
@@ -82,7 +90,7 @@ final class ChargerLink {
     /** What was learnt, as the store keeps it. */
     BalancerMemory.ChargerCapabilities learnt(Instant at) {
         return new BalancerMemory.ChargerCapabilities(id, unitLearnt ? unit.name() : null, txDefaultRejected,
-                txProfileRejected, notSupported, firmware, at, switchesPhases);
+                txProfileRejected, notSupported, firmware, at, switchesPhases, reaction());
     }
 
     /** Takes what was kept of the charger before a restart. */
@@ -95,6 +103,10 @@ final class ChargerLink {
         txProfileRejected = c.txProfileRejected();
         notSupported = c.noSmartCharging();
         switchesPhases = c.switchesPhases();
+        reactions.clear();
+        if (c.reactionTime() != null) {
+            reactions.add(c.reactionTime());
+        }
         learntUnder = c.firmwareVersion();
     }
 
@@ -106,6 +118,24 @@ final class ChargerLink {
         txProfileRejected = false;
         notSupported = false;
         switchesPhases = false;
+        reactions.clear();
+    }
+
+    /** A fall it was seen to follow, and how long that took. */
+    void reacted(Duration took) {
+        reactions.addLast(took);
+        while (reactions.size() > REACTION_SAMPLES) {
+            reactions.removeFirst();
+        }
+    }
+
+    /** The longest of its last reactions, whole seconds rounded up; null when none was measured. */
+    Duration reaction() {
+        Duration longest = null;
+        for (Duration d : reactions) {
+            longest = longest == null || d.compareTo(longest) > 0 ? d : longest;
+        }
+        return longest == null ? null : Duration.ofSeconds(longest.plusMillis(999).toSeconds());
     }
 
     /** Whether the charger takes TxProfiles at all, as far as it told us. */
@@ -126,6 +156,10 @@ final class ChargerLink {
         }
         if (switchesPhases) {
             s.append(", switches 3/1 phases");
+        }
+        Duration r = reaction();
+        if (r != null) {
+            s.append(", follows a fall in ").append(r.toSeconds()).append(" s");
         }
         if (sampleIntervalS != null) {
             s.append(sampleIntervalS == 0 ? ", no sampled MeterValues" : ", MeterValues every " + sampleIntervalS + " s");

@@ -32,7 +32,8 @@ record SiteSettings(boolean enabled, double gridLimitA, boolean gridLimitDefault
                     Duration profileValidity, Duration minInterval, double rampUpStepA, Duration rampUpInterval,
                     double minChangeA, int siteConnectors, Duration drawMaxAge, double voltage,
                     TimeOfUseTariff tariff, Duration minOn, Duration minOff, IdTagGroups idTagGroups,
-                    BatteryPolicy battery, PhaseSwitching phaseSwitching, MeterSetup meterSetup) {
+                    BatteryPolicy battery, PhaseSwitching phaseSwitching, MeterSetup meterSetup,
+                    Duration reactionTimeMax) {
 
     /**
      * What the balancer asks of chargers' MeterValues so that it can measure their draw.
@@ -101,7 +102,8 @@ record SiteSettings(boolean enabled, double gridLimitA, boolean gridLimitDefault
                 Duration.ofSeconds(c.minOnSeconds()), Duration.ofSeconds(c.minOffSeconds()),
                 IdTagGroups.parse(c.idTagGroups(), c.groupPriority()),
                 battery(c.batteryPolicy(), c.batteryReserveW()), phaseSwitching(c),
-                new MeterSetup(Duration.ofSeconds(c.meterValueSampleIntervalSeconds()), c.addCurrentToMeterValues()));
+                new MeterSetup(Duration.ofSeconds(c.meterValueSampleIntervalSeconds()), c.addCurrentToMeterValues()),
+                Duration.ofSeconds(Math.max(c.reactionTimeSeconds(), c.reactionTimeMaxSeconds())));
     }
 
     static PhaseSwitching phaseSwitching(BalancerConfig c) {

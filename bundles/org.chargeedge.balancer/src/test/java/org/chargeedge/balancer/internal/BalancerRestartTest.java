@@ -116,7 +116,7 @@ class BalancerRestartTest {
 
         // a new firmware that no longer says so: learnt again, and the store follows
         store.saveCapabilities(new BalancerMemory.ChargerCapabilities("CP-Q", "A", false, false, false, "0.9",
-                java.time.Instant.now(), true)).toCompletableFuture().get();
+                java.time.Instant.now(), true, null)).toCompletableFuture().get();
         site.restartController().remember(store);
         site.until("CP-Q is known to switch", () -> "unit A, switches 3/1 phases".equals(charger("CP-Q")));
         site.charger("CP-Q", 3, 32, Duration.ZERO);

@@ -5,6 +5,7 @@ import static org.chargeedge.store.internal.Sql.bind;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -49,14 +50,14 @@ final class BalancerTables {
                     }
                 }
                 try (ResultSet rs = st.executeQuery("SELECT charge_point_id, unit, tx_default_rejected,"
-                        + " tx_profile_rejected, no_smart_charging, firmware_version, learnt_at, switches_phases"
-                        + " FROM balancer_capabilities ORDER BY charge_point_id")) {
+                        + " tx_profile_rejected, no_smart_charging, firmware_version, learnt_at, switches_phases,"
+                        + " reaction_ms FROM balancer_capabilities ORDER BY charge_point_id")) {
                     while (rs.next()) {
                         capabilities.add(new BalancerMemory.ChargerCapabilities(rs.getString("charge_point_id"),
                                 rs.getString("unit"), rs.getInt("tx_default_rejected") == 1,
                                 rs.getInt("tx_profile_rejected") == 1, rs.getInt("no_smart_charging") == 1,
                                 rs.getString("firmware_version"), Sql.instant(rs, "learnt_at"),
-                                rs.getInt("switches_phases") == 1));
+                                rs.getInt("switches_phases") == 1, reaction(rs)));
                     }
                 }
             }
@@ -101,12 +102,18 @@ final class BalancerTables {
         }
         return writer.submit(s -> {
             bind(s.prepare("INSERT OR REPLACE INTO balancer_capabilities (charge_point_id, unit, tx_default_rejected,"
-                    + " tx_profile_rejected, no_smart_charging, firmware_version, learnt_at, switches_phases)"
-                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"), c.chargePointId(), c.unit(), c.txDefaultRejected(),
-                    c.txProfileRejected(), c.noSmartCharging(), c.firmwareVersion(), c.learntAt(),
-                    c.switchesPhases()).executeUpdate();
+                    + " tx_profile_rejected, no_smart_charging, firmware_version, learnt_at, switches_phases,"
+                    + " reaction_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"), c.chargePointId(), c.unit(),
+                    c.txDefaultRejected(), c.txProfileRejected(), c.noSmartCharging(), c.firmwareVersion(),
+                    c.learntAt(), c.switchesPhases(), c.reactionTime() == null ? null : c.reactionTime().toMillis())
+                    .executeUpdate();
             return null;
         });
+    }
+
+    private static Duration reaction(ResultSet rs) throws SQLException {
+        long ms = rs.getLong("reaction_ms");
+        return rs.wasNull() ? null : Duration.ofMillis(ms);
     }
 
     private static void requireMode(String mode) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.chargeedge.store.internal.Fixtures.result;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 
@@ -31,7 +32,8 @@ class BalancerMemoryTest extends StoreFileTest {
         result(store.saveChargerMode("CP-3", null));
         result(store.saveCapabilities(new ChargerCapabilities("CP-1", "W", false, true, false, "1.2.3", learnt)));
         result(store.saveCapabilities(new ChargerCapabilities("CP-2", null, false, false, true, null, learnt)));
-        result(store.saveCapabilities(new ChargerCapabilities("CP-4", "A", false, false, false, "2.0", learnt, true)));
+        result(store.saveCapabilities(new ChargerCapabilities("CP-4", "A", false, false, false, "2.0", learnt, true,
+                Duration.ofMillis(42_500))));
         reopen();
 
         Remembered r = store.remembered();
@@ -41,8 +43,10 @@ class BalancerMemoryTest extends StoreFileTest {
         assertThat(r.capabilities()).containsExactly(
                 new ChargerCapabilities("CP-1", "W", false, true, false, "1.2.3", learnt),
                 new ChargerCapabilities("CP-2", null, false, false, true, null, learnt),
-                new ChargerCapabilities("CP-4", "A", false, false, false, "2.0", learnt, true));
+                new ChargerCapabilities("CP-4", "A", false, false, false, "2.0", learnt, true,
+                        Duration.ofMillis(42_500)));
         assertThat(r.capabilities().get(0).switchesPhases()).as("not said: does not switch phases").isFalse();
+        assertThat(r.capabilities().get(0).reactionTime()).as("not measured").isNull();
 
         result(store.saveCapabilities(new ChargerCapabilities("CP-1", "A", false, false, false, "1.3.0", learnt)));
         assertThat(store.remembered().capabilities().get(0).unit()).isEqualTo("A");

@@ -71,7 +71,7 @@ class MigrationsTest {
         try {
             assertThat(store.remembered().capabilities()).containsExactly(new org.chargeedge.api.store.BalancerMemory
                     .ChargerCapabilities("CP-1", "W", false, true, false, "1.2", java.time.Instant.ofEpochMilli(1000),
-                    false));
+                    false, null));
         } finally {
             store.close();
         }
