@@ -88,8 +88,9 @@ class StatePublisherTest {
             assertThat(first.get("grid_power").isNull()).as("unknown is null, never 0").isTrue();
             assertThat(first.has("pv_power")).isTrue();
 
+            // stale after 3 s: long enough for the next publication on a loaded machine, short for the test
             model.accept(new Measurement(MeasurementKey.of(Meter.GRID, Quantity.POWER), -1234.5, Instant.now(),
-                    Duration.ofMillis(700), "test"));
+                    Duration.ofSeconds(3), "test"));
             model.accept(new Measurement(MeasurementKey.of(Meter.circuit("garage"), Quantity.POWER), 55, Instant.now(),
                     Duration.ofMinutes(1), "test"));
             TestClient.Received r = dash.next("depot/site", 5000);
