@@ -77,7 +77,8 @@ function drawOverview() {
     ['Last seen', ago(c.lastSeen)], ['Vendor and model', c.boot ? boot.chargePointVendor + ' ' + boot.chargePointModel
       : 'unknown: no BootNotification yet'], ['Firmware', boot.firmwareVersion || '–'],
     ['Serial number', boot.chargePointSerialNumber || '–'], ['Booted', time(c.bootedAt)],
-    ['Limit', limitText(c.chargePointId)], ['Why', reasonText(c.chargePointId)], ['Mode', modeControls(c.chargePointId)],
+    ['Limit', limitText(c.chargePointId)], ['Why', reasonText(c.chargePointId)],
+    ['Mode', modeControls(c.chargePointId, drawOverview)],
     ['Cloud link', !c.upstream ? 'no upstream link' : c.upstream.connected
       ? 'connected, ' + c.upstream.queueDepth + ' queued, ' + c.upstream.failed + ' parked'
       : 'down ' + ago(c.upstream.downSince) + (c.upstream.lastProblem ? ': ' + c.upstream.lastProblem : '')]];

@@ -132,7 +132,7 @@ function card(c) {
       el('dt', {}, 'Power'), el('dd', { class: 'power' }, power === null ? 'not reported' : watts(power)),
       el('dt', {}, 'Limit'), el('dd', { class: 'limit' }, limitText(c.chargePointId)),
       el('dt', {}, 'Why'), el('dd', { class: 'reason', 'data-slot': 'balancer' }, reasonText(c.chargePointId)),
-      el('dt', {}, 'Mode'), el('dd', { class: 'modes' }, modeControls(c.chargePointId)),
+      el('dt', {}, 'Mode'), el('dd', { class: 'modes' }, modeControls(c.chargePointId, drawCards)),
       el('dt', {}, 'Cloud'), el('dd', { class: 'upstream' }, link === undefined || link === null ? 'no upstream link'
         : link.connected ? 'connected' + (link.queueDepth ? ', ' + link.queueDepth + ' queued' : '')
           : 'down ' + ago(link.downSince) + (link.lastProblem ? ': ' + link.lastProblem : ''))));

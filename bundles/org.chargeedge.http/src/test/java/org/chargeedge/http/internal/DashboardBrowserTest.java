@@ -7,11 +7,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Map;
 
+import org.chargeedge.api.balancer.ChargingMode;
 import org.chargeedge.api.charger.ChargerAccess;
+import org.chargeedge.balancer.internal.TestBalancer;
 import org.java_websocket.client.WebSocketClient;
 import org.java_websocket.handshake.ServerHandshake;
 import org.junit.jupiter.api.AfterAll;
@@ -21,6 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -284,6 +293,103 @@ class DashboardBrowserTest extends RealSiteTestBase {
         WebElement mqtt = until(ExpectedConditions.presenceOfElementLocated(By.id("mqtt-inputs")));
         assertThat(browser.findElement(By.id("mqtt-broker")).getText()).startsWith("Connected to tcp://broker.local:1883");
         assertThat(mqtt.getText()).contains("pv.cfg").contains("its values stay valid: they are unknown");
+    }
+
+    @Test
+    void anOperatorSchedulesASessionAndThePageRefusesAPastDepartureOrNoEnergy() throws Exception {
+        charger.answers.put("GetConfiguration", "{\"configurationKey\":[]}");
+        charger.call("StartTransaction", "{\"connectorId\":1,\"idTag\":\"TAG-5\",\"meterStart\":0,\"timestamp\":\""
+                + Instant.now().truncatedTo(ChronoUnit.SECONDS) + "\"}");
+        charger.call("StatusNotification", "{\"connectorId\":1,\"errorCode\":\"NoError\",\"status\":\"Charging\"}");
+        // the browser in a zone of its own (and a half-hour offset): the page converts its local time itself
+        ZoneId zone = ZoneId.of("Asia/Kolkata");
+        try (TestBalancer balancer = new TestBalancer(centralSystem.siteView(), centralSystem.commands(), Map.of());
+             TestBalancer off = new TestBalancer(centralSystem.siteView(), centralSystem.commands(),
+                     Map.of("enabled", false))) {
+            site.balancerStatus = balancer.service;
+            site.balancerModes = balancer.service;
+            SiteApiTest.waitFor(() -> balancer.service.connector("CP-1", 1).isPresent());
+            browser.executeCdpCommand("Emulation.setTimezoneOverride", Map.of("timezoneId", zone.getId()));
+            logInAs("olga", "operator-password-1");
+            String modes = "article.card[data-charge-point-id='CP-1'] .mode-row[data-connector-id='1'] ";
+            new org.openqa.selenium.support.ui.Select(until(ExpectedConditions.presenceOfElementLocated(
+                    By.cssSelector(modes + "select.mode")))).selectByValue("Scheduled");
+            By departure = By.cssSelector(modes + "form.scheduled input.departure");
+            By energy = By.cssSelector(modes + "form.scheduled input.energy");
+            By apply = By.cssSelector(modes + "form.scheduled button.apply-scheduled");
+            String offered = until(ExpectedConditions.presenceOfElementLocated(departure)).getDomProperty("value");
+            assertThat(offered).as("the next 07:00 in the browser's zone").endsWith("T07:00");
+            assertThat(LocalDateTime.parse(offered).atZone(zone).toInstant()).isAfter(Instant.now());
+            assertThat(browser.switchTo().activeElement().getAttribute("class")).isEqualTo("departure");
+            js().executeScript("window.puts = []; const f = window.fetch; window.fetch = (url, o) => {"
+                    + " if (o && o.method === 'PUT') window.puts.push(o.body); return f(url, o); };");
+
+            DateTimeFormatter local = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm");
+            type(departure, LocalDateTime.now(zone).minusHours(1).format(local));
+            type(energy, "12.5");
+            browser.findElement(apply).click();
+            until(d -> d.findElement(By.id("notice")).getText().endsWith("is not in the future"));
+            assertThat(browser.findElement(By.id("notice")).getText()).startsWith("Mode not set: the departure time ");
+            assertThat(browser.findElement(departure).getAttribute("aria-invalid")).isEqualTo("true");
+
+            LocalDateTime leaves = LocalDate.now(zone).plusDays(1).atTime(6, 30);
+            type(departure, leaves.format(local));
+            type(energy, "0");
+            browser.findElement(apply).click();
+            until(d -> d.findElement(By.id("notice")).getText()
+                    .equals("Mode not set: the energy target must be above 0 and at most 200 kWh"));
+            assertThat(browser.switchTo().activeElement().getAttribute("class")).isEqualTo("energy");
+            screenshot("site-scheduled-refused");
+            assertThat(js().executeScript("return window.puts.length")).as("refused in the page").isEqualTo(0L);
+
+            // the API's refusal, from a balancer that is turned off
+            site.balancerModes = off.service;
+            type(energy, "12.5");
+            browser.findElement(apply).click();
+            until(d -> d.findElement(By.id("notice")).getText().equals("Mode not set: load balancing is off"));
+            assertThat(browser.findElement(apply).isEnabled()).as("the form stays for another try").isTrue();
+
+            site.balancerModes = balancer.service;
+            browser.findElement(energy).sendKeys(Keys.ENTER); // the keyboard's way: Enter applies
+            until(d -> d.findElement(By.id("notice")).getText().startsWith("CP-1 #1: Scheduled, 12.5 kWh by "));
+            Instant expected = leaves.atZone(zone).toInstant();
+            assertThat(js().executeScript("return window.puts[1]")).isEqualTo("{\"mode\":\"Scheduled\","
+                    + "\"departure\":\"" + expected.toString().replace("Z", ".000Z") + "\",\"energyKWh\":12.5}");
+            SiteApiTest.waitFor(() -> balancer.service.connector("CP-1", 1)
+                    .filter(c -> c.mode() == ChargingMode.SCHEDULED && expected.equals(c.departure())).isPresent());
+            assertThat(balancer.service.connector("CP-1", 1).orElseThrow().energyNeededWh()).isEqualTo(12_500.0);
+            // the page reads the balancer again: the form closes and the session's departure and need show
+            WebElement now = until(ExpectedConditions.presenceOfElementLocated(
+                    By.cssSelector(modes + ".scheduled-now")));
+            assertThat(now.getText()).contains("leaves ").contains("12.5 kWh still needed");
+            assertThat(browser.findElements(By.cssSelector(modes + "form.scheduled"))).isEmpty();
+            screenshot("site-scheduled");
+            browser.findElement(By.cssSelector(modes + "button.change-scheduled")).click();
+            assertThat(until(ExpectedConditions.presenceOfElementLocated(departure)).getDomProperty("value"))
+                    .as("changing starts from the departure the balancer has").isEqualTo(leaves.format(local));
+            // the charger page has the same controls
+            browser.get(api.base + "/ui/charger.html?id=CP-1");
+            String facts = "dd[data-field='Mode'] .mode-row[data-connector-id='1'] ";
+            assertThat(until(ExpectedConditions.presenceOfElementLocated(By.cssSelector(facts + ".scheduled-now")))
+                    .getText()).contains("12.5 kWh still needed");
+            browser.findElement(By.cssSelector(facts + "button.change-scheduled")).click();
+            until(ExpectedConditions.presenceOfElementLocated(By.cssSelector(facts + "form.scheduled input.energy")));
+            screenshot("charger-scheduled");
+
+            logInAs("victor", "viewer-password-12");
+            WebElement shown = until(ExpectedConditions.presenceOfElementLocated(By.cssSelector(
+                    "article.card[data-charge-point-id='CP-1'] .modes span.mode")));
+            assertThat(shown.getText()).startsWith("Scheduled: leaves ").endsWith(", 12.5 kWh still needed");
+            assertThat(browser.findElements(By.cssSelector("article.card select, article.card input"))).isEmpty();
+        } finally {
+            browser.executeCdpCommand("Emulation.setTimezoneOverride", Map.of("timezoneId", ""));
+        }
+    }
+
+    /** Sets an input's value as typing would (a datetime-local's keys depend on the browser's locale). */
+    private void type(By input, String value) {
+        js().executeScript("arguments[0].value = arguments[1];"
+                + "arguments[0].dispatchEvent(new Event('input', {bubbles: true}));", browser.findElement(input), value);
     }
 
     /** A WebSocket handshake (offering ocpp1.6) the central system refuses; waits for its answer. */
