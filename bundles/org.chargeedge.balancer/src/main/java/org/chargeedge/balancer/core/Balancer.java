@@ -203,12 +203,21 @@ public final class Balancer {
 
         Limit pvLimit = null;
         if (pv.members.size() > 0) {
+            // the surplus counts what every PV and MinPV session draws; what those the limit below does not share
+            // out draw (counted at their draw, or paused and still slowing down) stays theirs, not the others'
             long minimums = 0;
-            for (int i : pv.members) {
-                minimums += MIN * work.get(i).sitePhases.size();
+            double keptW = 0;
+            for (int i = 0; i < work.size(); i++) {
+                Work w = work.get(i);
+                boolean shared = pv.members.contains(i) && !w.fixed;
+                if (shared) {
+                    minimums += MIN * w.sitePhases.size();
+                } else if (w.c.mode() == Mode.PV || w.c.mode() == Mode.MIN_PV) {
+                    keptW += totalDraw(w.c) * v;
+                }
             }
             pvLimit = new Limit(String.format(Locale.ROOT, "PV surplus %.1f kW", pv.surplusW / 1000),
-                    Math.max(minimums, floor(pv.surplusW / v)));
+                    Math.max(minimums, floor((pv.surplusW - keptW) / v)));
             for (int i : pv.members) {
                 pvLimit.coef.put(i, work.get(i).sitePhases.size());
             }

@@ -9,6 +9,7 @@ import static org.chargeedge.balancer.core.Site.reason;
 import org.chargeedge.balancer.core.BatteryPolicy.Kind;
 import org.chargeedge.balancer.core.SiteSnapshot.Measurements;
 import org.chargeedge.balancer.core.SiteSnapshot.Mode;
+import org.chargeedge.balancer.core.SiteSnapshot.PhaseAmps;
 import org.junit.jupiter.api.Test;
 
 /** The battery policies: discharge is never surplus; battery-first keeps the battery's reserve; ev-first does not. */
@@ -95,6 +96,30 @@ class BatteryPolicyTest {
             assertThat(limit(a, "P")).as("minute " + minute).isZero();
             state = a.next();
         }
+    }
+
+    @Test
+    void whatASessionCountedAtItsDrawTakesIsNotSharedAgainByTheOthers() {
+        // two MinPV cars; the battery holds the grid at zero and charges at 2 kW; X, a charger that does not follow
+        // its limit (a slow one marked as ignoring it), draws 8 A on 3 phases (5.5 kW), Y 6 A (4.1 kW): the PV
+        // surplus for cars is what they draw, 9.7 kW, of which X keeps its 5.5 kW. Y may have the other 4.1 kW,
+        // not X's as well (before: 9.7 kW over 3 phases, 14 A, 5.5 kW from the battery)
+        Site site = new Site().grid(63, 20).charging("X", 32).charging("Y", 32)
+                .replace("X", c -> c.withMode(Mode.MIN_PV).withDraw(PhaseAmps.all(8))
+                        .withControl(SiteSnapshot.Control.IGNORES, java.util.OptionalDouble.of(6)))
+                .replace("Y", c -> c.withMode(Mode.MIN_PV).withDraw(PhaseAmps.all(6)));
+        site.gridMeter(0, 0, 0);
+        site.measurements = new Measurements(site.measurements.gridL1(), site.measurements.gridL2(),
+                site.measurements.gridL3(), Reading.fresh(0), Reading.UNKNOWN, Reading.fresh(2000), Reading.UNKNOWN);
+        for (BatteryPolicy p : new BatteryPolicy[] {BATTERY_FIRST, new BatteryPolicy(Kind.BATTERY_FIRST, 2000)}) {
+            site.settings = site.settings.withBattery(p);
+            Allocation a = site.allocate();
+            assertThat(reason(a, "X").kind()).isEqualTo(Allocation.Kind.COUNTED_AS_DRAWN);
+            assertThat(limit(a, "Y")).as(p + "").isEqualTo(6.0);
+        }
+        // under ev-first the battery's 2 kW count as well: 6.1 kW for Y, 8.8 A
+        site.settings = site.settings.withBattery(EV_FIRST);
+        assertThat(limit(site.allocate(), "Y")).isEqualTo(8.8);
     }
 
     @Test

@@ -21,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Phase switching through the controller, over real WebSockets: a charger that says
  * {@code ConnectorSwitch3to1PhaseSupported = true} gets its MinPV session's TxProfile with {@code numberPhases} 1
- * when the surplus is below 3 x 6 A; one that does not say so gets no {@code numberPhases} in A; with
+ * when the surplus is below 3 x 6 A, and its car then draws on 1 phase; one that does not say so gets no
+ * {@code numberPhases} in A; with
  * {@code phaseSwitching = false} neither does the one that can.
  */
 class PhaseSwitchingControllerTest {
@@ -53,8 +54,8 @@ class PhaseSwitchingControllerTest {
     /** The grid meter per phase, and its power: the building and the car, less 5 kW of PV (2.2 kW surplus). */
     private void readings() {
         site.gridReading();
-        double carA = site.chargers.stream().filter(c -> c.transactionId != null).mapToDouble(c -> c.reportedA * 3)
-                .sum();
+        double carA = site.chargers.stream().filter(c -> c.transactionId != null)
+                .mapToDouble(c -> c.reportedA * c.activePhases()).sum();
         double w = (site.buildingA * 3 + carA) * 230 - 5000;
         site.energy.accept(new Measurement(new MeasurementKey(Meter.GRID, Quantity.POWER, PhaseRef.TOTAL), w,
                 Instant.now(), Duration.ofSeconds(30), "test grid meter"));
@@ -70,6 +71,12 @@ class PhaseSwitchingControllerTest {
         site.until("the reason says so", () -> site.controller.status().connectors().stream()
                 .anyMatch(r -> r.ref().equals("CP-S/1") && r.reason().endsWith("(on 1 phase)")));
         assertThat(BalanceCommands.render(site.controller.status())).contains("switches 3/1 phases");
+        // the charger switches: after a pause the car draws on its L1 alone, and the controller sees it so
+        site.until("the car on 1 phase", () -> {
+            readings();
+            return c.activePhases() == 1 && c.reportedA >= 6 && site.controller.status().connectors().stream()
+                    .anyMatch(r -> r.ref().equals("CP-S/1") && r.draw().endsWith("/0.0/0.0 A"));
+        }, Duration.ofSeconds(10));
     }
 
     @Test

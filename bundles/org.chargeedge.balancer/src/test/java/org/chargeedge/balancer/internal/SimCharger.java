@@ -58,7 +58,11 @@ final class SimCharger implements AutoCloseable {
          * SetChargingProfile is followed again.
          */
         RESUMES_AT_FULL,
-        /** Says true in ConnectorSwitch3to1PhaseSupported (and records each profile's numberPhases). */
+        /**
+         * Says true in ConnectorSwitch3to1PhaseSupported, records each profile's numberPhases and follows that of
+         * an accepted TxProfile: a 3-phase car goes to 1 phase or back, after {@link SimCharger#switchPause} without
+         * current (a 1-phase car stays on 1).
+         */
         SWITCHES_PHASES
     }
 
@@ -91,6 +95,8 @@ final class SimCharger implements AutoCloseable {
     volatile String changeConfigurationAnswer = "Accepted";
     /** Each ChangeConfiguration received, as key=value. */
     final List<String> configurationChanges = new CopyOnWriteArrayList<>();
+    /** SWITCHES_PHASES: how long a switch between 3 phases and 1 keeps the car from drawing. */
+    volatile Duration switchPause = Duration.ofMillis(500);
 
     /** Appended by the socket's thread, read by tests while it runs: copy-on-write. */
     final List<Profile> profiles = new CopyOnWriteArrayList<>();
@@ -114,6 +120,8 @@ final class SimCharger implements AutoCloseable {
     private boolean paused;
     /** Whether meter values are sent by the charger itself whenever the draw changes. */
     volatile boolean reportOnChange = true;
+    /** The phases the charger gives (SWITCHES_PHASES: as its last TxProfile's numberPhases says; 3 otherwise). */
+    private volatile int phasesOn = 3;
 
     SimCharger(String url, String id, int carPhases, double carMaxA, Duration reaction, Quirk... quirks)
             throws Exception {
@@ -242,10 +250,28 @@ final class SimCharger implements AutoCloseable {
                 boolean resumes = quirks.contains(Quirk.RESUMES_AT_FULL) && paused && inForce > 0;
                 paused = inForce == 0;
                 double target = resumes ? carMaxA : inForce;
-                reactions.schedule(() -> follow(target), reaction.toMillis(), TimeUnit.MILLISECONDS);
+                int switchTo = quirks.contains(Quirk.SWITCHES_PHASES) && purpose.equals("TxProfile")
+                        ? (phases == null || phases.isNull() ? 3 : phases.intValue()) : phasesOn;
+                reactions.schedule(() -> {
+                    if (switchTo == phasesOn) {
+                        follow(target);
+                        return;
+                    }
+                    // a switch: the charger stops the car, switches its contactors, and lets it start again
+                    follow(0);
+                    reactions.schedule(() -> {
+                        phasesOn = switchTo;
+                        follow(target);
+                    }, switchPause.toMillis(), TimeUnit.MILLISECONDS);
+                }, reaction.toMillis(), TimeUnit.MILLISECONDS);
             }
         }
         return answer;
+    }
+
+    /** The phases the car draws on now: 1 for a 1-phase car, else those the charger gives. */
+    int activePhases() {
+        return carPhases == 1 ? 1 : phasesOn;
     }
 
     /** The limit in force now, A per phase (the car's maximum when none). */
@@ -315,6 +341,7 @@ final class SimCharger implements AutoCloseable {
         transactionId = null;
         drawA = 0;
         reportedA = 0;
+        phasesOn = 3;
         call("StopTransaction", "{\"transactionId\":" + tx + ",\"meterStop\":1000,\"timestamp\":\""
                 + Instant.now() + "\"}");
         status("Available");
@@ -339,7 +366,7 @@ final class SimCharger implements AutoCloseable {
         ArrayNode values = p.putArray("meterValue").addObject().put("timestamp", Instant.now().toString())
                 .putArray("sampledValue");
         for (int i = 1; i <= 3; i++) {
-            double a = i <= carPhases ? draw : 0;
+            double a = i <= activePhases() ? draw : 0;
             values.addObject().put("value", String.format(Locale.ROOT, "%.1f", a)).put("measurand", "Current.Import")
                     .put("phase", "L" + i).put("unit", "A");
         }

@@ -115,7 +115,7 @@ final class TestSite implements AutoCloseable {
         double[] phase = {buildingA, buildingA, buildingA};
         for (SimCharger c : chargers) {
             if (c.transactionId != null) {
-                for (int i = 0; i < c.carPhases; i++) {
+                for (int i = 0; i < c.activePhases(); i++) {
                     phase[i] += c.reportedA;
                 }
             }
