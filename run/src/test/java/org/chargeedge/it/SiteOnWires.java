@@ -125,14 +125,14 @@ final class SiteOnWires {
      * a TxDefaultProfile, and the most chargers drawing at once; chargers with a TxProfile still in force at the
      * restart. After it: chargers connected again; sessions that ran through the kill, and sessions started
      * since, that were judged (still open once the new gateway had time to send them a TxProfile, see
-     * {@link #TX_PROFILE_AGAIN}) and how many of them had one; when, after the restart, a charger first drew above
-     * its TxDefaultProfile's limit under a TxProfile, and the most a charger drew. The highest grid phase while the gateway
-     * was gone, and after its restart.
+     * {@link #TX_PROFILE_AGAIN}) and how many of them had one, and of those how many were paused by it (0 A) then;
+     * when, after the restart, a charger first drew above its TxDefaultProfile's limit under a TxProfile, and the
+     * most a charger drew. The highest grid phase while the gateway was gone, and after its restart.
      */
     record Kill(double at, double restartedAt, int exitCode, double fallbackFrom, double maxAboveDefaultA,
                 double defaultA, int drawingOnFallback, int txProfilesAtRestart, int reconnected, int sessionsThrough,
-                int sessionsThroughServed, int sessionsAfter, int sessionsAfterServed, double aboveDefaultAfter,
-                double maxDrawAfterA, double maxGridDownA, double maxGridAfterA) {
+                int sessionsThroughServed, int sessionsAfter, int sessionsAfterServed, int sessionsPaused,
+                double aboveDefaultAfter, double maxDrawAfterA, double maxGridDownA, double maxGridAfterA) {
 
         String describe() {
             String fallback = fallbackFrom < restartedAt ? String.format(Locale.ROOT, "from %.0f s all on their "
@@ -140,10 +140,10 @@ final class SiteOnWires {
                     Math.max(0, maxAboveDefaultA), drawingOnFallback) : "started again before the TxProfiles ran out";
             return String.format(Locale.ROOT, "killed at %.0f s (exit %d), started again at %.0f s; %s; TxProfiles "
                             + "from the new gateway for %d of %d sessions through the kill and %d of %d started "
-                            + "since, above the default share %.1f s after the restart, up to %.1f A; highest grid "
-                            + "phase %.1f A while it was gone, %.1f A after", at, exitCode, restartedAt, fallback,
-                    sessionsThroughServed, sessionsThrough, sessionsAfterServed, sessionsAfter, aboveDefaultAfter,
-                    maxDrawAfterA, maxGridDownA, maxGridAfterA);
+                            + "since (%d of them paused), above the default share %.1f s after the restart, up to "
+                            + "%.1f A; highest grid phase %.1f A while it was gone, %.1f A after", at, exitCode,
+                    restartedAt, fallback, sessionsThroughServed, sessionsThrough, sessionsAfterServed, sessionsAfter,
+                    sessionsPaused, aboveDefaultAfter, maxDrawAfterA, maxGridDownA, maxGridAfterA);
         }
     }
 
@@ -504,6 +504,7 @@ final class SiteOnWires {
         int throughServed;
         int afterJudged;
         int afterServed;
+        int pausedAtVerdict;
 
         /** A session after the restart: TxProfiles it had then (through the kill) or 0, and when it was seen. */
         private record Watched(int transactionId, boolean throughKill, int txProfilesBefore, double seenAt) {
@@ -602,6 +603,7 @@ final class SiteOnWires {
                 return;
             }
             boolean served = s.txProfiles() > w.txProfilesBefore();
+            pausedAtVerdict += served && s.limitA() == 0 ? 1 : 0;
             judged.add(c.id + "/" + w.transactionId());
             watched[i] = null;
             if (w.throughKill()) {
@@ -620,7 +622,7 @@ final class SiteOnWires {
             }
             return new Kill(at, restartedAt, exitCode, fallbackFrom, maxAboveDefaultA, defaultA, drawingOnFallback,
                     txProfilesAtRestart, reconnected, throughJudged, throughServed, afterJudged, afterServed,
-                    aboveDefaultAfter, maxDrawAfterA, maxGridDownA, maxGridAfterA);
+                    pausedAtVerdict, aboveDefaultAfter, maxDrawAfterA, maxGridDownA, maxGridAfterA);
         }
     }
 

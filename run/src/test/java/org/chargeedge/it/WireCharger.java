@@ -359,13 +359,13 @@ final class WireCharger implements AutoCloseable {
         return transactionId != null;
     }
 
-    /** The transaction running and the TxProfiles it was given so far. */
-    record Session(int transactionId, int txProfiles) {
+    /** The transaction running, the TxProfiles it was given so far, and the limit in force (A; 0: paused). */
+    record Session(int transactionId, int txProfiles, double limitA) {
     }
 
     /** The transaction running, null if none. */
     synchronized Session session() {
-        return transactionId == null ? null : new Session(transactionId, txProfilesOfSession);
+        return transactionId == null ? null : new Session(transactionId, txProfilesOfSession, inForceA());
     }
 
     /** The energy the charger counted so far, Wh. */
