@@ -140,8 +140,9 @@ final class SiteOnWires {
                     Math.max(0, maxAboveDefaultA), drawingOnFallback) : "started again before the TxProfiles ran out";
             return String.format(Locale.ROOT, "killed at %.0f s (exit %d), started again at %.0f s; %s; TxProfiles "
                             + "from the new gateway for %d of %d sessions through the kill and %d of %d started "
-                            + "since (%d of them paused), above the default share %.1f s after the restart, up to "
-                            + "%.1f A; highest grid phase %.1f A while it was gone, %.1f A after", at, exitCode,
+                            + "since, %d of all these paused (0 A) then; above the default share %.1f s after the "
+                            + "restart, up to %.1f A; highest grid phase %.1f A while it was gone, %.1f A after",
+                    at, exitCode,
                     restartedAt, fallback, sessionsThroughServed, sessionsThrough, sessionsAfterServed, sessionsAfter,
                     sessionsPaused, aboveDefaultAfter, maxDrawAfterA, maxGridDownA, maxGridAfterA);
         }
