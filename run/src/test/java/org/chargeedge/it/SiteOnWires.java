@@ -45,9 +45,15 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
  * sampled every 200 ms; the most above a limit then; the highest grid phase; energy delivered; profile commands
  * per charger-hour.
  *
- * <p>Threads: {@link #run} on the caller's thread samples the model and plugs cars in and out; the publisher
- * thread owns the MQTT client; the chargers' scheduler runs their reactions and MeterValues; each charger's socket
- * thread its answers. The model reads the chargers' volatile draws.
+ * <p>The gateway may be killed ({@link Trouble#GATEWAY_KILLED}): SIGKILL to its JVM at {@link #KILL_AT} of the
+ * run, started again on the same data directory {@link Settings#gatewayDown} later. Meanwhile the chargers keep
+ * charging under the profiles they hold and try to connect again with a backoff, as real ones do
+ * ({@link WireCharger}); a car that arrives at a charger that is not connected waits for it.
+ *
+ * <p>Threads: {@link #run} on the caller's thread samples the model, plugs cars in and out, and kills and starts
+ * the gateway; the publisher thread owns the MQTT client; the chargers' scheduler runs their reactions and
+ * MeterValues; each charger's socket thread its answers, and a thread of its own connects it again. The model
+ * reads the chargers' volatile draws.
  */
 final class SiteOnWires {
 
@@ -56,13 +62,22 @@ final class SiteOnWires {
         /** Charger 5 accepts every profile and lets its car (16 A, 3 phases) draw all it can. */
         IGNORING_CHARGER,
         /** The broker is stopped from 45 % of the run for {@link Settings#outage}: no grid meter, no PV. */
-        BROKER_OUTAGE
+        BROKER_OUTAGE,
+        /**
+         * The gateway's JVM is killed with SIGKILL at {@link #KILL_AT} of the run and started again on the same
+         * data directory {@link Settings#gatewayDown} later. The cars of chargers 1 and 2 stay all day, so that
+         * sessions run through the kill and the restart.
+         */
+        GATEWAY_KILLED
     }
 
-    /** The site and the run. */
+    /**
+     * The site and the run. {@code profileValiditySeconds}: the balancer's TxProfile validity, 0 for the shipped
+     * default.
+     */
     record Settings(String name, int chargers, Duration length, double gridLimitA, double circuitLimitA,
                     double safeBudgetA, double buildingA, double pvPeakW, Set<Trouble> troubles, Duration outage,
-                    boolean balancing, long seed) {
+                    Duration gatewayDown, int profileValiditySeconds, boolean balancing, long seed) {
 
         /** Simulated seconds of the day's curves per second of the run: 06:00 to 20:00 in {@link #length}. */
         double speed() {
@@ -78,6 +93,18 @@ final class SiteOnWires {
     /** The slow charger's reaction: the 30 s of a real slow one, scaled by the same factor of 10. */
     static final Duration SLOW_REACTION = Duration.ofSeconds(3);
     static final int METER_VALUES_SECONDS = 2;
+    /** When the gateway is killed ({@link Trouble#GATEWAY_KILLED}), as a fraction of the run. */
+    static final double KILL_AT = 0.2;
+    /**
+     * The gateway speaks to a charger that connected without a BootNotification only this long after it connected
+     * (the balancer's readme); one that booted, at once.
+     */
+    static final Duration UNBOOTED_GRACE = Duration.ofSeconds(10);
+    /**
+     * A session after the gateway's restart is given this long to get a TxProfile from it, from when its charger
+     * is connected again (and {@link #UNBOOTED_GRACE} has passed, if it did not boot) and from its start.
+     */
+    static final Duration TX_PROFILE_AGAIN = Duration.ofSeconds(5);
     /**
      * An overload of the grid connection shorter than this is the reaction time (grid meter every second, the
      * controller, the profile over the wire, the slow charger's 3 s and the MeterValues that report it) and is not
@@ -91,10 +118,40 @@ final class SiteOnWires {
     static final Duration CIRCUIT_GRACE = Duration.ofSeconds(REACTION_TIME_SECONDS + METER_VALUES_SECONDS + 5);
     private static final Duration SAMPLE = Duration.ofMillis(200);
 
-    /** What the run gave. */
+    /**
+     * The gateway's kill, in seconds of the run: when, when it was started again, and the JVM's exit code (137:
+     * SIGKILL). While it was gone and every TxProfile had run out ({@code fallbackFrom} to {@code restartedAt}):
+     * the most a charger drew above its TxDefaultProfile's limit (0 or less: all followed it), the highest limit of
+     * a TxDefaultProfile, and the most chargers drawing at once; chargers with a TxProfile still in force at the
+     * restart. After it: chargers connected again; sessions that ran through the kill, and sessions started
+     * since, that were judged (still open once the new gateway had time to send them a TxProfile, see
+     * {@link #TX_PROFILE_AGAIN}) and how many of them had one, and of those how many were paused by it (0 A) then;
+     * when, after the restart, a charger first drew above its TxDefaultProfile's limit under a TxProfile, and the
+     * most a charger drew. The highest grid phase while the gateway was gone, and after its restart.
+     */
+    record Kill(double at, double restartedAt, int exitCode, double fallbackFrom, double maxAboveDefaultA,
+                double defaultA, int drawingOnFallback, int txProfilesAtRestart, int reconnected, int sessionsThrough,
+                int sessionsThroughServed, int sessionsAfter, int sessionsAfterServed, int sessionsPaused,
+                double aboveDefaultAfter, double maxDrawAfterA, double maxGridDownA, double maxGridAfterA) {
+
+        String describe() {
+            String fallback = fallbackFrom < restartedAt ? String.format(Locale.ROOT, "from %.0f s all on their "
+                            + "TxDefaultProfile (%.1f A; most above it %.1f A, %d drawing)", fallbackFrom, defaultA,
+                    Math.max(0, maxAboveDefaultA), drawingOnFallback) : "started again before the TxProfiles ran out";
+            return String.format(Locale.ROOT, "killed at %.0f s (exit %d), started again at %.0f s; %s; TxProfiles "
+                            + "from the new gateway for %d of %d sessions through the kill and %d of %d started "
+                            + "since, %d of all these paused (0 A) then; above the default share %.1f s after the "
+                            + "restart, up to %.1f A; highest grid phase %.1f A while it was gone, %.1f A after",
+                    at, exitCode,
+                    restartedAt, fallback, sessionsThroughServed, sessionsThrough, sessionsAfterServed, sessionsAfter,
+                    sessionsPaused, aboveDefaultAfter, maxDrawAfterA, maxGridDownA, maxGridAfterA);
+        }
+    }
+
+    /** What the run gave; {@code kill} null when the gateway was not killed. */
     record Result(Settings settings, double seconds, double overloadSeconds, double maxOverloadA,
                   double maxTransientA, double maxPhaseA, double deliveredKwh, int sessions, long profileCommands,
-                  long limitChanges, Map<String, Double> overloadsByPlace, int chargersWithoutProfile) {
+                  long limitChanges, Map<String, Double> overloadsByPlace, int chargersWithoutProfile, Kill kill) {
 
         double commandsPerChargerHour() {
             return profileCommands / (settings.chargers() * seconds / 3600);
@@ -112,7 +169,8 @@ final class SiteOnWires {
                             : settings.troubles().toString().toLowerCase(Locale.ROOT).replace('_', ' '),
                     seconds, overloadSeconds, maxOverloadA, maxTransientA, maxPhaseA, deliveredKwh, sessions,
                     commandsPerChargerHour(), changesPerChargerHour())
-                    + (overloadsByPlace.isEmpty() ? "" : " over: " + new TreeMap<>(overloadsByPlace));
+                    + (overloadsByPlace.isEmpty() ? "" : " over: " + new TreeMap<>(overloadsByPlace))
+                    + (kill == null ? "" : " " + kill.describe());
         }
 
         static String header() {
@@ -124,6 +182,9 @@ final class SiteOnWires {
 
     private final Settings settings;
     private final Path work;
+    /** The gateway's process and its OCPP port; the run's thread only. */
+    private Process gateway;
+    private int port;
 
     SiteOnWires(Settings settings) {
         this.settings = settings;
@@ -134,6 +195,17 @@ final class SiteOnWires {
         return work.resolve("gateway.log");
     }
 
+    /** The log of the gateway started again after its kill. */
+    Path restartedLog() {
+        return work.resolve("gateway-restarted.log");
+    }
+
+    /** Both logs, the second empty when the gateway was not started again. */
+    String logs() throws IOException {
+        return Files.readString(log(), StandardCharsets.UTF_8) + (Files.exists(restartedLog())
+                ? Files.readString(restartedLog(), StandardCharsets.UTF_8) : "");
+    }
+
     static String chargerId(int i) {
         return String.format(Locale.ROOT, "W%02d", i);
     }
@@ -142,7 +214,10 @@ final class SiteOnWires {
         return i <= (chargers + 1) / 2 ? "garage-a" : "garage-b";
     }
 
-    /** The quirks of charger {@code i} (1-based): 3 takes only W, 7 is slow, 9 resumes at full after a pause. */
+    /**
+     * The quirks of charger {@code i} (1-based): 3 takes only W, 7 is slow, 9 resumes at full after a pause; the
+     * even ones boot again when they connect again.
+     */
     private Set<WireCharger.Quirk> quirks(int i) {
         Set<WireCharger.Quirk> q = EnumSet.noneOf(WireCharger.Quirk.class);
         switch (i) {
@@ -156,6 +231,9 @@ final class SiteOnWires {
             case 9 -> q.add(WireCharger.Quirk.RESUMES_AT_FULL);
             default -> {
             }
+        }
+        if (i % 2 == 0) {
+            q.add(WireCharger.Quirk.BOOTS_ON_RECONNECT);
         }
         return q;
     }
@@ -178,12 +256,14 @@ final class SiteOnWires {
         List<Visit> visits = new ArrayList<>();
         for (int i = 1; i <= settings.chargers(); i++) {
             boolean ignoring = i == 5 && settings.troubles().contains(Trouble.IGNORING_CHARGER);
+            boolean staying = i <= 2 && settings.troubles().contains(Trouble.GATEWAY_KILLED);
             double a1 = r.nextDouble() * 0.2 * len;
             double l1 = a1 + (0.35 + r.nextDouble() * 0.35) * len;
             double a2 = l1 + (0.03 + r.nextDouble() * 0.07) * len;
-            if (ignoring) {
-                // it draws all the time: the others must make room for it throughout
-                visits.add(new Visit(i, a1, len + 1, car(i, true)));
+            if (ignoring || staying) {
+                // the ignoring one draws all the time: the others must make room for it throughout; the staying
+                // ones' sessions run through the gateway's kill and restart
+                visits.add(new Visit(i, a1, len + 1, car(i, ignoring)));
                 continue;
             }
             visits.add(new Visit(i, a1, l1, car(i, false)));
@@ -229,7 +309,7 @@ final class SiteOnWires {
             GatewayRuntime.deleteTree(work);
         }
         Files.createDirectories(work.resolve("config"));
-        int port = GatewayRuntime.freePort();
+        port = GatewayRuntime.freePort();
         ScheduledExecutorService chargerThreads = Executors.newScheduledThreadPool(2, r -> {
             Thread t = new Thread(r, "wire-chargers");
             t.setDaemon(true);
@@ -241,11 +321,9 @@ final class SiteOnWires {
             return t;
         });
         List<WireCharger> chargers = new ArrayList<>();
-        Process gateway = null;
         try (EmbeddedBroker broker = new EmbeddedBroker()) {
             writeConfig(broker.url());
-            gateway = GatewayRuntime.startProcess(work, work.resolve("data"), log(),
-                    Map.of("CHARGEEDGE_OCPP_PORT", String.valueOf(port)));
+            startGateway(log());
             awaitLog("MQTT: connected to", 60);
             if (settings.balancing()) {
                 awaitLog("Balancer: grid limit", 60);
@@ -272,6 +350,28 @@ final class SiteOnWires {
         }
     }
 
+    private void startGateway(Path log) throws IOException {
+        gateway = GatewayRuntime.startProcess(work, work.resolve("data"), log,
+                Map.of("CHARGEEDGE_OCPP_PORT", String.valueOf(port)));
+    }
+
+    /**
+     * SIGKILL to the gateway: {@link Process#destroyForcibly} on the JVM itself (the process started is the java
+     * command, with no wrapper around it and no child of its own). Returns its exit code, 137 after SIGKILL.
+     */
+    private int killGateway() throws InterruptedException {
+        ProcessHandle jvm = gateway.toHandle();
+        String command = jvm.info().command().orElse("");
+        if (!Path.of(command).getFileName().toString().equals("java") || jvm.children().findAny().isPresent()) {
+            throw new IllegalStateException("process " + jvm.pid() + " (" + command + ") is not the gateway's JVM");
+        }
+        gateway.destroyForcibly();
+        if (!gateway.waitFor(10, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("the gateway (" + jvm.pid() + ") is still there 10 s after SIGKILL");
+        }
+        return gateway.exitValue();
+    }
+
     private Result drive(List<WireCharger> chargers, EmbeddedBroker broker, Meter meter, ExecutorService publisher)
             throws Exception {
         List<Visit> pending = new ArrayList<>(visits());
@@ -282,6 +382,8 @@ final class SiteOnWires {
         double outageFrom = settings.troubles().contains(Trouble.BROKER_OUTAGE) ? 0.45 * len : Double.MAX_VALUE;
         double outageTo = outageFrom + settings.outage().toSeconds();
         boolean brokerDown = false;
+        KillWatch kill = settings.troubles().contains(Trouble.GATEWAY_KILLED) ? new KillWatch(KILL_AT * len,
+                KILL_AT * len + settings.gatewayDown().toSeconds()) : null;
         int sessions = 0;
         long start = System.nanoTime();
         long nextMeter = 0;
@@ -303,7 +405,12 @@ final class SiteOnWires {
                 broker.start();
                 brokerDown = false;
             }
-            // cars leaving, then arriving
+            // the gateway
+            if (kill != null) {
+                kill.killOrStart(t, chargers);
+            }
+            // cars leaving, then arriving (a car waits while its charger is not connected, as it cannot authorise;
+            // until the car's departure at the latest)
             for (var it = present.entrySet().iterator(); it.hasNext();) {
                 var e = it.next();
                 if (t >= e.getValue().leaves()) {
@@ -311,15 +418,23 @@ final class SiteOnWires {
                     it.remove();
                 }
             }
+            List<Visit> waiting = new ArrayList<>();
             while (!pending.isEmpty() && pending.get(0).arrives() <= t) {
                 Visit v = pending.remove(0);
                 if (present.containsKey(v.charger())) {
                     continue; // still occupied: this car drives on
                 }
+                if (!chargers.get(v.charger() - 1).online()) {
+                    if (v.leaves() > t) {
+                        waiting.add(v);
+                    }
+                    continue;
+                }
                 chargers.get(v.charger() - 1).plugIn(v.car());
                 present.put(v.charger(), v);
                 sessions++;
             }
+            pending.addAll(0, waiting);
             // the physics, and the grid meter every second
             double[] grid = new double[3];
             Map<String, double[]> circuits = new TreeMap<>();
@@ -336,6 +451,9 @@ final class SiteOnWires {
                 grid[p] += buildingA(t, p) - pv / (3 * WireCharger.VOLTS);
             }
             score.sample(t, grid, circuits);
+            if (kill != null) {
+                kill.sample(t, chargers, grid);
+            }
             if (tick >= nextMeter) {
                 nextMeter = tick + Duration.ofSeconds(1).toNanos() / SAMPLE.toNanos();
                 double[] reading = grid.clone();
@@ -357,7 +475,156 @@ final class SiteOnWires {
         }
         publisher.submit(meter::close).get(10, TimeUnit.SECONDS);
         return new Result(settings, seconds, score.overloadSeconds, score.maxOverloadA, score.maxTransientA,
-                score.maxPhaseA, wh / 1000, sessions, commands, changes, score.byPlace, withoutProfile);
+                score.maxPhaseA, wh / 1000, sessions, commands, changes, score.byPlace, withoutProfile,
+                kill == null ? null : kill.result(chargers));
+    }
+
+    /** Kills the gateway and starts it again, and watches the chargers meanwhile; on the run's thread. */
+    private final class KillWatch {
+        final double at;
+        final double restartAt;
+        /** Every TxProfile sent before the kill has run out, and the slowest charger has followed. */
+        final double fallbackFrom;
+        boolean killed;
+        boolean restarted;
+        int exitCode;
+        double restartedAt = Double.NaN;
+        int txProfilesAtRestart;
+        double maxAboveDefaultA = Double.NEGATIVE_INFINITY;
+        double defaultA;
+        int drawingOnFallback;
+        double aboveDefaultAfter = Double.NaN;
+        double maxDrawAfterA;
+        double maxGridDownA;
+        double maxGridAfterA;
+        /** Per charger after the restart: when it was connected again, and its session waiting for a verdict. */
+        double[] connectedAgainAt;
+        Watched[] watched;
+        final Set<String> judged = new java.util.HashSet<>();
+        int throughJudged;
+        int throughServed;
+        int afterJudged;
+        int afterServed;
+        int pausedAtVerdict;
+
+        /** A session after the restart: TxProfiles it had then (through the kill) or 0, and when it was seen. */
+        private record Watched(int transactionId, boolean throughKill, int txProfilesBefore, double seenAt) {
+        }
+
+        KillWatch(double at, double restartAt) {
+            this.at = at;
+            this.restartAt = restartAt;
+            int validity = settings.profileValiditySeconds() > 0 ? settings.profileValiditySeconds() : 300;
+            this.fallbackFrom = at + validity + SLOW_REACTION.toSeconds() + 1;
+        }
+
+        void killOrStart(double t, List<WireCharger> chargers) throws Exception {
+            if (!killed && t >= at) {
+                killed = true;
+                exitCode = killGateway();
+            } else if (killed && !restarted && t >= restartAt) {
+                restarted = true;
+                restartedAt = t;
+                txProfilesAtRestart = (int) chargers.stream().filter(WireCharger::txProfileInForce).count();
+                connectedAgainAt = new double[chargers.size()];
+                java.util.Arrays.fill(connectedAgainAt, Double.NaN);
+                watched = new Watched[chargers.size()];
+                for (int i = 0; i < chargers.size(); i++) {
+                    WireCharger.Session s = chargers.get(i).session();
+                    if (s != null) {
+                        watched[i] = new Watched(s.transactionId(), true, s.txProfiles(), t);
+                    }
+                }
+                startGateway(restartedLog());
+            }
+        }
+
+        void sample(double t, List<WireCharger> chargers, double[] grid) {
+            double gridA = Math.max(Math.abs(grid[0]), Math.max(Math.abs(grid[1]), Math.abs(grid[2])));
+            if (killed && !restarted) {
+                maxGridDownA = Math.max(maxGridDownA, gridA);
+            } else if (restarted) {
+                maxGridAfterA = Math.max(maxGridAfterA, gridA);
+            }
+            if (killed && !restarted && t >= fallbackFrom) {
+                int drawing = 0;
+                for (WireCharger c : chargers) {
+                    double limit = c.defaultLimitA();
+                    double draw = c.drawA;
+                    if (Double.isNaN(limit) || c.quirks.contains(WireCharger.Quirk.IGNORES_LIMITS)) {
+                        continue;
+                    }
+                    defaultA = Math.max(defaultA, limit);
+                    if (c.charging()) {
+                        maxAboveDefaultA = Math.max(maxAboveDefaultA, draw - limit);
+                    }
+                    drawing += draw > 0 ? 1 : 0;
+                }
+                drawingOnFallback = Math.max(drawingOnFallback, drawing);
+            } else if (restarted) {
+                for (int i = 0; i < chargers.size(); i++) {
+                    WireCharger c = chargers.get(i);
+                    judge(i, c, t);
+                    double draw = c.drawA;
+                    maxDrawAfterA = Math.max(maxDrawAfterA, draw);
+                    double limit = c.defaultLimitA();
+                    if (Double.isNaN(aboveDefaultAfter) && !Double.isNaN(limit) && draw > limit + 0.05
+                            && c.txProfileInForce() && !c.quirks.contains(WireCharger.Quirk.IGNORES_LIMITS)) {
+                        aboveDefaultAfter = t - restartedAt;
+                    }
+                }
+            }
+        }
+
+        /**
+         * Each session after the restart (through the kill, or started since): had it a TxProfile from the new
+         * gateway once that had time to send one ({@link #TX_PROFILE_AGAIN} after the charger was connected again,
+         * after {@link #UNBOOTED_GRACE} too if it did not boot, and after the session was seen)? A session that ends
+         * before gets no verdict.
+         */
+        private void judge(int i, WireCharger c, double t) {
+            if (Double.isNaN(connectedAgainAt[i]) && c.online()) {
+                connectedAgainAt[i] = t;
+            }
+            WireCharger.Session s = c.session();
+            Watched w = watched[i];
+            if (w != null && (s == null || s.transactionId() != w.transactionId())) {
+                w = null; // it ended first
+            }
+            if (w == null && s != null && !judged.contains(c.id + "/" + s.transactionId())) {
+                w = new Watched(s.transactionId(), false, 0, t);
+            }
+            watched[i] = w;
+            if (w == null || Double.isNaN(connectedAgainAt[i])) {
+                return;
+            }
+            double wait = (c.quirks.contains(WireCharger.Quirk.BOOTS_ON_RECONNECT) ? 0
+                    : UNBOOTED_GRACE.toMillis() / 1000.0) + TX_PROFILE_AGAIN.toMillis() / 1000.0;
+            if (t < connectedAgainAt[i] + wait || t < w.seenAt() + TX_PROFILE_AGAIN.toMillis() / 1000.0) {
+                return;
+            }
+            boolean served = s.txProfiles() > w.txProfilesBefore();
+            pausedAtVerdict += served && s.limitA() == 0 ? 1 : 0;
+            judged.add(c.id + "/" + w.transactionId());
+            watched[i] = null;
+            if (w.throughKill()) {
+                throughJudged++;
+                throughServed += served ? 1 : 0;
+            } else {
+                afterJudged++;
+                afterServed += served ? 1 : 0;
+            }
+        }
+
+        Kill result(List<WireCharger> chargers) {
+            int reconnected = 0;
+            for (WireCharger c : chargers) {
+                reconnected += c.reconnects.get() > 0 && c.online() ? 1 : 0;
+            }
+            return new Kill(at, restartedAt, exitCode, fallbackFrom, maxAboveDefaultA, defaultA, drawingOnFallback,
+                    txProfilesAtRestart, reconnected, throughJudged, throughServed, afterJudged, afterServed,
+                    pausedAtVerdict, aboveDefaultAfter, maxDrawAfterA, maxGridDownA, maxGridAfterA);
+        }
     }
 
     /** Time above each limit; one instance per run, on the run's thread. */
@@ -467,6 +734,8 @@ final class SiteOnWires {
                 "defaultMode = Fast",
                 "reactionTimeSeconds = " + REACTION_TIME_SECONDS,
                 "siteConnectors = " + settings.chargers(),
+                settings.profileValiditySeconds() > 0 ? "profileValiditySeconds = "
+                        + settings.profileValiditySeconds() : "",
                 ""));
         Files.writeString(config.resolve("org.chargeedge.mqtt.cfg"), String.join("\n",
                 "url = " + brokerUrl,

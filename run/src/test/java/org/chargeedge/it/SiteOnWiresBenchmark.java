@@ -5,8 +5,9 @@ import java.util.EnumSet;
 
 /**
  * The longer site run on real wires ({@link SiteOnWires}), a {@code main}: by default 20 chargers for 10 minutes
- * with every trouble, then the same site without balancing (so the run shows it can see an overload). Prints
- * the figures as a Markdown table. Arguments: chargers, minutes, and {@code nobaseline} or {@code onlybaseline} for one of the two runs.
+ * with a charger that ignores its limit and a broker outage (the gateway's kill is {@code SiteOnWiresIT}'s), then
+ * the same site without balancing (so the run shows it can see an overload). Prints the figures as a Markdown
+ * table. Arguments: chargers, minutes, and {@code nobaseline} or {@code onlybaseline} for one of the two runs.
  */
 public final class SiteOnWiresBenchmark {
 
@@ -29,7 +30,8 @@ public final class SiteOnWiresBenchmark {
         for (boolean balancing : runs) {
             SiteOnWires.Settings s = new SiteOnWires.Settings("SiteOnWiresBenchmark", chargers,
                     Duration.ofMinutes(minutes), grid, circuit, 0.3 * grid, 0.27 * grid, 1500.0 * chargers,
-                    EnumSet.allOf(SiteOnWires.Trouble.class), Duration.ofSeconds(30), balancing, 17);
+                    EnumSet.of(SiteOnWires.Trouble.IGNORING_CHARGER, SiteOnWires.Trouble.BROKER_OUTAGE),
+                    Duration.ofSeconds(30), Duration.ZERO, 0, balancing, 17);
             SiteOnWires.Result r = new SiteOnWires(s).run();
             out.append(r.row()).append('\n');
             System.out.println(r.row());

@@ -35,14 +35,25 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * ClearChargingProfile, ChangeConfiguration and TriggerMessage as a 1.6 charger does; anything else gets a
  * NotImplemented CALLERROR.
  *
- * <p>The car follows the limit in force (the TxProfile of its transaction while valid, else the
- * TxDefaultProfile; below 6 A it pauses) after the charger's reaction time, unless a {@link Quirk} says
- * otherwise. A limit in W is a total: the car draws it divided by 230 V and by the phases it charges on.
+ * <p>It keeps its charging profiles as a 1.6 charger does ({@link ChargingProfiles}: stack levels, validFrom
+ * and validTo, schedules, a TxProfile only for a running transaction and deleted when it ends) and looks at them
+ * every {@link #EVALUATE}: the car follows the limit in force (the TxProfile of its transaction while one is in
+ * force, else the TxDefaultProfile, under the ChargePointMaxProfile; below 6 A it pauses) after the charger's
+ * reaction time, unless a {@link Quirk} says otherwise. A limit in W is a total: the car draws it divided by
+ * 230 V and by the phases it charges on.
  *
- * <p>Threads: the socket's thread answers the gateway and records profiles; the shared scheduler runs the car's
- * delayed reactions and the periodic MeterValues; the site's thread plugs cars in and out and reads
- * {@link #drawA}. What more than one of them touches is volatile or synchronized on this object (profiles and
- * the car's state change together).
+ * <p>When the connection is lost (the gateway stopped or was killed) the charger goes on as a real one does: the
+ * car keeps charging under the profiles it holds (a TxProfile until its validTo, then the TxDefaultProfile), a
+ * car that leaves ends its transaction and the StopTransaction waits in a queue, a car that arrives waits (this
+ * charger does not authorise offline), periodic MeterValues are not sent; the charger tries to connect again
+ * after 1 s, then doubling up to 8 s, each with up to a quarter more at random. Connected again, it sends a
+ * BootNotification only if it is {@link Quirk#BOOTS_ON_RECONNECT} (OCPP 1.6 asks for one after a reboot, not after
+ * a lost connection; some firmware sends one anyway), then what it queued, then its connector's status.
+ *
+ * <p>Threads: the socket's thread answers the gateway and records profiles; the shared scheduler runs the
+ * profiles' evaluation, the car's delayed reactions and the periodic MeterValues; a thread of its own connects
+ * again after a lost connection; the site's thread plugs cars in and out and reads {@link #drawA}. What more than
+ * one of them touches is volatile or synchronized on this object (profiles and the car's state change together).
  */
 final class WireCharger implements AutoCloseable {
 
@@ -61,8 +72,15 @@ final class WireCharger implements AutoCloseable {
          * After a pause (a limit below 6 A) the limit that ends the pause lets the car draw all it can, until the
          * next SetChargingProfile.
          */
-        RESUMES_AT_FULL
+        RESUMES_AT_FULL,
+        /** Sends a BootNotification whenever it connects again, not only after a reboot. */
+        BOOTS_ON_RECONNECT
     }
+
+    /** How often the charger looks at its profiles (a TxProfile's validTo, a schedule's next period). */
+    static final Duration EVALUATE = Duration.ofMillis(100);
+    private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
+    private static final Duration MAX_RETRY = Duration.ofSeconds(8);
 
     /** The car plugged in: the phases it charges on (from L1) and the most it draws per phase. */
     record Car(int phases, double maxA) {
@@ -83,13 +101,15 @@ final class WireCharger implements AutoCloseable {
     /** Calls other than SetChargingProfile, and CALLERRORs the gateway answered ours with. */
     final AtomicInteger otherCalls = new AtomicInteger();
     final AtomicInteger errors = new AtomicInteger();
+    /** Connections made again after one was lost. */
+    final AtomicInteger reconnects = new AtomicInteger();
 
     // ---- guarded by this ----
     private Car car;
     private Integer transactionId;
-    private double txLimitA = Double.NaN;
-    private Instant txValidTo;
-    private double defaultLimitA = Double.NaN;
+    private Instant transactionStart;
+    private int txProfilesOfSession;
+    private final ChargingProfiles profiles = new ChargingProfiles();
     private boolean paused;
     /** RESUMES_AT_FULL: the car draws all it can until the next SetChargingProfile. */
     private boolean atFull;
@@ -98,6 +118,13 @@ final class WireCharger implements AutoCloseable {
     private long energyAtNanos;
     private int meterIntervalSeconds;
     private ScheduledFuture<?> meterTask;
+    private ScheduledFuture<?> evaluation;
+    /** StopTransactions of cars that left while the connection was lost, for when it is back. */
+    private final java.util.ArrayDeque<ObjectNode> queued = new java.util.ArrayDeque<>();
+    /** Connected and booted: calls may be made. Set under this object's lock, with {@link #queued} empty. */
+    private volatile boolean online;
+    private volatile boolean closing;
+    private Thread reconnecting;
 
     /** The message id of the StartTransaction in flight: its answer sets the transaction on the socket thread. */
     private volatile String startMessageId;
@@ -130,8 +157,11 @@ final class WireCharger implements AutoCloseable {
 
             @Override
             public void onClose(int code, String reason, boolean remote) {
+                online = false;
                 pending.values().forEach(f -> f.completeExceptionally(new IllegalStateException(
                         id + ": connection closed: " + code + " " + reason)));
+                pending.clear();
+                connectAgain();
             }
 
             @Override
@@ -145,6 +175,31 @@ final class WireCharger implements AutoCloseable {
         if (!socket.connectBlocking(10, TimeUnit.SECONDS)) {
             throw new IllegalStateException(id + ": cannot connect to " + socket.getURI());
         }
+        boot();
+        status("Available");
+        synchronized (this) {
+            online = true;
+            evaluation = scheduler.scheduleAtFixedRate(this::evaluate, EVALUATE.toMillis(), EVALUATE.toMillis(),
+                    TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Whether calls can be made: connected and booted. */
+    boolean online() {
+        return online;
+    }
+
+    /** Whether a TxProfile is in force now (the car's transaction has one that is valid). */
+    synchronized boolean txProfileInForce() {
+        return transactionId != null && profiles.txProfileInForce(Instant.now(), transactionStart);
+    }
+
+    /** The limit of the TxDefaultProfile in force now, A per phase; NaN if it holds none. */
+    synchronized double defaultLimitA() {
+        return profiles.defaultLimitA(Instant.now(), transactionStart, car != null ? car.phases() : 3, VOLTS);
+    }
+
+    private void boot() throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (true) {
             JsonNode boot = call("BootNotification", JSON.createObjectNode().put("chargePointVendor", "Wires")
@@ -158,7 +213,79 @@ final class WireCharger implements AutoCloseable {
             }
             Thread.sleep(Math.max(1, boot.path("interval").asInt(1)) * 1000L);
         }
-        status("Available");
+    }
+
+    /** The connection was lost: tries again on a thread of its own (not the socket's), with a backoff. */
+    private synchronized void connectAgain() {
+        if (closing || reconnecting != null) {
+            return;
+        }
+        reconnecting = new Thread(this::reconnect, id + "-reconnect");
+        reconnecting.setDaemon(true);
+        reconnecting.start();
+    }
+
+    private void reconnect() {
+        long waitMs = FIRST_RETRY.toMillis();
+        java.util.Random jitter = new java.util.Random(id.hashCode() + reconnects.get());
+        while (!closing) {
+            try {
+                Thread.sleep(waitMs + (long) (jitter.nextDouble() * waitMs / 4));
+                if (closing) {
+                    return;
+                }
+                if (socket.reconnectBlocking()) {
+                    if (quirks.contains(Quirk.BOOTS_ON_RECONNECT)) {
+                        boot();
+                    }
+                    flushQueued();
+                    reconnects.incrementAndGet();
+                    synchronized (this) {
+                        reconnecting = null;
+                    }
+                    if (!socket.isOpen()) {
+                        connectAgain(); // lost again before this thread was done
+                    }
+                    return;
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (Exception e) {
+                // the connection went again while booting or sending what was queued: wait and try again
+                errors.incrementAndGet();
+                socket.close();
+            }
+            waitMs = Math.min(MAX_RETRY.toMillis(), 2 * waitMs);
+        }
+    }
+
+    /** Sends the StopTransactions queued while offline, then the connector's status; online once none is left. */
+    private void flushQueued() throws Exception {
+        while (true) {
+            ObjectNode stop;
+            synchronized (this) {
+                stop = queued.peek();
+                if (stop == null) {
+                    break;
+                }
+            }
+            call("StopTransaction", stop);
+            synchronized (this) {
+                queued.poll();
+            }
+        }
+        String now;
+        synchronized (this) {
+            now = transactionId != null ? "Charging" : "Available";
+        }
+        status(now);
+        synchronized (this) {
+            if (queued.isEmpty()) {
+                online = true;
+                return;
+            }
+        }
+        flushQueued(); // a car left meanwhile
     }
 
     /** Plugs a car in: Preparing, Authorize, StartTransaction, Charging; the car draws what the limit allows. */
@@ -173,11 +300,12 @@ final class WireCharger implements AutoCloseable {
         synchronized (this) {
             car = newCar;
             carPhases = newCar.phases();
-            txLimitA = Double.NaN;
-            txValidTo = null;
+            transactionStart = Instant.now();
+            txProfilesOfSession = 0;
             paused = false;
             atFull = false;
             energyAtNanos = System.nanoTime();
+            lastInForce = inForceA();
         }
         String messageId = UUID.randomUUID().toString();
         startMessageId = messageId;
@@ -191,15 +319,21 @@ final class WireCharger implements AutoCloseable {
         status("Charging");
     }
 
-    /** The car leaves: StopTransaction with the register, Finishing, Available. */
+    /**
+     * The car leaves: StopTransaction with the register, Finishing, Available; offline, the StopTransaction is
+     * queued for when the connection is back.
+     */
     void unplug() throws Exception {
         Integer tx;
-        int meterStop;
+        ObjectNode stop;
         synchronized (this) {
             accumulate();
             tx = transactionId;
-            meterStop = (int) energyWh;
+            stop = JSON.createObjectNode().put("transactionId", tx == null ? 0 : tx).put("meterStop",
+                    (int) energyWh).put("timestamp", Instant.now().toString()).put("reason", "EVDisconnected");
             transactionId = null;
+            transactionStart = null;
+            profiles.transactionEnded();
             car = null;
             carPhases = 0;
             drawA = 0;
@@ -207,18 +341,31 @@ final class WireCharger implements AutoCloseable {
                 meterTask.cancel(false);
                 meterTask = null;
             }
+            lastInForce = inForceA();
+            if (tx != null && !online) {
+                queued.add(stop);
+                return;
+            }
         }
         if (tx == null) {
             return;
         }
         status("Finishing");
-        call("StopTransaction", JSON.createObjectNode().put("transactionId", tx).put("meterStop", meterStop)
-                .put("timestamp", Instant.now().toString()).put("reason", "EVDisconnected"));
+        call("StopTransaction", stop);
         status("Available");
     }
 
     synchronized boolean charging() {
         return transactionId != null;
+    }
+
+    /** The transaction running, the TxProfiles it was given so far, and the limit in force (A; 0: paused). */
+    record Session(int transactionId, int txProfiles, double limitA) {
+    }
+
+    /** The transaction running, null if none. */
+    synchronized Session session() {
+        return transactionId == null ? null : new Session(transactionId, txProfilesOfSession, inForceA());
     }
 
     /** The energy the charger counted so far, Wh. */
@@ -355,72 +502,45 @@ final class WireCharger implements AutoCloseable {
 
     private synchronized String clearChargingProfile(JsonNode payload) {
         otherCalls.incrementAndGet();
-        String purpose = payload.path("chargingProfilePurpose").asText(null);
-        boolean any = false;
-        if ((purpose == null || purpose.equals("TxProfile")) && !Double.isNaN(txLimitA)) {
-            txLimitA = Double.NaN;
-            txValidTo = null;
-            any = true;
-        }
-        if ((purpose == null || purpose.equals("TxDefaultProfile")) && !Double.isNaN(defaultLimitA)) {
-            defaultLimitA = Double.NaN;
-            any = true;
-        }
-        if (any) {
+        String status = profiles.clear(payload);
+        if (status.equals("Accepted")) {
             limitMayHaveChanged(false);
         }
-        return any ? "Accepted" : "Unknown";
+        return status;
     }
 
     private synchronized String setChargingProfile(JsonNode payload) {
         profileCommands.incrementAndGet();
         JsonNode p = payload.path("csChargingProfiles");
-        String purpose = p.path("chargingProfilePurpose").asText();
-        JsonNode schedule = p.path("chargingSchedule");
-        String unit = schedule.path("chargingRateUnit").asText();
-        JsonNode period = schedule.path("chargingSchedulePeriod").path(0);
-        if (!period.has("limit")) {
+        if (quirks.contains(Quirk.POWER_ONLY) && p.path("chargingSchedule").path("chargingRateUnit").asText()
+                .equals("A")) {
             return "Rejected";
         }
-        if (quirks.contains(Quirk.POWER_ONLY) && unit.equals("A")) {
-            return "Rejected";
+        String status = profiles.set(payload.path("connectorId").asInt(-1), p, transactionId, Instant.now());
+        if (!status.equals("Accepted")) {
+            return status;
         }
-        double limit = period.get("limit").asDouble();
-        int phases = car != null ? car.phases() : 3;
-        double limitA = unit.equals("W") ? limit / (VOLTS * phases) : limit;
-        if (purpose.equals("TxProfile")) {
-            if (transactionId == null || (p.has("transactionId") && p.get("transactionId").asInt() != transactionId)) {
-                return "Rejected";
-            }
+        if (p.path("chargingProfilePurpose").asText().equals("TxProfile")) {
             txProfiles.incrementAndGet();
-            txLimitA = limitA;
-            txValidTo = p.hasNonNull("validTo") ? Instant.parse(p.get("validTo").asText()) : null;
-            if (txValidTo != null) {
-                // when it ends, the TxDefaultProfile is in force again
-                long ms = Math.max(0, Duration.between(Instant.now(), txValidTo).toMillis()) + 10;
-                scheduler.schedule(() -> {
-                    synchronized (this) {
-                        limitMayHaveChanged(false);
-                    }
-                }, ms, TimeUnit.MILLISECONDS);
-            }
-        } else if (purpose.equals("TxDefaultProfile")) {
-            defaultLimitA = limitA;
-        } else {
-            return "Rejected";
+            txProfilesOfSession++;
         }
         limitMayHaveChanged(true);
         return "Accepted";
     }
 
+    /** Every {@link #EVALUATE}: a profile ran out or a schedule's period began, the car follows. */
+    private synchronized void evaluate() {
+        if (inForceA() != lastInForce) {
+            limitMayHaveChanged(false);
+        }
+    }
+
     /** The limit in force now, A per phase (the car's maximum, or 32 A, when none). */
     private double inForceA() {
         double max = car == null ? 32 : car.maxA();
-        double limit = max;
-        if (!Double.isNaN(txLimitA) && (txValidTo == null || Instant.now().isBefore(txValidTo))) {
-            limit = txLimitA;
-        } else if (!Double.isNaN(defaultLimitA)) {
-            limit = defaultLimitA;
+        double limit = profiles.limitA(Instant.now(), transactionStart, car != null ? car.phases() : 3, VOLTS);
+        if (Double.isNaN(limit)) {
+            limit = max;
         }
         return limit < 6 ? 0 : Math.min(limit, max);
     }
@@ -487,8 +607,8 @@ final class WireCharger implements AutoCloseable {
         double a;
         int phases;
         synchronized (this) {
-            if (transactionId == null) {
-                return;
+            if (transactionId == null || !online) {
+                return; // offline: periodic values are not kept
             }
             accumulate();
             p.put("transactionId", transactionId);
@@ -544,10 +664,20 @@ final class WireCharger implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
+        Thread r;
         synchronized (this) {
+            closing = true;
             if (meterTask != null) {
                 meterTask.cancel(false);
             }
+            if (evaluation != null) {
+                evaluation.cancel(false);
+            }
+            r = reconnecting;
+        }
+        if (r != null) {
+            r.interrupt();
+            r.join(5000);
         }
         socket.closeBlocking();
     }

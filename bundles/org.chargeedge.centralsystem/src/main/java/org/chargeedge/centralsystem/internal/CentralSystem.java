@@ -467,16 +467,21 @@ public class CentralSystem implements ChargerCommands, SiteView, ChargerAccess, 
         if (ids != null) {
             ids.advancePast(store.highestTransactionId());
         }
+        // chargers may connect before the store is bound: their open transactions are read now
+        site.restoreFromStore(this::storedOpenTransactions).forEach((id, added) -> LOG.info(
+                "{}: open transactions {} from before the restart, read from the store that came after it connected",
+                id, added.stream().map(TransactionInfo::transactionId).toList()));
     }
 
     void unsetSiteStore(SiteStore store) {
         this.store.compareAndSet(store, null);
     }
 
+    /** The charger's open transactions in the store; null when no store is bound. */
     private List<TransactionInfo> storedOpenTransactions(String chargePointId) {
         SiteStore s = store.get();
         if (s == null) {
-            return List.of();
+            return null;
         }
         try {
             return s.openTransactions(chargePointId).stream()

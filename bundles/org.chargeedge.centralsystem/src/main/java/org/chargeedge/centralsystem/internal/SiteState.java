@@ -45,6 +45,12 @@ final class SiteState implements SiteView, CallDispatcher.Observer {
 
     private final ConcurrentHashMap<String, ChargerInfo> chargers = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Instant> lastSeen = new ConcurrentHashMap<>();
+    /**
+     * Chargers that first connected while no store could be asked for their open transactions: asked when a store
+     * comes ({@link #restoreFromStore}). Added before the store is asked, removed once it answered, so a store that
+     * comes while a charger connects is never missed.
+     */
+    private final java.util.Set<String> storeNotAsked = ConcurrentHashMap.newKeySet();
     private final EventSink events;
 
     SiteState(EventSink events) {
@@ -92,16 +98,61 @@ final class SiteState implements SiteView, CallDispatcher.Observer {
 
     /**
      * @param persisted the charger's open transactions from before a restart, asked for only the first
-     *        time the charger connects after the gateway started
+     *        time the charger connects after the gateway started; null when there is no store to ask yet (it is
+     *        asked again when one comes: {@link #restoreFromStore})
      */
     void connected(String chargePointId, String remoteAddress, Instant at,
                    java.util.function.Function<String, List<TransactionInfo>> persisted) {
         seen(chargePointId, at);
         ChargerInfo info = chargers.compute(chargePointId, (id, c) -> c == null
-                ? new ChargerInfo(id, true, at, null, remoteAddress, null, null, at, List.of(), persisted.apply(id))
+                ? new ChargerInfo(id, true, at, null, remoteAddress, null, null, at, List.of(), stored(id, persisted))
                 : new ChargerInfo(id, true, at, null, remoteAddress, c.boot(), c.bootedAt(), at, c.connectors(),
                         c.openTransactions()));
         post(ChargerEvents.CONNECTED, info, null, null);
+    }
+
+    private List<TransactionInfo> stored(String chargePointId,
+                                         java.util.function.Function<String, List<TransactionInfo>> persisted) {
+        storeNotAsked.add(chargePointId);
+        List<TransactionInfo> open = persisted.apply(chargePointId);
+        if (open == null) {
+            return List.of();
+        }
+        storeNotAsked.remove(chargePointId);
+        return open;
+    }
+
+    /**
+     * A store came: the chargers that connected before it get their open transactions from before the restart
+     * now, those not known already (the gateway listens for chargers before the store is bound; without this, a
+     * session that ran through a restart would be unknown to the site until it ended). No event is posted: the
+     * next one of the charger carries them, and nothing started.
+     *
+     * @param persisted as in {@link #connected}
+     * @return per charger, the open transactions added
+     */
+    Map<String, List<TransactionInfo>> restoreFromStore(
+            java.util.function.Function<String, List<TransactionInfo>> persisted) {
+        Map<String, List<TransactionInfo>> added = new HashMap<>();
+        for (String id : List.copyOf(storeNotAsked)) {
+            chargers.computeIfPresent(id, (k, c) -> {
+                List<TransactionInfo> stored = persisted.apply(k);
+                if (stored == null) {
+                    return c; // the store went again: asked when the next one comes
+                }
+                storeNotAsked.remove(k);
+                List<TransactionInfo> open = new ArrayList<>(c.openTransactions());
+                List<TransactionInfo> more = stored.stream().filter(t -> open.stream()
+                        .noneMatch(o -> o.transactionId() == t.transactionId())).toList();
+                if (more.isEmpty()) {
+                    return c;
+                }
+                open.addAll(more);
+                added.put(k, more);
+                return withTransactions(c, open);
+            });
+        }
+        return added;
     }
 
     void disconnected(String chargePointId, Instant at) {
@@ -123,6 +174,7 @@ final class SiteState implements SiteView, CallDispatcher.Observer {
         if (chargers.computeIfPresent(chargePointId,
                 (id, c) -> !c.connected() && c.openTransactions().isEmpty() ? null : c) == null) {
             lastSeen.remove(chargePointId);
+            storeNotAsked.remove(chargePointId);
         }
     }
 

@@ -64,6 +64,32 @@ class RequireStoreTest {
         }
     }
 
+    /**
+     * After a restart the chargers may connect before the store is bound (the central system listens first): a
+     * session that ran through the restart is known once the store comes, not only at the charger's next
+     * connection.
+     */
+    @Test
+    void aChargerThatConnectedBeforeTheStoreSeesItsSessionFromBeforeTheRestartOnceTheStoreComes() throws Exception {
+        harness = new CentralSystemHarness(dataDir);
+        org.chargeedge.api.store.StoredTransaction open = new org.chargeedge.api.store.StoredTransaction(77, "RS-3",
+                1, "TAG", 1000, java.time.Instant.parse("2026-11-24T09:00:00Z"), null,
+                org.chargeedge.ocpp.v16.AuthorizationStatus.Accepted, null, null, null, null, false);
+        try (RawCharger cp = RawCharger.connectReady(harness, "RS-3")) {
+            assertThat(harness.siteView().charger("RS-3").orElseThrow().openTransactions()).isEmpty();
+            harness.centralSystem.setSiteStore((SiteStore) Proxy.newProxyInstance(SiteStore.class.getClassLoader(),
+                    new Class<?>[] {SiteStore.class}, (proxy, method, args) -> switch (method.getName()) {
+                        case "highestTransactionId" -> 77;
+                        case "openTransactions" -> "RS-3".equals(args[0]) ? List.of(open) : List.of();
+                        case "hashCode" -> System.identityHashCode(proxy);
+                        case "equals" -> proxy == args[0];
+                        default -> throw new UnsupportedOperationException(method.getName());
+                    }));
+            assertThat(harness.siteView().charger("RS-3").orElseThrow().openTransactions())
+                    .extracting(org.chargeedge.api.charger.TransactionInfo::transactionId).containsExactly(77);
+        }
+    }
+
     @Test
     void byDefaultTheCentralSystemWorksAlone() throws Exception {
         harness = new CentralSystemHarness(dataDir);

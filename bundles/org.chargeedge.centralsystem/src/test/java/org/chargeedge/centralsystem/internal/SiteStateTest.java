@@ -111,6 +111,51 @@ class SiteStateTest {
     }
 
     @Test
+    void aChargerThatConnectedBeforeTheStoreGetsItsOpenTransactionsWhenTheStoreComes() {
+        TransactionInfo throughRestart = new TransactionInfo(77, 1, "TAG", 1000, t(0), null);
+        TransactionInfo startedSince = new TransactionInfo(1001, 2, "OTHER", 0, t(2), null);
+        java.util.concurrent.atomic.AtomicReference<List<TransactionInfo>> store =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.function.Function<String, List<TransactionInfo>> ask = id -> store.get();
+        // the gateway listens before its store is bound: a charger connects, nothing can be read for it
+        site.connected("CP1", "a", t(1), ask);
+        assertThat(site.charger("CP1").orElseThrow().openTransactions()).isEmpty();
+        // a transaction started meanwhile (its call waited for the store's handler) is known already
+        answered("CP1", 2, new StartTransactionRequest(2, "OTHER", 0, null, t(2)),
+                new StartTransactionConfirmation(IdTagInfo.of(AuthorizationStatus.Accepted), 1001));
+        int events = posted.size();
+
+        store.set(List.of(throughRestart, startedSince));
+        Map<String, List<TransactionInfo>> added = site.restoreFromStore(ask);
+
+        assertThat(added).containsOnlyKeys("CP1").containsEntry("CP1", List.of(throughRestart));
+        assertThat(site.charger("CP1").orElseThrow().openTransactions())
+                .containsExactlyInAnyOrder(startedSince, throughRestart);
+        assertThat(posted).as("nothing started: no event").hasSize(events);
+        // asked once: a later store changes nothing, and the session ends as any other
+        assertThat(site.restoreFromStore(ask)).isEmpty();
+        answered("CP1", 3, new StopTransactionRequest(null, 1500, t(3), 77, null, null),
+                new StopTransactionConfirmation(null));
+        assertThat(last().topic()).isEqualTo(ChargerEvents.TRANSACTION_STOPPED);
+        assertThat(site.charger("CP1").orElseThrow().openTransactions()).containsExactly(startedSince);
+    }
+
+    @Test
+    void aChargerThatConnectedWithTheStoreIsNotAskedAgain() {
+        List<String> asked = new java.util.ArrayList<>();
+        site.connected("CP1", "a", t(1), id -> {
+            asked.add(id);
+            return List.of();
+        });
+        assertThat(site.restoreFromStore(id -> {
+            asked.add(id);
+            return List.of(new TransactionInfo(77, 1, "TAG", 1000, t(0), null));
+        })).isEmpty();
+        assertThat(asked).containsExactly("CP1");
+        assertThat(site.charger("CP1").orElseThrow().openTransactions()).isEmpty();
+    }
+
+    @Test
     void aResentStartTransactionIsRecognisedByWhatItSays() {
         site.connected("CP1", "a", t(1), id -> List.of(new TransactionInfo(77, 1, "TAG", 1000, t(0), null)));
         assertThat(site.openTransactionStartedBy("CP1",
