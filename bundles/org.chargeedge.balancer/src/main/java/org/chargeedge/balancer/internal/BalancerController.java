@@ -65,9 +65,13 @@ import org.chargeedge.ocpp.v16.ConfigurationStatus;
 import org.chargeedge.ocpp.v16.GetConfigurationConfirmation;
 import org.chargeedge.ocpp.v16.GetConfigurationRequest;
 import org.chargeedge.ocpp.v16.KeyValue;
+import org.chargeedge.ocpp.v16.MessageTrigger;
 import org.chargeedge.ocpp.v16.MeterValue;
 import org.chargeedge.ocpp.v16.SetChargingProfileConfirmation;
 import org.chargeedge.ocpp.v16.SetChargingProfileRequest;
+import org.chargeedge.ocpp.v16.TriggerMessageConfirmation;
+import org.chargeedge.ocpp.v16.TriggerMessageRequest;
+import org.chargeedge.ocpp.v16.TriggerMessageStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -683,9 +687,16 @@ final class BalancerController implements AutoCloseable {
                 // a new connection: read its capabilities again (the firmware may have changed)
                 link.connectedSince = ci.connectedSince();
                 link.configAsked = false;
+                link.meterTriggered.clear();
                 link.retryAt = null;
             }
             link.connected = ci.connected();
+            link.runningThrough.clear();
+            for (TransactionInfo t : ci.openTransactions()) {
+                if (t.startedAt() != null && link.connectedSince != null && t.startedAt().isBefore(link.connectedSince)) {
+                    link.runningThrough.add(t.connectorId());
+                }
+            }
             link.connectorCount = Math.max(1, SnapshotAdapter.connectorsOf(ci).size());
             siteConnectors += link.connectorCount;
         }
@@ -1102,10 +1113,13 @@ final class BalancerController implements AutoCloseable {
                 }
             }
         }
+        Integer unmeasured = unmeasured(link);
         if (fall != null) {
             sendTxProfile(link, fall, now);
         } else if (!link.configAsked) {
             readConfiguration(link);
+        } else if (unmeasured != null) {
+            triggerMeterValues(link, unmeasured);
         } else if (!link.txDefaultRejected && (link.defaultSentA == null
                 || link.defaultSentA != link.defaultWantedA)) {
             sendDefault(link, now);
@@ -1114,6 +1128,37 @@ final class BalancerController implements AutoCloseable {
         } else if (other != null) {
             sendTxProfile(link, other, now);
         }
+    }
+
+    /**
+     * A connector with a session that ran through the charger's connection (a reconnect, a gateway start) whose
+     * draw has not been reported on this connection, not yet asked for it: until its next MeterValues, which may
+     * be a minute away, the grid meter shows its car as other load. Null if none. Controller thread.
+     */
+    private Integer unmeasured(ChargerLink link) {
+        for (Integer connectorId : link.runningThrough) {
+            Watch w = watches.get(new ConnectorRef(link.id, connectorId));
+            boolean reported = w != null && w.seenAt != null && link.connectedSince != null
+                    && !w.seenAt.isBefore(link.connectedSince);
+            if (!reported && !link.meterTriggered.contains(connectorId)) {
+                return connectorId;
+            }
+        }
+        return null;
+    }
+
+    /** Asks for a connector's MeterValues now (TriggerMessage); once per connector and connection. */
+    private void triggerMeterValues(ChargerLink link, int connectorId) {
+        link.meterTriggered.add(connectorId);
+        call(link, "TriggerMessage MeterValues " + connectorId,
+                new TriggerMessageRequest(MessageTrigger.MeterValues, connectorId),
+                (TriggerMessageConfirmation conf, Throwable err) -> {
+                    if (conf == null || conf.status() != TriggerMessageStatus.Accepted) {
+                        LOG.debug("Balancer: {} does not send connector {}'s MeterValues on request ({}): its draw "
+                                + "is known at its next MeterValues", link.id, connectorId,
+                                conf != null ? conf.status() : err == null ? "no answer" : err.toString());
+                    }
+                });
     }
 
     /**

@@ -53,6 +53,12 @@ final class ChargerLink {
     Integer sampleIntervalS;
     String sampledData;
     final ArrayDeque<String[]> meterChanges = new ArrayDeque<>();
+    /**
+     * Connectors whose session started before this connection (it ran through a reconnect or a gateway start),
+     * and those of them asked for their MeterValues (TriggerMessage) on this connection.
+     */
+    final java.util.Set<Integer> runningThrough = new java.util.TreeSet<>();
+    final java.util.Set<Integer> meterTriggered = new java.util.HashSet<>();
     /** Why its draw may not be measured (a change it refused), or null. */
     String meterProblem;
     /**

@@ -93,6 +93,8 @@ final class SimCharger implements AutoCloseable {
     final Map<String, String> configuration = new ConcurrentHashMap<>();
     final Set<String> readOnlyKeys = ConcurrentHashMap.newKeySet();
     volatile String changeConfigurationAnswer = "Accepted";
+    /** TriggerMessage MeterValues received (answered Accepted, then its MeterValues sent). */
+    final AtomicInteger meterTriggers = new AtomicInteger();
     /** Each ChangeConfiguration received, as key=value. */
     final List<String> configurationChanges = new CopyOnWriteArrayList<>();
     /** SWITCHES_PHASES: how long a switch between 3 phases and 1 keeps the car from drawing. */
@@ -190,6 +192,16 @@ final class SimCharger implements AutoCloseable {
             socket.send("[3,\"" + messageId + "\",{\"configurationKey\":[{\"key\":"
                     + "\"ChargingScheduleAllowedChargingRateUnit\",\"readonly\":true,\"value\":\"" + unit + "\"}"
                     + switches + more + "]}]");
+        } else if (action.equals("TriggerMessage") && "MeterValues".equals(payload.path("requestedMessage").asText())) {
+            meterTriggers.incrementAndGet();
+            socket.send("[3,\"" + messageId + "\",{\"status\":\"Accepted\"}]");
+            reactions.execute(() -> {
+                try {
+                    meterValues();
+                } catch (Exception e) {
+                    // the connection went: nothing to report to
+                }
+            });
         } else if (action.equals("ChangeConfiguration") && !changeConfigurationAnswer.equals("NotImplemented")) {
             otherCalls.incrementAndGet();
             String key = payload.get("key").textValue();
