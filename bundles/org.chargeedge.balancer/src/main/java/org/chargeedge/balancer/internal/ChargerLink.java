@@ -4,7 +4,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 import org.chargeedge.api.store.BalancerMemory;
 import org.chargeedge.ocpp.v16.ChargingRateUnitType;
@@ -57,8 +60,8 @@ final class ChargerLink {
      * Connectors whose session started before this connection (it ran through a reconnect or a gateway start),
      * and those of them asked for their MeterValues (TriggerMessage) on this connection.
      */
-    final java.util.Set<Integer> runningThrough = new java.util.TreeSet<>();
-    final java.util.Set<Integer> meterTriggered = new java.util.HashSet<>();
+    final Set<Integer> runningThrough = new TreeSet<>();
+    final Set<Integer> meterTriggered = new HashSet<>();
     /** Why its draw may not be measured (a change it refused), or null. */
     String meterProblem;
     /**
