@@ -74,12 +74,13 @@ record DeviceTime(List<JsonPointer> fields, String spec) {
         return Result.ABSENT;
     }
 
-    private static Instant epoch(double v) {
+    /** Epoch seconds, or milliseconds from 1e11 on; null when not a time after 1970. */
+    static Instant epoch(double v) {
         if (!Double.isFinite(v) || v <= 0) {
             return null;
         }
-        // above 1e11 it cannot be seconds (year 5138): milliseconds
-        double millis = v > 1e11 ? v : v * 1000;
+        // from 1e11 on it cannot be seconds (year 5138): milliseconds
+        double millis = v >= 1e11 ? v : v * 1000;
         return Instant.ofEpochMilli((long) millis);
     }
 

@@ -215,7 +215,7 @@ final class PricePayload {
             if (n <= 0) {
                 throw new IllegalArgumentException(what + " " + n + " is not a time after 1970");
             }
-            return n >= 100_000_000_000L ? Instant.ofEpochMilli(n) : Instant.ofEpochSecond(n);
+            return DeviceTime.epoch(n);
         }
         if (v.isTextual()) {
             String t = v.asText().strip();
