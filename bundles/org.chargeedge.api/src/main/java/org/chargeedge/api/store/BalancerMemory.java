@@ -10,7 +10,9 @@ import org.osgi.annotation.versioning.ProviderType;
 /**
  * What the load balancer keeps across restarts: the modes set for sessions and for chargers at run time, and
  * what it learnt of each charger's smart charging. Modes are names ({@code Fast}, {@code PV}, ...) as the
- * balancer spells them: the store does not interpret them. Writes complete once committed and synced. Since 2.3.
+ * balancer spells them: the store does not interpret them. Since 2.5 also the charging profiles chargers accepted,
+ * so that a charger that has not reconnected after a gateway restart is counted at what it may still draw. Writes
+ * complete once committed and synced. Since 2.3.
  */
 @ProviderType
 public interface BalancerMemory {
@@ -57,13 +59,45 @@ public interface BalancerMemory {
         }
     }
 
+    /**
+     * A charging profile a charger accepted from the balancer and may still apply: per connector the TxProfile of
+     * its session, and on connector 0 the share its TxDefaultProfile holds. Since 2.5.
+     *
+     * @param chargePointId the charger
+     * @param connectorId the connector, from 1; 0 for the TxDefaultProfile
+     * @param transactionId the session the TxProfile is for; null for the TxDefaultProfile
+     * @param limitA its limit, A per phase
+     * @param validTo when the TxProfile runs out; null for the TxDefaultProfile (it does not)
+     * @param acceptedAt when the charger accepted it
+     * @param numberPhases the numberPhases it carried (1 or 3), 0 when none
+     * @param phasesSince when the session was last switched between 3 phases and 1, null if never
+     */
+    record SentProfile(String chargePointId, int connectorId, Integer transactionId, double limitA, Instant validTo,
+                       Instant acceptedAt, int numberPhases, Instant phasesSince) {
+
+        public SentProfile {
+            if (connectorId < 0 || (connectorId == 0) != (transactionId == null)
+                    || (connectorId == 0) != (validTo == null) || !(limitA >= 0) || acceptedAt == null) {
+                throw new IllegalArgumentException("invalid charging profile of " + chargePointId + " connector "
+                        + connectorId + ": transaction " + transactionId + ", " + limitA + " A, valid to " + validTo);
+            }
+        }
+    }
+
     /** Everything kept. */
     record Remembered(List<SessionMode> sessionModes, java.util.Map<String, String> chargerModes,
-                      List<ChargerCapabilities> capabilities) {
+                      List<ChargerCapabilities> capabilities, List<SentProfile> sentProfiles) {
         public Remembered {
             sessionModes = List.copyOf(sessionModes);
             chargerModes = java.util.Map.copyOf(chargerModes);
             capabilities = List.copyOf(capabilities);
+            sentProfiles = List.copyOf(sentProfiles);
+        }
+
+        /** As before 2.5: no profiles. */
+        public Remembered(List<SessionMode> sessionModes, java.util.Map<String, String> chargerModes,
+                          List<ChargerCapabilities> capabilities) {
+            this(sessionModes, chargerModes, capabilities, List.of());
         }
     }
 
@@ -81,4 +115,10 @@ public interface BalancerMemory {
 
     /** Keeps what the balancer learnt of a charger, replacing what was kept. */
     CompletionStage<Void> saveCapabilities(ChargerCapabilities capabilities);
+
+    /** Keeps a profile a charger accepted, replacing the connector's earlier one. Since 2.5. */
+    CompletionStage<Void> saveSentProfile(SentProfile profile);
+
+    /** Forgets the connector's profile (connector 0: the TxDefaultProfile's share). Since 2.5. */
+    CompletionStage<Void> forgetSentProfile(String chargePointId, int connectorId);
 }

@@ -8,7 +8,7 @@
  * only once the data is committed and synced to disk.
  */
 @Export
-@Version("2.4.0")
+@Version("2.5.0")
 package org.chargeedge.api.store;
 
 import org.osgi.annotation.bundle.Export;

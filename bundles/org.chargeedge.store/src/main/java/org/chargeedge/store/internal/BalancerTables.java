@@ -16,7 +16,7 @@ import org.chargeedge.api.store.BalancerMemory;
 
 /**
  * {@link BalancerMemory} on the store's tables {@code balancer_session_mode}, {@code balancer_charger_mode} and
- * {@code balancer_capabilities} (schema V8, V9): writes through the store's writer thread, reads on the caller's
+ * {@code balancer_capabilities} and {@code balancer_sent_profile} (schema V8 to V10): writes through the store's writer thread, reads on the caller's
  * thread from the read pool. Kept apart from {@link SqliteStore}, which only delegates to it.
  */
 final class BalancerTables {
@@ -34,6 +34,7 @@ final class BalancerTables {
             List<BalancerMemory.SessionMode> sessions = new ArrayList<>();
             Map<String, String> chargers = new HashMap<>();
             List<BalancerMemory.ChargerCapabilities> capabilities = new ArrayList<>();
+            List<BalancerMemory.SentProfile> profiles = new ArrayList<>();
             try (Statement st = c.createStatement()) {
                 try (ResultSet rs = st.executeQuery("SELECT charge_point_id, connector_id, transaction_id, mode,"
                         + " departure, energy_wh FROM balancer_session_mode ORDER BY charge_point_id, connector_id")) {
@@ -60,8 +61,18 @@ final class BalancerTables {
                                 rs.getInt("switches_phases") == 1, reaction(rs)));
                     }
                 }
+                try (ResultSet rs = st.executeQuery("SELECT charge_point_id, connector_id, transaction_id, limit_a,"
+                        + " valid_to, accepted_at, number_phases, phases_since FROM balancer_sent_profile"
+                        + " ORDER BY charge_point_id, connector_id")) {
+                    while (rs.next()) {
+                        profiles.add(new BalancerMemory.SentProfile(rs.getString("charge_point_id"),
+                                rs.getInt("connector_id"), Sql.integer(rs, "transaction_id"), rs.getDouble("limit_a"),
+                                Sql.instant(rs, "valid_to"), Sql.instant(rs, "accepted_at"),
+                                rs.getInt("number_phases"), Sql.instant(rs, "phases_since")));
+                    }
+                }
             }
-            return new BalancerMemory.Remembered(sessions, chargers, capabilities);
+            return new BalancerMemory.Remembered(sessions, chargers, capabilities, profiles);
         });
     }
 
@@ -107,6 +118,24 @@ final class BalancerTables {
                     c.txDefaultRejected(), c.txProfileRejected(), c.noSmartCharging(), c.firmwareVersion(),
                     c.learntAt(), c.switchesPhases(), c.reactionTime() == null ? null : c.reactionTime().toMillis())
                     .executeUpdate();
+            return null;
+        });
+    }
+
+    CompletionStage<Void> saveSentProfile(BalancerMemory.SentProfile p) {
+        return writer.submit(s -> {
+            bind(s.prepare("INSERT OR REPLACE INTO balancer_sent_profile (charge_point_id, connector_id,"
+                    + " transaction_id, limit_a, valid_to, accepted_at, number_phases, phases_since)"
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"), p.chargePointId(), p.connectorId(), p.transactionId(),
+                    p.limitA(), p.validTo(), p.acceptedAt(), p.numberPhases(), p.phasesSince()).executeUpdate();
+            return null;
+        });
+    }
+
+    CompletionStage<Void> forgetSentProfile(String chargePointId, int connectorId) {
+        return writer.submit(s -> {
+            bind(s.prepare("DELETE FROM balancer_sent_profile WHERE charge_point_id = ? AND connector_id = ?"),
+                    chargePointId, connectorId).executeUpdate();
             return null;
         });
     }

@@ -1057,4 +1057,14 @@ public class SqliteStore implements SiteStore, OutboundJournal, AuthorizationRep
     public CompletionStage<Void> saveCapabilities(ChargerCapabilities capabilities) {
         return balancerTables.saveCapabilities(capabilities);
     }
+
+    @Override
+    public CompletionStage<Void> saveSentProfile(BalancerMemory.SentProfile profile) {
+        return balancerTables.saveSentProfile(profile);
+    }
+
+    @Override
+    public CompletionStage<Void> forgetSentProfile(String chargePointId, int connectorId) {
+        return balancerTables.forgetSentProfile(chargePointId, connectorId);
+    }
 }

@@ -10,10 +10,14 @@ import java.util.Map;
 
 import org.chargeedge.api.store.BalancerMemory.ChargerCapabilities;
 import org.chargeedge.api.store.BalancerMemory.Remembered;
+import org.chargeedge.api.store.BalancerMemory.SentProfile;
 import org.chargeedge.api.store.BalancerMemory.SessionMode;
 import org.junit.jupiter.api.Test;
 
-/** What the load balancer keeps (schema V8, V9): session and charger modes, learnt capabilities, across a restart. */
+/**
+ * What the load balancer keeps (schema V8 to V10): session and charger modes, learnt capabilities, the profiles
+ * chargers accepted, across a restart.
+ */
 class BalancerMemoryTest extends StoreFileTest {
 
     @Test
@@ -50,6 +54,39 @@ class BalancerMemoryTest extends StoreFileTest {
 
         result(store.saveCapabilities(new ChargerCapabilities("CP-1", "A", false, false, false, "1.3.0", learnt)));
         assertThat(store.remembered().capabilities().get(0).unit()).isEqualTo("A");
+    }
+
+    @Test
+    void acceptedProfilesSurviveARestartOnePerConnector() throws Exception {
+        Instant at = Instant.parse("2026-05-01T10:00:00Z");
+        Instant switched = Instant.parse("2026-05-01T09:40:00Z");
+        result(store.saveSentProfile(new SentProfile("CP-1", 0, null, 10.5, null, at, 0, null)));
+        result(store.saveSentProfile(new SentProfile("CP-1", 1, 17, 16, at.plusSeconds(300), at, 3, null)));
+        result(store.saveSentProfile(new SentProfile("CP-1", 2, 18, 6, at.plusSeconds(300), at, 1, switched)));
+        result(store.saveSentProfile(new SentProfile("CP-2", 1, 19, 32, at.plusSeconds(300), at, 0, null)));
+        // the connector's newer profile replaces the older one; a session that ended is forgotten
+        result(store.saveSentProfile(new SentProfile("CP-1", 1, 17, 12.5, at.plusSeconds(360), at.plusSeconds(60), 3,
+                null)));
+        result(store.forgetSentProfile("CP-2", 1));
+        reopen();
+
+        assertThat(store.remembered().sentProfiles()).containsExactly(
+                new SentProfile("CP-1", 0, null, 10.5, null, at, 0, null),
+                new SentProfile("CP-1", 1, 17, 12.5, at.plusSeconds(360), at.plusSeconds(60), 3, null),
+                new SentProfile("CP-1", 2, 18, 6, at.plusSeconds(300), at, 1, switched));
+    }
+
+    @Test
+    void aProfileWithoutItsSessionOrValidityIsNotAProfile() {
+        Instant at = Instant.now();
+        assertThatThrownBy(() -> new SentProfile("CP-1", 1, null, 6, at, at, 0, null))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new SentProfile("CP-1", 1, 3, 6, null, at, 0, null))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new SentProfile("CP-1", 0, 3, 6, null, at, 0, null))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new SentProfile("CP-1", 1, 3, Double.NaN, at, at, 0, null))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
