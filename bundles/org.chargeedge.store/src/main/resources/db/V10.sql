@@ -1,7 +1,7 @@
 -- V10: the charging profiles chargers accepted from the balancer and may still apply,
 -- so that after a gateway restart a charger that has not reconnected is counted at what
 -- it may still draw. Per connector the TxProfile of its session (valid_to, accepted_at
--- and phases_since in epoch ms; number_phases 0 when it carried none); on connector 0
+-- phases_since and on_off_since in epoch ms; number_phases 0 when it carried none); on connector 0
 -- the share of the charger's TxDefaultProfile (transaction_id and valid_to NULL).
 CREATE TABLE balancer_sent_profile (
     charge_point_id TEXT NOT NULL,
@@ -12,5 +12,6 @@ CREATE TABLE balancer_sent_profile (
     accepted_at INTEGER NOT NULL,
     number_phases INTEGER NOT NULL,
     phases_since INTEGER,
+    on_off_since INTEGER,
     PRIMARY KEY (charge_point_id, connector_id)
 );

@@ -71,9 +71,11 @@ public interface BalancerMemory {
      * @param acceptedAt when the charger accepted it
      * @param numberPhases the numberPhases it carried (1 or 3), 0 when none
      * @param phasesSince when the session was last switched between 3 phases and 1, null if never
+     * @param onOffSince since when the session has been charging (a limit above 0) or paused (0) without a break,
+     *                   as the balancer counts minimum on and off times; null if not known
      */
     record SentProfile(String chargePointId, int connectorId, Integer transactionId, double limitA, Instant validTo,
-                       Instant acceptedAt, int numberPhases, Instant phasesSince) {
+                       Instant acceptedAt, int numberPhases, Instant phasesSince, Instant onOffSince) {
 
         public SentProfile {
             if (connectorId < 0 || (connectorId == 0) != (transactionId == null)

@@ -130,6 +130,8 @@ final class BalancerController implements AutoCloseable {
     private BalancerMemory memory;
     private final Map<ConnectorRef, ModeOverride> savedModes = new HashMap<>();
     private final Map<String, BalancerMemory.ChargerCapabilities> savedCapabilities = new HashMap<>();
+    /** By connector; connector 0 holds a charger's TxDefaultProfile share. */
+    private final Map<ConnectorRef, BalancerMemory.SentProfile> savedProfiles = new HashMap<>();
     private boolean runPending;
     private long lastRunNanos;
     private String lastBudget;
@@ -408,8 +410,10 @@ final class BalancerController implements AutoCloseable {
                 }
                 savedCapabilities.put(c.chargePointId(), c);
             }
-            LOG.info("Balancer: {} session modes, {} charger modes and the capabilities of {} chargers from the store",
-                    kept.sessionModes().size(), kept.chargerModes().size(), kept.capabilities().size());
+            int profiles = rememberProfiles(kept.sentProfiles());
+            LOG.info("Balancer: {} session modes, {} charger modes, the capabilities of {} chargers and {} charging "
+                    + "profiles in force from the store", kept.sessionModes().size(), kept.chargerModes().size(),
+                    kept.capabilities().size(), profiles);
             persist();
             request();
         });
@@ -424,7 +428,68 @@ final class BalancerController implements AutoCloseable {
             memory = null;
             savedModes.clear();
             savedCapabilities.clear();
+            savedProfiles.clear();
         });
+    }
+
+    /**
+     * Takes the profiles chargers accepted before a restart, for those not booted nor spoken to since (a boot may
+     * have cleared them, a command replaced them): what each may still draw (see {@link #withUnreconnected}), and
+     * each session's phases, last phase switch and since when it has been on or paused, so that a session on 1
+     * phase stays on it and minimum on and off times go on. Controller thread.
+     *
+     * @return how many were taken
+     */
+    private int rememberProfiles(List<BalancerMemory.SentProfile> kept) {
+        Map<ConnectorRef, BalancerState.Memory> memories = new HashMap<>(state.connectors());
+        int taken = 0;
+        for (BalancerMemory.SentProfile p : kept) {
+            ConnectorRef ref = new ConnectorRef(p.chargePointId(), p.connectorId());
+            savedProfiles.put(ref, p);
+            ChargerLink link = links.computeIfAbsent(p.chargePointId(), ChargerLink::new);
+            if (link.bootedAt != null || link.commands > 0) {
+                continue;
+            }
+            if (p.connectorId() == 0) {
+                link.defaultSentA = p.limitA();
+                link.defaultSentAt = p.acceptedAt();
+            } else {
+                String session = String.valueOf(p.transactionId());
+                link.sent.put(p.connectorId(), new Sent(session, p.limitA(), p.validTo(), p.acceptedAt(),
+                        p.numberPhases()));
+                boolean on = p.limitA() > 0;
+                memories.putIfAbsent(ref, new BalancerState.Memory(session, on,
+                        p.onOffSince() != null ? p.onOffSince() : p.acceptedAt(), p.limitA(), OptionalDouble.empty(),
+                        on, p.numberPhases() == 1 ? 1 : 3, p.phasesSince(), 0));
+            }
+            taken++;
+        }
+        state = new BalancerState(state.at(), memories, state.pvStartWh(), state.pvStopWh());
+        return taken;
+    }
+
+    /**
+     * The profiles in force as the store should keep them: each charger's TxDefaultProfile share (connector 0)
+     * and its sessions' TxProfiles, with the phases and on/off times the core keeps of each session.
+     */
+    private Map<ConnectorRef, BalancerMemory.SentProfile> profilesInForce() {
+        Map<ConnectorRef, BalancerMemory.SentProfile> out = new HashMap<>();
+        for (ChargerLink link : links.values()) {
+            if (link.defaultSentA != null && link.defaultSentAt != null) {
+                out.put(new ConnectorRef(link.id, 0), new BalancerMemory.SentProfile(link.id, 0, null,
+                        link.defaultSentA, null, link.defaultSentAt, 0, null, null));
+            }
+            for (var e : link.sent.entrySet()) {
+                ConnectorRef ref = new ConnectorRef(link.id, e.getKey());
+                Sent s = e.getValue();
+                BalancerState.Memory m = state.connectors().get(ref);
+                boolean same = m != null && s.session().equals(m.session());
+                out.put(ref, new BalancerMemory.SentProfile(link.id, e.getKey(), Integer.valueOf(s.session()),
+                        s.limitA(), s.validTo(), s.at(), s.numberPhases(), same ? m.phasesSince() : null,
+                        same ? m.since() : null));
+            }
+        }
+        return out;
     }
 
     private static Mode keptMode(String name, String where) {
@@ -438,7 +503,8 @@ final class BalancerController implements AutoCloseable {
     }
 
     /**
-     * Writes what changed since the store last took it: session modes and learnt capabilities. Controller thread;
+     * Writes what changed since the store last took it: session modes, profiles in force and learnt capabilities.
+     * Controller thread;
      * it only hands the writes to the store's writer thread and never waits for the commit. A write that fails is
      * tried again at the next run.
      */
@@ -463,6 +529,22 @@ final class BalancerController implements AutoCloseable {
                 ModeOverride was = savedModes.remove(ref);
                 written(store.forgetSessionMode(ref.chargerId(), ref.connectorId()),
                         () -> savedModes.putIfAbsent(ref, was));
+            }
+        }
+        Map<ConnectorRef, BalancerMemory.SentProfile> profiles = profilesInForce();
+        for (var e : profiles.entrySet()) {
+            ConnectorRef ref = e.getKey();
+            BalancerMemory.SentProfile p = e.getValue();
+            if (!p.equals(savedProfiles.get(ref))) {
+                savedProfiles.put(ref, p);
+                written(store.saveSentProfile(p), () -> savedProfiles.remove(ref, p));
+            }
+        }
+        for (ConnectorRef ref : Set.copyOf(savedProfiles.keySet())) {
+            if (!profiles.containsKey(ref)) {
+                BalancerMemory.SentProfile was = savedProfiles.remove(ref);
+                written(store.forgetSentProfile(ref.chargerId(), ref.connectorId()),
+                        () -> savedProfiles.putIfAbsent(ref, was));
             }
         }
         for (ChargerLink link : links.values()) {
@@ -577,7 +659,7 @@ final class BalancerController implements AutoCloseable {
     private void run() {
         Instant now = clock.instant();
         runs++;
-        List<ChargerInfo> chargers = view.chargers();
+        List<ChargerInfo> chargers = withUnreconnected(view.chargers());
         syncLinks(chargers);
         if (!settings.enabled()) {
             status = new BalanceStatus(now, false, settings.gridLimitA(), settings.gridLimitDefault(), "-",
@@ -615,6 +697,35 @@ final class BalancerController implements AutoCloseable {
         }
         status = status(snapshot, allocation, now);
         persist();
+    }
+
+    /**
+     * The site view, and the chargers that held a TxProfile when the gateway stopped and have not reconnected since
+     * (the view knows only chargers connected since the start), each with those sessions open. They are counted
+     * offline as any other: at their TxProfile's limit until its validTo, then at their TxDefaultProfile's share,
+     * until they reconnect and tell. Without this, after a restart with the grid meter stale they would be counted
+     * nowhere while still drawing what they were given. With a fresh grid meter their draw is also in its reading
+     * (they report none): counted twice, on the safe side, until they reconnect. Controller thread.
+     */
+    private List<ChargerInfo> withUnreconnected(List<ChargerInfo> seen) {
+        Set<String> known = new HashSet<>();
+        seen.forEach(c -> known.add(c.chargePointId()));
+        List<ChargerInfo> out = null;
+        for (ChargerLink link : links.values()) {
+            if (known.contains(link.id) || link.sent.isEmpty()) {
+                continue;
+            }
+            List<TransactionInfo> open = new ArrayList<>();
+            new java.util.TreeMap<>(link.sent).forEach((connectorId, s) -> open.add(new TransactionInfo(
+                    Integer.parseInt(s.session()), connectorId, null, 0, null, null)));
+            out = out == null ? new ArrayList<>(seen) : out;
+            out.add(new ChargerInfo(link.id, false, null, null, null, null, null, null, List.of(), open));
+        }
+        if (out == null) {
+            return seen;
+        }
+        out.sort(java.util.Comparator.comparing(ChargerInfo::chargePointId));
+        return out;
     }
 
     /**
@@ -1304,6 +1415,7 @@ final class BalancerController implements AutoCloseable {
                     ChargingProfileStatus st = answer(link, conf, err);
                     if (st == ChargingProfileStatus.Accepted) {
                         link.defaultSentA = share;
+                        link.defaultSentAt = clock.instant();
                     } else if (st == ChargingProfileStatus.Rejected && !otherUnit(link, unit)) {
                         link.txDefaultRejected = true;
                         LOG.warn("Balancer: {} rejects the TxDefaultProfile: it has no safe fallback if the "

@@ -77,11 +77,18 @@ final class ChargerLink {
     String firmware;
     String learntUnder;
 
-    /** The safe share per connector its TxDefaultProfile should hold, and the one it accepted (null: none yet). */
+    /**
+     * The safe share per connector its TxDefaultProfile should hold, the one it accepted (null: none yet) and when.
+     * What it accepted is kept in the store with its TxProfiles, and taken back after a gateway restart.
+     */
     double defaultWantedA;
     Double defaultSentA;
+    Instant defaultSentAt;
 
-    /** By connector id. */
+    /**
+     * By connector id. Kept in the store: after a gateway restart, the TxProfiles the charger accepted before it
+     * (it keeps them until their validTo whether the gateway runs or not).
+     */
     final Map<Integer, Sent> sent = new HashMap<>();
     /** By connector id; only connectors with an open transaction. */
     final Map<Integer, Desired> desired = new HashMap<>();

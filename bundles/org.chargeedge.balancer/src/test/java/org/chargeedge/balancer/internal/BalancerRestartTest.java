@@ -17,8 +17,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * What the balancer keeps in the real store across a restart of the controller: a session's mode, a charger's
- * run-time default, and what it learnt of a charger (its unit, the profiles it rejects).
+ * What the balancer keeps in the real store across a restart of the controller or of the whole gateway: a
+ * session's mode, a charger's run-time default, what it learnt of a charger (its unit, the profiles it rejects),
+ * and the profiles chargers accepted (a charger that has not reconnected is counted at what it may still draw; a
+ * session on 1 phase stays on it).
  */
 class BalancerRestartTest {
 
@@ -125,6 +127,108 @@ class BalancerRestartTest {
         site.until("a firmware that does not switch is learnt again and kept", () -> "unit A".equals(charger("CP-Q"))
                 && store.remembered().capabilities().stream().anyMatch(c -> c.chargePointId().equals("CP-Q")
                 && !c.switchesPhases() && !"0.9".equals(c.firmwareVersion())));
+    }
+
+    /** A site of 50 A per phase and a safe budget of 10 A: 40 A for the chargers while the grid meter is unknown. */
+    private static final Map<String, Object> FORTY_FOR_CHARGERS = Map.of("gridLimitA", 50.0, "safeBudgetA", 10.0,
+            "minIntervalMillis", 50, "siteConnectors", 2, "rampUpIntervalSeconds", 1, "rampUpStepA", 32.0,
+            "profileValiditySeconds", 120);
+
+    @Test
+    void aChargerNotBackAfterAGatewayRestartIsCountedAtTheTxProfileItAccepted() throws Exception {
+        store = TestStores.open(dir.resolve("store.db"));
+        site = new TestSite(dir.resolve("cs1"), FORTY_FOR_CHARGERS);
+        site.controller.remember(store);
+        site.buildingA = 0;
+        SimCharger a = site.charger("CP-A", 3, 32, Duration.ZERO);
+        int tx = a.start();
+        site.until("CP-A's TxProfile of 32 A is kept", () -> {
+            site.gridReading();
+            return store.remembered().sentProfiles().stream().anyMatch(p -> p.chargePointId().equals("CP-A")
+                    && p.connectorId() == 1 && p.limitA() == 32 && p.transactionId() == tx);
+        }, Duration.ofSeconds(10));
+        assertThat(store.remembered().sentProfiles()).as("and its TxDefaultProfile's share")
+                .anyMatch(p -> p.chargePointId().equals("CP-A") && p.connectorId() == 0 && p.limitA() == 20);
+
+        // the whole gateway stops while CP-A charges on 32 A (its TxProfile holds for two minutes), and starts
+        // again without a grid meter: CP-B comes back first
+        site.close();
+        site = new TestSite(dir.resolve("cs2"), FORTY_FOR_CHARGERS);
+        site.controller.remember(store);
+        SimCharger b = site.charger("CP-B", 3, 32, Duration.ZERO);
+        b.start();
+        site.until("CP-B's TxProfile", () -> b.lastTxProfile() != null && row("CP-A/1") != null);
+        assertThat(row("CP-A/1").reason()).contains("offline").contains("32.0 A");
+        assertThat(b.lastTxProfile().limit()).as("what CP-A leaves of 40 A").isEqualTo(8.0);
+        Thread.sleep(500);
+        assertThat(b.lastTxProfile().limit()).isEqualTo(8.0);
+    }
+
+    @Test
+    void onceItsTxProfileRanOutItIsCountedAtItsFallbackAndNotAtAllOnceItBooted() throws Exception {
+        store = TestStores.open(dir.resolve("store.db"));
+        java.time.Instant at = java.time.Instant.now().minusSeconds(600);
+        store.saveSentProfile(new BalancerMemory.SentProfile("CP-A", 0, null, 12, null, at, 0, null, null))
+                .toCompletableFuture().get();
+        store.saveSentProfile(new BalancerMemory.SentProfile("CP-A", 1, 41, 32, at.plusSeconds(300), at, 0, null,
+                at)).toCompletableFuture().get();
+        site = new TestSite(dir.resolve("cs"), FORTY_FOR_CHARGERS);
+        site.controller.remember(store);
+        SimCharger b = site.charger("CP-B", 3, 32, Duration.ZERO);
+        b.start();
+        site.until("CP-B's TxProfile", () -> b.lastTxProfile() != null && row("CP-A/1") != null);
+        assertThat(row("CP-A/1").reason()).contains("offline").contains("12.0 A");
+        assertThat(b.lastTxProfile().limit()).as("what CP-A's TxDefaultProfile leaves of 40 A").isEqualTo(28.0);
+
+        // CP-A boots: its profiles may be gone, its session is over; nothing is counted for it and the store
+        // forgets what it held
+        site.charger("CP-A", 3, 32, Duration.ZERO);
+        site.until("CP-B rises to 32 A", () -> b.lastTxProfile().limit() == 32.0);
+        site.until("CP-A's TxProfile is forgotten", () -> store.remembered().sentProfiles().stream()
+                .noneMatch(p -> p.chargePointId().equals("CP-A") && p.connectorId() == 1));
+    }
+
+    @Test
+    void aSessionOn1PhaseStaysOnItAfterARestart() throws Exception {
+        store = TestStores.open(dir.resolve("store.db"));
+        site = new TestSite(dir.resolve("cs"), Map.of("gridLimitA", 40.0, "safeBudgetA", 20.0, "minIntervalMillis",
+                50, "rampUpIntervalSeconds", 1, "rampUpStepA", 32.0, "reactionTimeSeconds", 2, "siteConnectors", 1,
+                "defaultMode", "MinPV", "phaseSwitchWh", 0.0, "phaseSwitchHoldSeconds", 0));
+        site.controller.remember(store);
+        site.buildingA = 4;
+        SimCharger c = site.charger("CP-S", 3, 32, Duration.ZERO, Quirk.SWITCHES_PHASES);
+        c.start();
+        site.until("the session on 1 phase, kept", () -> {
+            pvReadings();
+            return store.remembered().sentProfiles().stream().anyMatch(p -> p.chargePointId().equals("CP-S")
+                    && p.connectorId() == 1 && p.numberPhases() == 1 && p.phasesSince() != null);
+        }, Duration.ofSeconds(10));
+        int before = c.numberPhases.size();
+
+        // the balancer restarts (a bundle update) with the shipped switching hysteresis: without what was kept
+        // it would start the session on 3 phases again and switch it back once the hysteresis allowed
+        site.restartController(Map.of("phaseSwitchWh", 100.0, "phaseSwitchHoldSeconds", 300)).remember(store);
+        site.until("the session is shown on 1 phase", () -> {
+            pvReadings();
+            return row("CP-S/1") != null && row("CP-S/1").reason().endsWith("(on 1 phase)");
+        }, Duration.ofSeconds(10));
+        for (int i = 0; i < 20; i++) {
+            pvReadings();
+            Thread.sleep(100);
+        }
+        assertThat(c.numberPhases.subList(before, c.numberPhases.size())).doesNotContain(3);
+    }
+
+    /** The grid meter per phase and its power: the building and the car, less 5 kW of PV (2.2 kW surplus). */
+    private void pvReadings() {
+        site.gridReading();
+        double carA = site.chargers.stream().filter(x -> x.transactionId != null)
+                .mapToDouble(x -> x.reportedA * x.activePhases()).sum();
+        double w = (site.buildingA * 3 + carA) * 230 - 5000;
+        site.energy.accept(new org.chargeedge.api.energy.Measurement(new org.chargeedge.api.energy.MeasurementKey(
+                org.chargeedge.api.energy.Meter.GRID, org.chargeedge.api.energy.Quantity.POWER,
+                org.chargeedge.api.energy.PhaseRef.TOTAL), w, java.time.Instant.now(), Duration.ofSeconds(30),
+                "test grid meter"));
     }
 
     private BalanceStatus.ConnectorRow row(String ref) {

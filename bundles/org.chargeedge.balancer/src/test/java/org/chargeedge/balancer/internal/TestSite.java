@@ -38,13 +38,16 @@ final class TestSite implements AutoCloseable {
     final SiteEnergyComponent energy = new SiteEnergyComponent();
     /** Replaced by {@link #restartController}; read by the event thread. */
     volatile BalancerController controller;
-    private final BalancerConfig config;
+    /** Replaced by {@link #restartController(Map)}; read by the test thread only. */
+    private BalancerConfig config;
+    private final Map<String, Object> properties;
     final List<SimCharger> chargers = new ArrayList<>();
     /** The building's own load per phase, A; set by the test thread. */
     volatile double buildingA;
 
     TestSite(Path dir, Map<String, Object> config) throws Exception {
         centralSystem = new CentralSystemHarness(dir);
+        this.properties = Map.copyOf(config);
         this.config = config(config);
         controller = newController();
         EventAdmin events = new EventAdmin() {
@@ -76,6 +79,14 @@ final class TestSite implements AutoCloseable {
         controller = newController();
         controller.start();
         return controller;
+    }
+
+    /** As {@link #restartController()}, the new one configured with {@code overrides} over the site's settings. */
+    BalancerController restartController(Map<String, Object> overrides) {
+        Map<String, Object> p = new HashMap<>(properties);
+        p.putAll(overrides);
+        config = config(p);
+        return restartController();
     }
 
     SimCharger charger(String id, int carPhases, double carMaxA, Duration reaction, SimCharger.Quirk... quirks)

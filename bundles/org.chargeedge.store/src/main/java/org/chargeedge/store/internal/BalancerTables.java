@@ -62,13 +62,15 @@ final class BalancerTables {
                     }
                 }
                 try (ResultSet rs = st.executeQuery("SELECT charge_point_id, connector_id, transaction_id, limit_a,"
-                        + " valid_to, accepted_at, number_phases, phases_since FROM balancer_sent_profile"
+                        + " valid_to, accepted_at, number_phases, phases_since, on_off_since"
+                        + " FROM balancer_sent_profile"
                         + " ORDER BY charge_point_id, connector_id")) {
                     while (rs.next()) {
                         profiles.add(new BalancerMemory.SentProfile(rs.getString("charge_point_id"),
                                 rs.getInt("connector_id"), Sql.integer(rs, "transaction_id"), rs.getDouble("limit_a"),
                                 Sql.instant(rs, "valid_to"), Sql.instant(rs, "accepted_at"),
-                                rs.getInt("number_phases"), Sql.instant(rs, "phases_since")));
+                                rs.getInt("number_phases"), Sql.instant(rs, "phases_since"),
+                                Sql.instant(rs, "on_off_since")));
                     }
                 }
             }
@@ -125,9 +127,10 @@ final class BalancerTables {
     CompletionStage<Void> saveSentProfile(BalancerMemory.SentProfile p) {
         return writer.submit(s -> {
             bind(s.prepare("INSERT OR REPLACE INTO balancer_sent_profile (charge_point_id, connector_id,"
-                    + " transaction_id, limit_a, valid_to, accepted_at, number_phases, phases_since)"
-                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"), p.chargePointId(), p.connectorId(), p.transactionId(),
-                    p.limitA(), p.validTo(), p.acceptedAt(), p.numberPhases(), p.phasesSince()).executeUpdate();
+                    + " transaction_id, limit_a, valid_to, accepted_at, number_phases, phases_since,"
+                    + " on_off_since) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"), p.chargePointId(), p.connectorId(),
+                    p.transactionId(), p.limitA(), p.validTo(), p.acceptedAt(), p.numberPhases(), p.phasesSince(),
+                    p.onOffSince()).executeUpdate();
             return null;
         });
     }

@@ -60,32 +60,33 @@ class BalancerMemoryTest extends StoreFileTest {
     void acceptedProfilesSurviveARestartOnePerConnector() throws Exception {
         Instant at = Instant.parse("2026-05-01T10:00:00Z");
         Instant switched = Instant.parse("2026-05-01T09:40:00Z");
-        result(store.saveSentProfile(new SentProfile("CP-1", 0, null, 10.5, null, at, 0, null)));
-        result(store.saveSentProfile(new SentProfile("CP-1", 1, 17, 16, at.plusSeconds(300), at, 3, null)));
-        result(store.saveSentProfile(new SentProfile("CP-1", 2, 18, 6, at.plusSeconds(300), at, 1, switched)));
-        result(store.saveSentProfile(new SentProfile("CP-2", 1, 19, 32, at.plusSeconds(300), at, 0, null)));
+        result(store.saveSentProfile(new SentProfile("CP-1", 0, null, 10.5, null, at, 0, null, null)));
+        result(store.saveSentProfile(new SentProfile("CP-1", 1, 17, 16, at.plusSeconds(300), at, 3, null, at)));
+        result(store.saveSentProfile(new SentProfile("CP-1", 2, 18, 6, at.plusSeconds(300), at, 1, switched,
+                switched)));
+        result(store.saveSentProfile(new SentProfile("CP-2", 1, 19, 32, at.plusSeconds(300), at, 0, null, null)));
         // the connector's newer profile replaces the older one; a session that ended is forgotten
         result(store.saveSentProfile(new SentProfile("CP-1", 1, 17, 12.5, at.plusSeconds(360), at.plusSeconds(60), 3,
-                null)));
+                null, at)));
         result(store.forgetSentProfile("CP-2", 1));
         reopen();
 
         assertThat(store.remembered().sentProfiles()).containsExactly(
-                new SentProfile("CP-1", 0, null, 10.5, null, at, 0, null),
-                new SentProfile("CP-1", 1, 17, 12.5, at.plusSeconds(360), at.plusSeconds(60), 3, null),
-                new SentProfile("CP-1", 2, 18, 6, at.plusSeconds(300), at, 1, switched));
+                new SentProfile("CP-1", 0, null, 10.5, null, at, 0, null, null),
+                new SentProfile("CP-1", 1, 17, 12.5, at.plusSeconds(360), at.plusSeconds(60), 3, null, at),
+                new SentProfile("CP-1", 2, 18, 6, at.plusSeconds(300), at, 1, switched, switched));
     }
 
     @Test
     void aProfileWithoutItsSessionOrValidityIsNotAProfile() {
         Instant at = Instant.now();
-        assertThatThrownBy(() -> new SentProfile("CP-1", 1, null, 6, at, at, 0, null))
+        assertThatThrownBy(() -> new SentProfile("CP-1", 1, null, 6, at, at, 0, null, null))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new SentProfile("CP-1", 1, 3, 6, null, at, 0, null))
+        assertThatThrownBy(() -> new SentProfile("CP-1", 1, 3, 6, null, at, 0, null, null))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new SentProfile("CP-1", 0, 3, 6, null, at, 0, null))
+        assertThatThrownBy(() -> new SentProfile("CP-1", 0, 3, 6, null, at, 0, null, null))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new SentProfile("CP-1", 1, 3, Double.NaN, at, at, 0, null))
+        assertThatThrownBy(() -> new SentProfile("CP-1", 1, 3, Double.NaN, at, at, 0, null, null))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
