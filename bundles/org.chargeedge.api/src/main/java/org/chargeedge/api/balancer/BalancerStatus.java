@@ -108,10 +108,24 @@ public interface BalancerStatus {
      * @param departure a Scheduled session's departure, else null
      * @param energyNeededWh a Scheduled session's energy still needed by its departure, else null
      * @param group the idTag group of the session (fleet, premium, ...), else null; since 1.1
+     * @param energyTargetWh a Scheduled session's energy target as it was set ({@link BalancerModes.Target}: counted
+     *                       from the session's start), given with its departure, else null. Unlike the energy still
+     *                       needed it does not fall as the car charges, so changing a target can start from the one
+     *                       set; since 1.2, null from a provider that does not tell
      */
     record Connector(String chargerId, int connectorId, Integer transactionId, double limitA, ReasonKind reasonKind,
                      String reason, Instant reasonUntil, ChargingMode mode, ModeOrigin modeOrigin, int priority,
-                     Control control, Instant departure, Double energyNeededWh, String group) {
+                     Control control, Instant departure, Double energyNeededWh, String group,
+                     Double energyTargetWh) {
+
+        /** Without an energy target (1.1). */
+        public Connector(String chargerId, int connectorId, Integer transactionId, double limitA,
+                         ReasonKind reasonKind, String reason, Instant reasonUntil, ChargingMode mode,
+                         ModeOrigin modeOrigin, int priority, Control control, Instant departure,
+                         Double energyNeededWh, String group) {
+            this(chargerId, connectorId, transactionId, limitA, reasonKind, reason, reasonUntil, mode, modeOrigin,
+                    priority, control, departure, energyNeededWh, group, null);
+        }
 
         /** Without a group (1.0). */
         public Connector(String chargerId, int connectorId, Integer transactionId, double limitA,
@@ -119,7 +133,7 @@ public interface BalancerStatus {
                          ModeOrigin modeOrigin, int priority, Control control, Instant departure,
                          Double energyNeededWh) {
             this(chargerId, connectorId, transactionId, limitA, reasonKind, reason, reasonUntil, mode, modeOrigin,
-                    priority, control, departure, energyNeededWh, null);
+                    priority, control, departure, energyNeededWh, null, null);
         }
 
         /** Whether the balancer can count on the charger to follow its limit now. */

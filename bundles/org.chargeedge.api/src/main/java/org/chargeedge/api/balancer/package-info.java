@@ -4,9 +4,10 @@
  * ({@link BalancerModes}).
  *
  * <p>1.1: a site's price source, a connector's idTag group.
+ * <p>1.2: a Scheduled session's energy target as it was set.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package org.chargeedge.api.balancer;
 
 import org.osgi.annotation.bundle.Export;

@@ -51,10 +51,12 @@ record BalanceStatus(Instant at, boolean enabled, double gridLimitA, boolean gri
      * @param controlKind the control as the API names it
      * @param departure a Scheduled session's departure, else null
      * @param energyNeededWh a Scheduled session's energy still needed, else null
+     * @param energyTargetWh a Scheduled session's energy target as set, with its departure, else null
      */
     record ConnectorRow(String ref, String session, String mode, double limitA, Double sentA, String draw,
                         String reason, String control, ConnectorRef at, ModeOf modeOf, int priority, Reason why,
-                        BalancerStatus.Control controlKind, java.time.Instant departure, Double energyNeededWh) {
+                        BalancerStatus.Control controlKind, java.time.Instant departure, Double energyNeededWh,
+                        Double energyTargetWh) {
     }
 
     /** A session's mode and where it comes from. */

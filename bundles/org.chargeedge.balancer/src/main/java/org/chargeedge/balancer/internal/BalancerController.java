@@ -1062,12 +1062,11 @@ final class BalancerController implements AutoCloseable {
         }
         List<Connector> out = new ArrayList<>(s.connectors().size());
         for (Connector c : s.connectors()) {
-            ModeOverride o = modes.get(c.ref());
             TransactionInfo tx = open.get(c.ref());
-            if (c.mode() == Mode.SCHEDULED && o != null && o.target() != null && tx != null
-                    && String.valueOf(tx.transactionId()).equals(o.session())) {
+            Target t = tx == null ? null : targetOf(c.ref(), String.valueOf(tx.transactionId()));
+            if (c.mode() == Mode.SCHEDULED && t != null) {
                 double delivered = Math.max(0, registerWh(latest.get(c.ref())) - tx.meterStart());
-                c = c.withTarget(o.target().departure(), Math.max(0, o.target().energyWh() - delivered));
+                c = c.withTarget(t.departure(), Math.max(0, t.energyWh() - delivered));
             }
             out.add(c);
         }
@@ -1092,6 +1091,15 @@ final class BalancerController implements AutoCloseable {
             }
         }
         return 0;
+    }
+
+    /**
+     * The target set for the session running on a connector; null when it has none, or when the one kept was set
+     * for another session (the next one's is taken once that session runs).
+     */
+    private Target targetOf(ConnectorRef ref, String session) {
+        ModeOverride o = modes.get(ref);
+        return o != null && o.target() != null && session != null && session.equals(o.session()) ? o.target() : null;
     }
 
     /** A session's mode: its own, else its charger's set at run time, else the configured one. */
@@ -1610,6 +1618,9 @@ final class BalancerController implements AutoCloseable {
                         : BalancerStatus.Control.NO_PROFILES;
                 case OFFLINE -> BalancerStatus.Control.OFFLINE;
             };
+            // the target the core's departure and energy still needed came from in this run, shown as it was set
+            Target target = c.mode() == Mode.SCHEDULED && c.departure() != null ? targetOf(l.ref(), c.session())
+                    : null;
             String control = switch (kind) {
                 case IDLE -> "-";
                 case FOLLOWS -> "follows";
@@ -1620,8 +1631,8 @@ final class BalancerController implements AutoCloseable {
             rows.add(new BalanceStatus.ConnectorRow(l.ref().toString(), c.session(),
                     SiteSettings.modeName(c.mode()), l.limitA(), s == null ? null : s.limitA(), drawText(c.draw()),
                     l.reason().text(), control, l.ref(), modeOf(l.ref(), c.session()), c.priority(), l.reason(),
-                    kind, c.mode() == Mode.SCHEDULED ? c.departure() : null,
-                    c.mode() == Mode.SCHEDULED && c.departure() != null ? c.energyNeededWh() : null));
+                    kind, target == null ? null : c.departure(), target == null ? null : c.energyNeededWh(),
+                    target == null ? null : target.energyWh()));
         }
         List<BalanceStatus.ChargerRow> chargers = new ArrayList<>();
         links.values().stream().sorted((x, y) -> x.id.compareTo(y.id)).forEach(link -> chargers.add(

@@ -80,6 +80,6 @@ public class BalancerService implements BalancerStatus, BalancerModes {
                 r.session() == null ? null : Integer.valueOf(r.session()), r.limitA(),
                 ReasonKind.valueOf(why.kind().name()), why.text(), why.until(), SiteSettings.api(r.modeOf().mode()),
                 r.modeOf().origin(), r.priority(), r.controlKind(), r.departure(), r.energyNeededWh(),
-                group == null ? null : group.name());
+                group == null ? null : group.name(), r.energyTargetWh());
     }
 }

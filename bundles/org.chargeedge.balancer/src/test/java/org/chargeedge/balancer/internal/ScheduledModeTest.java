@@ -75,7 +75,33 @@ class ScheduledModeTest {
         assertThat(c.reason()).matches("scheduled: waits for the window at 0\\.100/kWh, starts in (1 h 59|2 h 0) min");
         assertThat(c.departure()).isEqualTo(leaves);
         assertThat(c.energyNeededWh()).isEqualTo(5_000);
+        assertThat(c.energyTargetWh()).isEqualTo(5_000);
         site.until("the charger is told", () -> car.lastTxProfile().limit() == 0);
+    }
+
+    @Test
+    void theTargetAsSetShowsBesideWhatIsStillNeededAndEndsWithTheMode() throws Exception {
+        site();
+        Instant leaves = Instant.now().plus(Duration.ofHours(10));
+        service.setSessionMode("CP-A", 1, ChargingMode.SCHEDULED, new Target(leaves, 20_000))
+                .toCompletableFuture().get();
+        site.until("waits for the window", () -> limit() == 0);
+        // 3 kWh counted by the charger's register since the session's start (meterStart 0): 17 kWh still needed,
+        // the target stays what was set
+        car.registerWh = 3_000.0;
+        car.meterValues();
+        site.until("the register counted", () -> service.connector("CP-A", 1).orElseThrow().energyNeededWh() == 17_000);
+        Connector c = service.connector("CP-A", 1).orElseThrow();
+        assertThat(c.departure()).isEqualTo(leaves);
+        assertThat(c.energyTargetWh()).isEqualTo(20_000);
+
+        // another mode (it resumes after its minimum off time): no departure, no need and no target
+        service.setSessionMode("CP-A", 1, ChargingMode.FAST).toCompletableFuture().get();
+        site.until("fast", () -> service.connector("CP-A", 1).orElseThrow().mode() == ChargingMode.FAST);
+        c = service.connector("CP-A", 1).orElseThrow();
+        assertThat(c.departure()).isNull();
+        assertThat(c.energyNeededWh()).isNull();
+        assertThat(c.energyTargetWh()).isNull();
     }
 
     @Test

@@ -122,6 +122,11 @@ final class SimCharger implements AutoCloseable {
     private boolean paused;
     /** Whether meter values are sent by the charger itself whenever the draw changes. */
     volatile boolean reportOnChange = true;
+    /**
+     * Its Energy.Active.Import.Register, Wh, sent with every report once the test sets it (as a real charger's
+     * reports carry it, so a later report of the current alone does not hide it); null: none reported.
+     */
+    volatile Double registerWh;
     /** The phases the charger gives (SWITCHES_PHASES: as its last TxProfile's numberPhases says; 3 otherwise). */
     private volatile int phasesOn = 3;
 
@@ -381,6 +386,11 @@ final class SimCharger implements AutoCloseable {
             double a = i <= activePhases() ? draw : 0;
             values.addObject().put("value", String.format(Locale.ROOT, "%.1f", a)).put("measurand", "Current.Import")
                     .put("phase", "L" + i).put("unit", "A");
+        }
+        Double register = registerWh;
+        if (register != null) {
+            values.addObject().put("value", String.format(Locale.ROOT, "%.0f", register))
+                    .put("measurand", "Energy.Active.Import.Register").put("unit", "Wh");
         }
         return p.toString();
     }

@@ -88,6 +88,9 @@ final class BalancerResources {
         if (c.energyNeededWh() != null) {
             n.put("energyNeededKWh", c.energyNeededWh() / 1000);
         }
+        if (c.energyTargetWh() != null) {
+            n.put("energyTargetKWh", c.energyTargetWh() / 1000);
+        }
         return n;
     }
 

@@ -5,7 +5,7 @@
 import { api, el, isOperator, notice, time } from './app.js';
 
 const rows = new Map(); // chargePointId -> [{connectorId, limitA, reasonKind, reason, mode, modeOrigin, control,
-//                                            departure, energyNeededKWh}]
+//                                            departure, energyNeededKWh, energyTargetKWh}]
 export const MODES = ['Fast', 'PV', 'MinPV', 'Scheduled', 'Off'];
 // The Scheduled forms open on this page, kept while events redraw it: "CP/N" -> {departure (the input's local
 // "YYYY-MM-DDTHH:MM"), energy (the input's text), busy (a request in flight), sent (taken: closes at the next read)}
@@ -146,11 +146,17 @@ export function modeControls(chargePointId, redraw) {
   });
 }
 
-/** Opens the Scheduled form of a connector: its departure as the balancer has it, else the next 07:00. */
+/**
+ * Opens the Scheduled form of a connector: its departure and energy target as the balancer has them, else the next
+ * 07:00 and no energy. The target is the one set, not what is still needed: Apply without touching it keeps it. It
+ * is given unrounded, so a target set elsewhere with more decimals than the input's step is not changed either.
+ */
 function openDraft(key, k, redraw, focus) {
   if (!drafts.has(key)) {
-    const known = k.mode === 'Scheduled' && k.departure && new Date(k.departure) > new Date();
-    drafts.set(key, { departure: known ? localInput(new Date(k.departure)) : defaultDeparture(), energy: '' });
+    const scheduled = k.mode === 'Scheduled';
+    const known = scheduled && k.departure && new Date(k.departure) > new Date();
+    const target = scheduled && typeof k.energyTargetKWh === 'number' ? String(k.energyTargetKWh) : '';
+    drafts.set(key, { departure: known ? localInput(new Date(k.departure)) : defaultDeparture(), energy: target });
   }
   draw(redraw, key + '/' + focus);
 }

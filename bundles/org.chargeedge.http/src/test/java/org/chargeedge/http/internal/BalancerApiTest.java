@@ -5,6 +5,8 @@ import static org.chargeedge.http.internal.AuthenticationTest.json;
 
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Map;
 
 import org.chargeedge.balancer.internal.TestBalancer;
@@ -76,6 +78,38 @@ class BalancerApiTest extends RealSiteTestBase {
         assertThat(json(cleared).get("message").asText()).isEqualTo("CP-1: Fast by default again, as configured");
         assertError(delete("/api/chargers/CP-9/mode", operator), 404, "unknown charger CP-9");
         assertThat(api.send(delete("/api/chargers/CP-1/connectors/1/mode", operator)).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void aScheduledSessionShowsItsDepartureTheEnergyStillNeededAndItsTargetAsSet() throws Exception {
+        balancer(Map.of());
+        int tx = charger.call("StartTransaction", "{\"connectorId\":1,\"idTag\":\"TAG-1\",\"meterStart\":1000,"
+                + "\"timestamp\":\"" + Instant.now().truncatedTo(ChronoUnit.SECONDS) + "\"}").get("transactionId")
+                .asInt();
+        charger.call("StatusNotification", "{\"connectorId\":1,\"errorCode\":\"NoError\",\"status\":\"Charging\"}");
+        String leaves = Instant.now().plusSeconds(36_000).truncatedTo(ChronoUnit.SECONDS).toString();
+        HttpResponse<String> scheduled = api.send(put("/api/chargers/CP-1/connectors/1/mode", operator,
+                "{\"mode\":\"Scheduled\",\"departure\":\"" + leaves + "\",\"energyKWh\":12.5}"));
+        assertThat(json(scheduled).get("message").asText()).endsWith(" for transaction " + tx);
+        // 2.5 kWh counted by the register since the session's start (1 kWh): 10 kWh still needed of the 12.5 set
+        charger.call("MeterValues", "{\"connectorId\":1,\"transactionId\":" + tx + ",\"meterValue\":[{"
+                + "\"timestamp\":\"" + Instant.now() + "\",\"sampledValue\":[{\"value\":\"3500\"}]}]}");
+        SiteApiTest.waitFor(() -> balancer.service.connector("CP-1", 1).map(c -> c.energyNeededWh())
+                .filter(wh -> wh == 10_000).isPresent());
+        JsonNode row = json(api.send(api.get("/api/chargers/CP-1", viewer))).get("balancer").get(0);
+        assertThat(row.get("mode").asText()).isEqualTo("Scheduled");
+        assertThat(row.get("departure").asText()).isEqualTo(leaves);
+        assertThat(row.get("energyNeededKWh").asDouble()).isEqualTo(10.0);
+        assertThat(row.get("energyTargetKWh").asDouble()).isEqualTo(12.5);
+
+        // another mode: none of the three
+        assertThat(api.send(put("/api/chargers/CP-1/connectors/1/mode", operator, "{\"mode\":\"Fast\"}"))
+                .statusCode()).isEqualTo(200);
+        SiteApiTest.waitFor(() -> modeOf("CP-1").equals("Fast/SESSION"));
+        row = json(api.send(api.get("/api/chargers/CP-1", viewer))).get("balancer").get(0);
+        assertThat(row.has("departure")).isFalse();
+        assertThat(row.has("energyNeededKWh")).isFalse();
+        assertThat(row.has("energyTargetKWh")).isFalse();
     }
 
     @Test

@@ -298,8 +298,9 @@ class DashboardBrowserTest extends RealSiteTestBase {
     @Test
     void anOperatorSchedulesASessionAndThePageRefusesAPastDepartureOrNoEnergy() throws Exception {
         charger.answers.put("GetConfiguration", "{\"configurationKey\":[]}");
-        charger.call("StartTransaction", "{\"connectorId\":1,\"idTag\":\"TAG-5\",\"meterStart\":0,\"timestamp\":\""
-                + Instant.now().truncatedTo(ChronoUnit.SECONDS) + "\"}");
+        int tx = charger.call("StartTransaction", "{\"connectorId\":1,\"idTag\":\"TAG-5\",\"meterStart\":0,"
+                + "\"timestamp\":\"" + Instant.now().truncatedTo(ChronoUnit.SECONDS) + "\"}").get("transactionId")
+                .asInt();
         charger.call("StatusNotification", "{\"connectorId\":1,\"errorCode\":\"NoError\",\"status\":\"Charging\"}");
         // the browser in a zone of its own (and a half-hour offset): the page converts its local time itself
         ZoneId zone = ZoneId.of("Asia/Kolkata");
@@ -364,22 +365,38 @@ class DashboardBrowserTest extends RealSiteTestBase {
             assertThat(now.getText()).contains("leaves ").contains("12.5 kWh still needed");
             assertThat(browser.findElements(By.cssSelector(modes + "form.scheduled"))).isEmpty();
             screenshot("site-scheduled");
+            // the session charges 2.5 kWh (its register, from meter start 0): 10 kWh still needed, the target stays
+            charger.call("MeterValues", "{\"connectorId\":1,\"transactionId\":" + tx + ",\"meterValue\":[{"
+                    + "\"timestamp\":\"" + Instant.now() + "\",\"sampledValue\":[{\"value\":\"2500\"}]}]}");
+            SiteApiTest.waitFor(() -> balancer.service.connector("CP-1", 1).map(c -> c.energyNeededWh())
+                    .filter(wh -> wh == 10_000).isPresent());
+            browser.navigate().refresh(); // the page reads the balancer as it opens, whenever the balancer ran
+            until(d -> d.findElement(By.cssSelector(modes + ".scheduled-now")).getText()
+                    .contains("10 kWh still needed"));
             browser.findElement(By.cssSelector(modes + "button.change-scheduled")).click();
             assertThat(until(ExpectedConditions.presenceOfElementLocated(departure)).getDomProperty("value"))
                     .as("changing starts from the departure the balancer has").isEqualTo(leaves.format(local));
+            assertThat(browser.findElement(energy).getDomProperty("value"))
+                    .as("and from the target set, not what is still needed").isEqualTo("12.5");
+            assertThat(browser.findElement(By.cssSelector(modes + "form.scheduled p.hint")).getText())
+                    .startsWith("Now 10 kWh still needed. ");
             // the charger page has the same controls
             browser.get(api.base + "/ui/charger.html?id=CP-1");
             String facts = "dd[data-field='Mode'] .mode-row[data-connector-id='1'] ";
             assertThat(until(ExpectedConditions.presenceOfElementLocated(By.cssSelector(facts + ".scheduled-now")))
-                    .getText()).contains("12.5 kWh still needed");
+                    .getText()).contains("10 kWh still needed");
             browser.findElement(By.cssSelector(facts + "button.change-scheduled")).click();
-            until(ExpectedConditions.presenceOfElementLocated(By.cssSelector(facts + "form.scheduled input.energy")));
+            By factsDeparture = By.cssSelector(facts + "form.scheduled input.departure");
+            assertThat(until(ExpectedConditions.presenceOfElementLocated(factsDeparture)).getDomProperty("value"))
+                    .isEqualTo(leaves.format(local));
+            assertThat(browser.findElement(By.cssSelector(facts + "form.scheduled input.energy"))
+                    .getDomProperty("value")).isEqualTo("12.5");
             screenshot("charger-scheduled");
 
             logInAs("victor", "viewer-password-12");
             WebElement shown = until(ExpectedConditions.presenceOfElementLocated(By.cssSelector(
                     "article.card[data-charge-point-id='CP-1'] .modes span.mode")));
-            assertThat(shown.getText()).startsWith("Scheduled: leaves ").endsWith(", 12.5 kWh still needed");
+            assertThat(shown.getText()).startsWith("Scheduled: leaves ").endsWith(", 10 kWh still needed");
             assertThat(browser.findElements(By.cssSelector("article.card select, article.card input"))).isEmpty();
         } finally {
             browser.executeCdpCommand("Emulation.setTimezoneOverride", Map.of("timezoneId", ""));

@@ -18,7 +18,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 /**
  * The load balancer's state out, retained: {@code BASE/balancer/site} (grid limit, whether it is the default,
  * safe budget and whether it is in use, where the budget came from, what is left to the chargers per phase) and
- * {@code BASE/balancer/ID/CONNECTOR} (limit, reason kind and text, mode, priority, whether the charger follows).
+ * {@code BASE/balancer/ID/CONNECTOR} (limit, reason kind and text, mode, priority, whether the charger follows; a
+ * Scheduled session's departure, energy still needed and target as set).
  * Only what changed, checked every {@code intervalMillis} of the state configuration (so at most once per
  * interval per topic); all again after a reconnect. Active only while a balancer runs.
  *
@@ -137,6 +138,9 @@ public class BalancerStatePublisher {
         }
         if (c.energyNeededWh() != null) {
             d.put("energy_needed_kwh", c.energyNeededWh() / 1000);
+        }
+        if (c.energyTargetWh() != null) {
+            d.put("energy_target_kwh", c.energyTargetWh() / 1000);
         }
         return d;
     }

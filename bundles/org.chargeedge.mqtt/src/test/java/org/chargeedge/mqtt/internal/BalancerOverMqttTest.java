@@ -4,10 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
 
+import org.chargeedge.api.balancer.BalancerStatus;
+import org.chargeedge.api.balancer.ChargingMode;
 import org.chargeedge.balancer.internal.TestBalancer;
 import org.chargeedge.centralsystem.internal.CentralSystemHarness;
 import org.junit.jupiter.api.AfterEach;
@@ -16,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * The balancer's state out and its mode commands in, over a real broker, with the real balancer over the real
@@ -129,6 +134,33 @@ class BalancerOverMqttTest {
             // none of the refused ones was taken
             assertThat(balancer.service.connector("CP-1", 1).orElseThrow().mode().label()).isEqualTo("PV");
         }
+    }
+
+    @Test
+    void aScheduledSessionsDepartureEnergyStillNeededAndTargetArePublished() throws Exception {
+        try (TestClient results = new TestClient(broker).subscribe("depot/charger/#", 0);
+             TestClient state = new TestClient(broker).subscribe("depot/balancer/CP-1/1", 1)) {
+            int tx = balancer.startSession("CP-1");
+            until(state, "depot/balancer/CP-1/1", d -> d.path("transaction_id").asInt() == tx);
+            String leaves = Instant.now().plusSeconds(36_000).truncatedTo(ChronoUnit.SECONDS).toString();
+            results.publish("depot/charger/CP-1/1/set/mode", "{\"mode\":\"Scheduled\",\"departure\":\"" + leaves
+                    + "\",\"energy_kwh\":20}");
+            assertThat(result(results, "depot/charger/CP-1/1/set/mode/result").get("message").asText())
+                    .isEqualTo("CP-1/1: Scheduled, 20.0 kWh by " + leaves + " for transaction " + tx);
+            JsonNode scheduled = until(state, "depot/balancer/CP-1/1", d -> d.has("energy_target_kwh"));
+            assertThat(scheduled.get("mode").asText()).isEqualTo("Scheduled");
+            assertThat(scheduled.get("departure").asText()).isEqualTo(leaves);
+            // the simulated charger reports no register: nothing counted yet
+            assertThat(scheduled.get("energy_needed_kwh").asDouble()).isEqualTo(20.0);
+            assertThat(scheduled.get("energy_target_kwh").asDouble()).isEqualTo(20.0);
+        }
+        // once the session has charged, what is still needed and the target differ: each has its field
+        ObjectNode d = BalancerStatePublisher.connector(new BalancerStatus.Connector("CP-1", 1, 17, 0,
+                BalancerStatus.ReasonKind.SCHEDULED_WAITING, "scheduled: energy target reached", null,
+                ChargingMode.SCHEDULED, BalancerStatus.ModeOrigin.SESSION, 0, BalancerStatus.Control.FOLLOWS,
+                Instant.parse("2026-05-01T05:30:00Z"), 10_000.0, null, 12_500.0));
+        assertThat(d.get("energy_needed_kwh").asDouble()).isEqualTo(10.0);
+        assertThat(d.get("energy_target_kwh").asDouble()).isEqualTo(12.5);
     }
 
     @Test
