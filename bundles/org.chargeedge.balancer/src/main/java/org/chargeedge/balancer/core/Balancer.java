@@ -310,7 +310,9 @@ public final class Balancer {
                 Instant since = w.memory != null && w.memory.on() == on ? w.memory.since() : now;
                 PhaseSwitching.Step ps = w.phaseStep != null ? w.phaseStep : new PhaseSwitching.Step(3, null, 0);
                 memories.put(w.c.ref(), new Memory(w.c.session(), on, since, limitA, w.learnt,
-                        on || (w.memory != null && w.memory.wasOn()), ps.phases(), ps.since(), ps.wh()));
+                        on || (w.memory != null && w.memory.wasOn()), ps.phases(), ps.since(), ps.wh(),
+                        carPhasesSeen(w, chargers.get(w.c.ref().chargerId()), now,
+                                s.settings().phaseSwitching().hold())));
             }
         }
         BalancerState next = new BalancerState(now, memories, pv.startWh, pv.stopWh);
@@ -340,6 +342,26 @@ public final class Balancer {
             }
         }
         return ch.wiredPhases();
+    }
+
+    /**
+     * On how many phases the session's car draws, as far as seen: counted from a draw of at least 6 A on some
+     * phase while the charger offered all 3 of its phases (not switched to 1, and not within the hold after a
+     * switch back to 3, when the car may not have followed yet); else what was seen before, 0 if nothing.
+     */
+    private static int carPhasesSeen(Work w, Charger ch, Instant now, Duration hold) {
+        int before = w.memory == null ? 0 : w.memory.carPhases();
+        Connector c = w.c;
+        boolean offered3 = ch.wiredPhases().size() == 3 && (w.phaseStep == null || (w.phaseStep.phases() == 3
+                && (w.phaseStep.since() == null || now.isAfter(w.phaseStep.since().plus(hold)))));
+        if (!offered3 || c.draw() == null || c.state() != ConnectorState.CHARGING || maxDraw(c) < MIN_CURRENT_A) {
+            return before;
+        }
+        int n = 0;
+        for (Phase p : ch.wiredPhases()) {
+            n += c.draw().get(p) >= 1.0 ? 1 : 0;
+        }
+        return n;
     }
 
     private static double drawOnSitePhase(Work w, Charger ch, Phase sitePhase) {
@@ -611,8 +633,10 @@ public final class Balancer {
         switching.sort(Comparator.<Work>comparingInt(w -> -w.c.priority()).thenComparing(w -> w.c.ref()));
         for (Work w : switching) {
             Charger ch = chargers.get(w.c.ref().chargerId());
-            if (w.c.control() != Control.OBEYS || !charging(w.c) || (w.phases == 3 && w.sitePhases.size() < 3)) {
-                // not charging, not following, or a car that draws on fewer phases anyway: left as it is
+            if (w.c.control() != Control.OBEYS || !charging(w.c) || (w.phases == 3 && w.sitePhases.size() < 3)
+                    || (w.memory != null && w.memory.carPhases() > 0 && w.memory.carPhases() < 3)) {
+                // not charging, not following, or a car that draws on fewer phases anyway (now, or as seen
+                // earlier in its session, while it draws nothing): left as it is, a switch would only pause it
                 continue;
             }
             double others = 0;

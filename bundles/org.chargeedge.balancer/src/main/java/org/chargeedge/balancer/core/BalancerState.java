@@ -34,9 +34,17 @@ public record BalancerState(Instant at, Map<ConnectorRef, Memory> connectors, do
      * @param phases the phases the session was given on a charger that switches (1 or 3; 3 otherwise) (since 1.1)
      * @param phasesSince when it was last switched, null if never in this session (since 1.1)
      * @param phaseWh the phase switching account, Wh (see {@link PhaseSwitching}) (since 1.1)
+     * @param carPhases on how many phases the car was seen drawing while all of its charger's 3 were offered: 1 to
+     *                  3; 0 until seen (since 1.2)
      */
     public record Memory(String session, boolean on, Instant since, double limitA, OptionalDouble learntCarMaxA,
-                         boolean wasOn, int phases, Instant phasesSince, double phaseWh) {
+                         boolean wasOn, int phases, Instant phasesSince, double phaseWh, int carPhases) {
+
+        /** The car's phases not seen (the record of 1.1). */
+        public Memory(String session, boolean on, Instant since, double limitA, OptionalDouble learntCarMaxA,
+                      boolean wasOn, int phases, Instant phasesSince, double phaseWh) {
+            this(session, on, since, limitA, learntCarMaxA, wasOn, phases, phasesSince, phaseWh, 0);
+        }
 
         /** On 3 phases, never switched. */
         public Memory(String session, boolean on, Instant since, double limitA, OptionalDouble learntCarMaxA,

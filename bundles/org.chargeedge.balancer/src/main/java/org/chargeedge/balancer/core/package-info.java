@@ -9,7 +9,7 @@
  * ({@link org.chargeedge.balancer.core.PhaseSwitching}) in the settings.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package org.chargeedge.balancer.core;
 
 import org.osgi.annotation.bundle.Export;

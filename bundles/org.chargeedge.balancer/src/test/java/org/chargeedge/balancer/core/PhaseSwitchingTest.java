@@ -127,4 +127,43 @@ class PhaseSwitchingTest {
         Allocation off = Balancer.allocate(site.snapshot(t.plusSeconds(60), BalancerState.INITIAL));
         assertThat(off.limits().get(0).numberPhases()).isZero();
     }
+
+    /**
+     * A 1-phase car (seen drawing on L1 alone while offered 3 phases) that stops drawing, a 2.5 kW surplus: it is
+     * not switched to 1 phase while it draws nothing (a switch would only pause it), nor when it draws again.
+     */
+    @Test
+    void aCarSeenOn1PhaseIsNotSwitchedWhileItDrawsNothing() {
+        Site site = new Site();
+        site.chargers.add(new SiteSnapshot.Charger("P", null, PhaseRotation.parse("L1L2L3"),
+                java.util.EnumSet.allOf(Phase.class), 32, true));
+        site.connector(Connector.charging("P", 1, "s-P").withMode(Mode.MIN_PV).withDraw(new PhaseAmps(10, 0, 0)));
+        site.measurements = new Measurements(Reading.UNKNOWN, Reading.UNKNOWN, Reading.UNKNOWN,
+                Reading.fresh(10 * 230 - 2500), Reading.UNKNOWN, Reading.UNKNOWN, Reading.UNKNOWN);
+        BalancerState state = BalancerState.INITIAL;
+        for (int m = 0; m <= 12; m++) {
+            Allocation a = Balancer.allocate(site.snapshot(T0.plusSeconds(60L * m), state));
+            state = a.next();
+            assertThat(a.limits().get(0).numberPhases()).as("drawing on 1 phase at minute %d", m).isEqualTo(3);
+        }
+        assertThat(state.connectors().values().iterator().next().carPhases()).isEqualTo(1);
+        // the car stops drawing (its battery management pauses it): 2.5 kW surplus, nothing drawn
+        site.replace("P", c -> c.withDraw(PhaseAmps.all(0)));
+        site.measurements = new Measurements(Reading.UNKNOWN, Reading.UNKNOWN, Reading.UNKNOWN,
+                Reading.fresh(-2500), Reading.UNKNOWN, Reading.UNKNOWN, Reading.UNKNOWN);
+        for (int m = 13; m <= 30; m++) {
+            Allocation a = Balancer.allocate(site.snapshot(T0.plusSeconds(60L * m), state));
+            state = a.next();
+            assertThat(a.limits().get(0).numberPhases()).as("drawing nothing at minute %d", m).isEqualTo(3);
+        }
+        // a car never seen drawing is switched as before: the same pause, a new session
+        site.replace("P", c -> Connector.charging("P", 1, "s-Q").withMode(Mode.MIN_PV).withDraw(PhaseAmps.all(0)));
+        int phases = 3;
+        for (int m = 31; m <= 45; m++) {
+            Allocation a = Balancer.allocate(site.snapshot(T0.plusSeconds(60L * m), state));
+            state = a.next();
+            phases = a.limits().get(0).numberPhases();
+        }
+        assertThat(phases).isEqualTo(1);
+    }
 }
