@@ -45,10 +45,20 @@ public interface BalancerMemory {
      * @param switchesPhases its {@code ConnectorSwitch3to1PhaseSupported} said true (since 2.4)
      * @param reactionTime how long it was seen to take, at most, from accepting a lower limit to a meter reading
      *                     within it; null when not measured (since 2.4)
+     * @param relativeTxProfiles it rejected TxProfiles of kind Absolute: they go to it as Relative (since 2.5)
      */
     record ChargerCapabilities(String chargePointId, String unit, boolean txDefaultRejected,
                                boolean txProfileRejected, boolean noSmartCharging, String firmwareVersion,
-                               Instant learntAt, boolean switchesPhases, Duration reactionTime) {
+                               Instant learntAt, boolean switchesPhases, Duration reactionTime,
+                               boolean relativeTxProfiles) {
+
+        /** As in 2.4: TxProfiles of kind Absolute. */
+        public ChargerCapabilities(String chargePointId, String unit, boolean txDefaultRejected,
+                                   boolean txProfileRejected, boolean noSmartCharging, String firmwareVersion,
+                                   Instant learntAt, boolean switchesPhases, Duration reactionTime) {
+            this(chargePointId, unit, txDefaultRejected, txProfileRejected, noSmartCharging, firmwareVersion,
+                    learntAt, switchesPhases, reactionTime, false);
+        }
 
         /** As before 2.4: a charger not known to switch phases, its reaction time not measured. */
         public ChargerCapabilities(String chargePointId, String unit, boolean txDefaultRejected,

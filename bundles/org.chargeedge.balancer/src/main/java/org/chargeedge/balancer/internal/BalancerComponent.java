@@ -1,6 +1,7 @@
 package org.chargeedge.balancer.internal;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.OptionalDouble;
 
 import org.chargeedge.api.authorization.AuthorizationCache;
@@ -41,6 +42,8 @@ public class BalancerComponent implements EventHandler, GatewayLimits {
     static final String PID = "org.chargeedge.balancer";
 
     private final BalancerController controller;
+    /** How long a starting controller sends nothing while it waits for the store to be bound. */
+    static final Duration STORE_GRACE = Duration.ofSeconds(2);
 
     /** Optional: without the energy model the grid is unknown and the safe budget holds. */
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
@@ -74,7 +77,8 @@ public class BalancerComponent implements EventHandler, GatewayLimits {
         }, () -> csmsLimits, Clock.systemUTC());
         controller.prices().use(() -> priceForecast);
         controller.groups().use(() -> localList, () -> authorizationCache);
-        controller.start();
+        // the store, if one runs, is bound right after this constructor: no command before it was read
+        controller.start(STORE_GRACE);
     }
 
     /**

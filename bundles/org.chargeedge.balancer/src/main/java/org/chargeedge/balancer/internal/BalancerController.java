@@ -149,6 +149,8 @@ final class BalancerController implements AutoCloseable {
     private final double[] gridCorrectionA = new double[3];
     /** When a charger was last marked because the grid meter read above the limit too long. Controller thread. */
     private Instant markedForGridAt;
+    /** Until when commands wait for the store (see {@link #start(Duration)}); null: they do not. */
+    private Instant awaitingStoreUntil;
     private long runs;
 
     /** What the controller watches on a connector: the draw it last saw, and whether the charger obeys. */
@@ -229,6 +231,17 @@ final class BalancerController implements AutoCloseable {
     void start() {
         announce(settings);
         thread.scheduleWithFixedDelay(this::request, 0, TICK.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Starts, sending no command for up to {@code grace} unless a store comes first ({@link #remember}): the
+     * component's store is bound just after it started, and what the store kept (the profiles chargers accepted,
+     * each session's phases) must be known before this controller replaces any of them, as after an update of
+     * the balancer alone. Allocations run meanwhile; the previous controller's TxProfiles still hold.
+     */
+    void start(Duration grace) {
+        post(() -> awaitingStoreUntil = clock.instant().plus(grace));
+        start();
     }
 
     @Override
@@ -386,6 +399,7 @@ final class BalancerController implements AutoCloseable {
         }
         post(() -> {
             memory = store;
+            awaitingStoreUntil = null;
             for (BalancerMemory.SessionMode m : kept.sessionModes()) {
                 Mode mode = keptMode(m.mode(), m.chargePointId());
                 if (mode != null) {
@@ -433,8 +447,8 @@ final class BalancerController implements AutoCloseable {
     }
 
     /**
-     * Takes the profiles chargers accepted before a restart, for those not booted nor spoken to since (a boot may
-     * have cleared them, a command replaced them): what each may still draw (see {@link #withUnreconnected}), and
+     * Takes the profiles chargers accepted before a restart, where the charger has not booted since (a boot may
+     * have cleared them) and nothing newer was accepted in this run: what each may still draw (see {@link #withUnreconnected}), and
      * each session's phases, last phase switch and since when it has been on or paused, so that a session on 1
      * phase stays on it and minimum on and off times go on. Controller thread.
      *
@@ -447,18 +461,24 @@ final class BalancerController implements AutoCloseable {
             ConnectorRef ref = new ConnectorRef(p.chargePointId(), p.connectorId());
             savedProfiles.put(ref, p);
             ChargerLink link = links.computeIfAbsent(p.chargePointId(), ChargerLink::new);
-            if (link.bootedAt != null || link.commands > 0) {
+            if (link.bootedAt != null && !link.bootedAt.isBefore(p.acceptedAt())) {
                 continue;
             }
             if (p.connectorId() == 0) {
+                if (link.defaultSentA != null) {
+                    continue;
+                }
                 link.defaultSentA = p.limitA();
                 link.defaultSentAt = p.acceptedAt();
             } else {
                 String session = String.valueOf(p.transactionId());
-                link.sent.put(p.connectorId(), new Sent(session, p.limitA(), p.validTo(), p.acceptedAt(),
-                        p.numberPhases()));
+                if (link.sent.putIfAbsent(p.connectorId(), new Sent(session, p.limitA(), p.validTo(),
+                        p.acceptedAt(), p.numberPhases())) != null) {
+                    continue;
+                }
                 boolean on = p.limitA() > 0;
-                memories.putIfAbsent(ref, new BalancerState.Memory(session, on,
+                // nothing was accepted for it in this run: what the store kept is what the charger applies
+                memories.put(ref, new BalancerState.Memory(session, on,
                         p.onOffSince() != null ? p.onOffSince() : p.acceptedAt(), p.limitA(), OptionalDouble.empty(),
                         on, p.numberPhases() == 1 ? 1 : 3, p.phasesSince(), 0));
             }
@@ -551,7 +571,8 @@ final class BalancerController implements AutoCloseable {
             BalancerMemory.ChargerCapabilities now = link.learnt(clock.instant());
             BalancerMemory.ChargerCapabilities saved = savedCapabilities.get(link.id);
             if (saved == null ? link.configAsked && (link.unitLearnt || !link.takesTxProfiles()
-                    || link.txDefaultRejected || link.switchesPhases || link.reaction() != null)
+                    || link.txDefaultRejected || link.switchesPhases || link.reaction() != null
+                    || link.relativeTxProfiles)
                     : !sameLearning(saved, now)) {
                 savedCapabilities.put(link.id, now);
                 written(store.saveCapabilities(now), () -> savedCapabilities.remove(link.id, now));
@@ -563,7 +584,8 @@ final class BalancerController implements AutoCloseable {
         return Objects.equals(a.unit(), b.unit()) && a.txDefaultRejected() == b.txDefaultRejected()
                 && a.txProfileRejected() == b.txProfileRejected() && a.noSmartCharging() == b.noSmartCharging()
                 && Objects.equals(a.firmwareVersion(), b.firmwareVersion())
-                && a.switchesPhases() == b.switchesPhases() && Objects.equals(a.reactionTime(), b.reactionTime());
+                && a.switchesPhases() == b.switchesPhases() && Objects.equals(a.reactionTime(), b.reactionTime())
+                && a.relativeTxProfiles() == b.relativeTxProfiles();
     }
 
     /** Logs a failed write and runs {@code undo} on the controller thread, so the next run writes it again. */
@@ -782,10 +804,14 @@ final class BalancerController implements AutoCloseable {
         for (ChargerInfo ci : chargers) {
             ChargerLink link = links.computeIfAbsent(ci.chargePointId(), ChargerLink::new);
             if (ci.bootedAt() != null && !ci.bootedAt().equals(link.bootedAt)) {
-                // a boot: the charger may have lost its profiles, and its transactions are over
-                link.bootedAt = ci.bootedAt();
-                link.defaultSentA = null;
-                link.sent.clear();
+                // a boot: the charger may have lost the profiles it accepted before, and its transactions are over
+                // (first seen by a controller that took profiles accepted after it from the store: those stay)
+                Instant boot = ci.bootedAt();
+                link.bootedAt = boot;
+                if (link.defaultSentAt == null || !link.defaultSentAt.isAfter(boot)) {
+                    link.defaultSentA = null;
+                }
+                link.sent.values().removeIf(sent -> !sent.at().isAfter(boot));
                 link.firmware = ci.boot() == null ? null : ci.boot().firmwareVersion();
                 if (link.learntUnder != null && link.firmware != null && !link.learntUnder.equals(link.firmware)) {
                     LOG.info("Balancer: {} runs firmware {} now (was {}): its smart charging is learnt again",
@@ -1208,7 +1234,8 @@ final class BalancerController implements AutoCloseable {
     private void pump(ChargerLink link) {
         Instant now = clock.instant();
         if (link.inFlight != null || !link.connected || link.notSupported
-                || (link.retryAt != null && now.isBefore(link.retryAt))) {
+                || (link.retryAt != null && now.isBefore(link.retryAt))
+                || (awaitingStoreUntil != null && now.isBefore(awaitingStoreUntil))) {
             return;
         }
         // OCPP: the central system speaks once the charger has booted; one that reconnects without booting
@@ -1437,9 +1464,13 @@ final class BalancerController implements AutoCloseable {
         Sent before = link.sent.get(connectorId);
         Instant validTo = now.plus(settings.profileValidity());
         ChargingRateUnitType unit = link.unit;
+        // Absolute from now, or Relative (from the session's start: one period, the same limit) to a charger that
+        // rejected Absolute
+        boolean relative = link.relativeTxProfiles;
         ChargingProfile p = new ChargingProfile(TX_PROFILE_ID_BASE + connectorId, d.transactionId(), 0,
-                ChargingProfilePurposeType.TxProfile, ChargingProfileKindType.Absolute, null, null, validTo,
-                schedule(now, unit, d.limitA(), d.phases(), d.numberPhases() > 0));
+                ChargingProfilePurposeType.TxProfile, relative ? ChargingProfileKindType.Relative
+                : ChargingProfileKindType.Absolute, null, null, validTo,
+                schedule(relative ? null : now, unit, d.limitA(), d.phases(), d.numberPhases() > 0));
         ConnectorRef ref = new ConnectorRef(link.id, connectorId);
         call(link, String.format(Locale.ROOT, "TxProfile %d %s A", connectorId, fmt(d.limitA())),
                 new SetChargingProfileRequest(connectorId, p), (SetChargingProfileConfirmation conf, Throwable err) -> {
@@ -1490,13 +1521,20 @@ final class BalancerController implements AutoCloseable {
     /** How long a rejected TxProfile waits for its transaction's StopTransaction before it marks the charger. */
     private static final Duration REJECTION_SETTLES = Duration.ofSeconds(2);
 
-    /** A TxProfile for a session still open was rejected: the charger does not take TxProfiles. Controller thread. */
+    /**
+     * A TxProfile for a session still open was rejected: the charger takes them only as Relative (tried next, once),
+     * or, if it rejected that too, not at all. Controller thread.
+     */
     private void judgeRejection(ChargerLink link, int connectorId, String session) {
         if (links.get(link.id) != link || link.txProfileRejected) {
             return;
         }
         if (!sessionOpen(link.id, connectorId, session)) {
             LOG.debug("Balancer: {} rejected a TxProfile for transaction {}, which has ended", link.id, session);
+        } else if (!link.relativeTxProfiles) {
+            // some chargers take only Relative profiles: tried once before it is marked
+            link.relativeTxProfiles = true;
+            LOG.info("Balancer: {} rejected an Absolute TxProfile; trying Relative", link.id);
         } else {
             link.txProfileRejected = true;
             LOG.warn("Balancer: {} rejects TxProfiles: its sessions are counted at what they draw and the other "

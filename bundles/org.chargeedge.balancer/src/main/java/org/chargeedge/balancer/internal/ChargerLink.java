@@ -43,6 +43,8 @@ final class ChargerLink {
     boolean unitLearnt;
     boolean txDefaultRejected;
     boolean txProfileRejected;
+    /** It rejected a TxProfile of kind Absolute for an open session: its TxProfiles go as Relative. */
+    boolean relativeTxProfiles;
     /**
      * Its {@code ConnectorSwitch3to1PhaseSupported} said true: a session may be switched between 3 phases and 1.
      * Asked with the unit on every new connection, and kept in the store with it.
@@ -106,7 +108,7 @@ final class ChargerLink {
     /** What was learnt, as the store keeps it. */
     BalancerMemory.ChargerCapabilities learnt(Instant at) {
         return new BalancerMemory.ChargerCapabilities(id, unitLearnt ? unit.name() : null, txDefaultRejected,
-                txProfileRejected, notSupported, firmware, at, switchesPhases, reaction());
+                txProfileRejected, notSupported, firmware, at, switchesPhases, reaction(), relativeTxProfiles);
     }
 
     /** Takes what was kept of the charger before a restart. */
@@ -119,6 +121,7 @@ final class ChargerLink {
         txProfileRejected = c.txProfileRejected();
         notSupported = c.noSmartCharging();
         switchesPhases = c.switchesPhases();
+        relativeTxProfiles = c.relativeTxProfiles();
         reactions.clear();
         if (c.reactionTime() != null) {
             reactions.add(c.reactionTime());
@@ -134,6 +137,7 @@ final class ChargerLink {
         txProfileRejected = false;
         notSupported = false;
         switchesPhases = false;
+        relativeTxProfiles = false;
         reactions.clear();
     }
 
@@ -166,6 +170,8 @@ final class ChargerLink {
         StringBuilder s = new StringBuilder("unit ").append(unit).append(unitLearnt ? "" : " (assumed)");
         if (txProfileRejected) {
             s.append(", rejects TxProfile");
+        } else if (relativeTxProfiles) {
+            s.append(", TxProfiles as Relative");
         }
         if (txDefaultRejected) {
             s.append(", rejects TxDefaultProfile");

@@ -163,11 +163,13 @@ class BalancerControllerTest {
         SimCharger[] ab = twoSessions(0, 32, Quirk.REJECTS_TX_PROFILE);
         SimCharger a = ab[0];
         SimCharger b = ab[1];
-        until("b is marked", () -> row("CP-B/1") != null && row("CP-B/1").control().equals("takes no TxProfile"));
-        // tried in A, then once in W (its unit was only assumed), then given up
-        // its unit came from GetConfiguration (Current): the rejection is not blamed on the unit
+        site.until("b is marked", () -> row("CP-B/1") != null
+                && row("CP-B/1").control().equals("takes no TxProfile"), Duration.ofSeconds(10));
+        // its unit came from GetConfiguration (Current): the rejection is not blamed on the unit; tried as
+        // Absolute, then once as Relative, then given up
         long tried = b.txProfiles();
-        assertThat(tried).isEqualTo(1);
+        assertThat(tried).isEqualTo(2);
+        assertThat(b.kinds).containsSubsequence("TxProfile Absolute", "TxProfile Relative");
         // b draws its 10 A safe share (its TxDefaultProfile): counted at that, a gets the rest
         until("a gets the rest", () -> {
             site.gridReading();
@@ -179,6 +181,30 @@ class BalancerControllerTest {
         Thread.sleep(1500);
         assertThat(b.txProfiles()).as("no more TxProfiles for a charger that rejects them").isEqualTo(tried);
         assertThat(BalanceCommands.render(site.controller.status())).contains("rejects TxProfile");
+    }
+
+    @Test
+    void aChargerThatTakesOnlyRelativeProfilesGetsItsTxProfilesSoAndFollowsThem() throws Exception {
+        site(Map.of());
+        SimCharger[] ab = twoSessions(0, 32, Quirk.RELATIVE_ONLY);
+        SimCharger b = ab[1];
+        site.until("b's TxProfile taken as Relative", () -> {
+            site.gridReading();
+            Profile p = b.lastTxProfile();
+            return p != null && p.answer().equals("Accepted");
+        }, Duration.ofSeconds(10));
+        assertThat(b.kinds.stream().filter(k -> k.startsWith("TxProfile"))).startsWith("TxProfile Absolute")
+                .containsOnlyOnce("TxProfile Absolute");
+        assertThat(b.kinds.get(b.kinds.size() - 1)).isEqualTo("TxProfile Relative");
+        until("it is shown", () -> BalanceCommands.render(site.controller.status())
+                .contains("TxProfiles as Relative") && "follows".equals(row("CP-B/1").control()));
+        // and its limits keep going to it: the building takes 10 A more, b falls as Relative
+        site.buildingA = 10;
+        site.until("b falls to 15 A", () -> {
+            site.gridReading();
+            return limitIs(b, 15);
+        }, Duration.ofSeconds(10));
+        assertThat(b.kinds.get(b.kinds.size() - 1)).isEqualTo("TxProfile Relative");
     }
 
     @Test

@@ -63,7 +63,9 @@ final class SimCharger implements AutoCloseable {
          * an accepted TxProfile: a 3-phase car goes to 1 phase or back, after {@link SimCharger#switchPause} without
          * current (a 1-phase car stays on 1).
          */
-        SWITCHES_PHASES
+        SWITCHES_PHASES,
+        /** Rejects profiles of a kind other than Relative (some firmwares take nothing else). */
+        RELATIVE_ONLY
     }
 
     /** A SetChargingProfile the charger received. */
@@ -104,6 +106,8 @@ final class SimCharger implements AutoCloseable {
     final List<Profile> profiles = new CopyOnWriteArrayList<>();
     /** Each profile's numberPhases in the order received (0: none), as {@link #profiles}. */
     final List<Integer> numberPhases = new CopyOnWriteArrayList<>();
+    /** Each SetChargingProfile's purpose and kind ("TxProfile Absolute"), in order. */
+    final List<String> kinds = new CopyOnWriteArrayList<>();
     final AtomicInteger setChargingProfileCalls = new AtomicInteger();
     final AtomicInteger otherCalls = new AtomicInteger();
     /** Calls awaiting their result: put by the test and reaction threads, completed by the socket's thread. */
@@ -239,6 +243,8 @@ final class SimCharger implements AutoCloseable {
         double limit = schedule.get("chargingSchedulePeriod").get(0).get("limit").doubleValue();
         JsonNode phases = schedule.get("chargingSchedulePeriod").get(0).get("numberPhases");
         numberPhases.add(phases == null || phases.isNull() ? 0 : phases.intValue());
+        String kind = p.get("chargingProfileKind").textValue();
+        kinds.add(purpose + " " + kind);
         Instant validTo = p.hasNonNull("validTo") ? Instant.parse(p.get("validTo").textValue()) : null;
         String answer;
         if (quirks.contains(Quirk.NOT_SUPPORTED)) {
@@ -246,6 +252,8 @@ final class SimCharger implements AutoCloseable {
         } else if (quirks.contains(Quirk.POWER_ONLY) && unit.equals("A")) {
             answer = "Rejected";
         } else if (quirks.contains(Quirk.REJECTS_TX_PROFILE) && purpose.equals("TxProfile")) {
+            answer = "Rejected";
+        } else if (quirks.contains(Quirk.RELATIVE_ONLY) && !kind.equals("Relative")) {
             answer = "Rejected";
         } else {
             answer = "Accepted";

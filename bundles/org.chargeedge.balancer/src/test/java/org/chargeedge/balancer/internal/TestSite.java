@@ -81,12 +81,18 @@ final class TestSite implements AutoCloseable {
         return controller;
     }
 
-    /** As {@link #restartController()}, the new one configured with {@code overrides} over the site's settings. */
+    /**
+     * As {@link #restartController()}, the new one configured with {@code overrides} over the site's settings, and
+     * started as the component starts it: sending nothing until the store is given or 2 s have passed.
+     */
     BalancerController restartController(Map<String, Object> overrides) {
         Map<String, Object> p = new HashMap<>(properties);
         p.putAll(overrides);
         config = config(p);
-        return restartController();
+        controller.close();
+        controller = newController();
+        controller.start(BalancerComponent.STORE_GRACE);
+        return controller;
     }
 
     SimCharger charger(String id, int carPhases, double carMaxA, Duration reaction, SimCharger.Quirk... quirks)

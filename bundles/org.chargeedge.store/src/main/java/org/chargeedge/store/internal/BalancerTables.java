@@ -52,13 +52,14 @@ final class BalancerTables {
                 }
                 try (ResultSet rs = st.executeQuery("SELECT charge_point_id, unit, tx_default_rejected,"
                         + " tx_profile_rejected, no_smart_charging, firmware_version, learnt_at, switches_phases,"
-                        + " reaction_ms FROM balancer_capabilities ORDER BY charge_point_id")) {
+                        + " reaction_ms, relative_tx_profiles FROM balancer_capabilities ORDER BY charge_point_id")) {
                     while (rs.next()) {
                         capabilities.add(new BalancerMemory.ChargerCapabilities(rs.getString("charge_point_id"),
                                 rs.getString("unit"), rs.getInt("tx_default_rejected") == 1,
                                 rs.getInt("tx_profile_rejected") == 1, rs.getInt("no_smart_charging") == 1,
                                 rs.getString("firmware_version"), Sql.instant(rs, "learnt_at"),
-                                rs.getInt("switches_phases") == 1, reaction(rs)));
+                                rs.getInt("switches_phases") == 1, reaction(rs),
+                                rs.getInt("relative_tx_profiles") == 1));
                     }
                 }
                 try (ResultSet rs = st.executeQuery("SELECT charge_point_id, connector_id, transaction_id, limit_a,"
@@ -116,10 +117,10 @@ final class BalancerTables {
         return writer.submit(s -> {
             bind(s.prepare("INSERT OR REPLACE INTO balancer_capabilities (charge_point_id, unit, tx_default_rejected,"
                     + " tx_profile_rejected, no_smart_charging, firmware_version, learnt_at, switches_phases,"
-                    + " reaction_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"), c.chargePointId(), c.unit(),
-                    c.txDefaultRejected(), c.txProfileRejected(), c.noSmartCharging(), c.firmwareVersion(),
-                    c.learntAt(), c.switchesPhases(), c.reactionTime() == null ? null : c.reactionTime().toMillis())
-                    .executeUpdate();
+                    + " reaction_ms, relative_tx_profiles) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"), c.chargePointId(),
+                    c.unit(), c.txDefaultRejected(), c.txProfileRejected(), c.noSmartCharging(), c.firmwareVersion(),
+                    c.learntAt(), c.switchesPhases(), c.reactionTime() == null ? null : c.reactionTime().toMillis(),
+                    c.relativeTxProfiles()).executeUpdate();
             return null;
         });
     }

@@ -38,6 +38,8 @@ class BalancerMemoryTest extends StoreFileTest {
         result(store.saveCapabilities(new ChargerCapabilities("CP-2", null, false, false, true, null, learnt)));
         result(store.saveCapabilities(new ChargerCapabilities("CP-4", "A", false, false, false, "2.0", learnt, true,
                 Duration.ofMillis(42_500))));
+        result(store.saveCapabilities(new ChargerCapabilities("CP-5", "W", false, false, false, null, learnt, false,
+                null, true)));
         reopen();
 
         Remembered r = store.remembered();
@@ -48,7 +50,9 @@ class BalancerMemoryTest extends StoreFileTest {
                 new ChargerCapabilities("CP-1", "W", false, true, false, "1.2.3", learnt),
                 new ChargerCapabilities("CP-2", null, false, false, true, null, learnt),
                 new ChargerCapabilities("CP-4", "A", false, false, false, "2.0", learnt, true,
-                        Duration.ofMillis(42_500)));
+                        Duration.ofMillis(42_500)),
+                new ChargerCapabilities("CP-5", "W", false, false, false, null, learnt, false, null, true));
+        assertThat(r.capabilities().get(2).relativeTxProfiles()).as("not said: Absolute").isFalse();
         assertThat(r.capabilities().get(0).switchesPhases()).as("not said: does not switch phases").isFalse();
         assertThat(r.capabilities().get(0).reactionTime()).as("not measured").isNull();
 
