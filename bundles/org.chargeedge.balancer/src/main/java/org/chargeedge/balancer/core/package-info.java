@@ -5,8 +5,10 @@
  * limit per connector with its reason ({@link org.chargeedge.balancer.core.Allocation}).
  * No OSGi, no I/O, no clock: time comes in the snapshot, so the same snapshot
  * always gives the same allocation. Since 1.1: the battery policy
- * ({@link org.chargeedge.balancer.core.BatteryPolicy}) and 1/3-phase switching
- * ({@link org.chargeedge.balancer.core.PhaseSwitching}) in the settings.
+ * ({@link org.chargeedge.balancer.core.BatteryPolicy}, with the battery's
+ * maximum charging power and full state of charge) and 1/3-phase switching
+ * ({@link org.chargeedge.balancer.core.PhaseSwitching}) in the settings, the
+ * battery's state of charge in the measurements.
  */
 @Export
 @Version("1.1.0")
