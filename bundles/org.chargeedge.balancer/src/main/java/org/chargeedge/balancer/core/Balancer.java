@@ -293,7 +293,7 @@ public final class Balancer {
                     if (l == pvLimit && l != null) {
                         w.reason = new Reason(Kind.PV_SURPLUS, String.format(Locale.ROOT,
                                 "PV surplus %.1f kW shared by %d", Math.max(0, pv.surplusW) / 1000,
-                                pv.members.stream().filter(admitted::contains).count()), null);
+                                pv.members.stream().filter(admitted::contains).count()) + pv.note(), null);
                     } else {
                         w.reason = new Reason(Kind.SHARED, (l == null ? "limit" : l.name) + " full", null);
                     }
@@ -512,13 +512,24 @@ public final class Balancer {
         double surplusW;
         double startWh;
         double stopWh;
+        /** The battery's spare charging power taken off the surplus, W ({@link Surplus#spareW}). */
+        double spareW;
+        /** What the battery's spare charging power did to the surplus ({@link Surplus#note}); null: nothing. */
+        String batteryNote;
         final List<Integer> members = new ArrayList<>();
+
+        /** The battery's note for a reason: empty, or {@code "; "} and the note. */
+        String note() {
+            return batteryNote == null ? "" : "; " + batteryNote;
+        }
     }
 
     private static PvGate pvGate(SiteSnapshot s, List<Work> work, double v) {
         PvGate g = new PvGate();
         Surplus surplus = surplus(s, work, v);
         g.surplusW = surplus.watts();
+        g.spareW = surplus.spareW();
+        g.batteryNote = surplus.note();
         String unknown = surplus.unknown();
         double hours = s.previous().at() == null ? 0
                 : Math.max(0, Duration.between(s.previous().at(), s.now()).toMillis()) / 3_600_000.0;
@@ -569,8 +580,10 @@ public final class Balancer {
         }
         for (Work w : pvOn) {
             if (w == stopping) {
+                // with the battery's spare charging power held back, the shortfall is the battery's, not the grid's
                 w.reason = new Reason(Kind.PV_WAITING, String.format(Locale.ROOT,
-                        "PV: paused, %.0f Wh drawn from the grid", s.settings().pvStopWh()), null);
+                        "PV: paused, %.0f Wh %s", s.settings().pvStopWh(), g.spareW > 0
+                                ? "short of surplus" : "drawn from the grid") + g.note(), null);
             } else {
                 w.wants = true;
                 g.members.add(work.indexOf(w));
@@ -584,7 +597,8 @@ public final class Balancer {
                 w.reason = new Reason(Kind.PV_WAITING, unknown != null ? "PV: waiting; " + unknown
                         : String.format(Locale.ROOT, "PV: waiting for surplus (%.0f of %.0f Wh%s)",
                         w == next ? g.startWh : 0, s.settings().pvStartWh(),
-                        w == next ? "" : ", next in line: " + (next == null ? "none" : next.c.ref())), null);
+                        w == next ? "" : ", next in line: " + (next == null ? "none" : next.c.ref())) + g.note(),
+                        null);
             }
         }
         g.members.sort(Comparator.naturalOrder());

@@ -1,6 +1,7 @@
 package org.chargeedge.balancer.core;
 
 import java.util.Locale;
+import java.util.OptionalDouble;
 
 /**
  * How a house battery shares PV surplus with PV and Min+PV sessions. Signs as the energy model's: battery power
@@ -18,12 +19,31 @@ import java.util.Locale;
  * from what the cars leave).</li>
  * </ul>
  *
+ * <p>What the battery charges is not what it could charge: a battery that holds the grid at zero charges with what
+ * the cars leave, so once PV or Min+PV cars draw, battery-first alone only keeps what the battery happens to charge
+ * (a cloud lowers it, and the cars keep what they draw when the sun comes back). With {@code maxChargeW} known, a
+ * battery below full charging less than it keeps ({@code min(reserveW, maxChargeW)}) has spare charging power
+ * ({@link #spareW}), which is taken off the surplus as well: the cars yield it, the battery takes it, and the cars
+ * get what is left once it charges at that power. From {@code fullSocPercent} on it counts as full: a battery
+ * tapers its charging as it fills, and power held back for it there would be exported instead.
+ *
  * @param kind which of the two
  * @param reserveW battery-first: the charging power kept for the battery, W (may be infinite); ignored by ev-first
+ * @param maxChargeW battery-first: the most the battery charges with, W; empty when unknown (then only what it
+ *        charges now is kept for it) (since 1.1)
+ * @param fullSocPercent battery-first with {@code maxChargeW}: the state of charge, %, from which the battery counts
+ *        as full and none of its charging power is held back (since 1.1)
  */
-public record BatteryPolicy(Kind kind, double reserveW) {
+public record BatteryPolicy(Kind kind, double reserveW, OptionalDouble maxChargeW, double fullSocPercent) {
 
-    /** Battery first, with all of its charging power kept for it. */
+    /**
+     * The state of charge a battery counts as full from when none is configured, %: batteries taper their charging
+     * over the last few percent (a charging power held back for a battery that no longer takes it is exported), so
+     * the threshold sits where tapering commonly starts rather than at 100.
+     */
+    public static final double DEFAULT_FULL_SOC_PERCENT = 95;
+
+    /** Battery first, with all of its charging power kept for it, its maximum unknown. */
     public static final BatteryPolicy DEFAULT = new BatteryPolicy(Kind.BATTERY_FIRST, Double.POSITIVE_INFINITY);
 
     /** The two policies. */
@@ -42,9 +62,28 @@ public record BatteryPolicy(Kind kind, double reserveW) {
     }
 
     public BatteryPolicy {
-        if (kind == null || Double.isNaN(reserveW) || reserveW < 0) {
-            throw new IllegalArgumentException("invalid battery policy " + kind + " " + reserveW);
+        if (kind == null || Double.isNaN(reserveW) || reserveW < 0 || maxChargeW == null
+                || (maxChargeW.isPresent() && !(maxChargeW.getAsDouble() > 0
+                && maxChargeW.getAsDouble() < Double.POSITIVE_INFINITY))
+                || !(fullSocPercent > 0 && fullSocPercent <= 100)) {
+            throw new IllegalArgumentException("invalid battery policy " + kind + " " + reserveW + " " + maxChargeW
+                    + " " + fullSocPercent);
         }
+    }
+
+    /** A policy whose battery's maximum charging power is unknown. */
+    public BatteryPolicy(Kind kind, double reserveW) {
+        this(kind, reserveW, OptionalDouble.empty(), DEFAULT_FULL_SOC_PERCENT);
+    }
+
+    /** The same policy with the battery's maximum charging power (empty: unknown) and its full state of charge. */
+    public BatteryPolicy withMaxCharge(OptionalDouble maxW, double fullSoc) {
+        return new BatteryPolicy(kind, reserveW, maxW, fullSoc);
+    }
+
+    /** Whether {@link #spareW} can be anything but 0: battery-first with the battery's maximum known. */
+    public boolean holdsSpare() {
+        return kind == Kind.BATTERY_FIRST && maxChargeW.isPresent();
     }
 
     /**
@@ -57,5 +96,23 @@ public record BatteryPolicy(Kind kind, double reserveW) {
             return batteryW;
         }
         return kind == Kind.EV_FIRST ? batteryW : Math.max(0, batteryW - reserveW);
+    }
+
+    /**
+     * Battery-first with the battery's maximum known and its state of charge below full: the charging power, W, it
+     * could still take of what it keeps ({@code min(reserveW, maxChargeW)}) above what it charges now; held back
+     * from the cars on top of {@link #surplusShareW}, so that the cars get PV less the building less what the
+     * battery keeps, whatever it charges now. An idle or discharging battery could take all it keeps (its discharge
+     * is taken off by {@link #surplusShareW} already). 0 under ev-first, with the maximum unknown, and from
+     * {@code fullSocPercent} on.
+     *
+     * @param batteryW the battery's power, positive charging
+     * @param socPercent its state of charge, %
+     */
+    public double spareW(double batteryW, double socPercent) {
+        if (!holdsSpare() || !(socPercent < fullSocPercent)) {
+            return 0;
+        }
+        return Math.max(0, Math.min(reserveW, maxChargeW.getAsDouble()) - Math.max(0, batteryW));
     }
 }

@@ -139,11 +139,28 @@ public record SiteSnapshot(Instant now, Grid grid, List<Circuit> circuits, List<
         }
     }
 
-    /** The site's meters. Grid current per phase is signed (negative = export); grid power W, signed. */
+    /**
+     * The site's meters. Grid current per phase is signed (negative = export); grid power W, signed; battery power
+     * positive charging.
+     *
+     * @param batterySocPercent the house battery's state of charge, %: with the battery's maximum charging power
+     *        ({@link BatteryPolicy#maxChargeW}), what tells battery-first whether it still takes more (since 1.1)
+     */
     public record Measurements(Reading gridL1, Reading gridL2, Reading gridL3, Reading gridPowerW,
-                               Reading pvPowerW, Reading batteryPowerW, Reading buildingPowerW) {
+                               Reading pvPowerW, Reading batteryPowerW, Reading buildingPowerW,
+                               Reading batterySocPercent) {
         public static final Measurements NONE = new Measurements(Reading.UNKNOWN, Reading.UNKNOWN, Reading.UNKNOWN,
                 Reading.UNKNOWN, Reading.UNKNOWN, Reading.UNKNOWN, Reading.UNKNOWN);
+
+        public Measurements {
+            Objects.requireNonNull(batterySocPercent, "batterySocPercent");
+        }
+
+        /** Without the battery's state of charge (unknown). */
+        public Measurements(Reading gridL1, Reading gridL2, Reading gridL3, Reading gridPowerW, Reading pvPowerW,
+                            Reading batteryPowerW, Reading buildingPowerW) {
+            this(gridL1, gridL2, gridL3, gridPowerW, pvPowerW, batteryPowerW, buildingPowerW, Reading.UNKNOWN);
+        }
 
         public Reading gridCurrent(Phase p) {
             return switch (p) {

@@ -1,5 +1,6 @@
 package org.chargeedge.balancer.internal;
 
+import org.chargeedge.balancer.core.BatteryPolicy;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
@@ -123,6 +124,17 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "battery-first: the battery's charging power kept for it, W; only charging "
             + "above it counts as surplus for cars. Empty: all of it")
     String batteryReserveW() default "";
+
+    @AttributeDefinition(description = "battery-first: the battery's maximum charging power, W. With it and a fresh "
+            + "battery state of charge below batteryFullSocPercent, the charging power the battery could still take "
+            + "(up to batteryReserveW) is held back from PV and MinPV sessions, so cars yield to the battery when it "
+            + "charges less than it can. Empty: unknown, only what the battery charges now is kept for it")
+    String batteryMaxChargeW() default "";
+
+    @AttributeDefinition(description = "battery-first with batteryMaxChargeW: the state of charge, %, from which the "
+            + "battery counts as full and nothing is held back for it (a battery tapers its charging as it fills); "
+            + "set it to where your battery's charging power starts to fall", min = "1", max = "100")
+    double batteryFullSocPercent() default BatteryPolicy.DEFAULT_FULL_SOC_PERCENT;
 
     @AttributeDefinition(description = "Switch PV and MinPV sessions between 3 phases and 1 on chargers that say "
             + "they can (ConnectorSwitch3to1PhaseSupported)")

@@ -163,7 +163,8 @@ final class BalancerController implements AutoCloseable {
         Instant lastChangeAt;
         /**
          * Its last change, if it was a rise of a car that used all of its limit before it: from, to, and when the
-         * charger accepted it. Null after a fall. See {@link SnapshotAdapter#withFloor}.
+         * charger accepted it. Null after a fall, unless the fall stays above where the rise started within the
+         * reaction time: then the lower limit is what it rose to. See {@link SnapshotAdapter#withFloor}.
          */
         Instant riseAt;
         double riseFromA;
@@ -1498,9 +1499,24 @@ final class BalancerController implements AutoCloseable {
                             w.previousA = reacting ? Math.max(w.previousA, previous) : previous;
                             w.lastChangeAt = clock.instant();
                             boolean rise = before != null && d.limitA() > before.limitA();
-                            w.riseAt = rise ? w.lastChangeAt : null;
-                            w.riseFromA = rise ? before.limitA() : 0;
-                            w.riseToA = rise ? d.limitA() : 0;
+                            // a fall that stays above where a rise not yet reported started: the car may have
+                            // taken the rise, so it is counted at the lower limit until it reports, as after a rise.
+                            // Counted at its old draw, the rise it took would come off the PV surplus twice, as a
+                            // battery that holds the grid at zero already shows it (its charging fell by it): the
+                            // limits would drop to the minimum and rise again, a hunt around the battery's maximum
+                            boolean partOfRise = !rise && w.riseAt != null && d.limitA() > w.riseFromA
+                                    && clock.instant().isBefore(w.riseAt.plus(reactionOf(link)));
+                            if (rise) {
+                                w.riseAt = w.lastChangeAt;
+                                w.riseFromA = before.limitA();
+                                w.riseToA = d.limitA();
+                            } else if (partOfRise) {
+                                w.riseToA = d.limitA();
+                            } else {
+                                w.riseAt = null;
+                                w.riseFromA = 0;
+                                w.riseToA = 0;
+                            }
                             // a fall the car has to follow (it drew above the new limit): timed until it does
                             boolean fall = before != null && d.limitA() < before.limitA();
                             w.fallAt = fall && drawn != null && drawnA > d.limitA() + tolerance(d.limitA())

@@ -101,7 +101,8 @@ record SiteSettings(boolean enabled, double gridLimitA, boolean gridLimitDefault
                 Duration.ofSeconds(c.drawMaxAgeSeconds()), c.voltage(), TimeOfUseTariff.parse(c.tariffWindows(), c.tariffDefaultPrice(), c.tariffTimeZone()),
                 Duration.ofSeconds(c.minOnSeconds()), Duration.ofSeconds(c.minOffSeconds()),
                 IdTagGroups.parse(c.idTagGroups(), c.groupPriority()),
-                battery(c.batteryPolicy(), c.batteryReserveW()), phaseSwitching(c),
+                battery(c.batteryPolicy(), c.batteryReserveW(), c.batteryMaxChargeW(), c.batteryFullSocPercent()),
+                phaseSwitching(c),
                 new MeterSetup(Duration.ofSeconds(c.meterValueSampleIntervalSeconds()), c.addCurrentToMeterValues()),
                 Duration.ofSeconds(Math.max(c.reactionTimeSeconds(), c.reactionTimeMaxSeconds())));
     }
@@ -116,21 +117,41 @@ record SiteSettings(boolean enabled, double gridLimitA, boolean gridLimitDefault
                 c.phaseSwitchMarginW());
     }
 
-    /** {@code battery-first} (reserve: empty or blank for all of the battery's charging power, else W) or {@code ev-first}. */
-    static BatteryPolicy battery(String policy, String reserveW) {
+    /**
+     * {@code battery-first} or {@code ev-first}; the reserve (empty or blank for all of the battery's charging
+     * power, else W), the battery's maximum charging power (empty or blank: unknown, else W above 0) and the state
+     * of charge it counts as full from (above 0, at most 100 %).
+     */
+    static BatteryPolicy battery(String policy, String reserveW, String maxChargeW, double fullSocPercent) {
         BatteryPolicy.Kind kind = BatteryPolicy.Kind.parse(policy);
-        double reserve = Double.POSITIVE_INFINITY;
-        if (reserveW != null && !reserveW.isBlank()) {
-            try {
-                reserve = Double.parseDouble(reserveW.trim());
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("batteryReserveW '" + reserveW + "' is not a number of watts");
-            }
-            if (!(reserve >= 0) || Double.isInfinite(reserve)) {
-                throw new IllegalArgumentException("batteryReserveW " + reserveW + " is not 0 or more watts");
-            }
+        double reserve = watts("batteryReserveW", reserveW).orElse(Double.POSITIVE_INFINITY);
+        OptionalDouble max = watts("batteryMaxChargeW", maxChargeW);
+        if (max.isPresent() && max.getAsDouble() == 0) {
+            throw new IllegalArgumentException("batteryMaxChargeW 0: a battery that charges with nothing; leave it "
+                    + "empty when the maximum is unknown");
         }
-        return new BatteryPolicy(kind, reserve);
+        if (!(fullSocPercent > 0 && fullSocPercent <= 100)) {
+            throw new IllegalArgumentException("batteryFullSocPercent " + fullSocPercent + " is not above 0 and at "
+                    + "most 100 %");
+        }
+        return new BatteryPolicy(kind, reserve, max, fullSocPercent);
+    }
+
+    /** Watts, 0 or more and finite, from {@code text}; empty when it is empty or blank. */
+    private static OptionalDouble watts(String name, String text) {
+        if (text == null || text.isBlank()) {
+            return OptionalDouble.empty();
+        }
+        double w;
+        try {
+            w = Double.parseDouble(text.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " '" + text + "' is not a number of watts");
+        }
+        if (!(w >= 0) || Double.isInfinite(w)) {
+            throw new IllegalArgumentException(name + " " + text + " is not 0 or more watts");
+        }
+        return OptionalDouble.of(w);
     }
 
     /**

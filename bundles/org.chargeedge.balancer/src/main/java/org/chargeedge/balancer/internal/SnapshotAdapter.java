@@ -235,8 +235,8 @@ final class SnapshotAdapter {
     private static SiteSnapshot withGrid(SiteSnapshot s, Reading[] phases, Reading power) {
         Measurements m = s.measurements();
         return new SiteSnapshot(s.now(), s.grid(), s.circuits(), s.chargers(), new Measurements(phases[0], phases[1],
-                phases[2], power, m.pvPowerW(), m.batteryPowerW(), m.buildingPowerW()), s.connectors(), s.tariff(),
-                s.settings(), s.previous());
+                phases[2], power, m.pvPowerW(), m.batteryPowerW(), m.buildingPowerW(), m.batterySocPercent()),
+                s.connectors(), s.tariff(), s.settings(), s.previous());
     }
 
     /** The grid meter's phases raised by {@code extraA} (A per phase): load the snapshot does not explain. */
@@ -369,6 +369,11 @@ final class SnapshotAdapter {
         };
     }
 
+    /**
+     * The meters the core decides on, with their freshness; the battery's state of charge (the energy model's
+     * {@code battery} / {@code STATE_OF_CHARGE}, %, as the victron preset or a {@code battery SOC} mapping gives it)
+     * is used fresh only, like every other value.
+     */
     static Measurements measurements(EnergySnapshot e) {
         return new Measurements(reading(e, Meter.GRID, Quantity.CURRENT, PhaseRef.L1),
                 reading(e, Meter.GRID, Quantity.CURRENT, PhaseRef.L2),
@@ -376,7 +381,8 @@ final class SnapshotAdapter {
                 reading(e, Meter.GRID, Quantity.POWER, PhaseRef.TOTAL),
                 reading(e, Meter.PV, Quantity.POWER, PhaseRef.TOTAL),
                 reading(e, Meter.BATTERY, Quantity.POWER, PhaseRef.TOTAL),
-                reading(e, Meter.BUILDING, Quantity.POWER, PhaseRef.TOTAL));
+                reading(e, Meter.BUILDING, Quantity.POWER, PhaseRef.TOTAL),
+                reading(e, Meter.BATTERY, Quantity.STATE_OF_CHARGE, PhaseRef.TOTAL));
     }
 
     /** Only a fresh value is a value; stale, missing and of unknown age keep their reason. */

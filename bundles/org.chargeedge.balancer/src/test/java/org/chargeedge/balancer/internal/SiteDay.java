@@ -211,6 +211,8 @@ final class SiteDay {
      * @param batteryAboveMinAt those seconds by minute
      * @param roomTakenKwh PV the battery had room for and would have stored without the PV and MinPV cars
      * @param roomTakenAboveMinKwh the same for their draw above 6 A
+     * @param roomTakenAboveMinSeconds seconds in which that was above 230 W (the battery charged below what it could
+     *        while those cars drew above 6 A), other than within the reaction time after the PV left for them changed
      * @param socStart state of charge at the start, 0..1
      * @param socMin the lowest
      * @param socEnd at the end
@@ -219,15 +221,17 @@ final class SiteDay {
                      double onePhaseKwh, double pvOnePhaseKwh, double batteryInKwh, double batteryOutKwh,
                      double batteryToPvCarsKwh, double batteryToPvModeKwh, double batteryAboveMinKwh,
                      long batteryAboveMinSeconds, Map<String, Long> batteryAboveMinAt, double roomTakenKwh,
-                     double roomTakenAboveMinKwh, double socStart, double socMin, double socEnd) {
+                     double roomTakenAboveMinKwh, long roomTakenAboveMinSeconds, double socStart, double socMin,
+                     double socEnd) {
 
         String row(Result r) {
             String battery = Double.isNaN(batteryInKwh) ? "- | - | - | -" : String.format(Locale.ROOT,
                     "%.1f / %.1f kWh | %.0f to %.0f %% (lowest %.0f %%) | %.2f kWh (PV mode %.2f; above 6 A %.2f, "
-                            + "%d s outside the reaction time) | %.1f kWh (above 6 A %.1f)",
+                            + "%d s outside the reaction time) | %.1f kWh (above 6 A %.2f, %d s outside the reaction "
+                            + "time)",
                     batteryInKwh, batteryOutKwh, 100 * socStart, 100 * socEnd, 100 * socMin, batteryToPvCarsKwh,
                     batteryToPvModeKwh, batteryAboveMinKwh, batteryAboveMinSeconds, roomTakenKwh,
-                    roomTakenAboveMinKwh);
+                    roomTakenAboveMinKwh, roomTakenAboveMinSeconds);
             return String.format(Locale.ROOT, "| %s | %s | %s | %d (%.2f per switching charger-hour) | %s | %d | "
                             + "%.1f kWh | %.2f kWh | %.1f / %.1f kWh | %s |",
                     r.policy() == Policy.CONTROLLER ? "controller" : "baseline",
@@ -507,7 +511,8 @@ final class SiteDay {
                 battery.capacityWh() / 1000, battery.maxW() / 1000))
                 + (battery == null || policy == Policy.BASELINE ? "" : ", "
                 + config.getOrDefault("batteryPolicy", "battery-first")
-                + (config.containsKey("batteryReserveW") ? " " + config.get("batteryReserveW") + " W" : ""));
+                + (config.containsKey("batteryReserveW") ? " " + config.get("batteryReserveW") + " W" : "")
+                + (config.containsKey("batteryMaxChargeW") ? ", max " + config.get("batteryMaxChargeW") + " W" : ""));
         boolean b = battery != null;
         return new PvFigures(site, (int) points.stream().filter(p -> p.switchesPhases).count(),
                 points.stream().mapToLong(p -> p.phaseSwitches).sum(), shortest,
@@ -515,7 +520,7 @@ final class SiteDay {
                 stats.pvOnePhaseWh / 1000, b ? stats.batteryInWh / 1000 : Double.NaN, stats.batteryOutWh / 1000,
                 stats.batteryToPvCarsWh / 1000, stats.batteryToPvModeWh / 1000, stats.batteryAboveMinWh / 1000,
                 stats.batteryAboveMinSeconds, Map.copyOf(stats.batteryAboveMinAt), stats.roomTakenWh / 1000,
-                stats.roomTakenAboveMinWh / 1000, stats.socStart,
+                stats.roomTakenAboveMinWh / 1000, stats.roomTakenAboveMinSeconds, stats.socStart,
                 stats.socMin, b ? socWh / battery.capacityWh() : Double.NaN);
     }
 
@@ -817,6 +822,7 @@ final class SiteDay {
         final Map<String, Long> batteryAboveMinAt = new HashMap<>();
         double roomTakenWh;
         double roomTakenAboveMinWh;
+        long roomTakenAboveMinSeconds;
         double freeBefore = Double.NEGATIVE_INFINITY;
         Instant freeChangedAt;
         double socMin = Double.NaN;
@@ -908,7 +914,10 @@ final class SiteDay {
          * PV surplus. The battery paying for that is excused only within {@link SiteDay#CIRCUIT_GRACE} (the slowest
          * charger's 30 s, a grid reading, a command) after the PV left for those cars changed by more than 230 W in a
          * second (a cloud, the motor, a car in another mode starting, stopping, or full: the grid meter sees that
-         * before the car's next MeterValues) or the run started; at any other time it is counted.
+         * before the car's next MeterValues) or the run started; at any other time it is counted. So are, under the
+         * same excuse, the seconds in which those cars drew above 6 A PV the battery had room for (more than 230 W):
+         * under battery-first with {@code batteryMaxChargeW} the battery charges at what it can before the cars get
+         * more than 6 A.
          */
         private void pvAndBattery(Instant t, List<SimPoint> points, SiteDay day) {
             double v = VOLTS;
@@ -969,7 +978,11 @@ final class SiteDay {
                         Long::sum);
             }
             roomTakenWh += (Math.max(0, withoutPvCars) - Math.max(0, b)) / 3600;
-            roomTakenAboveMinWh += (Math.max(0, withoutAboveMin) - Math.max(0, b)) / 3600;
+            double roomAboveMin = Math.max(0, withoutAboveMin) - Math.max(0, b);
+            roomTakenAboveMinWh += roomAboveMin / 3600;
+            if (roomAboveMin > v && (Duration.between(freeChangedAt, t).compareTo(CIRCUIT_GRACE) > 0)) {
+                roomTakenAboveMinSeconds++;
+            }
         }
 
         void sessionEnded(SimPoint p) {

@@ -19,10 +19,10 @@ import org.chargeedge.balancer.internal.SiteDay.Weather;
  * A whole day on a site of {@code -Dsim.chargers} (20) chargers in virtual time, with the controller and with the
  * first-come-first-served baseline, then the controller's day with each trouble and with all of them; then the
  * same site with chargers that switch phases and a site battery, on the sunny day and on a grey day with the
- * offices closed, under battery-first and ev-first, with phase switching on and off, and with all troubles. Prints
- * Markdown tables (see docs/benchmarks.md): the first for every run, the second, of phase switching and the
- * battery, for the runs from 9 on; {@code -Dsim.runs=2,7} runs only those rows (1-based). Not run by the build: a
- * {@code main}.
+ * offices closed, under battery-first (with the battery's maximum charging power configured; runs 17 and 18
+ * without it) and ev-first, with phase switching on and off, and with all troubles. Prints Markdown tables (see
+ * docs/benchmarks.md): the first for every run, the second, of phase switching and the battery, for the runs from 9
+ * on; {@code -Dsim.runs=2,7} runs only those rows (1-based). Not run by the build: a {@code main}.
  */
 public final class SiteDayBenchmark {
 
@@ -44,6 +44,10 @@ public final class SiteDayBenchmark {
         // the battery is at 30 % at midnight
         UnaryOperator<SiteDay> sunny = d -> d.switchingChargers().battery(Battery.forSite(chargers, 0.3));
         UnaryOperator<SiteDay> grey = d -> d.weather(Weather.GREY).officesClosed().switchingChargers();
+        // battery-first with the battery's maximum charging power
+        String maxW = String.valueOf((int) Battery.forSite(chargers, 0.3).maxW());
+        UnaryOperator<SiteDay> batteryFirst = d -> d.with("batteryPolicy", "battery-first")
+                .with("batteryMaxChargeW", maxW);
         List<Run> runs = List.of(
                 new Run(Policy.BASELINE, none),
                 new Run(Policy.CONTROLLER, none),
@@ -55,15 +59,19 @@ public final class SiteDayBenchmark {
                 new Run(Policy.BASELINE, all),
                 // 9: phase switching and a site battery
                 new Run(Policy.BASELINE, none, sunny),
-                new Run(Policy.CONTROLLER, none, d -> sunny.apply(d).with("batteryPolicy", "battery-first")),
+                new Run(Policy.CONTROLLER, none, d -> batteryFirst.apply(sunny.apply(d))),
                 new Run(Policy.CONTROLLER, none, d -> sunny.apply(d).with("batteryPolicy", "ev-first")),
-                new Run(Policy.CONTROLLER, all, d -> sunny.apply(d).with("batteryPolicy", "battery-first")),
-                new Run(Policy.CONTROLLER, none, d -> grey.apply(d).battery(Battery.forSite(chargers, 0.3))
-                        .with("batteryPolicy", "battery-first")),
+                new Run(Policy.CONTROLLER, all, d -> batteryFirst.apply(sunny.apply(d))),
+                new Run(Policy.CONTROLLER, none, d -> batteryFirst.apply(grey.apply(d)
+                        .battery(Battery.forSite(chargers, 0.3)))),
                 new Run(Policy.CONTROLLER, none, d -> grey.apply(d).battery(Battery.forSite(chargers, 0.3))
                         .with("batteryPolicy", "ev-first")),
                 new Run(Policy.CONTROLLER, none, grey),
-                new Run(Policy.CONTROLLER, none, d -> grey.apply(d).with("phaseSwitching", false)));
+                new Run(Policy.CONTROLLER, none, d -> grey.apply(d).with("phaseSwitching", false)),
+                // 17: battery-first without the battery's maximum (only what it charges is kept for it)
+                new Run(Policy.CONTROLLER, none, d -> sunny.apply(d).with("batteryPolicy", "battery-first")),
+                new Run(Policy.CONTROLLER, none, d -> grey.apply(d).battery(Battery.forSite(chargers, 0.3))
+                        .with("batteryPolicy", "battery-first")));
         String only = System.getProperty("sim.runs", "");
         System.out.println(Result.header());
         List<Result> withSite = new ArrayList<>();

@@ -17,8 +17,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The short version of the day simulation ({@code SiteDayBenchmark} runs whole days): ten chargers from 08:00 to
  * 12:30 in virtual time, with the real controller, and what may go wrong in that window; and the broker outage
- * of 13:00; and an afternoon with chargers that switch phases and a site battery. No limit may be exceeded
- * for longer than the reaction time, and the cars must still charge.
+ * of 13:00; and an afternoon with chargers that switch phases and a site battery, with and without the
+ * battery's maximum charging power configured. No limit may be exceeded for longer than the reaction time, and the
+ * cars must still charge.
  */
 class SiteDayTest {
 
@@ -68,16 +69,26 @@ class SiteDayTest {
         assertThat(r.deliveredKwh()).isGreaterThan(30);
     }
 
-    @Test
-    void anAfternoonWithPhaseSwitchingAndASiteBatteryStaysWithinEveryLimitAndKeepsTheBatteryOutOfThePvCars() {
-        // chargers 2, 6 and 10 switch between 3 phases and 1 and their visitors charge in PV or MinPV mode; a
-        // battery of 25 kWh and 10 kW holds the grid at zero, battery-first; the offices are closed, so that the sun
-        // charges the battery as well as the cars
-        Result r = new SiteDay(10, DAY, DAY.plus(Duration.ofHours(12)), DAY.plus(Duration.ofHours(15)),
+    /**
+     * Chargers 2, 6 and 10 switch between 3 phases and 1 and their visitors charge in PV or MinPV mode; a battery of
+     * 25 kWh and 10 kW holds the grid at zero, battery-first; the offices are closed, so that the sun charges the
+     * battery as well as the cars. 12:00 to 15:00.
+     */
+    private static SiteDay afternoonWithABattery() {
+        return new SiteDay(10, DAY, DAY.plus(Duration.ofHours(12)), DAY.plus(Duration.ofHours(15)),
                 Policy.CONTROLLER, Set.of(), 17).officesClosed().switchingChargers()
-                .battery(Battery.forSite(10, 0.5)).with("batteryPolicy", "battery-first").run();
+                .battery(Battery.forSite(10, 0.5)).with("batteryPolicy", "battery-first");
+    }
+
+    private static Result printed(Result r) {
         System.out.println(r.row());
         System.out.println(r.pv().row(r));
+        return r;
+    }
+
+    @Test
+    void anAfternoonWithPhaseSwitchingAndASiteBatteryStaysWithinEveryLimitAndKeepsTheBatteryOutOfThePvCars() {
+        Result r = printed(afternoonWithABattery().run());
         PvFigures pv = r.pv();
         assertThat(r.overloadSeconds()).isZero();
         // sessions went to 1 phase below 3 x 6 A of surplus, and back, never within the hold of 300 s
@@ -93,6 +104,26 @@ class SiteDayTest {
         // what a session counted at its draw took), and the PV-mode cars took none of it
         assertThat(pv.batteryAboveMinSeconds()).isZero();
         assertThat(pv.batteryToPvModeKwh()).isLessThan(0.01);
+        // without batteryMaxChargeW battery-first keeps only what the battery charges: the simulation sees the cars
+        // keep what they draw above 6 A when its charging falls (564 s, 0.60 kWh here)
+        assertThat(pv.roomTakenAboveMinSeconds()).isGreaterThan(300);
+    }
+
+    @Test
+    void withItsMaximumChargingPowerTheBatteryChargesAtItBeforePvAndMinPvCarsGetMoreThan6A() {
+        // the same afternoon, the battery's 10 kW configured: whenever the PV left for the battery and the PV and
+        // MinPV cars exceeds what the battery can take, it takes all it can before those cars draw above 6 A, but
+        // in the reaction time after that PV changed (27 s outside it, 0.03 kWh, against 564 s and 0.60 kWh
+        // without the setting)
+        Result r = printed(afternoonWithABattery().with("batteryMaxChargeW", "10000").run());
+        PvFigures pv = r.pv();
+        assertThat(r.overloadSeconds()).isZero();
+        assertThat(pv.roomTakenAboveMinSeconds()).isLessThan(60);
+        assertThat(pv.roomTakenAboveMinKwh()).isLessThan(0.1);
+        // discharge is still never surplus
+        assertThat(pv.batteryAboveMinSeconds()).isZero();
+        assertThat(pv.batteryToPvModeKwh()).isLessThan(0.01);
+        assertThat(pv.batteryInKwh()).isGreaterThan(14);
     }
 
     @Test

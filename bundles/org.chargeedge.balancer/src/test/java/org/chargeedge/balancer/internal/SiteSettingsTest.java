@@ -79,4 +79,25 @@ class SiteSettingsTest {
         assertThatThrownBy(() -> parse(Map.of("batteryReserveW", "lots"))).hasMessageContaining("batteryReserveW");
         assertThatThrownBy(() -> parse(Map.of("batteryReserveW", "-5"))).hasMessageContaining("batteryReserveW");
     }
+
+    @Test
+    void theBatterysMaximumChargingPowerAndFullStateOfChargeAreReadAndMistakesNamed() {
+        var unknown = parse(Map.of()).battery();
+        assertThat(unknown.maxChargeW()).isEmpty();
+        assertThat(unknown.fullSocPercent()).isEqualTo(95.0);
+        var known = parse(Map.of("batteryMaxChargeW", " 5000 ", "batteryFullSocPercent", 90.0,
+                "batteryReserveW", "3000")).battery();
+        assertThat(known.maxChargeW()).hasValue(5000.0);
+        assertThat(known.fullSocPercent()).isEqualTo(90.0);
+        assertThat(known.spareW(1000, 50)).isEqualTo(2000.0);
+        assertThat(parse(Map.of("batteryMaxChargeW", "  ")).battery().maxChargeW()).isEmpty();
+        assertThatThrownBy(() -> parse(Map.of("batteryMaxChargeW", "5 kW")))
+                .hasMessageContaining("batteryMaxChargeW '5 kW' is not a number of watts");
+        assertThatThrownBy(() -> parse(Map.of("batteryMaxChargeW", "0"))).hasMessageContaining("batteryMaxChargeW 0");
+        assertThatThrownBy(() -> parse(Map.of("batteryMaxChargeW", "-1"))).hasMessageContaining("batteryMaxChargeW");
+        assertThatThrownBy(() -> parse(Map.of("batteryFullSocPercent", 0.0)))
+                .hasMessageContaining("batteryFullSocPercent");
+        assertThatThrownBy(() -> parse(Map.of("batteryFullSocPercent", 150.0)))
+                .hasMessageContaining("batteryFullSocPercent");
+    }
 }

@@ -115,6 +115,30 @@ class SnapshotAdapterTest {
     }
 
     @Test
+    void theBatterysStateOfChargeIsReadFreshOnlyAndKeptThroughTheGridCorrections() {
+        MeasurementKey soc = MeasurementKey.of(Meter.BATTERY, Quantity.STATE_OF_CHARGE);
+        MeasurementKey power = MeasurementKey.of(Meter.BATTERY, Quantity.POWER);
+        SiteSnapshot s = SnapshotAdapter.build(NOW, SiteSettings.from(TestSite.config(Map.of())),
+                new EnergySnapshot(NOW, Map.of(L1, m(L1, 30, Measurement.Timing.RECEIVED),
+                        soc, m(soc, 76.5, Measurement.Timing.RECEIVED),
+                        power, m(power, 2000, Measurement.Timing.RECEIVED))), List.of(),
+                (ref, session) -> null, BalancerState.INITIAL);
+        assertThat(s.measurements().batterySocPercent()).isEqualTo(Reading.fresh(76.5));
+        assertThat(s.measurements().batteryPowerW()).isEqualTo(Reading.fresh(2000));
+        SiteSnapshot aligned = SnapshotAdapter.alignGrid(s, new double[] {20, 0, 0}, new double[] {12, 0, 0});
+        assertThat(aligned.measurements().batterySocPercent()).isEqualTo(Reading.fresh(76.5));
+        assertThat(SnapshotAdapter.addToGrid(s, new double[] {5, 0, 0}).measurements().batterySocPercent())
+                .isEqualTo(Reading.fresh(76.5));
+        // a retained SoC is of unknown age, a missing one unknown: neither is a value
+        EnergySnapshot retained = new EnergySnapshot(NOW, Map.of(),
+                Map.of(soc, m(soc, 50, Measurement.Timing.AGE_UNKNOWN)));
+        assertThat(SnapshotAdapter.measurements(retained).batterySocPercent().freshness())
+                .isEqualTo(Reading.Freshness.AGE_UNKNOWN);
+        assertThat(SnapshotAdapter.measurements(new EnergySnapshot(NOW, Map.of())).batterySocPercent().usable())
+                .isFalse();
+    }
+
+    @Test
     void theOtherLoadIsHeldBetweenTwoGridReadings() {
         SiteSnapshot s = SnapshotAdapter.build(NOW, SiteSettings.from(TestSite.config(Map.of())),
                 new EnergySnapshot(NOW, Map.of(L1, m(L1, 30, Measurement.Timing.RECEIVED))), List.of(),
