@@ -1234,7 +1234,7 @@ final class BalancerController implements AutoCloseable {
      */
     private void pump(ChargerLink link) {
         Instant now = clock.instant();
-        if (link.inFlight != null || !link.connected || link.notSupported
+        if (link.inFlight != null || link.judgingRejection || !link.connected || link.notSupported
                 || (link.retryAt != null && now.isBefore(link.retryAt))
                 || (awaitingStoreUntil != null && now.isBefore(awaitingStoreUntil))) {
             return;
@@ -1526,7 +1526,7 @@ final class BalancerController implements AutoCloseable {
                         // a charger rightly rejects a TxProfile for a transaction it has just ended (the car left as
                         // the profile went out; its StopTransaction may still be on the way): judged once that has
                         // had time to arrive, and nothing is sent to it meanwhile
-                        link.retryAt = clock.instant().plus(REJECTION_SETTLES);
+                        link.judgingRejection = true;
                         String session = d.session();
                         thread.schedule(() -> post(() -> judgeRejection(link, connectorId, session)),
                                 REJECTION_SETTLES.toMillis(), TimeUnit.MILLISECONDS);
@@ -1542,6 +1542,7 @@ final class BalancerController implements AutoCloseable {
      * or, if it rejected that too, not at all. Controller thread.
      */
     private void judgeRejection(ChargerLink link, int connectorId, String session) {
+        link.judgingRejection = false;
         if (links.get(link.id) != link || link.txProfileRejected) {
             return;
         }

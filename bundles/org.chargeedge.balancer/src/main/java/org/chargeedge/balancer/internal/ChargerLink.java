@@ -95,6 +95,8 @@ final class ChargerLink {
     /** By connector id; only connectors with an open transaction. */
     final Map<Integer, Desired> desired = new HashMap<>();
 
+    /** A TxProfile it rejected is being judged (see the controller's judgeRejection): nothing is sent meanwhile. */
+    boolean judgingRejection;
     /** What is in flight (for the shell), or null: one command at a time. */
     String inFlight;
     Instant retryAt;
