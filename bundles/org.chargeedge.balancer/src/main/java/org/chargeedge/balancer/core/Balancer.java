@@ -703,8 +703,10 @@ public final class Balancer {
         Connector c = w.c;
         if (c.control() == Control.OFFLINE) {
             long at = Math.max(ceil(maxDraw(c)), ceil(c.activeLimitA().orElse(0)));
-            w.reason = new Reason(Kind.COUNTED_AS_DRAWN, String.format(Locale.ROOT,
-                    "charger offline: counted at its last limit %.1f A until its fallback applies", at / 10.0), null);
+            w.reason = new Reason(Kind.COUNTED_AS_DRAWN, at == 0
+                    ? "charger offline: what it draws is in the grid meter's reading"
+                    : String.format(Locale.ROOT, "charger offline: counted at its last limit %.1f A until its "
+                            + "fallback applies", at / 10.0), null);
             return at;
         }
         if (c.control() == Control.IGNORES || (!w.wants && maxDraw(c) >= 1.0)) {

@@ -147,6 +147,8 @@ final class BalancerController implements AutoCloseable {
     private final Instant[] gridOverLast = new Instant[3];
     private final Instant[] gridCorrectedAt = new Instant[3];
     private final double[] gridCorrectionA = new double[3];
+    /** Whether this run has a fresh grid meter on all three phases. Controller thread. */
+    private boolean gridWhole;
     /** When a charger was last marked because the grid meter read above the limit too long. Controller thread. */
     private Instant markedForGridAt;
     /** Until when commands wait for the store (see {@link #start(Duration)}); null: they do not. */
@@ -477,11 +479,22 @@ final class BalancerController implements AutoCloseable {
                         p.acceptedAt(), p.numberPhases())) != null) {
                     continue;
                 }
-                boolean on = p.limitA() > 0;
-                // nothing was accepted for it in this run: what the store kept is what the charger applies
-                memories.put(ref, new BalancerState.Memory(session, on,
-                        p.onOffSince() != null ? p.onOffSince() : p.acceptedAt(), p.limitA(), OptionalDouble.empty(),
-                        on, p.numberPhases() == 1 ? 1 : 3, p.phasesSince(), 0));
+                // nothing was accepted for it in this run: what the store kept is what the charger applies; once
+                // the TxProfile ran out, its TxDefaultProfile (its safe share, on 3 phases: no numberPhases) since
+                // validTo
+                BalancerState.Memory m;
+                if (p.validTo().isAfter(clock.instant())) {
+                    boolean on = p.limitA() > 0;
+                    m = new BalancerState.Memory(session, on, p.onOffSince() != null ? p.onOffSince()
+                            : p.acceptedAt(), p.limitA(), OptionalDouble.empty(), on, p.numberPhases() == 1 ? 1 : 3,
+                            p.phasesSince(), 0);
+                } else {
+                    double fallback = link.defaultSentA == null ? 0 : link.defaultSentA;
+                    m = new BalancerState.Memory(session, fallback > 0, p.validTo(), fallback,
+                            OptionalDouble.empty(), fallback > 0, 3,
+                            p.numberPhases() == 1 ? p.validTo() : p.phasesSince(), 0);
+                }
+                memories.put(ref, m);
             }
             taken++;
         }
@@ -692,6 +705,8 @@ final class BalancerController implements AutoCloseable {
         refreshOverrides(chargers);
         observeDraws(chargers, now);
         EnergySnapshot e = energy.get();
+        Measurements measured = SnapshotAdapter.measurements(e);
+        gridWhole = measured.gridL1().usable() && measured.gridL2().usable() && measured.gridL3().usable();
         SiteSnapshot snapshot = groups.apply(scheduled(SnapshotAdapter.build(now, settings, e, chargers,
                 this::facts, state, csms.get()), chargers, now), chargers, settings.idTagGroups());
         double[] drawsNow = SnapshotAdapter.chargerDraws(snapshot);
@@ -726,9 +741,10 @@ final class BalancerController implements AutoCloseable {
      * The site view, and the chargers that held a TxProfile when the gateway stopped and have not reconnected since
      * (the view knows only chargers connected since the start), each with those sessions open. They are counted
      * offline as any other: at their TxProfile's limit until its validTo, then at their TxDefaultProfile's share,
-     * until they reconnect and tell. Without this, after a restart with the grid meter stale they would be counted
-     * nowhere while still drawing what they were given. With a fresh grid meter their draw is also in its reading
-     * (they report none): counted twice, on the safe side, until they reconnect. Controller thread.
+     * until they reconnect and tell, while the grid meter is not fresh. Without this, after a restart with the grid
+     * meter stale they would be counted nowhere while still drawing what they were given. With a fresh grid meter
+     * (no draw of theirs known) whatever they draw is in its reading, and they are counted there alone (see
+     * {@link #facts}). Controller thread.
      */
     private List<ChargerInfo> withUnreconnected(List<ChargerInfo> seen) {
         Set<String> known = new HashSet<>();
@@ -1006,6 +1022,13 @@ final class BalancerController implements AutoCloseable {
                 && !clock.instant().isAfter(w.seenAt.plus(settings.drawMaxAge()));
         Sent s = link == null ? null : link.sent.get(ref.connectorId());
         boolean sameSession = s != null && session != null && session.equals(s.session());
+        if (session != null && link != null && !link.connected && link.connectedSince == null && gridWhole) {
+            // not connected since the start, known from the store alone (see withUnreconnected): with no draw of
+            // it known, whatever it draws is in the fresh grid meter's reading as other load; counted at its
+            // limit as well, it would count twice
+            return new ConnectorFacts(mode, priority, Control.OFFLINE, OptionalDouble.of(0), true,
+                    OptionalDouble.of(0));
+        }
         if (session != null && link != null && !link.connected) {
             // offline: it keeps its TxProfile until validTo, then falls back to its TxDefaultProfile (or to
             // nothing at all)
@@ -1235,14 +1258,21 @@ final class BalancerController implements AutoCloseable {
     private void pump(ChargerLink link) {
         Instant now = clock.instant();
         if (link.inFlight != null || link.judgingRejection || !link.connected || link.notSupported
-                || (link.retryAt != null && now.isBefore(link.retryAt))
-                || (awaitingStoreUntil != null && now.isBefore(awaitingStoreUntil))) {
+                || (link.retryAt != null && now.isBefore(link.retryAt))) {
             return;
         }
         // OCPP: the central system speaks once the charger has booted; one that reconnects without booting
-        // (the gateway restarted, the charger did not) is spoken to after a grace time
-        if (link.bootedAt == null && (link.connectedSince == null
-                || now.isBefore(link.connectedSince.plus(UNBOOTED_GRACE)))) {
+        // (the gateway restarted, the charger did not) is spoken to after a grace time, in which it may still
+        // boot. Until then, and while the store is awaited, it is only asked for the MeterValues of sessions that
+        // ran through its connection: until they come, the grid meter shows their cars as other load, which
+        // would pause other sessions (and the minimum off time then holds them)
+        if ((link.bootedAt == null && (link.connectedSince == null
+                || now.isBefore(link.connectedSince.plus(UNBOOTED_GRACE))))
+                || (awaitingStoreUntil != null && now.isBefore(awaitingStoreUntil))) {
+            Integer running = link.connectedSince == null ? null : unmeasured(link);
+            if (running != null) {
+                triggerMeterValues(link, running);
+            }
             return;
         }
         Integer fall = null;

@@ -162,6 +162,15 @@ class BalancerRestartTest {
         assertThat(b.lastTxProfile().limit()).as("what CP-A leaves of 40 A").isEqualTo(8.0);
         Thread.sleep(500);
         assertThat(b.lastTxProfile().limit()).isEqualTo(8.0);
+
+        // the grid meter comes: whatever CP-A draws is in its reading (here nothing: its car left meanwhile), so
+        // it is not counted a second time
+        site.buildingA = 0;
+        site.until("CP-B rises to its car's 32 A", () -> {
+            site.gridReading();
+            return b.lastTxProfile().limit() == 32.0;
+        }, Duration.ofSeconds(10));
+        assertThat(row("CP-A/1").reason()).isEqualTo("charger offline: what it draws is in the grid meter's reading");
     }
 
     @Test

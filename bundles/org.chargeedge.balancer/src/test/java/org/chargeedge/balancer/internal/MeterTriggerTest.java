@@ -55,6 +55,28 @@ class MeterTriggerTest {
         assertThat(old.meterTriggers.get()).as("asked once").isEqualTo(1);
     }
 
+    @Test
+    void aChargerBackWithoutBootingIsAskedForItsDrawAtOnceAndGivenProfilesAfterTheGrace() throws Exception {
+        site = new TestSite(dir, Map.of("gridLimitA", 40.0, "safeBudgetA", 20.0, "minIntervalMillis", 50,
+                "siteConnectors", 2));
+        site.gridReading();
+        // the gateway restarted, the charger did not: it connects again without a BootNotification, its session
+        // running since before
+        SimCharger back = new SimCharger(site.centralSystem.url("CP-U"), "CP-U", 3, 10, Duration.ZERO);
+        site.chargers.add(back);
+        back.status("Charging");
+        back.transactionId = back.call("StartTransaction", "{\"connectorId\":1,\"idTag\":\"TAG-U\",\"meterStart\":0,"
+                + "\"timestamp\":\"" + Instant.now().minus(Duration.ofHours(1)) + "\"}").get("transactionId").intValue();
+        back.drawA = 10;
+        long t0 = System.nanoTime();
+        site.until("its draw is asked for and seen", () -> back.meterTriggers.get() == 1
+                && row("CP-U/1") != null && row("CP-U/1").draw().startsWith("10.0/"));
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("well within the grace")
+                .isLessThan(BalancerController.UNBOOTED_GRACE.minusSeconds(5));
+        assertThat(back.setChargingProfileCalls.get()).as("no profile within the grace").isZero();
+        site.until("its profiles after the grace", () -> back.lastTxProfile() != null, Duration.ofSeconds(15));
+    }
+
     private BalanceStatus.ConnectorRow row(String ref) {
         BalanceStatus s = site.controller.status();
         return s == null ? null : s.connectors().stream().filter(r -> r.ref().equals(ref)).findFirst().orElse(null);
