@@ -305,7 +305,13 @@ public final class Balancer {
                 w.reason = new Reason(w.reason.kind(), w.reason.text() + " (on 1 phase)", w.reason.until());
             }
             out.add(new ConnectorLimit(w.c.ref(), limitA, w.sitePhases, w.counted / 10.0, w.reason, w.phases));
-            if (w.c.session() != null) {
+            if (w.c.session() != null && w.c.control() == Control.OFFLINE) {
+                // not controlled now: what was decided for it stays as it was (counted at 0, as a charger not
+                // back after a restart whose draw the grid meter holds, is no pause and starts no off time)
+                if (w.memory != null) {
+                    memories.put(w.c.ref(), w.memory);
+                }
+            } else if (w.c.session() != null) {
                 boolean on = limitA > 0;
                 Instant since = w.memory != null && w.memory.on() == on ? w.memory.since() : now;
                 PhaseSwitching.Step ps = w.phaseStep != null ? w.phaseStep : new PhaseSwitching.Step(3, null, 0);

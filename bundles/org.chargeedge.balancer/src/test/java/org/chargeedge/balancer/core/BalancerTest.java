@@ -195,6 +195,30 @@ class BalancerTest {
         assertThat(reason(a, "X").kind()).isEqualTo(Kind.COUNTED_AS_DRAWN);
     }
 
+    /**
+     * A charger counted offline at 0 A (back from the store after a restart, its draw in the grid meter's reading) is
+     * not paused by it: what was decided for its session stays, and once it is back it is not held off.
+     */
+    @Test
+    void anOfflineChargerCountedAtNothingKeepsItsSessionsMemory() {
+        Site site = new Site().grid(32, 10).gridMeter(10, 10, 10).charging("A", 32)
+                .replace("A", c -> c.withControl(Control.OFFLINE, OptionalDouble.of(0)));
+        SiteSnapshot.ConnectorRef a = new SiteSnapshot.ConnectorRef("A", 1);
+        BalancerState.Memory on = new BalancerState.Memory("s-A", true, T0.minusSeconds(600), 6,
+                OptionalDouble.empty(), true);
+        Allocation offline = Balancer.allocate(site.snapshot(T0, new BalancerState(T0.minusSeconds(1),
+                java.util.Map.of(a, on), 0, 0)));
+        assertThat(limit(offline, "A")).isZero();
+        assertThat(reason(offline, "A").text()).isEqualTo("charger offline: what it draws is in the grid meter's reading");
+        assertThat(offline.next().connectors().get(a)).isEqualTo(on);
+        // without a memory, none is made up
+        assertThat(Balancer.allocate(site.snapshot(T0, BalancerState.INITIAL)).next().connectors()).isEmpty();
+
+        site.replace("A", c -> c.withControl(Control.OBEYS, OptionalDouble.empty()));
+        Allocation back = Balancer.allocate(site.snapshot(T0.plusSeconds(5), offline.next()));
+        assertThat(limit(back, "A")).isEqualTo(22.0);
+    }
+
     @Test
     void theTotalPowerLimitBindsBeforeThePhases() {
         Site site = new Site().gridMeter(0, 0, 0).charging("A", 32);
