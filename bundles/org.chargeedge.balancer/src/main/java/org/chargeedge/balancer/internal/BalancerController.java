@@ -451,9 +451,9 @@ final class BalancerController implements AutoCloseable {
 
     /**
      * Takes the profiles chargers accepted before a restart, where the charger has not booted since (a boot may
-     * have cleared them) and nothing newer was accepted in this run: what each may still draw (see {@link #withUnreconnected}), and
-     * each session's phases, last phase switch and since when it has been on or paused, so that a session on 1
-     * phase stays on it and minimum on and off times go on. Controller thread.
+     * have cleared them) and nothing newer was accepted in this run: what each may still draw (see
+     * {@link #withUnreconnected}), and each session's phases, last phase switch and since when it has been on or
+     * paused, so that a session on 1 phase stays on it and minimum on and off times go on. Controller thread.
      *
      * @return how many were taken
      */

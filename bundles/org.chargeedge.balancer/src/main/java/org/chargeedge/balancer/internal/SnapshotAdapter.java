@@ -92,7 +92,8 @@ final class SnapshotAdapter {
                 ConnectorRef ref = new ConnectorRef(id, connectorId);
                 String session = tx.map(t -> String.valueOf(t.transactionId())).orElse(null);
                 ConnectorFacts f = facts.apply(ref, session);
-                PhaseAmps draw = f.drawFresh() ? drawOf(latest(info, tx.orElse(null))) : null;
+                MeterValue mv = latest(info, tx.orElse(null));
+                PhaseAmps draw = f.drawFresh() ? stoppedSince(info, mv) ? PhaseAmps.all(0) : drawOf(mv) : null;
                 if (draw != null && f.drawCapA().isPresent()) {
                     double cap = f.drawCapA().getAsDouble();
                     draw = new PhaseAmps(Math.min(draw.l1(), cap), Math.min(draw.l2(), cap), Math.min(draw.l3(), cap));
@@ -111,6 +112,22 @@ final class SnapshotAdapter {
                 settings.safeBudget());
         return new SiteSnapshot(now, grid, settings.circuits(), chargers, measurements(energy), connectors,
                 Tariff.FLAT, timing(settings), previous);
+    }
+
+    /**
+     * Whether the connector said it stopped supplying or the car stopped taking (SuspendedEV, SuspendedEVSE,
+     * Finishing) after its latest meter value was taken, both by the charger's clock: its car draws nothing now,
+     * although no MeterValues said so yet. Counted at its reported draw until they do, a car that stops on its own
+     * would look like PV surplus (the grid meter sees it gone first) and like room at the grid connection; at
+     * nothing, the error is on the safe side either way (a car still drawing is in the grid meter's reading).
+     */
+    static boolean stoppedSince(ConnectorInfo info, MeterValue mv) {
+        if (info == null || info.statusTimestamp() == null || mv == null || mv.timestamp() == null) {
+            return false;
+        }
+        boolean stopped = info.status() == ChargePointStatus.SuspendedEV
+                || info.status() == ChargePointStatus.SuspendedEVSE || info.status() == ChargePointStatus.Finishing;
+        return stopped && info.statusTimestamp().isAfter(mv.timestamp());
     }
 
     /**

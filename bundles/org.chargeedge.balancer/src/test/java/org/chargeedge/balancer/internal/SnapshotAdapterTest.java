@@ -104,6 +104,31 @@ class SnapshotAdapterTest {
         assertThat(s.chargers().get(0).maxA()).isEqualTo(16.0);
     }
 
+    /**
+     * A car that stops on its own: the charger says SuspendedEV before its next MeterValues. Its draw is nothing
+     * from then on (a status older than the meter value changes nothing, nor does Charging).
+     */
+    @Test
+    void aConnectorThatSaidItsCarStoppedAfterItsLastMeterValueDrawsNothing() {
+        MeterValue drawing = new MeterValue(NOW.minusSeconds(5), List.of(SampledValue.of("16", Measurand.CurrentImport,
+                UnitOfMeasure.A)));
+        for (ChargePointStatus status : List.of(ChargePointStatus.SuspendedEV, ChargePointStatus.SuspendedEVSE,
+                ChargePointStatus.Finishing, ChargePointStatus.Charging)) {
+            ChargerInfo ci = new ChargerInfo("CP-1", true, NOW, null, "127.0.0.1", null, null, NOW,
+                    List.of(new ConnectorInfo(1, status, ChargePointErrorCode.NoError, null, null, NOW, drawing)),
+                    List.of(new TransactionInfo(7, 1, "TAG", 0, NOW.minusSeconds(60), null)));
+            SiteSnapshot s = SnapshotAdapter.build(NOW, SiteSettings.from(TestSite.config(Map.of())), null,
+                    List.of(ci), (ref, session) -> new ConnectorFacts(Mode.FAST, 0, Control.OBEYS,
+                            OptionalDouble.empty(), true, OptionalDouble.empty()), BalancerState.INITIAL);
+            assertThat(s.connectors().get(0).draw()).as("%s after the meter value", status)
+                    .isEqualTo(status == ChargePointStatus.Charging ? PhaseAmps.all(16) : PhaseAmps.all(0));
+        }
+        ConnectorInfo before = new ConnectorInfo(1, ChargePointStatus.SuspendedEV, ChargePointErrorCode.NoError, null,
+                null, NOW.minusSeconds(10), drawing);
+        assertThat(SnapshotAdapter.stoppedSince(before, drawing)).as("a status before the meter value").isFalse();
+        assertThat(SnapshotAdapter.stoppedSince(before, null)).isFalse();
+    }
+
     private static ConnectorInfo connector(int id, ChargePointStatus status) {
         return new ConnectorInfo(id, status, ChargePointErrorCode.NoError, null, null, NOW, null);
     }
