@@ -33,6 +33,11 @@ public final class TestBalancer implements AutoCloseable {
         service = new BalancerService(controller);
     }
 
+    /** What {@code store} kept is taken, and changes are written to it, as when the component's store binds. */
+    public void remember(org.chargeedge.api.store.BalancerMemory store) {
+        controller.remember(store);
+    }
+
     /** Scheduled sessions' prices from {@code forecast} where it covers a time, the configured tariff elsewhere. */
     public void usePrices(org.chargeedge.api.energy.PriceForecast forecast) {
         controller.prices().use(() -> forecast);

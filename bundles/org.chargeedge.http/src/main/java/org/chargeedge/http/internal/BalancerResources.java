@@ -48,8 +48,32 @@ final class BalancerResources {
             }
             b.putObject("availableA").put("L1", s.available().l1()).put("L2", s.available().l2())
                     .put("L3", s.available().l3());
+            b.set("notReconnected", notReconnected(site));
             out.put("balancer", b);
         });
+    }
+
+    /**
+     * The connectors the balancer counts on chargers the site view does not know: chargers not connected since the
+     * gateway started, known from the profiles they held before (their load is counted, and would not show
+     * anywhere else in the API).
+     */
+    private static ArrayNode notReconnected(SiteServices site) {
+        ArrayNode rows = Json.MAPPER.createArrayNode();
+        org.chargeedge.api.charger.SiteView view = site.siteView();
+        java.util.Set<String> known = new java.util.HashSet<>();
+        if (view != null) {
+            view.chargers().forEach(c -> known.add(c.chargePointId()));
+        }
+        site.balancerStatus().ifPresent(status -> {
+            for (BalancerStatus.Connector c : status.connectors()) {
+                if (!known.contains(c.chargerId())) {
+                    ObjectNode row = Json.MAPPER.createObjectNode().put("chargePointId", c.chargerId());
+                    rows.add(row.setAll(connector(c)));
+                }
+            }
+        });
+        return rows;
     }
 
     /** Adds {@code balancer}, one entry per connector the balancer knows, to a charger, if a balancer runs. */

@@ -80,6 +80,30 @@ class BalancerApiTest extends RealSiteTestBase {
         assertThat(api.send(delete("/api/chargers/CP-1/connectors/1/mode", operator)).statusCode()).isEqualTo(404);
     }
 
+    /** A charger not back since the gateway started, known from the store: its counted load shows on the site. */
+    @Test
+    void aChargerNotBackSinceTheStartIsShownWithWhatItIsCountedAt() throws Exception {
+        org.chargeedge.store.internal.SqliteStore store = org.chargeedge.store.internal.TestStores.open(
+                dir.resolve("balancer.db"));
+        try {
+            Instant at = Instant.now();
+            store.saveSentProfile(new org.chargeedge.api.store.BalancerMemory.SentProfile("CP-9", 1, 99, 16,
+                    at.plusSeconds(300), at, 0, null, at)).toCompletableFuture().get();
+            balancer(Map.of("safeBudgetA", 10.0));
+            assertThat(notReconnected()).as("nothing kept yet").isEmpty();
+            balancer.remember(store);
+            SiteApiTest.waitFor(() -> notReconnected().size() == 1);
+            JsonNode row = notReconnected().get(0);
+            assertThat(row.get("chargePointId").asText()).isEqualTo("CP-9");
+            assertThat(row.get("connectorId").asInt()).isEqualTo(1);
+            assertThat(row.get("control").asText()).isEqualTo("OFFLINE");
+            assertThat(row.get("reason").asText())
+                    .isEqualTo("charger offline: counted at its last limit 16.0 A until its fallback applies");
+        } finally {
+            org.chargeedge.store.internal.TestStores.close(store);
+        }
+    }
+
     @Test
     void aScheduledSessionShowsItsDepartureTheEnergyStillNeededAndItsTargetAsSet() throws Exception {
         balancer(Map.of());
@@ -148,6 +172,14 @@ class BalancerApiTest extends RealSiteTestBase {
         assertThat(json(api.send(api.get("/api/chargers/CP-1", viewer))).has("balancer")).isFalse();
         assertError(put("/api/chargers/CP-1/connectors/1/mode", operator, "{\"mode\":\"PV\"}"), 503,
                 "load balancing is not running");
+    }
+
+    private JsonNode notReconnected() {
+        try {
+            return json(api.send(api.get("/api/site", viewer))).get("balancer").get("notReconnected");
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private String modeOf(String charger) {
