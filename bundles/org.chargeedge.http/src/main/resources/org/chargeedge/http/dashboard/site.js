@@ -90,6 +90,12 @@ function drawSummary() {
     parts.push(el('span', { class: u.connected < u.links ? 'bad' : 'good' },
       'cloud: ' + u.connected + ' of ' + u.links + ' links up' + (u.queued ? ', ' + u.queued + ' queued' : '')));
   }
+  // chargers not back since the gateway started, still counted by the balancer (they have no card yet)
+  const notBack = (siteState.balancer && siteState.balancer.notReconnected) || [];
+  if (notBack.length) {
+    parts.push(el('span', { class: 'warn', id: 'not-back' }, 'not back since the gateway started: '
+      + notBack.map((r) => r.chargePointId + '/' + r.connectorId + ', ' + r.reason).join('; ')));
+  }
   fill(box, parts);
 }
 

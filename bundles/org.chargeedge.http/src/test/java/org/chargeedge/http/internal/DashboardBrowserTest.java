@@ -295,6 +295,33 @@ class DashboardBrowserTest extends RealSiteTestBase {
         assertThat(mqtt.getText()).contains("pv.cfg").contains("its values stay valid: they are unknown");
     }
 
+    /** A charger not back since the gateway started has no card; the summary names it and what it counts at. */
+    @Test
+    void aChargerNotBackSinceTheStartIsNamedInTheSummary() throws Exception {
+        charger.answers.put("GetConfiguration", "{\"configurationKey\":[]}");
+        org.chargeedge.store.internal.SqliteStore store = org.chargeedge.store.internal.TestStores.open(
+                dir.resolve("balancer.db"));
+        try (TestBalancer balancer = new TestBalancer(centralSystem.siteView(), centralSystem.commands(),
+                Map.of("safeBudgetA", 10.0))) {
+            Instant at = Instant.now();
+            store.saveSentProfile(new org.chargeedge.api.store.BalancerMemory.SentProfile("CP-9", 1, 99, 16,
+                    at.plusSeconds(300), at, 0, null, at)).toCompletableFuture().get();
+            site.balancerStatus = balancer.service;
+            site.balancerModes = balancer.service;
+            balancer.remember(store);
+            SiteApiTest.waitFor(() -> balancer.service.connector("CP-9", 1).isPresent());
+            logInAs("olga", "operator-password-1");
+            WebElement notBack = until(ExpectedConditions.presenceOfElementLocated(By.id("not-back")));
+            assertThat(notBack.getText()).isEqualTo("not back since the gateway started: CP-9/1, charger offline: "
+                    + "counted at its last limit 16.0 A until its fallback applies");
+            assertThat(browser.findElements(By.cssSelector("article.card[data-charge-point-id='CP-9']"))).isEmpty();
+        } finally {
+            site.balancerStatus = null;
+            site.balancerModes = null;
+            org.chargeedge.store.internal.TestStores.close(store);
+        }
+    }
+
     @Test
     void anOperatorSchedulesASessionAndThePageRefusesAPastDepartureOrNoEnergy() throws Exception {
         charger.answers.put("GetConfiguration", "{\"configurationKey\":[]}");
