@@ -14,7 +14,7 @@ import java.util.Map;
  * WebSockets, the real energy model, N simulated chargers): from the grid
  * meter reading that shows an overload to the corrected TxProfile received by
  * every charger that must reduce. Not a test; run by hand (see
- * docs/benchmarks.md). Arguments: chargers (100), rounds (30).
+ * docs/benchmarks.md). Arguments: chargers (100), rounds (30). With the real store, as the gateway runs.
  *
  * <p>Each round: the site is settled with every car at 9 A (grid limit 10 A
  * per phase and charger, the building drawing 1 A per charger); the building
@@ -40,7 +40,11 @@ public final class ReactionBenchmark {
         // the shipped defaults, except a quick ramp back so that rounds follow each other
         Map<String, Object> config = Map.of("gridLimitA", 10.0 * n, "safeBudgetA", 1.0 * n, "siteConnectors", n,
                 "rampUpIntervalSeconds", 1, "rampUpStepA", 32.0);
-        try (TestSite site = new TestSite(dir, config)) {
+        org.chargeedge.store.internal.SqliteStore store = org.chargeedge.store.internal.TestStores.open(
+                dir.resolve("store.db"));
+        try (TestSite site = new TestSite(dir.resolve("cs"), config)) {
+            // with the store, as the gateway runs: each run's changes (profiles accepted, capabilities) go to it
+            site.controller.remember(store);
             double low = 1.0 * n;
             double high = 3.0 * n;
             site.buildingA = low;
@@ -82,6 +86,8 @@ public final class ReactionBenchmark {
                         chargers.stream().mapToLong(c -> c.profiles.size()).sum());
             }
             return samples;
+        } finally {
+            org.chargeedge.store.internal.TestStores.close(store);
         }
     }
 
