@@ -43,7 +43,9 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
  * <p>Scores, named as the day in virtual time names them ({@code SiteDay.Result} in the balancer's tests): the
  * time above each limit (the grid connection per phase, each circuit per phase) after the reaction-time grace,
  * sampled every 200 ms; the most above a limit then; the highest grid phase; energy delivered; profile commands
- * per charger-hour.
+ * per charger-hour; the grid import and what it cost at the site's time-of-use tariff, which is published on the
+ * broker as a price series (retained) for the gateway's {@code org.chargeedge.mqtt.prices} input, and where the
+ * gateway's balancer says its prices come from (its {@code BASE/balancer/site} state).
  *
  * <p>The gateway may be killed ({@link Trouble#GATEWAY_KILLED}): SIGKILL to its JVM at {@link #KILL_AT} of the
  * run, started again on the same data directory {@link Settings#gatewayDown} later. Meanwhile the chargers keep
@@ -151,7 +153,8 @@ final class SiteOnWires {
     /** What the run gave; {@code kill} null when the gateway was not killed. */
     record Result(Settings settings, double seconds, double overloadSeconds, double maxOverloadA,
                   double maxTransientA, double maxPhaseA, double deliveredKwh, int sessions, long profileCommands,
-                  long limitChanges, Map<String, Double> overloadsByPlace, int chargersWithoutProfile, Kill kill) {
+                  long limitChanges, Map<String, Double> overloadsByPlace, int chargersWithoutProfile, Kill kill,
+                  double importKwh, double cost, String priceSource) {
 
         double commandsPerChargerHour() {
             return profileCommands / (settings.chargers() * seconds / 3600);
@@ -170,6 +173,8 @@ final class SiteOnWires {
                     seconds, overloadSeconds, maxOverloadA, maxTransientA, maxPhaseA, deliveredKwh, sessions,
                     commandsPerChargerHour(), changesPerChargerHour())
                     + (overloadsByPlace.isEmpty() ? "" : " over: " + new TreeMap<>(overloadsByPlace))
+                    + String.format(Locale.ROOT, " grid import %.2f kWh, cost %.3f EUR at the tariff on the broker "
+                            + "(the gateway's prices: %s)", importKwh, cost, priceSource)
                     + (kill == null ? "" : " " + kill.describe());
         }
 
@@ -294,6 +299,37 @@ final class SiteOnWires {
         return a;
     }
 
+    /**
+     * The site's time-of-use tariff, EUR/kWh, at hour {@code h} of the squeezed day: 0.28 to 08:00, 0.22 to 11:00,
+     * 0.14 to 16:00 (solar hours), 0.32 to 20:00 (the evening peak). Published on the broker as a price series.
+     */
+    static final double[][] TARIFF = {{6, 0.28}, {8, 0.22}, {11, 0.14}, {16, 0.32}, {20, Double.NaN}};
+
+    static double priceAt(double h) {
+        for (int i = TARIFF.length - 2; i >= 0; i--) {
+            if (h >= TARIFF[i][0]) {
+                return TARIFF[i][1];
+            }
+        }
+        return TARIFF[0][1];
+    }
+
+    /**
+     * The tariff as a price series in real time for a run that starts at {@code origin}: each window of the
+     * squeezed day where the run passes through it (a JSON array of {@code start}, {@code end}, {@code price}).
+     */
+    String priceSeries(java.time.Instant origin) {
+        StringBuilder json = new StringBuilder("[");
+        for (int i = 0; i < TARIFF.length - 1; i++) {
+            long from = Math.round((TARIFF[i][0] - 6) * 3600 / settings.speed() * 1000);
+            long to = Math.round((TARIFF[i + 1][0] - 6) * 3600 / settings.speed() * 1000);
+            json.append(i == 0 ? "" : ",").append(String.format(Locale.ROOT,
+                    "{\"start\":\"%s\",\"end\":\"%s\",\"price\":%.2f}", origin.plusMillis(from),
+                    origin.plusMillis(to), TARIFF[i][1]));
+        }
+        return json.append(']').toString();
+    }
+
     /** The PV inverter's power: a day's curve, and a cloud (35 %) for 6 s in every 17 s. */
     double pvW(double t) {
         double h = hourAt(t);
@@ -386,6 +422,8 @@ final class SiteOnWires {
                 KILL_AT * len + settings.gatewayDown().toSeconds()) : null;
         int sessions = 0;
         long start = System.nanoTime();
+        String prices = priceSeries(java.time.Instant.now());
+        publisher.execute(() -> meter.publishPrices(prices));
         long nextMeter = 0;
         for (long tick = 0;; tick++) {
             long due = start + tick * SAMPLE.toNanos();
@@ -451,6 +489,7 @@ final class SiteOnWires {
                 grid[p] += buildingA(t, p) - pv / (3 * WireCharger.VOLTS);
             }
             score.sample(t, grid, circuits);
+            score.cost(t, grid, priceAt(hourAt(t)));
             if (kill != null) {
                 kill.sample(t, chargers, grid);
             }
@@ -473,10 +512,11 @@ final class SiteOnWires {
                 withoutProfile++;
             }
         }
+        String priceSource = meter.priceSource;
         publisher.submit(meter::close).get(10, TimeUnit.SECONDS);
         return new Result(settings, seconds, score.overloadSeconds, score.maxOverloadA, score.maxTransientA,
                 score.maxPhaseA, wh / 1000, sessions, commands, changes, score.byPlace, withoutProfile,
-                kill == null ? null : kill.result(chargers));
+                kill == null ? null : kill.result(chargers), score.importWh / 1000, score.cost, priceSource);
     }
 
     /** Kills the gateway and starts it again, and watches the chargers meanwhile; on the run's thread. */
@@ -636,6 +676,19 @@ final class SiteOnWires {
         double maxTransientA;
         double maxPhaseA;
         double last = Double.NaN;
+        /** What the grid connection imported, Wh (export counts nothing), and what it cost at the tariff. */
+        double importWh;
+        double cost;
+        private double lastCost = Double.NaN;
+
+        void cost(double t, double[] grid, double pricePerKwh) {
+            double dt = Double.isNaN(lastCost) ? 0 : t - lastCost;
+            lastCost = t;
+            double w = (grid[0] + grid[1] + grid[2]) * WireCharger.VOLTS;
+            double wh = Math.max(0, w) * dt / 3600;
+            importWh += wh;
+            cost += wh / 1000 * pricePerKwh;
+        }
 
         void sample(double t, double[] grid, Map<String, double[]> circuits) {
             double dt = Double.isNaN(last) ? 0 : t - last;
@@ -667,12 +720,23 @@ final class SiteOnWires {
     }
 
     /**
-     * The grid meter and the PV inverter on the broker. On the publisher thread only: it owns the client, and
-     * tries to connect again at the next reading while the broker is away.
+     * The grid meter, the PV inverter and the site's tariff on the broker, and what the gateway's balancer says of
+     * its prices. On the publisher thread only: it owns the client, and tries to connect again at the next reading
+     * while the broker is away; {@link #priceSource} is written by the client's callback thread.
      */
     private static final class Meter {
         private final MqttClient client;
         private final MqttConnectOptions options = new MqttConnectOptions();
+
+        private static final java.util.regex.Pattern PRICE_SOURCE = java.util.regex.Pattern.compile(
+                "\"price_source\":\"([^\"]*)\"");
+        /** Where the gateway's balancer says its prices come from ({@code BASE/balancer/site}), as last heard. */
+        volatile String priceSource = "not heard";
+
+        /** Whether this connection subscribed to the gateway's balancer state. */
+        private boolean subscribed;
+        /** The price series still to be published (a failure is tried again with the next reading), or null. */
+        private String pendingPrices;
 
         Meter(String url) throws MqttException {
             client = new MqttClient(url, "site-meter", new MemoryPersistence());
@@ -682,10 +746,39 @@ final class SiteOnWires {
             client.connect(options);
         }
 
+        /** Connected, and subscribed to the gateway's balancer state; a failure is tried again next time. */
+        private void connect() throws MqttException {
+            if (!client.isConnected()) {
+                subscribed = false;
+                client.connect(options);
+            }
+            if (!subscribed) {
+                client.subscribe("chargeedge/balancer/site", 0, (topic, message) -> {
+                    java.util.regex.Matcher m = PRICE_SOURCE.matcher(new String(message.getPayload(),
+                            StandardCharsets.UTF_8));
+                    if (m.find()) {
+                        priceSource = m.group(1);
+                    }
+                });
+                subscribed = true;
+            }
+        }
+
+        /** The tariff as a retained price series, read by the gateway's {@code org.chargeedge.mqtt.prices}. */
+        void publishPrices(String series) {
+            pendingPrices = series;
+            publish(null, 0);
+        }
+
         void publish(double[] gridA, double pvW) {
             try {
-                if (!client.isConnected()) {
-                    client.connect(options);
+                connect();
+                if (pendingPrices != null) {
+                    client.publish("site/prices", pendingPrices.getBytes(StandardCharsets.UTF_8), 1, true);
+                    pendingPrices = null;
+                }
+                if (gridA == null) {
+                    return;
                 }
                 double w = 0;
                 for (int p = 0; p < 3; p++) {
@@ -755,6 +848,11 @@ final class SiteOnWires {
                 "preset = opendtu",
                 "topicPrefix = solar",
                 "staleAfter = 5",
+                ""));
+        // the tariff, as many sites publish their prices
+        Files.writeString(config.resolve("org.chargeedge.mqtt.prices.cfg"), String.join("\n",
+                "topic = site/prices",
+                "unit = kWh",
                 ""));
     }
 

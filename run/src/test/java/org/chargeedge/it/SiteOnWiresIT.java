@@ -33,6 +33,10 @@ class SiteOnWiresIT {
         assertThat(r.maxPhaseA()).as("the site used: %s", r.row()).isGreaterThan(0.6 * settings.gridLimitA());
         assertThat(r.chargersWithoutProfile()).as("chargers never given a TxProfile").isZero();
         assertThat(r.deliveredKwh()).isPositive();
+        // the tariff went through the broker to the gateway's balancer (its MQTT state says where its prices come
+        // from), and the run's grid import was priced with it
+        assertThat(r.priceSource()).as(r.row()).startsWith("price series from MQTT site/prices, 4 prices until");
+        assertThat(r.cost()).as(r.row()).isGreaterThan(0.14 * r.importKwh()).isLessThan(0.32 * r.importKwh());
         // the gateway saw the charger that does not follow its limit, and the meter go stale in the outage
         assertThat(log).contains("Balancer: W05/1 draws").contains("grid meter stale");
         // no charger on this site rejects TxProfiles: one refused for a transaction the car just ended does not
@@ -62,6 +66,8 @@ class SiteOnWiresIT {
         assertThat(r.overloadSeconds()).as("seconds above a limit after the grace: %s\n(gateway logs: %s, %s)",
                 r.row(), site.log(), site.restartedLog()).isZero();
         assertThat(kill.exitCode()).as("the gateway's exit code: 128 + SIGKILL").isEqualTo(137);
+        // the gateway started again read the tariff retained on the broker
+        assertThat(r.priceSource()).as(r.row()).startsWith("price series from MQTT site/prices");
         // while it was gone: every TxProfile ran out, and the chargers went on charging under their
         // TxDefaultProfile, the safe share
         assertThat(kill.txProfilesAtRestart()).as("TxProfiles still in force at the restart: %s", r.row()).isZero();
