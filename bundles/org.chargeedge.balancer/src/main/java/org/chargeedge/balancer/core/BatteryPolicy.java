@@ -30,9 +30,9 @@ import java.util.OptionalDouble;
  * @param kind which of the two
  * @param reserveW battery-first: the charging power kept for the battery, W (may be infinite); ignored by ev-first
  * @param maxChargeW battery-first: the most the battery charges with, W; empty when unknown (then only what it
- *        charges now is kept for it) (since 1.1)
+ *        charges now is kept for it) (since 1.2)
  * @param fullSocPercent battery-first with {@code maxChargeW}: the state of charge, %, from which the battery counts
- *        as full and none of its charging power is held back (since 1.1)
+ *        as full and none of its charging power is held back (since 1.2)
  */
 public record BatteryPolicy(Kind kind, double reserveW, OptionalDouble maxChargeW, double fullSocPercent) {
 

@@ -144,7 +144,7 @@ public record SiteSnapshot(Instant now, Grid grid, List<Circuit> circuits, List<
      * positive charging.
      *
      * @param batterySocPercent the house battery's state of charge, %: with the battery's maximum charging power
-     *        ({@link BatteryPolicy#maxChargeW}), what tells battery-first whether it still takes more (since 1.1)
+     *        ({@link BatteryPolicy#maxChargeW}), what tells battery-first whether it still takes more (since 1.2)
      */
     public record Measurements(Reading gridL1, Reading gridL2, Reading gridL3, Reading gridPowerW,
                                Reading pvPowerW, Reading batteryPowerW, Reading buildingPowerW,
