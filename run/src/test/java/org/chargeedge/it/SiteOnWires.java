@@ -303,6 +303,9 @@ final class SiteOnWires {
      * The site's time-of-use tariff, EUR/kWh, at hour {@code h} of the squeezed day: 0.28 to 08:00, 0.22 to 11:00,
      * 0.14 to 16:00 (solar hours), 0.32 to 20:00 (the evening peak). Published on the broker as a price series.
      */
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+            new com.fasterxml.jackson.databind.ObjectMapper();
+
     static final double[][] TARIFF = {{6, 0.28}, {8, 0.22}, {11, 0.14}, {16, 0.32}, {20, Double.NaN}};
 
     static double priceAt(double h) {
@@ -319,15 +322,14 @@ final class SiteOnWires {
      * squeezed day where the run passes through it (a JSON array of {@code start}, {@code end}, {@code price}).
      */
     String priceSeries(java.time.Instant origin) {
-        StringBuilder json = new StringBuilder("[");
+        com.fasterxml.jackson.databind.node.ArrayNode series = JSON.createArrayNode();
         for (int i = 0; i < TARIFF.length - 1; i++) {
             long from = Math.round((TARIFF[i][0] - 6) * 3600 / settings.speed() * 1000);
             long to = Math.round((TARIFF[i + 1][0] - 6) * 3600 / settings.speed() * 1000);
-            json.append(i == 0 ? "" : ",").append(String.format(Locale.ROOT,
-                    "{\"start\":\"%s\",\"end\":\"%s\",\"price\":%.2f}", origin.plusMillis(from),
-                    origin.plusMillis(to), TARIFF[i][1]));
+            series.addObject().put("start", origin.plusMillis(from).toString())
+                    .put("end", origin.plusMillis(to).toString()).put("price", TARIFF[i][1]);
         }
-        return json.append(']').toString();
+        return series.toString();
     }
 
     /** The PV inverter's power: a day's curve, and a cloud (35 %) for 6 s in every 17 s. */
@@ -728,8 +730,6 @@ final class SiteOnWires {
         private final MqttClient client;
         private final MqttConnectOptions options = new MqttConnectOptions();
 
-        private static final java.util.regex.Pattern PRICE_SOURCE = java.util.regex.Pattern.compile(
-                "\"price_source\":\"([^\"]*)\"");
         /** Where the gateway's balancer says its prices come from ({@code BASE/balancer/site}), as last heard. */
         volatile String priceSource = "not heard";
 
@@ -754,10 +754,9 @@ final class SiteOnWires {
             }
             if (!subscribed) {
                 client.subscribe("chargeedge/balancer/site", 0, (topic, message) -> {
-                    java.util.regex.Matcher m = PRICE_SOURCE.matcher(new String(message.getPayload(),
-                            StandardCharsets.UTF_8));
-                    if (m.find()) {
-                        priceSource = m.group(1);
+                    com.fasterxml.jackson.databind.JsonNode site = JSON.readTree(message.getPayload());
+                    if (site.hasNonNull("price_source")) {
+                        priceSource = site.get("price_source").asText();
                     }
                 });
                 subscribed = true;

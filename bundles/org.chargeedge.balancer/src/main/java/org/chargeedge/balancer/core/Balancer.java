@@ -115,7 +115,7 @@ public final class Balancer {
         // The other load on the grid connection, per phase.
         String budget;
         long[] other = new long[3];
-        if (allFresh(s)) {
+        if (s.measurements().gridCurrentsFresh()) {
             budget = "grid meter";
             for (Phase p : Phase.values()) {
                 double chargersOnP = 0;
@@ -325,14 +325,6 @@ public final class Balancer {
         return new Allocation(now, out, budget, available, next);
     }
 
-    private static boolean allFresh(SiteSnapshot s) {
-        for (Phase p : Phase.values()) {
-            if (!s.measurements().gridCurrent(p).usable()) {
-                return false;
-            }
-        }
-        return true;
-    }
 
     /** The phases (of the charger) the car is counted on: those it draws on, else all wired. */
     private static Set<Phase> carPhases(Connector c, Charger ch) {

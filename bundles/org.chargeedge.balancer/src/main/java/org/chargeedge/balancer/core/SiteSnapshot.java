@@ -169,6 +169,11 @@ public record SiteSnapshot(Instant now, Grid grid, List<Circuit> circuits, List<
                 case L3 -> gridL3;
             };
         }
+
+        /** Whether the grid meter's current is fresh on all three phases (since 1.2). */
+        public boolean gridCurrentsFresh() {
+            return gridL1.usable() && gridL2.usable() && gridL3.usable();
+        }
     }
 
     /** A session's charging mode. */

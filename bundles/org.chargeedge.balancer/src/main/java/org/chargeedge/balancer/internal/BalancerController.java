@@ -46,7 +46,6 @@ import org.chargeedge.balancer.core.SiteSnapshot.ConnectorRef;
 import org.chargeedge.balancer.core.SiteSnapshot.Control;
 import org.chargeedge.balancer.core.SiteSnapshot.Mode;
 import org.chargeedge.balancer.core.Reading;
-import org.chargeedge.balancer.core.SiteSnapshot.Measurements;
 import org.chargeedge.balancer.core.SiteSnapshot.PhaseAmps;
 import org.chargeedge.balancer.internal.ChargerLink.Desired;
 import org.chargeedge.balancer.internal.ChargerLink.Sent;
@@ -705,8 +704,7 @@ final class BalancerController implements AutoCloseable {
         refreshOverrides(chargers);
         observeDraws(chargers, now);
         EnergySnapshot e = energy.get();
-        Measurements measured = SnapshotAdapter.measurements(e);
-        gridWhole = measured.gridL1().usable() && measured.gridL2().usable() && measured.gridL3().usable();
+        gridWhole = SnapshotAdapter.measurements(e).gridCurrentsFresh();
         SiteSnapshot snapshot = groups.apply(scheduled(SnapshotAdapter.build(now, settings, e, chargers,
                 this::facts, state, csms.get()), chargers, now), chargers, settings.idTagGroups());
         double[] drawsNow = SnapshotAdapter.chargerDraws(snapshot);

@@ -186,7 +186,7 @@ final class SnapshotAdapter {
      */
     static SiteSnapshot countUnmeasured(SiteSnapshot s, SiteSettings settings) {
         Measurements m = s.measurements();
-        if (m.gridL1().usable() && m.gridL2().usable() && m.gridL3().usable()) {
+        if (m.gridCurrentsFresh()) {
             return s;
         }
         List<Connector> out = new ArrayList<>();
